@@ -1,0 +1,59 @@
+import type { Measurement } from "./measure.ts";
+import type { BenchOptions } from "./options.ts";
+import type { TargetCheck } from "./report.ts";
+import type { SoakResult } from "./soak.ts";
+import { PRODUCTS_CACHE_SWITCH, type SubgraphName } from "./stack.ts";
+import { pairedRatio, type SummaryRow } from "./summary.ts";
+import type { TokenPool } from "./tokens.ts";
+
+const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : "–");
+
+/** The issue's targets, evaluated per worker count on the engine comparison (caching off). */
+export function evaluateTargets(all: readonly Measurement[], rows: readonly SummaryRow[], soak: SoakResult | null, workers: readonly number[]): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const w of workers) {
+    const heavy = { mode: "engine", workers: w, scenario: "heavy" };
+    const vsApollo = pairedRatio(all, heavy, "shopgraph", "apollo", (m) => m.load.rps);
+    const vsHive = pairedRatio(all, heavy, "shopgraph", "hive", (m) => m.load.rps);
+    const p99 = pairedRatio(all, heavy, "shopgraph", "apollo", (m) => m.load.p99);
+    const ok = (v: number, pass: (v: number) => boolean) => (Number.isFinite(v) ? pass(v) : null);
+    checks.push(
+      { target: `${w}w: heavy RPS ≥ 2× plain @apollo/gateway`, measured: `${f(vsApollo)}×`, met: ok(vsApollo, (v) => v >= 2) },
+      { target: `${w}w: heavy RPS ≥ 1.5× Hive Gateway`, measured: `${f(vsHive)}×`, met: ok(vsHive, (v) => v >= 1.5) },
+      { target: `${w}w: heavy p99 ≤ 0.5× plain @apollo/gateway`, measured: `${f(p99)}×`, met: ok(p99, (v) => v <= 0.5) },
+    );
+    const serial = rows.find((r) => r.mode === "engine" && r.workers === w && r.scenario === "small-serial" && r.target === "shopgraph");
+    if (serial) {
+      const overhead = serial.vsDirect?.p50 ?? Number.NaN;
+      checks.push({ target: `${w}w: single-subgraph p50 overhead vs direct ≤ 1.5 ms (1 connection)`, measured: `+${f(overhead)} ms (${f(serial.p50)} vs ${f(serial.p50 - overhead)} ms)`, met: ok(overhead, (v) => v <= 1.5) });
+    }
+  }
+  const shopgraph = all.filter((m) => m.target === "shopgraph" && m.mode === "engine");
+  const peak = shopgraph.length ? Math.max(...shopgraph.map((m) => m.peakRssMb)) : Number.NaN;
+  checks.push({ target: "RSS ≤ 300 MB (largest Shopgraph gateway process, peak over the run)", measured: `${f(peak, 0)} MB`, met: Number.isFinite(peak) ? peak <= 300 : null });
+  checks.push(
+    soak
+      ? { target: `no memory growth over the soak (${soak.seconds} s; heap retained after GC)`, measured: `${soak.retainedGrowthMb >= 0 ? "+" : ""}${f(soak.retainedGrowthMb, 1)} MB retained; RSS ${f(soak.firstThirdMb, 0)} → ${f(soak.lastThirdMb, 0)} MB`, met: soak.stable }
+      : { target: "no RSS growth over the soak", measured: "not run", met: null },
+  );
+  return checks;
+}
+
+/** The caveats every report carries. */
+export function methodNotes(options: BenchOptions, background: Record<SubgraphName, number>, tokens: { admin: TokenPool; customers: TokenPool }): string[] {
+  const bg = Object.entries(background).map(([n, v]) => `${n} ${v.toFixed(1)}`).join(", ");
+  return [
+    "Subgraphs: the four real subgraphs, each in its own process started from its own `src/index.ts` (NODE_ENV=test, seeded), on fresh databases on the local PostgreSQL and a private Redis key prefix. 110 customers are registered and 100 orders placed through the subgraphs' own mutations before measuring.",
+    `Workers: passes with more than one worker run ${options.multiWorkerScenarios ? options.multiWorkerScenarios.join(", ") : "every scenario"}. Every gateway runs through \`bench/gateways/cluster.ts\`: 1 worker = the gateway in one process; N workers = node:cluster (the primary only accepts and hands out connections round-robin). CPU and RSS are read from /proc for the whole process tree; 'max proc' is the largest single process.`,
+    "CPU ms/req is user+system CPU of the gateway's process tree over the run divided by the requests it handled (those still in flight when the load stopped included; the run ends when the subgraphs are quiet again); 10 ms tick resolution per process. Subgraph CPU per request is in the raw JSON.",
+    "Subgraph req/op is counted inside each subgraph (Node's http.server.request.start diagnostics channel, preloaded probe); 'svc' are subgraph-to-subgraph calls (orders → products with the service token). SQL/op counts every `pg` Client#query under Prisma's driver adapter (transaction control included), with the idle background rate subtracted (statements/s: " + bg + ").",
+    `Caching off (engine comparison): no gateway has a response cache configured; in-flight dedup of identical subgraph queries is off in Shopgraph (SUBGRAPH_DEDUP=false) and Hive (transport deduplicateInflightRequests=false; plain Apollo has none); ${PRODUCTS_CACHE_SWITCH ? "the products entity cache is off (CACHE_ENABLED=false)" : "the products entity cache has no off switch in this tree, so it runs at its minimum TTL (CACHE_TTL_SECONDS=1)"} for every gateway alike. Cache run (1 worker, small and heavy): products TTL 300 s, dedup on in Shopgraph and Hive (Hive's default). What exists: products' Redis entity cache (cache-aside, versioned invalidation), gateway APQ (query text only) and in-flight dedup; there is no gateway response cache.`,
+    `Tokens: unique per request from pools of ${tokens.admin.size} admin and ${tokens.customers.size} customer tokens signed before measuring with the key users publishes (JWT_PRIVATE_KEYS); pools started over ${tokens.admin.wrapped} (admin) and ${tokens.customers.wrapped} (customers) times over the whole benchmark, never within one run at these rates.`,
+    "APQ: Apollo Server and the Shopgraph gateway (Redis store) register the hash once per gateway start; Hive Gateway has no APQ registration built in, so it serves the same hash from its persisted-documents lookup (in memory).",
+    "Latency overhead: scenario (a) also runs over a single connection, where the p50 difference to the subgraph called directly is the gateway's own cost; over 16 connections p50 is mostly queueing on the shared CPUs.",
+    "placeOrder runs at a fixed rate (autocannon overallRate, closed-loop per connection: latency under overload is understated).",
+    "p50/p99 come from every response's own timing (µs resolution), not autocannon's whole-millisecond histogram. Everything shares 2 CPU cores (load generator, gateway, 4 subgraphs, PostgreSQL, Redis), so absolute numbers are machine-bound and the subgraphs cap every gateway on the federated scenarios.",
+    `Run options: ${JSON.stringify({ ...options, out: undefined })}.`,
+    `Values are medians of ${options.rounds} measured round(s); every round's numbers are in the raw JSON.`,
+  ];
+}

@@ -1,0 +1,213 @@
+/**
+ * The gateway benchmark (issue 8): Shopgraph's gateway, a plain @apollo/gateway and Hive Gateway
+ * side by side on the same supergraph, subgraphs and machine, in interleaved rounds of one run.
+ *
+ *   pnpm bench [--quick] [--workers 1,2] [--soak-seconds 60] [--help for everything]
+ *
+ * Writes <out>.md (commit it) and <out>.raw.json (gitignored). Needs the real PostgreSQL and
+ * Redis the integration tests use (TEST_DATABASE_URL, TEST_REDIS_URL).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { GATEWAY_KINDS, startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
+import { measure, settle, type Measurement, type MeasureOptions } from "./lib/measure.ts";
+import { parseBenchOptions } from "./lib/options.ts";
+import { createPortSource } from "./lib/processes.ts";
+import { sampleTree } from "./lib/procfs.ts";
+import { renderReport, type CheckRecord } from "./lib/report.ts";
+import { profileScenario } from "./lib/profile-step.ts";
+import { APQ_REGISTRATION, createScenarios, probe, probeOnNewConnection, USER_ORDERS_FANOUT_QUERY, type Scenario } from "./lib/scenarios.ts";
+import { placeOrders, registerUsers, seededAdmin, seededCustomers } from "./lib/seed-data.ts";
+import { soak, type SoakResult } from "./lib/soak.ts";
+import { productsCacheEnv, SUBGRAPHS, startSubgraphs, type SubgraphName } from "./lib/stack.ts";
+import { evaluateTargets, methodNotes } from "./lib/targets.ts";
+import { summarize } from "./lib/summary.ts";
+import { createBenchSigner, createTokenPool } from "./lib/tokens.ts";
+import { probeWork, workMarkdown, type WorkRecord } from "./lib/work-probe.ts";
+
+const options = parseBenchOptions(process.argv.slice(2));
+const began = Date.now();
+const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
+const workDir = mkdtempSync(join(tmpdir(), "shopgraph-bench-"));
+const logDir = join(workDir, "logs");
+mkdirSync(logDir);
+const nextPort = createPortSource(options.portBase);
+
+const signer = await createBenchSigner();
+const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await nextPort()] as const))) as Record<SubgraphName, number>;
+log(`starting subgraphs (logs in ${logDir})`);
+const stack = await startSubgraphs({ ports, privateJwks: signer.privateJwks, logDir, dataDir: join(workDir, "data"), productsCache: "off" });
+const running = new Set<RunningGateway>();
+let failed = false;
+process.on("SIGINT", () => {
+  log("interrupted: stopping everything");
+  void Promise.all([...running].map((g) => g.stop())).then(() => stack.close()).finally(() => process.exit(130));
+});
+
+try {
+  log("seeding: registering 110 customers and placing 100 orders through the subgraphs");
+  const registered = await registerUsers(stack.urls.users, 110);
+  const customers = [...seededCustomers, ...registered];
+  await placeOrders(stack.urls.orders, signer, customers, 100);
+  log("minting token pools");
+  const tokens = { admin: await createTokenPool(signer, 12_000, [seededAdmin]), customers: await createTokenPool(signer, 12_000, customers) };
+  const all = createScenarios(tokens, options.orderRate);
+  const scenarios = options.scenarios ? all.filter((s) => options.scenarios!.includes(s.id)) : all;
+  if (scenarios.length === 0) throw new Error(`no scenario matches --scenarios ${options.scenarios?.join(",")}`);
+
+  // Outbox relays, event consumers and sweeps query on their own; their idle rate is subtracted.
+  // First let notifications finish the seeding's events.
+  await settle(stack, { users: 2, products: 2, orders: 2, notifications: 2 }, 2_000, 60_000);
+  const idleBefore = await stack.counters();
+  await sleep(3_000);
+  const idleAfter = await stack.counters();
+  const backgroundSqlPerSecond = Object.fromEntries(SUBGRAPHS.map((n) => [n, (idleAfter[n].sql - idleBefore[n].sql) / 3])) as Record<SubgraphName, number>;
+  log(`background SQL/s: ${JSON.stringify(backgroundSqlPerSecond)}`);
+
+  const supergraphPath = writeSupergraph(stack.urls, workDir);
+  const persistedDocumentsPath = join(workDir, "persisted-documents.json");
+  writeFileSync(persistedDocumentsPath, JSON.stringify(APQ_REGISTRATION.documents));
+  const startOne = async (kind: (typeof GATEWAY_KINDS)[number], workers: number, tag: string, dedup: boolean, execArgv: string[] = []) => {
+    const gateway = await startGateway({ kind, workers, port: await nextPort(), supergraphPath, subgraphUrls: stack.urls, redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup, persistedDocumentsPath, logDir, execArgv, tag, ...(kind === "shopgraph" ? { env: options.shopgraphEnv } : {}) });
+    running.add(gateway);
+    return gateway;
+  };
+  const stopOne = async (gateway: RunningGateway) => {
+    await gateway.stop();
+    running.delete(gateway);
+  };
+
+  const measurements: Measurement[] = [];
+  const checks: CheckRecord[] = [];
+  /** Interleaved rounds: round 0 warms up, then every scenario runs against every target per round. */
+  const runRounds = async (mode: Measurement["mode"], workers: number, selected: Scenario[], dedup: boolean) => {
+    log(`${mode}: starting ${GATEWAY_KINDS.length} gateways with ${workers} worker(s) each`);
+    const gateways = await Promise.all(GATEWAY_KINDS.map((kind) => startOne(kind, workers, `${mode}-w${workers}`, dedup)));
+    try {
+      // Register the APQ hash in every worker (Apollo's store is per process), then prove it.
+      for (const g of gateways) {
+        if (g.kind === "hive") continue;
+        for (let i = 0; i < 4 * workers; i++) await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.body });
+        for (let i = 0; i < 4 * workers; i++) {
+          const answer = await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.hashOnly });
+          if (answer.body.errors?.length) log(`APQ not registered in every ${g.kind} worker: ${JSON.stringify(answer.body.errors[0])}`);
+        }
+      }
+      const targetsOf = (s: Scenario) => [
+        ...gateways.map((g) => ({ target: g.kind, url: g.url, sample: g.sample })),
+        ...(s.direct ? [{ target: "direct" as const, url: stack.urls[s.direct], sample: () => sampleTree(stack.pidOf(s.direct!)) }] : []),
+      ];
+      for (const s of selected) {
+        for (const t of targetsOf(s)) {
+          const verdict = s.check(await probe(t.url, s.next()), t.target);
+          checks.push({ workers, mode, scenario: s.id, target: t.target, ...verdict });
+          if (!verdict.ok) log(`check ${s.id} → ${t.target}: ${verdict.note}`);
+        }
+      }
+      for (let round = 0; round <= options.rounds; round++) {
+        log(`${mode} w${workers}: ${round === 0 ? "warm-up round" : `round ${round}/${options.rounds}`}`);
+        const base: MeasureOptions = { mode, workers, round, seconds: round === 0 ? options.warmupSeconds : options.seconds, connections: options.connections, stack, backgroundSqlPerSecond };
+        for (const s of selected) {
+          const targets = targetsOf(s);
+          // Rotate the order per round so no gateway always runs first (after a cooler machine).
+          const rotated = [...targets.slice(round % targets.length), ...targets.slice(0, round % targets.length)];
+          for (const t of rotated) measurements.push(await measure(s, t, base));
+        }
+      }
+    } finally {
+      await Promise.all(gateways.map(stopOne));
+    }
+  };
+
+  for (const workers of options.workers) {
+    const selected = workers > 1 && options.multiWorkerScenarios ? scenarios.filter((s) => options.multiWorkerScenarios!.includes(s.id)) : scenarios;
+    await runRounds("engine", workers, selected, false);
+  }
+
+  const heavy = all.find((s) => s.id === "heavy")!;
+  const measureBase = { mode: "engine" as const, workers: 1, connections: options.connections, stack, backgroundSqlPerSecond };
+
+  log("subgraph work per operation: each scenario sent once through the Shopgraph gateway");
+  const workRecords: WorkRecord[] = [];
+  {
+    const gateway = await startOne("shopgraph", 1, "work", false);
+    await probe(gateway.url, { headers: {}, body: APQ_REGISTRATION.body });
+    for (const s of all) workRecords.push(await probeWork(stack, backgroundSqlPerSecond, s.id, s.title, gateway.url, s.next(), s.settleMs ?? 300));
+    const userOrders = { headers: { authorization: `Bearer ${tokens.admin.next()}` }, body: JSON.stringify({ query: USER_ORDERS_FANOUT_QUERY, variables: { n: 100 } }) };
+    workRecords.push(await probeWork(stack, backgroundSqlPerSecond, "user-orders-100", "diagnostic: users(first: 100) → User.orders(first: 1) { totalCount } (orders resolves each user)", gateway.url, userOrders));
+    await stopOne(gateway);
+  }
+
+  let profile: string | null = null;
+  if (options.profileSeconds > 0) {
+    const sections: string[] = [];
+    for (const [id, subgraphs] of [["heavy", true], ["small", false]] as const) {
+      log(`profiling ${id} for ${options.profileSeconds} s (gateway --cpu-prof${subgraphs ? ", subgraphs via inspector" : ""})`);
+      const step = await profileScenario({
+        stack,
+        startGateway: (execArgv) => startOne("shopgraph", 1, `profile-${id}`, false, execArgv),
+        stopGateway: stopOne,
+        scenario: all.find((s) => s.id === id)!,
+        seconds: options.profileSeconds,
+        measureOptions: measureBase,
+        workDir,
+        out: resolve(`${options.out}-${id}`),
+        subgraphs,
+      });
+      sections.push(`## CPU profile: ${id} scenario`, "", step.markdown, "");
+    }
+    profile = sections.join("\n");
+  }
+
+  let soakResult: SoakResult | null = null;
+  if (options.soakSeconds > 0) {
+    log(`soak: Shopgraph gateway, heavy scenario, ${options.soakSeconds} s`);
+    const gateway = await startOne("shopgraph", 1, "soak", false, ["--expose-gc", "--import", pathToFileURL(fileURLToPath(new URL("./lib/gateway-probe.ts", import.meta.url))).href]);
+    await measure(heavy, { target: "shopgraph", url: gateway.url, sample: gateway.sample }, { ...measureBase, round: 0, seconds: 5 });
+    soakResult = await soak(gateway, heavy, options.soakSeconds, options.connections);
+    await stopOne(gateway);
+  }
+
+  if (options.cacheRun) {
+    log("cache run: products restarted with its entity cache on (300 s); gateway in-flight dedup on");
+    await stack.restart(["products"], productsCacheEnv("on"));
+    await runRounds("cache", 1, scenarios.filter((s) => ["small", "heavy"].includes(s.id)), true);
+  }
+
+  const rows = summarize(measurements);
+  const report = renderReport({
+    meta: {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, ${process.platform}`,
+      load: `autocannon over loopback, ${options.connections} connections, warm-up ${options.warmupSeconds} s + ${options.rounds} measured round(s) of ${options.seconds} s per scenario and target; values are medians over the measured rounds, ratios are computed within each round`,
+      gateways: "Shopgraph gateway (gateway/src/index.ts, NODE_ENV=production, RATE_LIMIT_ENABLED=false), @apollo/gateway 2.14.4 + @apollo/server 5.5.1 standalone, @graphql-hive/gateway 2.15.1 runtime",
+      duration: `${((Date.now() - began) / 1000).toFixed(0)} s`,
+    },
+    scenarioTitles: Object.fromEntries(all.map((s) => [s.id, s.title])),
+    rows,
+    targets: evaluateTargets(measurements, rows, soakResult, options.workers),
+    checks,
+    soak: soakResult,
+    work: workMarkdown(workRecords),
+    profile,
+    notes: methodNotes(options, backgroundSqlPerSecond, tokens),
+  });
+  const out = resolve(options.out);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(`${out}.md`, report);
+  writeFileSync(`${out}.raw.json`, JSON.stringify({ options, rows, checks, work: workRecords, measurements, soak: soakResult }, null, 1));
+  process.stdout.write(`${report}\n`);
+  log(`wrote ${out}.md and ${out}.raw.json`);
+} catch (error) {
+  failed = true;
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  log(`logs kept in ${logDir}`);
+} finally {
+  await Promise.all([...running].map((g) => g.stop()));
+  await stack.close();
+  if (!failed) rmSync(workDir, { recursive: true, force: true });
+  process.exitCode = failed ? 1 : 0;
+}

@@ -1,0 +1,73 @@
+import { fileURLToPath } from "node:url";
+import { baseEnv, envInt, envPort, loadConfig, z } from "@shopgraph/config";
+
+const url = (fallback: string) => z.url().default(fallback);
+
+const schema = z.object({
+  ...baseEnv,
+  PORT: envPort(4000),
+  /** json (default) or pretty; pretty is honoured in development only (it costs a worker thread). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+  USERS_URL: url("http://127.0.0.1:4001/graphql"),
+  PRODUCTS_URL: url("http://127.0.0.1:4002/graphql"),
+  ORDERS_URL: url("http://127.0.0.1:4003/graphql"),
+  NOTIFICATIONS_URL: url("http://127.0.0.1:4004/graphql"),
+  JWKS_URL: url("http://127.0.0.1:4001/.well-known/jwks.json"),
+  JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
+  JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
+  SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url))),
+  /** Comma-separated browser origins allowed by CORS; credentials are only ever sent to these. */
+  CORS_ORIGINS: z
+    .string()
+    .default("http://localhost:3000,http://localhost:4000")
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .refine((origins) => !origins.includes("*"), "must list origins explicitly, never '*'"),
+  BODY_LIMIT_BYTES: envInt(256 * 1024),
+  MAX_DEPTH: envInt(15),
+  MAX_ALIASES: envInt(30),
+  MAX_ROOT_FIELDS: envInt(20),
+  MAX_DIRECTIVES: envInt(50),
+  MAX_FIELDS: envInt(1_500),
+  MAX_TOKENS: envInt(3_000),
+  MAX_COST: envInt(10_000),
+  SUBGRAPH_TIMEOUT_MS: envInt(10_000),
+  SUBGRAPH_RETRIES: envInt(2, 0),
+  BREAKER_FAILURE_THRESHOLD: envInt(5),
+  BREAKER_OPEN_MS: envInt(5_000),
+  SUBGRAPH_DEDUP: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  APQ_TTL_SECONDS: envInt(24 * 3600),
+  /** Comma-separated manifest files (Apollo persisted query manifest format). */
+  PERSISTED_QUERY_MANIFESTS: z
+    .string()
+    .default(fileURLToPath(new URL("../../schema/persisted-queries/manifest.json", import.meta.url)))
+    .transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean)),
+  TRUSTED_DOCUMENTS_MODE: z.enum(["off", "audit", "enforce"]).default("off"),
+  /** Per-client modes, e.g. "shopgraph-ios:enforce,shopgraph-android:enforce". */
+  TRUSTED_DOCUMENTS_CLIENTS: z
+    .string()
+    .default("shopgraph-ios:enforce,shopgraph-android:enforce")
+    .transform((v, ctx) => {
+      const modes: Record<string, "off" | "audit" | "enforce"> = {};
+      for (const pair of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+        const [client, mode] = pair.split(":");
+        if (!client || (mode !== "off" && mode !== "audit" && mode !== "enforce")) ctx.addIssue({ code: "custom", message: `bad entry "${pair}" (want client:off|audit|enforce)` });
+        else modes[client] = mode;
+      }
+      return modes;
+    }),
+  RATE_LIMIT_ENABLED: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  RATE_LIMIT_WINDOW_MS: envInt(60_000),
+  RATE_LIMIT_USER_POINTS: envInt(20_000),
+  RATE_LIMIT_ANON_POINTS: envInt(10_000),
+  RATE_LIMIT_CREDENTIAL_ATTEMPTS: envInt(10),
+  /** Behind a trusted proxy: accept its x-request-id and take the client IP from x-forwarded-for. */
+  TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+});
+
+/** The gateway's validated configuration. */
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+/** Reads and validates the environment (the only place the gateway reads process.env). */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig("gateway", schema, env);
+}

@@ -1,0 +1,186 @@
+import "./telemetry-guard.ts";
+import { readFileSync } from "node:fs";
+import type { IncomingMessage } from "node:http";
+import { ApolloGateway } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { createAccessTokenVerifier, viewerFromAuthorization, type VerifyAccessToken } from "@shopgraph/auth";
+import { createErrorFormatter, errorLoggingPlugin } from "@shopgraph/errors";
+import { createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle } from "@shopgraph/http";
+import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
+import type { Logger } from "@shopgraph/logger";
+import type { Fetcher } from "@apollo/utils.fetcher";
+import type { GatewayConfig } from "./config.ts";
+import type { GatewayContext } from "./context.ts";
+import { operationLimitsRule } from "./limits/validation-rules.ts";
+import { costLimitPlugin, DEFAULT_COST_LIMIT } from "./plugins/cost-limit-plugin.ts";
+import { existsSync } from "node:fs";
+import type { Redis } from "@shopgraph/kv";
+import { countApqLookups, createQueryPlanCache, instrumentFetcher, observeBreakers, observeRateLimitRejection, observeTrustedDocument } from "./observability/gateway-metrics.ts";
+import { createApqCache } from "./persisted/apq-cache.ts";
+import { loadManifests } from "./persisted/manifest.ts";
+import { trustedDocumentsPlugin } from "./persisted/trusted-documents-plugin.ts";
+import { accessLogPlugin } from "./plugins/access-log-plugin.ts";
+import { rateLimitPlugin } from "./plugins/rate-limit-plugin.ts";
+import { createMemoryRateLimitStore, createRedisRateLimitStore } from "./rate-limit/rate-limit-store.ts";
+import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts";
+import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
+import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
+import { SubgraphDataSource } from "./subgraphs/subgraph-data-source.ts";
+import { createSubgraphFetcher, createSubgraphPool } from "./subgraphs/subgraph-fetcher.ts";
+
+/** What the gateway is built from besides its config (tests inject their own). */
+export interface GatewayDeps {
+  logger: Logger;
+  verifyAccessToken?: VerifyAccessToken;
+  /** Shared Redis (APQ store, rate limits); unset → in-process equivalents. */
+  redis?: Redis;
+  /** Observes subgraph fetches (tests count them to prove a rejected operation called nothing). */
+  wrapFetcher?: (subgraph: string, fetcher: Fetcher) => Fetcher;
+}
+
+/** The caller's address; the proxy's x-forwarded-for is believed only when configured. */
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers["x-forwarded-for"];
+  if (trustProxy && typeof forwarded === "string") return forwarded.split(",")[0]!.trim();
+  return req.socket.remoteAddress ?? "unknown";
+}
+
+/** Subgraph name (as in the supergraph) → the URL to call at runtime. */
+function subgraphUrls(config: GatewayConfig): Record<string, string> {
+  return { users: config.USERS_URL, products: config.PRODUCTS_URL, orders: config.ORDERS_URL, notifications: config.NOTIFICATIONS_URL };
+}
+
+/**
+ * Builds the gateway: a static supergraph (composed ahead of time and committed, never
+ * introspected at runtime), subgraph fetches that forward the verified token, and the shared
+ * error formatter so only coded, intended errors reach clients.
+ */
+export async function createGateway(config: GatewayConfig, deps: GatewayDeps): Promise<{ http: HttpServerHandle; apollo: ApolloServer<GatewayContext> }> {
+  const production = config.NODE_ENV === "production";
+  const urls = subgraphUrls(config);
+  const pools = new Map<string, ReturnType<typeof createSubgraphPool>>();
+  const breakers = new Map<string, CircuitBreaker>();
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, "utf8"),
+    buildService: ({ name, url }) => {
+      const pool = createSubgraphPool();
+      pools.set(name, pool);
+      const breaker = new CircuitBreaker({ failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
+      breakers.set(name, breaker);
+      const fetcher = instrumentFetcher(name, createSubgraphFetcher({
+        name,
+        dispatcher: pool,
+        breaker,
+        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+        retries: config.SUBGRAPH_RETRIES,
+        retryBaseMs: 50,
+        dedup: config.SUBGRAPH_DEDUP,
+      }));
+      return new SubgraphDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher);
+    },
+    // The gateway's spans (request, validate, plan, execute, fetch) carry operation name and type,
+    // never the document (inline arguments can hold passwords); exceptions are always recorded.
+    telemetry: { includeDocument: false, recordExceptions: true },
+    queryPlannerConfig: { cache: createQueryPlanCache() },
+    logger: deps.logger,
+  });
+  const trustedOperations = loadManifests(config.PERSISTED_QUERY_MANIFESTS.filter((path) => existsSync(path)));
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    formatError: createErrorFormatter({ showSuggestions: !production }),
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: production,
+    introspection: !production,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    // runUntilSignal owns SIGTERM/SIGINT (drain → close → flush telemetry). Apollo's own handler
+    // stops the server and re-raises the signal, which read as a second Ctrl-C: exit 1, no drain.
+    stopOnTerminationSignals: false,
+    persistedQueries: { cache: countApqLookups(createApqCache(deps.redis, config.REDIS_KEY_PREFIX)), ttl: config.APQ_TTL_SECONDS },
+    // Token count is enforced by the parser itself (a 400 before any AST is built).
+    parseOptions: { maxTokens: config.MAX_TOKENS },
+    validationRules: [
+      operationLimitsRule({ maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS, maxDirectives: config.MAX_DIRECTIVES, maxFields: config.MAX_FIELDS }),
+    ],
+    logger: deps.logger,
+    // Order matters: the observer comes first so every later plugin logs with the operation name
+    // on the context's logger; the landing page answers before any request pipeline; trusted documents
+    // fill in id-only requests before Apollo's APQ lookup; subscriptions are refused; cost is
+    // computed once variables are known (didResolveOperation, before planning) and must come
+    // before rate limiting, which spends that cost synchronously after it; error logging last.
+    plugins: [
+      // Metric labels: manifest operations by name, then the first 100 other names, then "other".
+      operationObserverPlugin<GatewayContext>({ label: createOperationNameLabeler({ known: [...trustedOperations.values()].map((op) => op.name), maxDynamic: 100 }), onFinished: observeGraphQLOperation }),
+      landingPagePlugin(production),
+      trustedDocumentsPlugin<GatewayContext>({
+        operations: trustedOperations,
+        defaultMode: config.TRUSTED_DOCUMENTS_MODE,
+        clientModes: config.TRUSTED_DOCUMENTS_CLIENTS,
+        onTrusted: () => observeTrustedDocument("hit"),
+        onUnknown: ({ mode }) => observeTrustedDocument(mode === "enforce" ? "rejected" : "unknown"),
+      }),
+      rejectSubscriptionsPlugin(),
+      costLimitPlugin<GatewayContext>({ ...DEFAULT_COST_LIMIT, maxCost: config.MAX_COST }),
+      ...(config.RATE_LIMIT_ENABLED
+        ? [
+            rateLimitPlugin<GatewayContext>({
+              store: deps.redis ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX) : createMemoryRateLimitStore(),
+              windowMs: config.RATE_LIMIT_WINDOW_MS,
+              userPoints: config.RATE_LIMIT_USER_POINTS,
+              anonymousPoints: config.RATE_LIMIT_ANON_POINTS,
+              credentialAttempts: config.RATE_LIMIT_CREDENTIAL_ATTEMPTS,
+              maxPointsPerRequest: config.MAX_COST,
+              credentialFields: new Set(["login", "register", "refreshSession"]),
+              onStoreError: (error) => deps.logger.error({ err: error }, "rate limit store failed; request allowed"),
+              onReject: observeRateLimitRejection,
+            }),
+          ]
+        : []),
+      errorLoggingPlugin<GatewayContext>(),
+    ],
+  });
+  await apollo.start();
+
+  const verify = deps.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const context = async (req: IncomingMessage, info: { requestId: string }): Promise<GatewayContext> => {
+    const viewer = await viewerFromAuthorization(req.headers.authorization, verify);
+    return {
+      requestId: info.requestId,
+      logger: deps.logger.child({ requestId: info.requestId }),
+      viewer,
+      clientIp: clientIp(req, config.TRUST_PROXY),
+      accessToken: viewer ? (req.headers.authorization ?? "").slice("Bearer ".length) : null,
+      operation: createOperationState(),
+    };
+  };
+  const route = graphqlRoute(apollo, {
+    context,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    onComplete: accessLogPlugin<GatewayContext>({ logger: deps.logger }),
+    ...(production ? {} : { htmlContentSecurityPolicy: SANDBOX_CSP }),
+  });
+  collectRuntimeMetrics();
+  const stopBreakerMetrics = observeBreakers(breakers);
+  const http = createHttpServer({
+    logger: deps.logger,
+    metrics: serveMetrics,
+    onRequestEnd: observeHttpRequest,
+    cors: { origins: config.CORS_ORIGINS },
+    trustRequestId: config.TRUST_PROXY,
+    routes: {
+      "POST /graphql": route,
+      "GET /graphql": route,
+      "GET /": (_req, res) => {
+        res.writeHead(302, { location: "/graphql" }).end();
+      },
+    },
+  });
+  const close = http.close.bind(http);
+  http.close = async (graceMs) => {
+    await close(graceMs);
+    stopBreakerMetrics();
+    await apollo.stop();
+    await Promise.all([...pools.values()].map((pool) => pool.close()));
+  };
+  return { http, apollo };
+}

@@ -1,0 +1,119 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, provisionDatabase, provisionRedis, testLogger, type TestDatabase } from "@shopgraph/testing";
+import { startUsersSubgraph } from "@shopgraph/users-subgraph/src/app.ts";
+import { loadUsersConfig } from "@shopgraph/users-subgraph/src/config.ts";
+import { startProductsSubgraph } from "@shopgraph/products-subgraph/src/app.ts";
+import { loadProductsConfig } from "@shopgraph/products-subgraph/src/config.ts";
+import { startOrdersSubgraph } from "@shopgraph/orders-subgraph/src/app.ts";
+import { loadOrdersConfig } from "@shopgraph/orders-subgraph/src/config.ts";
+import { startNotificationsSubgraph } from "@shopgraph/notifications-subgraph/src/app.ts";
+import { loadNotificationsConfig } from "@shopgraph/notifications-subgraph/src/config.ts";
+import { startGateway } from "../../src/app.ts";
+import type { GatewayDeps } from "../../src/server.ts";
+import { loadGatewayConfig } from "../../src/config.ts";
+
+const migrations = (name: string) => fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
+
+
+/** Options for {@link startStack}. */
+export interface StackOptions {
+  /** Extra gateway environment (limits, modes). */
+  gatewayEnv?: Record<string, string>;
+  /** Extra environment for every subgraph. */
+  subgraphEnv?: Record<string, string>;
+  /** Run as embedded mode does: no Redis (in-process caches, events pushed over HTTP). */
+  withoutRedis?: boolean;
+  /** Extra gateway dependencies (e.g. a fetcher wrapper counting subgraph calls). */
+  gatewayDeps?: Partial<GatewayDeps>;
+}
+
+/** A running supergraph: four seeded subgraphs and the gateway, all on ephemeral ports. */
+export type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/**
+ * Starts the whole supergraph in this process, each server on port 0 over its own fresh
+ * database and Redis key prefix, seeded with the demo data (users first: the others verify
+ * tokens against its JWKS).
+ */
+export async function startStack(options: StackOptions = {}) {
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const dataDir = await mkdtemp(join(tmpdir(), "sgt-stack-"));
+    closers.push(() => rm(dataDir, { recursive: true, force: true }));
+    const redis = options.withoutRedis ? { url: undefined, prefix: "", cleanup: async () => {} } : await provisionRedis();
+    // The producers' relays need the notifications inbox address before notifications starts.
+    const notificationsPort = String(await freePort());
+    closers.push(redis.cleanup);
+    const [usersDb, productsDb, ordersDb, notificationsDb] = await Promise.all(
+      ["users", "products", "orders", "notifications"].map((name) => provisionDatabase(name, migrations(name))),
+    ) as [TestDatabase, TestDatabase, TestDatabase, TestDatabase];
+    for (const db of [usersDb, productsDb, ordersDb, notificationsDb]) closers.push(db.drop);
+    const common = (db: TestDatabase) => ({
+      NODE_ENV: "test",
+      PORT: "0",
+      SEED: "true",
+      DATA_DIR: dataDir,
+      DATABASE_URL: db.url,
+      DATABASE_POOL_MAX: String(db.poolMax),
+      SERVICE_TOKEN: "e2e-service-token-0123456789abcdef0123",
+      ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+      ...options.subgraphEnv,
+    });
+    const envs = {
+      users: common(usersDb),
+      products: { ...common(productsDb) },
+      orders: { ...common(ordersDb) },
+      notifications: { ...common(notificationsDb), PORT: notificationsPort },
+    };
+    for (const env of [envs.users, envs.products, envs.orders]) Object.assign(env, { EVENTS_PUSH_URLS: `http://127.0.0.1:${notificationsPort}/events` });
+    const users = await startUsersSubgraph(loadUsersConfig(envs.users), testLogger("users"));
+    closers.push(users.close);
+    const JWKS_URL = `${users.url}/.well-known/jwks.json`;
+    Object.assign(envs.products, { JWKS_URL });
+    Object.assign(envs.orders, { JWKS_URL });
+    Object.assign(envs.notifications, { JWKS_URL });
+    const products = await startProductsSubgraph(loadProductsConfig(envs.products), testLogger("products"));
+    closers.push(products.close);
+    const [orders, notifications] = await Promise.all([
+      startOrdersSubgraph(loadOrdersConfig(Object.assign(envs.orders, { PRODUCTS_URL: `${products.url}/graphql` })), testLogger("orders")),
+      startNotificationsSubgraph(loadNotificationsConfig(envs.notifications), testLogger("notifications")),
+    ]);
+    closers.push(orders.close, notifications.close);
+    const gatewayEnv = {
+      NODE_ENV: "test",
+      PORT: "0",
+      JWKS_URL,
+      USERS_URL: `${users.url}/graphql`,
+      PRODUCTS_URL: `${products.url}/graphql`,
+      ORDERS_URL: `${orders.url}/graphql`,
+      NOTIFICATIONS_URL: `${notifications.url}/graphql`,
+      ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+      ...options.gatewayEnv,
+    };
+    const startAnotherGateway = async (env: Record<string, string> = {}) => {
+      const gw = await startGateway(loadGatewayConfig({ ...gatewayEnv, ...env }), { logger: testLogger("gateway"), ...options.gatewayDeps });
+      closers.push(gw.close);
+      return { ...gw, graphqlUrl: `${gw.url}/graphql` };
+    };
+    const gateway = await startAnotherGateway();
+    /** Starts the notifications subgraph again on the given port (after a test stopped it). */
+    const restartNotifications = async (port: string) => {
+      const again = await startNotificationsSubgraph(loadNotificationsConfig({ ...envs.notifications, PORT: port, SEED: "false" }), testLogger("notifications"));
+      closers.push(again.close);
+      return again;
+    };
+    return {
+      redis,
+      restartNotifications,
+      startAnotherGateway, url: `${gateway.url}/graphql`, dataDir, gateway, users, products, orders, notifications, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

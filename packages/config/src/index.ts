@@ -1,0 +1,67 @@
+import { z } from "zod";
+
+/** Raised at start-up when the environment is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(service: string, issues: string[]) {
+    super(`${service}: invalid configuration\n  - ${issues.join("\n  - ")}`);
+    this.name = "ConfigError";
+    this.issues = issues;
+  }
+}
+
+/**
+ * Validates `env` against `schema` and returns a frozen, typed config. Zod collects every issue,
+ * so an operator fixes the whole environment in one go instead of one variable per restart.
+ */
+export function loadConfig<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(service, result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+  }
+  return Object.freeze(result.data);
+}
+
+/** "true"/"false"/"1"/"0" from the environment; anything else is an error, not a silent false. */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : v === "true" || v === "1"));
+
+/** A TCP port; 0 asks the OS for a free one (tests). */
+export const envPort = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** A positive integer with a default. */
+export const envInt = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** An optional http(s)/postgres/redis URL; empty string counts as unset. */
+export const envUrl = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
+    .pipe(z.url().optional());
+
+/** Variables every Shopgraph process reads. */
+export const baseEnv = {
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  REDIS_URL: envUrl(),
+  REDIS_KEY_PREFIX: z.string().default("sg:"),
+  SHUTDOWN_GRACE_MS: envInt(10_000),
+};
+
+export { z };
+
+/** Loads config at a process entry point; an invalid environment prints every issue and exits 1. */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

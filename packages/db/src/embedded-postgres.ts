@@ -1,0 +1,104 @@
+import { mkdir } from "node:fs/promises";
+import type { Socket } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+/**
+ * Pool size every client of the embedded server must use. PGlite is a single Postgres backend and
+ * the socket server attaches one connection at a time (the next one waits, see below), so a pool of
+ * 2 would deadlock as soon as one connection holds a transaction. Pass this as `max` to
+ * createPgAdapter / pg.Pool, and run applyMigrations before opening the app's pool.
+ */
+export const EMBEDDED_POOL_MAX = 1;
+
+/** How long a connection waits for the previous one to go away before it is refused. */
+const CONNECTION_WAIT_MS = 10_000;
+
+/** Sockets the OS-level server holds open (one attached, the rest waiting their turn). */
+const MAX_SOCKETS = 32;
+
+export type EmbeddedPostgresOptions = {
+  /** Where PGlite keeps its files; created if missing, reused (with its data) on the next start. */
+  dataDir: string;
+  host?: string;
+  /** 0 (the default) lets the OS pick a free port; read it from the returned url. */
+  port?: number;
+};
+
+export type EmbeddedPostgres = {
+  /** postgresql://postgres@host:port/postgres; PGlite has one database, so the path is informational. */
+  url: string;
+  /** Stops accepting connections, disconnects clients and shuts PGlite down cleanly (safe to call twice). */
+  close(): Promise<void>;
+};
+
+/** Starts PGlite persisted in `dataDir` behind a Postgres wire-protocol server on an ephemeral port. */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  const host = options.host ?? "127.0.0.1";
+  await mkdir(options.dataDir, { recursive: true });
+  const db = await PGlite.create(options.dataDir);
+  // Only one connection is ever attached: the server's multiplexer would interleave protocol messages
+  // of concurrent connections (clobbering unnamed prepared statements) in one shared session.
+  // With the queue patch, maxConnections only sizes the waiting room (it is also net.Server's limit,
+  // which drops sockets outright); without it, 1 keeps the server's refuse-when-busy behaviour.
+  const canQueue = typeof (PGLiteSocketServer.prototype as unknown as ConnectionHandler).handleConnection === "function";
+  const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: canQueue ? MAX_SOCKETS : 1 });
+  const state = { stopped: false };
+  if (canQueue) queueConnections(server, state);
+  try {
+    await server.start();
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  // getServerConn() is "host:port" once listening, with the OS-assigned port filled in.
+  const port = Number(server.getServerConn().split(":").at(-1));
+  let closing: Promise<void> | undefined;
+  return {
+    url: `postgresql://postgres@${host}:${port}/postgres`,
+    close() {
+      closing ??= (async () => {
+        state.stopped = true;
+        await server.stop();
+        // A clean close checkpoints and releases the data dir, so the next start skips recovery.
+        if (!db.closed) await db.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+type ConnectionHandler = { handleConnection?: (socket: Socket) => Promise<void> };
+
+/**
+ * Makes a connection that arrives while another is attached wait for it (FIFO) instead of being
+ * refused. The server frees its slot a few ticks after the client's socket closes, so with a hard
+ * limit of 1 a pool that replaces its connection, or a client opened right after `pool.end()`,
+ * fails at random with "Connection terminated unexpectedly". Wraps a private method of
+ * pglite-socket 0.2.17 (the caller checks it still exists).
+ */
+function queueConnections(server: PGLiteSocketServer, state: { stopped: boolean }): void {
+  const target = server as unknown as Required<ConnectionHandler>;
+  const original = target.handleConnection.bind(server);
+  let turn: Promise<void> = Promise.resolve();
+  target.handleConnection = (socket) => {
+    const mine = turn.then(async () => {
+      const deadline = Date.now() + CONNECTION_WAIT_MS;
+      while (!state.stopped && !socket.destroyed && server.getStats().activeConnections > 0 && Date.now() < deadline) {
+        await sleep(2);
+      }
+      if (socket.destroyed) return;
+      if (server.getStats().activeConnections > 0) {
+        // Waited too long: the other client is holding on to its connection (pool max > 1?).
+        socket.end();
+        return;
+      }
+      // The server registers the handler synchronously, before its first await, so the slot is
+      // taken before the next waiter looks.
+      void original(socket);
+    });
+    turn = mine;
+    return mine;
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { applyMigrations, createPgAdapter, EMBEDDED_POOL_MAX, startEmbeddedPostgres } from "../src/index.ts";
+import type { EmbeddedPostgres } from "../src/index.ts";
+import { PrismaClient } from "../../../subgraphs/users/src/db/generated/client.ts";
+
+const usersMigrations = fileURLToPath(new URL("../../../subgraphs/users/prisma/migrations", import.meta.url));
+const dataDir = await mkdtemp(join(tmpdir(), "sg-pglite-"));
+const servers: EmbeddedPostgres[] = [];
+
+afterAll(async () => {
+  for (const server of servers) await server.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<EmbeddedPostgres> {
+  const server = await startEmbeddedPostgres({ dataDir: join(dataDir, "pglite") });
+  servers.push(server);
+  return server;
+}
+
+describe("startEmbeddedPostgres", () => {
+  it("serves the wire protocol, runs migrations and Prisma with pool max 1, and keeps data across restarts", { timeout: 90_000 }, async () => {
+    const first = await start();
+    expect(first.url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+
+    const client = new pg.Client({ connectionString: first.url });
+    await client.connect();
+    expect((await client.query("SELECT 1 + 1 AS two")).rows).toEqual([{ two: 2 }]);
+    await client.end();
+
+    // The runner opens its single connection right after the previous one closed: the server must
+    // hand the slot over instead of refusing the newcomer.
+    expect(await applyMigrations({ connectionString: first.url, migrationsDir: usersMigrations })).toHaveLength(1);
+    const prisma = new PrismaClient({ adapter: createPgAdapter({ connectionString: first.url, max: EMBEDDED_POOL_MAX }) });
+    await prisma.$transaction(async (tx) => {
+      const user = await tx.user.create({ data: { email: "kept@example.com", name: "Kept", passwordHash: "x" } });
+      await tx.sessionFamily.create({ data: { userId: user.id } });
+    });
+    expect(await prisma.user.count()).toBe(1);
+    await prisma.$disconnect();
+
+    await first.close();
+    await first.close(); // idempotent
+
+    // Restart on the same data directory: the migration history and the committed row must survive.
+    // (How fast a clean restart is belongs in bench/, not in a timed assertion here.)
+    const second = await start();
+    expect(await applyMigrations({ connectionString: second.url, migrationsDir: usersMigrations })).toEqual([]);
+    const again = new pg.Client({ connectionString: second.url });
+    await again.connect();
+    expect((await again.query(`SELECT email FROM "User"`)).rows).toEqual([{ email: "kept@example.com" }]);
+    await again.end();
+    await second.close();
+  });
+
+  it("makes a second connection wait for the first instead of refusing it", { timeout: 90_000 }, async () => {
+    const server = await start();
+    const holder = new pg.Client({ connectionString: server.url });
+    await holder.connect();
+    await holder.query("BEGIN");
+    await holder.query("CREATE TABLE IF NOT EXISTS waits (n INTEGER)");
+
+    const waiter = new pg.Client({ connectionString: server.url });
+    const connected = waiter.connect().then(() => "connected");
+    const early = await Promise.race([connected, new Promise((r) => setTimeout(() => r("waiting"), 300))]);
+    expect(early).toBe("waiting");
+
+    await holder.query("INSERT INTO waits VALUES (1)");
+    await holder.query("COMMIT");
+    await holder.end();
+    expect(await connected).toBe("connected");
+    expect((await waiter.query("SELECT count(*)::int AS n FROM waits")).rows).toEqual([{ n: 1 }]);
+    await waiter.end();
+    await server.close();
+  });
+});

@@ -1,0 +1,44 @@
+import type { GraphQLFormattedError } from "graphql";
+import { ErrorCode, PUBLIC_CODES, PUBLIC_EXTENSIONS } from "./codes.ts";
+
+/** Options for {@link createErrorFormatter}. */
+export interface ErrorFormatterOptions {
+  /** Keep graphql-js "Did you mean …?" hints (development); production drops them (schema leakage). */
+  showSuggestions?: boolean;
+}
+
+const SUGGESTION = /\s*Did you mean .*\?$/s;
+
+/** The message every unexpected error is replaced with. */
+export const INTERNAL_MESSAGE = "Internal server error";
+
+/**
+ * The one error formatter of every Shopgraph server (gateway and subgraphs). Coded, intended
+ * errors keep their message and safe extensions; everything else — resolver bugs, SQL errors,
+ * subgraph internals — becomes INTERNAL_SERVER_ERROR with no details. `serviceName`, stack
+ * traces and unknown extensions never leave the process.
+ */
+export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
+  return (formatted: GraphQLFormattedError, _error?: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    const base = {
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
+    if (typeof code !== "string" || !PUBLIC_CODES.has(code)) {
+      return { message: INTERNAL_MESSAGE, ...base, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    }
+    const extensions: Record<string, unknown> = { code };
+    for (const key of PUBLIC_EXTENSIONS) {
+      if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
+    }
+    const message = options.showSuggestions ? formatted.message : formatted.message.replace(SUGGESTION, "");
+    return { message, ...base, extensions };
+  };
+}
+
+/** True when a formatted error is one the formatter would mask. */
+export function isInternal(formatted: GraphQLFormattedError): boolean {
+  const code = formatted.extensions?.code;
+  return typeof code !== "string" || !PUBLIC_CODES.has(code);
+}

@@ -1,0 +1,5 @@
+export * from "./codes.ts";
+export * from "./coded-error.ts";
+export * from "./user-error.ts";
+export * from "./format-error.ts";
+export * from "./error-logging-plugin.ts";

@@ -1,0 +1,20 @@
+/** @shopgraph/events: the event bus — envelope, catalog, outbox relay, Redis Streams and embedded transports. */
+export * from "./envelope.ts";
+export * from "./catalog.ts";
+export * from "./backoff.ts";
+export * from "./transport.ts";
+export * from "./work-loop.ts";
+export { attemptEvent, resolveConsumerOptions } from "./process-event.ts";
+export type { Outcome, ResolvedConsumerOptions } from "./process-event.ts";
+export * from "./redis-streams.ts";
+export * from "./redis-consumer.ts";
+export * from "./inbox-store.ts";
+export * from "./inbox-consumer.ts";
+export * from "./inbox-route.ts";
+export * from "./http-push.ts";
+export * from "./outbox-relay.ts";
+export * from "./start-outbox-relay.ts";
+export * from "./process-once.ts";
+export * from "./sql.ts";
+export * from "./tracing.ts";
+export * from "./event-metrics.ts";

@@ -1,0 +1,132 @@
+import type { Logger } from "@shopgraph/logger";
+import { quoteTable } from "./inbox-store.ts";
+import type { EventEnvelope } from "./envelope.ts";
+import { observePublished, observePublishFailure } from "./event-metrics.ts";
+import { tracePublish } from "./tracing.ts";
+import type { EventPublisher } from "./transport.ts";
+import { pgDatabase, type PgPoolLike, type SqlDatabase } from "./sql.ts";
+import { createWorkLoop, type WorkLoop } from "./work-loop.ts";
+
+/** Options for {@link createOutboxRelay}. */
+export interface OutboxRelayOptions {
+  /** The producer's own database: `prismaDatabase(prisma)` (shares its pool) or `pgDatabase(pool)`… */
+  db?: SqlDatabase;
+  /** …or a pg Pool directly. */
+  pool?: PgPoolLike;
+  publisher: EventPublisher;
+  logger: Logger;
+  /** Rows per transaction. Default 100. */
+  batchSize?: number;
+  /** Poll interval when the outbox is empty. Default 500 ms. */
+  intervalMs?: number;
+  /** Default "OutboxEvent" (the Prisma model every producer has). */
+  table?: string;
+  /** Published rows older than this are deleted. Default 7 days; 0 keeps them. */
+  retentionMs?: number;
+  /** Transport name for spans and metrics ("redis", "http-push"). Default "events". */
+  transport?: string;
+}
+
+/** A running relay. */
+export interface OutboxRelay extends Pick<WorkLoop, "start" | "stop" | "healthy"> {
+  /** Publishes one batch now; resolves with the number of events published. */
+  relayOnce(): Promise<number>;
+}
+
+interface OutboxRow extends Record<string, unknown> {
+  id: string;
+  type: string;
+  version: number;
+  payload: Record<string, unknown>;
+  traceparent: string | null;
+  occurredAt: Date;
+}
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+/** Builds the envelope of an outbox row. */
+export const envelopeOf = (row: OutboxRow): EventEnvelope => ({
+  id: row.id,
+  type: row.type,
+  version: row.version,
+  occurredAt: row.occurredAt.toISOString(),
+  traceparent: row.traceparent,
+  payload: row.payload,
+});
+
+/**
+ * The transactional-outbox relay, on raw SQL so it serves any producer's database whatever its
+ * Prisma client. Per batch, in one transaction: claim the oldest unpublished rows with
+ * FOR UPDATE SKIP LOCKED (concurrent relays take disjoint rows, never the same row twice at once),
+ * publish them, mark them published, commit. The row locks are held while publishing, so a relay
+ * that dies mid-batch rolls back: the rows stay unpublished and are sent again (at-least-once;
+ * consumers absorb the duplicates by event id). A failed publish bumps `attempts` and backs off.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  if (!options.db && !options.pool) throw new Error("createOutboxRelay: `db` or `pool` is required");
+  const db: SqlDatabase = options.db ?? pgDatabase(options.pool!);
+  const table = quoteTable(options.table ?? "OutboxEvent");
+  const batchSize = options.batchSize ?? 100;
+  const retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
+  const logger = options.logger.child({ component: "outbox-relay" });
+  const transport = options.transport ?? "events";
+  let lastPrune = 0;
+
+  async function relayOnce(): Promise<number> {
+    // A cheap look before opening a transaction: most polls find nothing, and on the embedded
+    // server (one connection at a time) an idle relay should not hold the connection at all.
+    const [row] = await db.query<{ waiting: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table} WHERE "publishedAt" IS NULL) AS waiting`);
+    if (!row?.waiting) return 0;
+    const result = await db.transaction(async (query) => {
+      const rows = await query<OutboxRow>(
+        `SELECT id, type, version, payload, traceparent, "occurredAt" FROM ${table}
+         WHERE "publishedAt" IS NULL ORDER BY "occurredAt", id LIMIT $1::int FOR UPDATE SKIP LOCKED`,
+        [batchSize],
+      );
+      if (rows.length === 0) return { published: 0 };
+      // Ids travel as one JSON array: it binds the same way through pg and Prisma's raw queries.
+      const ids = JSON.stringify(rows.map((r) => r.id));
+      const claimed = `id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)`;
+      const envelopes = rows.map(envelopeOf);
+      try {
+        await tracePublish(envelopes, transport, () => options.publisher.publish(envelopes));
+      } catch (error) {
+        observePublishFailure(transport);
+        // Keep the rows unpublished but remember the failed try (visible to operators).
+        await query(`UPDATE ${table} SET attempts = attempts + 1 WHERE ${claimed}`, [ids]);
+        return { published: 0, error };
+      }
+      observePublished(envelopes);
+      await query(`UPDATE ${table} SET "publishedAt" = now(), attempts = attempts + 1 WHERE ${claimed}`, [ids]);
+      return { published: rows.length };
+    });
+    if ("error" in result) throw result.error;
+    if (result.published > 0) logger.debug({ count: result.published }, "outbox events published");
+    return result.published;
+  }
+
+  async function prune(): Promise<void> {
+    if (retentionMs <= 0 || Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    lastPrune = Date.now();
+    await db.query(`DELETE FROM ${table} WHERE "publishedAt" < now() - make_interval(secs => $1::double precision / 1000) RETURNING id`, [retentionMs]);
+  }
+
+  const loop = createWorkLoop({
+    name: "outbox-relay",
+    logger,
+    idleMs: options.intervalMs ?? 500,
+    async tick() {
+      await prune();
+      return (await relayOnce()) === batchSize;
+    },
+  });
+
+  return {
+    relayOnce,
+    start: () => loop.start(),
+    stop: () => loop.stop(),
+    get healthy() {
+      return loop.healthy;
+    },
+  };
+}

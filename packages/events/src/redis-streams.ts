@@ -1,0 +1,102 @@
+import { Redis } from "ioredis";
+import type { EventEnvelope } from "./envelope.ts";
+import type { EventPublisher } from "./transport.ts";
+
+/** Where the events live in Redis. */
+export interface RedisStreamsOptions {
+  url: string;
+  /** Prefix of every key (REDIS_KEY_PREFIX), so environments and test runs can share one Redis. */
+  prefix?: string;
+  /** One stream carries every event type; consumers filter by `type`. Default "events". */
+  stream?: string;
+}
+
+/** The keys of one stream and one group's dead letters and retry bookkeeping. */
+export function streamKeys(options: RedisStreamsOptions, group = "") {
+  const stream = `${options.prefix ?? "sg:"}${options.stream ?? "events"}`;
+  return { stream, deadLetters: `${stream}:dead:${group}`, retryState: `${stream}:retry:${group}` };
+}
+
+/**
+ * A connection for the event machinery: commands fail fast while Redis is down (the loops back
+ * off and retry) instead of queueing without bound; reconnects back off up to 2 s.
+ */
+export function connectRedis(url: string, connectionName: string): Redis {
+  return new Redis(url, {
+    lazyConnect: true,
+    connectionName,
+    // RESP2: stream replies keep their documented nested shapes (ioredis 6 defaults to RESP3, whose
+    // map replies arrive flattened, e.g. XREADGROUP as [key, entries] instead of [[key, entries]]).
+    protocol: 2,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 5_000,
+    retryStrategy: (times) => Math.min(times * 200, 2_000),
+  });
+}
+
+/** A stream entry; `fields` is null when the entry was trimmed away while still pending. */
+export interface StreamEntry {
+  id: string;
+  fields: Record<string, string> | null;
+}
+
+/** Parses `[[id, [field, value, …]], …]` (XRANGE, XCLAIM, one stream of XREADGROUP). */
+export function parseEntries(raw: unknown): StreamEntry[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((item): StreamEntry[] => {
+    if (!Array.isArray(item) || typeof item[0] !== "string") return [];
+    const list = item[1];
+    if (!Array.isArray(list)) return [{ id: item[0], fields: null }];
+    const fields: Record<string, string> = {};
+    for (let i = 0; i + 1 < list.length; i += 2) fields[String(list[i])] = String(list[i + 1]);
+    return [{ id: item[0], fields }];
+  });
+}
+
+/** Throws the first error of a MULTI/pipeline result (ioredis reports them per command). */
+export function assertExec(results: [Error | null, unknown][] | null): void {
+  if (!results) throw new Error("Redis transaction aborted");
+  for (const [error] of results) if (error) throw error;
+}
+
+/** Removes group members other than `keep` that have nothing pending and were idle longer than `idleMs`. */
+export async function forgetIdleConsumers(redis: Redis, stream: string, group: string, keep: string, idleMs: number): Promise<void> {
+  const consumers = (await redis.call("XINFO", "CONSUMERS", stream, group)) as unknown[][];
+  for (const info of consumers) {
+    const fields = new Map<string, unknown>();
+    for (let i = 0; i + 1 < info.length; i += 2) fields.set(String(info[i]), info[i + 1]);
+    const name = String(fields.get("name"));
+    if (name !== keep && Number(fields.get("pending")) === 0 && Number(fields.get("idle")) > idleMs) {
+      await redis.call("XGROUP", "DELCONSUMER", stream, group, name);
+    }
+  }
+}
+
+/** Options for {@link createRedisStreamPublisher}. */
+export interface RedisStreamPublisherOptions extends RedisStreamsOptions {
+  /**
+   * Approximate cap on the stream length (XADD MAXLEN ~). A group lagging further behind than
+   * this loses the oldest entries, so keep it far above any expected backlog. Default 100 000.
+   */
+  maxLen?: number;
+}
+
+/** Publishes envelopes with XADD (one pipeline per batch) to the shared events stream. */
+export function createRedisStreamPublisher(options: RedisStreamPublisherOptions): EventPublisher {
+  const { stream } = streamKeys(options);
+  const maxLen = options.maxLen ?? 100_000;
+  const redis = connectRedis(options.url, "events-publisher");
+  return {
+    async publish(events: readonly EventEnvelope[]) {
+      if (events.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const event of events) {
+        pipeline.call("XADD", stream, "MAXLEN", "~", maxLen, "*", "id", event.id, "type", event.type, "envelope", JSON.stringify(event));
+      }
+      assertExec(await pipeline.exec());
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from "@apollo/server";
+import { BodyTooLargeError, readBody } from "./body.ts";
+import type { RequestInfo, RouteHandler } from "./http-server.ts";
+import { sendError } from "./respond.ts";
+
+/** Options for {@link graphqlRoute}. */
+export interface GraphQLRouteOptions<C extends BaseContext> {
+  /** Largest accepted body. Default 1 MiB (Apollo's standalone server accepts 50 MB). */
+  bodyLimitBytes?: number;
+  /** Builds the per-request context; a thrown coded GraphQLError becomes that error's HTTP status. */
+  context: (req: IncomingMessage, info: RequestInfo) => Promise<C>;
+  /** CSP for HTML answers (the landing page); API responses keep the strict default. */
+  htmlContentSecurityPolicy?: string;
+  /**
+   * Called once per request after the response is written, also for requests Apollo never ran
+   * (oversized or malformed bodies, failed context creation): the place for an access log line.
+   * `context` is set when it was created.
+   */
+  onComplete?: (event: GraphQLRouteCompletion<C>) => void;
+}
+
+/** What {@link GraphQLRouteOptions.onComplete} learns about a finished request. */
+export interface GraphQLRouteCompletion<C> {
+  req: IncomingMessage;
+  requestId: string;
+  status: number;
+  durationMs: number;
+  context: C | undefined;
+}
+
+function toHeaderMap(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  }
+  return headers;
+}
+
+/**
+ * Serves an Apollo Server over plain node:http. Oversized and malformed bodies are answered with
+ * coded JSON errors before Apollo sees them; everything else (CSRF prevention, GET rules, APQ) is
+ * Apollo's own request pipeline.
+ */
+export function graphqlRoute<C extends BaseContext>(apollo: ApolloServer<C>, options: GraphQLRouteOptions<C>): RouteHandler {
+  const limit = options.bodyLimitBytes ?? 1024 * 1024;
+  const handle = async (req: IncomingMessage, res: ServerResponse, info: RequestInfo, created: { context?: C }) => {
+    let body: unknown;
+    if (req.method === "POST") {
+      let raw: string;
+      try {
+        raw = await readBody(req, limit);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          res.setHeader("connection", "close");
+          return sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body too large (limit ${limit} bytes)`);
+        }
+        throw error;
+      }
+      const type = req.headers["content-type"] ?? "";
+      if (type.startsWith("application/json") || type.startsWith("application/graphql-response+json")) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return sendError(res, 400, "BAD_REQUEST", "Malformed JSON body");
+        }
+      } else {
+        body = raw;
+      }
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: req.method ?? "GET",
+      headers: toHeaderMap(req),
+      search: info.url.search,
+      body,
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => (created.context = await options.context(req, info)) });
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (options.htmlContentSecurityPolicy && response.headers.get("content-type")?.startsWith("text/html")) {
+      res.setHeader("content-security-policy", options.htmlContentSecurityPolicy);
+    }
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+  if (!options.onComplete) return (req, res, info) => handle(req, res, info, {});
+  const onComplete = options.onComplete;
+  return async (req, res, info) => {
+    const startedAt = performance.now();
+    const created: { context?: C } = {};
+    try {
+      await handle(req, res, info, created);
+    } finally {
+      // A throw here becomes the server's 500 after this returns; report that status, not the default 200.
+      const status = res.headersSent ? res.statusCode : 500;
+      onComplete({ req, requestId: info.requestId, status, durationMs: performance.now() - startedAt, context: created.context });
+    }
+  };
+}

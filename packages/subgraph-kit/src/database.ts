@@ -1,0 +1,44 @@
+import { join } from "node:path";
+import { applyMigrations, EMBEDDED_POOL_MAX, startEmbeddedPostgres } from "@shopgraph/db";
+import type { Logger } from "@shopgraph/logger";
+
+/** Options for {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  service: string;
+  /** A real PostgreSQL URL; unset → embedded PGlite under `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  migrationsDir: string;
+  logger: Logger;
+  /** Pool size for a real server. */
+  poolMax?: number;
+}
+
+/** A migrated database the subgraph can connect to. */
+export interface OpenDatabase {
+  url: string;
+  poolMax: number;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the subgraph's database — the configured server, or an embedded PostgreSQL when none is
+ * configured — and applies pending migrations with the project's own runner.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDatabase> {
+  let url = options.databaseUrl;
+  let close = async () => {};
+  let poolMax = options.poolMax ?? 10;
+  if (!url) {
+    const dir = join(options.dataDir, options.service, "pglite");
+    const embedded = await startEmbeddedPostgres({ dataDir: dir });
+    options.logger.info({ dataDir: dir }, "no DATABASE_URL: using embedded PostgreSQL (PGlite)");
+    url = embedded.url;
+    close = embedded.close;
+    poolMax = EMBEDDED_POOL_MAX;
+  }
+  const applied = await applyMigrations({ connectionString: url, migrationsDir: options.migrationsDir, logger: options.logger });
+  if (applied.length > 0) options.logger.info({ applied }, "migrations applied");
+  return { url, poolMax, embedded: !options.databaseUrl, close };
+}

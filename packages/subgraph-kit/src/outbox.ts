@@ -1,0 +1,30 @@
+import { startOutboxRelay, type RunningOutboxRelay } from "@shopgraph/events";
+import type { Logger } from "@shopgraph/logger";
+
+/** The config fields a producing subgraph's relay reads. */
+export interface RelayConfig {
+  REDIS_URL?: string | undefined;
+  REDIS_KEY_PREFIX: string;
+  EVENTS_PUSH_URLS?: readonly string[] | undefined;
+  SERVICE_TOKEN: string;
+}
+
+/**
+ * Starts publishing a producer's outbox: to Redis Streams when REDIS_URL is set, otherwise by
+ * HTTP push to the consumers' inboxes (embedded mode). Uses the subgraph's own Prisma client,
+ * so it opens no extra connections (the embedded database serves one at a time).
+ */
+export function startProducerRelay(service: string, prisma: Parameters<typeof startOutboxRelay>[0]["prisma"], config: RelayConfig, logger: Logger): RunningOutboxRelay {
+  return startOutboxRelay({
+    service,
+    prisma,
+    logger,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
+    pushEndpoints: config.EVENTS_PUSH_URLS,
+    serviceToken: config.SERVICE_TOKEN,
+  });
+}
+
+/** Stamps outbox rows with the active trace context (see @shopgraph/events); wrap the producer's Prisma client with it in app.ts. */
+export { traceOutboxWrites } from "@shopgraph/events";

@@ -1,0 +1,52 @@
+import { fileURLToPath } from "node:url";
+import { baseEnv, envBoolean, envPort, envUrl, z } from "@shopgraph/config";
+
+/** The repository's .data folder: embedded databases and development keys (gitignored). */
+export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
+
+/** Environment every subgraph reads (validated in each subgraph's config.ts). */
+export function subgraphEnv(defaultPort: number) {
+  return {
+    ...baseEnv,
+    PORT: envPort(defaultPort),
+    /** json (default) or pretty; pretty is honoured in development only (it costs a worker thread). */
+    LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
+    DATABASE_URL: envUrl(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+    SEED: envBoolean(false).optional(),
+    JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
+    JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
+    SERVICE_TOKEN: z.string().min(32, "SERVICE_TOKEN must be at least 32 characters").optional(),
+    /** Without Redis, producers push events over HTTP to these inboxes (default: notifications on 4004). */
+    EVENTS_PUSH_URLS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(",").map((u) => u.trim()).filter(Boolean) : undefined)),
+  };
+}
+
+/**
+ * Development-only service credential, shared by every subgraph so a local stack works without
+ * setup. Production must configure its own (checked by {@link checkServiceToken}).
+ */
+export const DEV_SERVICE_TOKEN = "dev-service-token-change-me-please-0000";
+
+/** Production needs a real service credential: present, and not the development default. */
+export function checkServiceToken(env: { NODE_ENV: string; SERVICE_TOKEN?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== "production") return;
+  if (!env.SERVICE_TOKEN) ctx.addIssue({ code: "custom", path: ["SERVICE_TOKEN"], message: "required in production" });
+  if (env.SERVICE_TOKEN === DEV_SERVICE_TOKEN) ctx.addIssue({ code: "custom", path: ["SERVICE_TOKEN"], message: "the development default must not be used in production" });
+}
+
+/** Fills the derived settings every subgraph shares: seeding default and the service credential. */
+export function finishSubgraphConfig<T extends { NODE_ENV: string; SERVICE_TOKEN?: string | undefined }>(config: T, raw: NodeJS.ProcessEnv) {
+  return { ...config, SEED: shouldSeed(config, raw), SERVICE_TOKEN: config.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN };
+}
+
+/** Seeding defaults to on in development only; an explicit SEED wins. */
+export function shouldSeed(env: { NODE_ENV: string }, raw: NodeJS.ProcessEnv = process.env): boolean {
+  const value = raw.SEED;
+  if (value === undefined || value === "") return env.NODE_ENV === "development";
+  return value === "true" || value === "1";
+}

@@ -1,0 +1,133 @@
+import type { IncomingMessage } from "node:http";
+import { ApolloServer, type BaseContext } from "@apollo/server";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { parse, type GraphQLSchema } from "graphql";
+import { applyMiddleware } from "graphql-middleware";
+import { allow, deny, shield, type IRules } from "graphql-shield";
+import { isValidServiceToken, SERVICE_TOKEN_HEADER, viewerFromAuthorization, type AuthContext, type VerifyAccessToken } from "@shopgraph/auth";
+import { createErrorFormatter, errorLoggingPlugin, forbidden } from "@shopgraph/errors";
+import { createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
+import type { Logger } from "@shopgraph/logger";
+import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
+import { observeDbPool } from "./db-pool-metrics.ts";
+import { DateTimeScalar } from "./scalars.ts";
+
+/**
+ * Resolver map as @apollo/subgraph takes it. Loosely typed on purpose: resolvers are checked by
+ * the integration tests against the SDL, and @apollo/subgraph does not export its own map type.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type ResolverMap = Record<string, any>;
+
+/** What every subgraph context carries; a subgraph adds its own loaders and services. */
+export interface BaseSubgraphContext extends BaseContext, AuthContext {
+  requestId: string;
+  logger: Logger;
+  /** Filled by the operation observer (name, type, errors) for logs and metrics. */
+  operation?: OperationState;
+}
+
+/** Options for {@link createSubgraphServer}. */
+export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
+  name: string;
+  /** The subgraph SDL (src/schema.graphql). */
+  typeDefs: string;
+  resolvers: ResolverMap;
+  /** graphql-shield rules per type and field; anything not listed is denied. */
+  permissions: IRules;
+  logger: Logger;
+  verifyAccessToken: VerifyAccessToken;
+  /** Service-to-service credential; unset disables service access. */
+  serviceToken?: string;
+  /** Adds the subgraph's own per-request state (DataLoaders, domain services) to the base context. */
+  createContext: (base: BaseSubgraphContext) => C;
+  isReady?: () => Promise<boolean>;
+  /** Production: no introspection, no suggestions in errors. */
+  production: boolean;
+  routes?: Record<string, RouteHandler>;
+  bodyLimitBytes?: number;
+  /** How many distinct operation names get their own metric label before the rest become "other". Default 100. */
+  maxOperationLabels?: number;
+}
+
+/** Types present in most subgraphs whose fields are plain data and need no rule of their own. */
+const PLAIN_TYPES = ["PageInfo", "UserError", "Money"];
+
+/**
+ * Wraps the schema in graphql-shield with deny as the fallback. Federation's own entry points
+ * (`_entities`, `_service`) stay reachable for the gateway: they are protected by the rules on
+ * the entity types' fields, which run for entity fetches too.
+ */
+function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
+  const tree: Record<string, unknown> = { ...(rules as Record<string, unknown>) };
+  const query = (tree.Query ?? {}) as Record<string, unknown>;
+  tree.Query = { ...query, _entities: allow, _service: allow };
+  tree._Service = allow;
+  for (const name of PLAIN_TYPES) if (schema.getType(name) && !tree[name]) tree[name] = allow;
+  const middleware = shield(tree as IRules, {
+    fallbackRule: deny,
+    fallbackError: () => forbidden("Not allowed"),
+    allowExternalErrors: true,
+    debug: false,
+  });
+  return applyMiddleware(schema, middleware);
+}
+
+/** Builds a subgraph's Apollo Server and HTTP server (not yet listening). */
+export async function createSubgraphServer<C extends BaseSubgraphContext>(options: SubgraphServerOptions<C>): Promise<{ http: HttpServerHandle; apollo: ApolloServer<C> }> {
+  const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } }]);
+  const apollo = new ApolloServer<C>({
+    schema: protect(schema, options.permissions),
+    formatError: createErrorFormatter({ showSuggestions: !options.production }),
+    includeStacktraceInErrorResponses: false,
+    introspection: !options.production,
+    persistedQueries: false,
+    // runUntilSignal owns SIGTERM/SIGINT (drain → close → flush telemetry). Apollo's own handler
+    // stops the server and re-raises the signal, which read as a second Ctrl-C: exit 1, no drain.
+    stopOnTerminationSignals: false,
+    csrfPrevention: true,
+    // Subgraphs have no landing page (explorers use the gateway) and no Apollo inline traces
+    // (tracing is OpenTelemetry's job; ftv1 would only add work and expose timings).
+    // The observer first: it puts the operation name on the context's logger that later plugins log with.
+    plugins: [
+      operationObserverPlugin<C>({ label: createOperationNameLabeler({ maxDynamic: options.maxOperationLabels ?? 100 }), onFinished: observeGraphQLOperation }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      errorLoggingPlugin<C>(),
+    ],
+    logger: options.logger,
+  });
+  await apollo.start();
+
+  const context = async (req: IncomingMessage, info: { requestId: string }): Promise<C> => {
+    const header = req.headers[SERVICE_TOKEN_HEADER];
+    const base: BaseSubgraphContext = {
+      requestId: info.requestId,
+      logger: options.logger.child({ requestId: info.requestId }),
+      viewer: await viewerFromAuthorization(req.headers.authorization, options.verifyAccessToken),
+      isService: isValidServiceToken(typeof header === "string" ? header : undefined, options.serviceToken),
+      operation: createOperationState(),
+    };
+    return options.createContext(base);
+  };
+  const route = graphqlRoute(apollo, { context, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) });
+  collectRuntimeMetrics();
+  const stopPoolMetrics = observeDbPool();
+  const http = createHttpServer({
+    logger: options.logger,
+    routes: { "POST /graphql": route, "GET /graphql": route, ...options.routes },
+    metrics: serveMetrics,
+    onRequestEnd: observeHttpRequest,
+    ...(options.isReady ? { isReady: options.isReady } : {}),
+    // Subgraphs sit behind the gateway, which sets the request id.
+    trustRequestId: true,
+  });
+  const close = http.close.bind(http);
+  http.close = async (graceMs) => {
+    await close(graceMs);
+    await apollo.stop();
+    stopPoolMetrics();
+  };
+  return { http, apollo };
+}

@@ -1,0 +1,36 @@
+/** A GraphQL response as tests see it. */
+export interface GqlResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into arbitrary shapes
+  data: T | null | undefined;
+  errors: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] | undefined;
+}
+
+/** Options for {@link gql}. */
+export interface GqlOptions {
+  variables?: Record<string, unknown>;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** POSTs an operation to a GraphQL endpoint over real HTTP. */
+export async function gql<T = Record<string, any>>(url: string, query: string, options: GqlOptions = {}): Promise<GqlResponse<T>> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  const text = await res.text();
+  let body: { data?: T; errors?: GqlResponse["errors"] };
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`non-JSON response (${res.status}): ${text.slice(0, 300)}`);
+  }
+  return { status: res.status, headers: res.headers, data: body.data, errors: body.errors };
+}

@@ -1,0 +1,139 @@
+// What `pnpm start` runs: the five processes, their ports and the environment each one gets.
+// Pure: everything comes from the `env` argument, so the mapping is unit-tested.
+
+/** The processes the supervisor runs. */
+export type ProcessName = "users" | "products" | "orders" | "notifications" | "gateway";
+
+/** The subgraphs, users first: the others fetch its JWKS. */
+export const SUBGRAPH_NAMES = ["users", "products", "orders", "notifications"] as const satisfies readonly ProcessName[];
+
+/** Default port of each process (the env var `<NAME>_PORT` overrides it). */
+export const DEFAULT_PORTS: Readonly<Record<ProcessName, number>> = {
+  gateway: 4000,
+  users: 4001,
+  products: 4002,
+  orders: 4003,
+  notifications: 4004,
+};
+
+/**
+ * Preloaded into every process: starts OpenTelemetry before the entry point's imports are loaded,
+ * which ES modules need for pg, ioredis and http to be instrumented (packages/telemetry).
+ */
+export const TELEMETRY_PRELOAD = "./packages/telemetry/src/register.ts";
+
+/** One child process to run: `node --import <preload> <entry>` with `env`, ready when `readyUrl` answers 200. */
+export interface ProcessSpec {
+  name: ProcessName;
+  entry: string;
+  /** Node's arguments: the telemetry preload, then the entry point. */
+  args: string[];
+  port: number;
+  readyUrl: string;
+  env: Record<string, string>;
+}
+
+/** The whole plan: the subgraphs (users first) and the gateway, with the resolved ports. */
+export interface StartPlan {
+  subgraphs: ProcessSpec[];
+  gateway: ProcessSpec;
+  ports: Record<ProcessName, number>;
+}
+
+/** The environment variable that overrides a process's port, e.g. `USERS_PORT`. */
+export function portVariable(name: ProcessName): string {
+  return `${name.toUpperCase()}_PORT`;
+}
+
+/** The environment variable giving a subgraph its own database under `pnpm start`, e.g. `USERS_DATABASE_URL`. */
+export function databaseVariable(name: ProcessName): string {
+  return `${name.toUpperCase()}_DATABASE_URL`;
+}
+
+/**
+ * The host that reaches a server listening on `host`: a wildcard bind (or none) is reached on
+ * loopback, a specific address on itself (bracketed when IPv6, for URLs).
+ */
+export function connectHost(host: string | undefined): string {
+  const value = host?.trim() ?? "";
+  if (value === "" || value === "0.0.0.0" || value === "::" || value === "[::]") return "127.0.0.1";
+  return value.includes(":") && !value.startsWith("[") ? `[${value}]` : value;
+}
+
+/** Reads `<NAME>_PORT` for every process; throws listing every invalid or duplicated port. */
+export function readPorts(env: NodeJS.ProcessEnv): Record<ProcessName, number> {
+  const problems: string[] = [];
+  const ports = { ...DEFAULT_PORTS };
+  for (const name of Object.keys(DEFAULT_PORTS) as ProcessName[]) {
+    const raw = env[portVariable(name)]?.trim();
+    if (raw === undefined || raw === "") continue;
+    const port = Number(raw);
+    // Port 0 (pick any) cannot work here: the other processes must know the URL in advance.
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${portVariable(name)}=${raw} is not a port (1-65535)`);
+    else ports[name] = port;
+  }
+  const byPort = new Map<number, ProcessName[]>();
+  for (const [name, port] of Object.entries(ports) as [ProcessName, number][]) byPort.set(port, [...(byPort.get(port) ?? []), name]);
+  for (const [port, names] of byPort) if (names.length > 1) problems.push(`port ${port} is given to ${names.join(" and ")}`);
+  if (problems.length > 0) throw new Error(`invalid ports:\n  - ${problems.join("\n  - ")}`);
+  return ports;
+}
+
+/** Copies the defined string values of an environment (NodeJS.ProcessEnv allows undefined). */
+function definedEntries(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Options of {@link buildStartPlan}. */
+export interface StartPlanOptions {
+  /** Ask children for colored logs although their stdout is a pipe (the supervisor's is a TTY). */
+  forceColor?: boolean;
+}
+
+/**
+ * Maps the supervisor's environment onto the five children: every variable passes through, then
+ * each child gets its PORT, and the URLs between processes follow the chosen ports. Throws when
+ * the environment cannot work (bad ports, one DATABASE_URL for all four subgraphs).
+ */
+export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions = {}): StartPlan {
+  // A single DATABASE_URL would be handed to all four subgraphs: four services' migrations in one
+  // database, which the design forbids (each service owns its own database).
+  if (env.DATABASE_URL?.trim()) {
+    throw new Error(
+      `DATABASE_URL is set, but each subgraph needs its own database; unset it and use ${SUBGRAPH_NAMES.map(databaseVariable).join(", ")} (or none, for embedded PGlite)`,
+    );
+  }
+  const ports = readPorts(env);
+  const host = connectHost(env.HOST);
+  const url = (name: ProcessName, path: string) => `http://${host}:${ports[name]}${path}`;
+  const base = definedEntries(env);
+  // Apollo packages phone home unless this is set before they load.
+  base.APOLLO_TELEMETRY_DISABLED ??= "true";
+  if (options.forceColor && base.NO_COLOR === undefined) base.FORCE_COLOR ??= "1";
+
+  const spec = (name: ProcessName, entry: string, extra: Record<string, string>): ProcessSpec => ({
+    name,
+    entry,
+    args: ["--import", TELEMETRY_PRELOAD, entry],
+    port: ports[name],
+    readyUrl: url(name, "/readyz"),
+    env: { ...base, ...extra, PORT: String(ports[name]) },
+  });
+  const jwksUrl = url("users", "/.well-known/jwks.json");
+
+  const subgraphs = SUBGRAPH_NAMES.map((name) => {
+    // One service name per process, whatever the shell exports (spans must say where they come from).
+    const extra: Record<string, string> = { OTEL_SERVICE_NAME: name };
+    const databaseUrl = env[databaseVariable(name)]?.trim();
+    if (databaseUrl) extra.DATABASE_URL = databaseUrl;
+    if (name !== "users") extra.JWKS_URL = jwksUrl;
+    if (name === "orders") extra.PRODUCTS_URL = url("products", "/graphql");
+    return spec(name, `subgraphs/${name}/src/index.ts`, extra);
+  });
+  const gateway = spec("gateway", "gateway/src/index.ts", {
+    OTEL_SERVICE_NAME: "gateway",
+    JWKS_URL: jwksUrl,
+    ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, url(name, "/graphql")])),
+  });
+  return { subgraphs, gateway, ports };
+}

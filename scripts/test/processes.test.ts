@@ -1,0 +1,96 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildStartPlan, connectHost, DEFAULT_PORTS, readPorts, TELEMETRY_PRELOAD } from "../lib/processes.ts";
+
+describe("readPorts", () => {
+  it("defaults to 4000-4004 and reads <NAME>_PORT overrides", () => {
+    expect(readPorts({})).toEqual(DEFAULT_PORTS);
+    expect(readPorts({ GATEWAY_PORT: "5000", ORDERS_PORT: " 5003 " })).toMatchObject({ gateway: 5000, orders: 5003, users: 4001 });
+  });
+
+  it("reports every invalid and duplicated port at once", () => {
+    expect(() => readPorts({ USERS_PORT: "abc", PRODUCTS_PORT: "0", ORDERS_PORT: "4000" })).toThrow(
+      /USERS_PORT=abc is not a port[\s\S]*PRODUCTS_PORT=0 is not a port[\s\S]*port 4000 is given to gateway and orders/,
+    );
+  });
+});
+
+describe("connectHost", () => {
+  it("reaches wildcard binds on loopback and specific ones on themselves", () => {
+    expect(connectHost(undefined)).toBe("127.0.0.1");
+    expect(connectHost("0.0.0.0")).toBe("127.0.0.1");
+    expect(connectHost("::")).toBe("127.0.0.1");
+    expect(connectHost("192.168.1.5")).toBe("192.168.1.5");
+    expect(connectHost("::1")).toBe("[::1]");
+  });
+});
+
+describe("buildStartPlan", () => {
+  const env = { PATH: "/bin", LOG_LEVEL: "debug", USERS_PORT: "5001", PRODUCTS_PORT: "5002", GATEWAY_PORT: "5000" };
+
+  it("starts users first, then the other subgraphs, with their entry points and ports", () => {
+    const plan = buildStartPlan(env);
+    expect(plan.subgraphs.map((s) => [s.name, s.entry, s.port])).toEqual([
+      ["users", "subgraphs/users/src/index.ts", 5001],
+      ["products", "subgraphs/products/src/index.ts", 5002],
+      ["orders", "subgraphs/orders/src/index.ts", 4003],
+      ["notifications", "subgraphs/notifications/src/index.ts", 4004],
+    ]);
+    expect(plan.gateway).toMatchObject({ entry: "gateway/src/index.ts", port: 5000, readyUrl: "http://127.0.0.1:5000/readyz" });
+  });
+
+  it("preloads OpenTelemetry into every process and names each one's service", () => {
+    const plan = buildStartPlan({ ...env, OTEL_SERVICE_NAME: "everything" });
+    expect(existsSync(resolve(import.meta.dirname, "../..", TELEMETRY_PRELOAD))).toBe(true);
+    for (const spec of [...plan.subgraphs, plan.gateway]) {
+      expect(spec.args).toEqual(["--import", TELEMETRY_PRELOAD, spec.entry]);
+      expect(spec.env.OTEL_SERVICE_NAME).toBe(spec.name);
+    }
+  });
+
+  it("passes the environment through and sets each child's PORT", () => {
+    const plan = buildStartPlan(env);
+    for (const spec of [...plan.subgraphs, plan.gateway]) {
+      expect(spec.env).toMatchObject({ PATH: "/bin", LOG_LEVEL: "debug", PORT: String(spec.port), APOLLO_TELEMETRY_DISABLED: "true" });
+    }
+  });
+
+  it("points the URLs between processes at the chosen ports", () => {
+    const plan = buildStartPlan(env);
+    const byName = Object.fromEntries(plan.subgraphs.map((s) => [s.name, s.env]));
+    expect(byName.users?.JWKS_URL).toBeUndefined();
+    for (const name of ["products", "orders", "notifications"]) expect(byName[name]?.JWKS_URL).toBe("http://127.0.0.1:5001/.well-known/jwks.json");
+    expect(byName.orders?.PRODUCTS_URL).toBe("http://127.0.0.1:5002/graphql");
+    expect(plan.gateway.env).toMatchObject({
+      JWKS_URL: "http://127.0.0.1:5001/.well-known/jwks.json",
+      USERS_URL: "http://127.0.0.1:5001/graphql",
+      PRODUCTS_URL: "http://127.0.0.1:5002/graphql",
+      ORDERS_URL: "http://127.0.0.1:4003/graphql",
+      NOTIFICATIONS_URL: "http://127.0.0.1:4004/graphql",
+    });
+  });
+
+  it("gives each subgraph its own <NAME>_DATABASE_URL, and none to the gateway", () => {
+    const plan = buildStartPlan({ USERS_DATABASE_URL: "postgres://h/u", ORDERS_DATABASE_URL: "postgres://h/o" });
+    expect(plan.subgraphs.map((s) => s.env.DATABASE_URL)).toEqual(["postgres://h/u", undefined, "postgres://h/o", undefined]);
+    expect(plan.gateway.env.DATABASE_URL).toBeUndefined();
+  });
+
+  it("refuses one DATABASE_URL for all four subgraphs", () => {
+    expect(() => buildStartPlan({ DATABASE_URL: "postgres://h/shared" })).toThrow(/each subgraph needs its own database.*USERS_DATABASE_URL/);
+  });
+
+  it("keeps an explicit APOLLO_TELEMETRY_DISABLED and forces color only when asked and allowed", () => {
+    expect(buildStartPlan({ APOLLO_TELEMETRY_DISABLED: "false" }).gateway.env.APOLLO_TELEMETRY_DISABLED).toBe("false");
+    expect(buildStartPlan({}, { forceColor: true }).gateway.env.FORCE_COLOR).toBe("1");
+    expect(buildStartPlan({}, { forceColor: false }).gateway.env.FORCE_COLOR).toBeUndefined();
+    expect(buildStartPlan({ NO_COLOR: "1" }, { forceColor: true }).gateway.env.FORCE_COLOR).toBeUndefined();
+  });
+
+  it("uses HOST for the URLs when the children bind a specific address", () => {
+    const plan = buildStartPlan({ HOST: "10.0.0.7" });
+    expect(plan.gateway.env.USERS_URL).toBe("http://10.0.0.7:4001/graphql");
+    expect(plan.subgraphs[0]?.readyUrl).toBe("http://10.0.0.7:4001/readyz");
+  });
+});

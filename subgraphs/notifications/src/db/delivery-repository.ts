@@ -1,0 +1,65 @@
+import { createdAtAfter, NEWEST_FIRST } from "@shopgraph/subgraph-kit";
+import type { Db } from "./client.ts";
+import type { Delivery, DeliveryStatus, NotificationChannel, Prisma } from "./generated/client.ts";
+
+export type { Delivery, DeliveryStatus, NotificationChannel };
+
+/** Filters of the ADMIN delivery log. */
+export interface DeliveryFilter {
+  channel?: NotificationChannel | null;
+  status?: DeliveryStatus | null;
+}
+
+const filterWhere = (filter: DeliveryFilter): Prisma.DeliveryWhereInput => ({
+  ...(filter.channel ? { channel: filter.channel } : {}),
+  ...(filter.status ? { status: filter.status } : {}),
+});
+
+/** A newest-first page of the delivery log (fetches first + 1 to know whether there is more). */
+export function listDeliveries(db: Db, first: number, after: string | null | undefined, filter: DeliveryFilter): Promise<Delivery[]> {
+  const cursor = createdAtAfter(after) as Prisma.DeliveryWhereInput | undefined;
+  return db.delivery.findMany({ where: { AND: [filterWhere(filter), ...(cursor ? [cursor] : [])] }, orderBy: [...NEWEST_FIRST], take: first + 1 });
+}
+
+/** Size of the filtered delivery log. */
+export const countDeliveries = (db: Db, filter: DeliveryFilter): Promise<number> => db.delivery.count({ where: filterWhere(filter) });
+
+/** A delivery leased for one send attempt. */
+export interface ClaimedDelivery {
+  id: string;
+  channel: NotificationChannel;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  /** Attempts before this one. */
+  attempts: number;
+  /** Trace context of the event that queued the delivery (null: untraced). */
+  traceparent: string | null;
+}
+
+/**
+ * Leases due deliveries (PENDING, or FAILED whose backoff elapsed) by pushing their nextAttemptAt
+ * `leaseMs` ahead: SKIP LOCKED keeps concurrent senders (several instances) on disjoint rows, and
+ * a sender that dies mid-send leaves a row that becomes due again when the lease runs out.
+ */
+export function claimDueDeliveries(db: Db, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+  return db.$queryRaw<ClaimedDelivery[]>`
+    UPDATE "Delivery" SET "nextAttemptAt" = now() + make_interval(secs => ${leaseMs / 1000}::double precision)
+    WHERE id IN (
+      SELECT id FROM "Delivery"
+      WHERE status IN ('PENDING', 'FAILED') AND "nextAttemptAt" <= now()
+      ORDER BY "nextAttemptAt"
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING id, channel::text AS channel, recipient, subject, body, attempts, traceparent`;
+}
+
+/** Records a successful send. */
+export function markDeliverySent(db: Db, id: string, attempts: number): Promise<unknown> {
+  return db.delivery.update({ where: { id }, data: { status: "SENT", attempts, sentAt: new Date(), lastError: null, nextAttemptAt: null } });
+}
+
+/** Records a failed send: FAILED with the next try scheduled, or DEAD_LETTERED (nextAttemptAt null). */
+export function markDeliveryFailed(db: Db, id: string, attempts: number, error: string, nextAttemptAt: Date | null): Promise<unknown> {
+  return db.delivery.update({ where: { id }, data: { status: nextAttemptAt ? "FAILED" : "DEAD_LETTERED", attempts, lastError: error, nextAttemptAt } });
+}

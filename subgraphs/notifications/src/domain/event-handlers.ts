@@ -1,0 +1,108 @@
+import { EventType, LowStockV1, OrderEventV1, PermanentEventError, UserRegisteredV1, type EventEnvelope, type EventHandler, type HandlerContext } from "@shopgraph/events";
+import type { Db } from "../db/client.ts";
+import { findAdminContacts, findContacts, upsertContact } from "../db/contact-repository.ts";
+import type { Prisma } from "../db/generated/client.ts";
+import { findPreferencesByUsers } from "../db/preference-repository.ts";
+import { withDefaults } from "./preferences.ts";
+import { ORDER_KINDS, renderLowStock, renderOrder, renderWelcome, type Rendered, type TemplateOptions } from "./templates.ts";
+import { currentTraceparent } from "@shopgraph/telemetry";
+
+type Tx = Prisma.TransactionClient;
+
+/** What one event asks for: who gets which texts, plus a contact to record (user.registered). */
+interface Plan {
+  rendered: Rendered;
+  orderId: string | null;
+  /** Explicit recipients, or every ADMIN contact. */
+  recipients: string[] | "admins";
+  contact?: { userId: string; email: string; name: string; role: string };
+}
+
+/** Validates a payload against its catalog schema; a mismatch is retried like any failure, then dead-lettered. */
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, event: EventEnvelope): T {
+  const result = schema.safeParse(event.payload);
+  if (!result.success) throw new Error(`invalid ${event.type} v${event.version} payload: ${result.error.message}`);
+  return result.data;
+}
+
+/** Turns an event into a plan; null for event types notifications does not consume. */
+export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan | null {
+  const known = event.type === EventType.USER_REGISTERED || event.type === EventType.INVENTORY_LOW_STOCK || event.type in ORDER_KINDS;
+  if (!known) return null;
+  if (event.version !== 1) throw new PermanentEventError(`unsupported ${event.type} version ${event.version}`);
+  if (event.type === EventType.USER_REGISTERED) {
+    const user = parse(UserRegisteredV1, event);
+    return { rendered: renderWelcome(user.name, templates), orderId: null, recipients: [user.userId], contact: user };
+  }
+  if (event.type === EventType.INVENTORY_LOW_STOCK) {
+    return { rendered: renderLowStock(parse(LowStockV1, event), templates), orderId: null, recipients: "admins" };
+  }
+  const order = parse(OrderEventV1, event);
+  return { rendered: renderOrder(ORDER_KINDS[event.type]!, order, templates), orderId: order.orderId, recipients: [order.customerId] };
+}
+
+/** Writes the in-app notifications and queues the deliveries of a plan; returns the deliveries queued. */
+async function apply(tx: Tx, event: EventEnvelope, plan: Plan, context: HandlerContext): Promise<number> {
+  if (plan.contact) await upsertContact(tx, plan.contact);
+  const userIds = plan.recipients === "admins" ? (await findAdminContacts(tx)).map((c) => c.userId) : plan.recipients;
+  const contacts = new Map((await findContacts(tx, userIds)).map((c) => [c.userId, c]));
+  const preferences = new Map((await findPreferencesByUsers(tx, userIds)).map((p) => [p.userId, p]));
+  const { rendered } = plan;
+  const notifications: Prisma.NotificationCreateManyInput[] = [];
+  const deliveries: Prisma.DeliveryCreateManyInput[] = [];
+  const base = { eventId: event.id, kind: rendered.kind };
+  for (const userId of userIds) {
+    const prefs = withDefaults(userId, preferences.get(userId));
+    if (prefs.inApp) notifications.push({ ...base, userId, title: rendered.title, body: rendered.body, orderId: plan.orderId });
+    const contact = contacts.get(userId);
+    if (prefs.email && contact) {
+      deliveries.push({ ...base, userId, channel: "EMAIL", recipient: contact.email, subject: rendered.title, body: rendered.email, nextAttemptAt: new Date() });
+    } else if (prefs.email && !context.isLastAttempt) {
+      // Events of different producers race: an order event can overtake its user.registered.
+      // Retrying gives the contact time to arrive; the last try sends what it can.
+      throw new Error(`no contact for user ${userId} yet`);
+    } else if (prefs.email) {
+      context.logger.warn({ userId }, "no contact known for the recipient: email skipped");
+    }
+    if (prefs.sms && prefs.phoneNumber) {
+      deliveries.push({ ...base, userId, channel: "SMS", recipient: prefs.phoneNumber, subject: null, body: rendered.sms, nextAttemptAt: new Date() });
+    }
+  }
+  // The unique keys (eventId, userId[, channel]) back up the ProcessedEvent guard.
+  if (notifications.length > 0) await tx.notification.createMany({ data: notifications, skipDuplicates: true });
+  // Handlers run inside the event's `process` span: its context lets the later send join the trace.
+  const traceparent = currentTraceparent();
+  if (deliveries.length > 0) await tx.delivery.createMany({ data: deliveries.map((d) => ({ ...d, traceparent })), skipDuplicates: true });
+  context.logger.info({ notifications: notifications.length, deliveries: deliveries.length }, "event turned into notifications");
+  return deliveries.length;
+}
+
+/** Dependencies of {@link createNotificationsEventHandler}. */
+export interface EventHandlerDeps {
+  db: Db;
+  /** Where the texts link to (config STOREFRONT_URL). */
+  templates: TemplateOptions;
+  /** Called after deliveries were committed, so the sender picks them up without waiting for its poll. */
+  onDeliveriesQueued?: () => void;
+}
+
+/**
+ * The notifications consumer: each event's effects (contact, notifications, queued deliveries)
+ * commit in ONE transaction with its ProcessedEvent row, so a redelivered event (at-least-once)
+ * finds the row and changes nothing.
+ */
+export function createNotificationsEventHandler(deps: EventHandlerDeps): EventHandler {
+  return async (event, context) => {
+    const plan = planFor(event, deps.templates);
+    if (!plan) return;
+    const queued = await deps.db.$transaction(async (tx) => {
+      const recorded = await tx.processedEvent.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
+      if (recorded.count === 0) {
+        context.logger.debug("event already processed: duplicate ignored");
+        return 0;
+      }
+      return apply(tx, event, plan, context);
+    });
+    if (queued > 0) deps.onDeliveriesQueued?.();
+  };
+}

@@ -1,0 +1,51 @@
+import { DomainError, userError } from "@shopgraph/errors";
+import type { Db } from "../db/client.ts";
+import { findPreferencesByUsers, savePreferences, type NotificationPreference } from "../db/preference-repository.ts";
+
+/** A user's channel preferences; `userId` lets the permission rule check ownership. */
+export interface Preferences {
+  userId: string;
+  email: boolean;
+  sms: boolean;
+  inApp: boolean;
+  phoneNumber: string | null;
+}
+
+/** What a user without a stored row gets: email and in-app on, SMS off (it needs a phone). */
+export const DEFAULT_PREFERENCES = { email: true, sms: false, inApp: true, phoneNumber: null } as const;
+
+/** The stored row or the defaults. */
+export function withDefaults(userId: string, row: NotificationPreference | null | undefined): Preferences {
+  if (!row) return { userId, ...DEFAULT_PREFERENCES };
+  return { userId, email: row.email, sms: row.sms, inApp: row.inApp, phoneNumber: row.phoneNumber };
+}
+
+/** E.164: a plus, a non-zero country digit, 8–15 digits in all. */
+export const E164 = /^\+[1-9]\d{7,14}$/;
+
+/** The input of updateNotificationPreferences: absent fields keep their value, phoneNumber null clears it. */
+export interface PreferencesInput {
+  email?: boolean | null;
+  sms?: boolean | null;
+  inApp?: boolean | null;
+  phoneNumber?: string | null;
+}
+
+/** Validates and saves the viewer's preferences; SMS without a phone number is refused. */
+export async function updatePreferences(db: Db, userId: string, input: PreferencesInput): Promise<Preferences> {
+  const [row] = await findPreferencesByUsers(db, [userId]);
+  const current = withDefaults(userId, row);
+  let phoneNumber = current.phoneNumber;
+  if (input.phoneNumber === null) phoneNumber = null;
+  else if (input.phoneNumber !== undefined) {
+    phoneNumber = input.phoneNumber.trim();
+    if (!E164.test(phoneNumber)) {
+      throw new DomainError(userError("INVALID_PHONE_NUMBER", "Phone number must be in E.164 format, e.g. +447700900123", ["input", "phoneNumber"]));
+    }
+  }
+  const next = { email: input.email ?? current.email, sms: input.sms ?? current.sms, inApp: input.inApp ?? current.inApp, phoneNumber };
+  if (next.sms && !next.phoneNumber) {
+    throw new DomainError(userError("PHONE_REQUIRED", "SMS notifications need a phone number", ["input", "phoneNumber"]));
+  }
+  return withDefaults(userId, await savePreferences(db, userId, next));
+}

@@ -1,0 +1,65 @@
+import type { UserError } from "@shopgraph/errors";
+import type { Db, DbTx } from "./client.ts";
+import type { IdempotencyRecord, Prisma } from "./generated/client.ts";
+
+export type { IdempotencyRecord };
+
+/** What a completed placeOrder answered; replayed to retries (the order itself is read fresh). */
+export interface StoredResponse {
+  orderId: string | null;
+  userErrors: UserError[];
+}
+
+/**
+ * Inserts the key as IN_PROGRESS unless it exists; true when this request now owns it. The
+ * primary key (customerId, key) makes concurrent duplicates collide: exactly one insert wins.
+ */
+export async function insertKey(db: Db, record: { customerId: string; key: string; requestHash: string; expiresAt: Date }): Promise<boolean> {
+  const { count } = await db.idempotencyRecord.createMany({ data: [{ ...record, state: "IN_PROGRESS" }], skipDuplicates: true });
+  return count === 1;
+}
+
+/** The record of a key. */
+export function findKey(db: Db, customerId: string, key: string): Promise<IdempotencyRecord | null> {
+  return db.idempotencyRecord.findUnique({ where: { customerId_key: { customerId, key } } });
+}
+
+/** Gives an unfinished key back (nothing happened that a retry must see). */
+export async function releaseKey(db: DbTx, customerId: string, key: string): Promise<void> {
+  await db.idempotencyRecord.deleteMany({ where: { customerId, key, state: "IN_PROGRESS" } });
+}
+
+/** Deletes a key that expired (guarded, so a fresh key claimed meanwhile survives). */
+export async function deleteExpiredKey(db: Db, customerId: string, key: string, now: Date): Promise<void> {
+  await db.idempotencyRecord.deleteMany({ where: { customerId, key, expiresAt: { lte: now } } });
+}
+
+/** Links the key to the order it created (same transaction as the order). */
+export async function attachOrder(tx: DbTx, customerId: string, key: string, orderId: string): Promise<void> {
+  await tx.idempotencyRecord.update({ where: { customerId_key: { customerId, key } }, data: { orderId } });
+}
+
+/** Stores the final answer for the key(s) of an order. */
+export async function completeKeysForOrder(tx: DbTx, orderId: string, response: StoredResponse): Promise<void> {
+  await tx.idempotencyRecord.updateMany({ where: { orderId, state: "IN_PROGRESS" }, data: { state: "COMPLETED", response: response as unknown as Prisma.InputJsonValue } });
+}
+
+/** Stores the final answer for a key whose order never came to be (it was discarded). */
+export async function completeKey(tx: DbTx, customerId: string, key: string, response: StoredResponse): Promise<void> {
+  await tx.idempotencyRecord.updateMany({ where: { customerId, key, state: "IN_PROGRESS" }, data: { state: "COMPLETED", orderId: null, response: response as unknown as Prisma.InputJsonValue } });
+}
+
+/** Forgets keys past their 24 h lifetime. */
+export async function deleteExpiredKeys(db: Db, now: Date): Promise<number> {
+  const { count } = await db.idempotencyRecord.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
+}
+
+/**
+ * Forgets keys whose first attempt died before creating an order (its process crashed or lost the
+ * database): there is nothing to replay, and retries would otherwise wait on them for 24 hours.
+ */
+export async function deleteAbandonedKeys(db: Db, cutoff: Date): Promise<number> {
+  const { count } = await db.idempotencyRecord.deleteMany({ where: { state: "IN_PROGRESS", orderId: null, createdAt: { lt: cutoff } } });
+  return count;
+}

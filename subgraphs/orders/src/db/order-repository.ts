@@ -1,0 +1,51 @@
+import { createdAtAfter, NEWEST_FIRST } from "@shopgraph/subgraph-kit";
+import type { Db, DbTx } from "./client.ts";
+import type { Order, OrderLine, OrderStatus, Payment, Prisma } from "./generated/client.ts";
+import type { OrderWithLines } from "../domain/order-events.ts";
+
+export type { Order, OrderLine, OrderStatus, Payment };
+
+/** Which orders a list shows: a customer's own, optionally one status. */
+export interface OrderFilter {
+  customerId?: string;
+  status?: OrderStatus;
+}
+
+/** Orders by id, in one query (DataLoader batches). */
+export function findOrdersByIds(db: Db, ids: readonly string[]): Promise<Order[]> {
+  return db.order.findMany({ where: { id: { in: [...ids] } } });
+}
+
+/** The lines of many orders in one query, in line order. */
+export function findLinesByOrderIds(db: Db, orderIds: readonly string[]): Promise<OrderLine[]> {
+  return db.orderLine.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] });
+}
+
+/** The payments of many orders in one query, newest first (the first per order is "the" payment). */
+export function findPaymentsByOrderIds(db: Db, orderIds: readonly string[]): Promise<Payment[]> {
+  return db.payment.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+}
+
+/** One order with its lines. */
+export function findOrderWithLines(db: DbTx, id: string): Promise<OrderWithLines | null> {
+  return db.order.findUnique({ where: { id }, include: { lines: { orderBy: { position: "asc" } } } });
+}
+
+const whereOf = (filter: OrderFilter): Prisma.OrderWhereInput => ({
+  ...(filter.customerId ? { customerId: filter.customerId } : {}),
+  ...(filter.status ? { status: filter.status } : {}),
+});
+
+/** A newest-first page of orders (fetches first + 1 to know whether there is more). */
+export function listOrders(db: Db, filter: OrderFilter, first: number, after: string | null | undefined): Promise<Order[]> {
+  const cursor = createdAtAfter(after) as Prisma.OrderWhereInput | undefined;
+  return db.order.findMany({ where: cursor ? { AND: [whereOf(filter), cursor] } : whereOf(filter), orderBy: [...NEWEST_FIRST], take: first + 1 });
+}
+
+/** Number of orders matching a filter. */
+export const countOrders = (db: Db, filter: OrderFilter): Promise<number> => db.order.count({ where: whereOf(filter) });
+
+/** Orders whose saga has not moved since `cutoff`: abandoned checkouts and cancellations. */
+export function findStuckOrders(db: Db, cutoff: Date, limit: number): Promise<Order[]> {
+  return db.order.findMany({ where: { sagaStep: { not: null }, updatedAt: { lt: cutoff } }, orderBy: { updatedAt: "asc" }, take: limit });
+}

@@ -1,0 +1,32 @@
+import { badUserInput } from "@shopgraph/errors";
+import { isUuid, toConnection } from "@shopgraph/subgraph-kit";
+import { CATEGORY_LIST_KEY } from "../cache/catalog-caches.ts";
+import type { ProductsContext } from "../context.ts";
+import { findCategoryBySlug } from "../db/category-repository.ts";
+import { countProducts, listProducts } from "../db/product-listing.ts";
+import { productCursor } from "../domain/product-cursor.ts";
+import { parseProductsArgs, type ProductsArgs } from "../domain/product-query.ts";
+
+const allCategories = async (ctx: ProductsContext) => (await ctx.services.caches.categoryList.loadMany([CATEGORY_LIST_KEY]))[0]?.list ?? [];
+
+export const Query = {
+  // Archived products still resolve by id (order history links to them), not by slug (storefront URLs).
+  product: async (_: unknown, args: { id?: string | null; slug?: string | null }, ctx: ProductsContext) => {
+    const hasId = args.id !== null && args.id !== undefined;
+    const hasSlug = args.slug !== null && args.slug !== undefined;
+    if (hasId === hasSlug) throw badUserInput("Pass exactly one of `id` or `slug`", hasId ? ["slug"] : ["id"]);
+    if (hasId) return isUuid(args.id!) ? ctx.loaders.product.load(args.id!.toLowerCase()) : null;
+    const product = await ctx.loaders.productBySlug.load(args.slug!);
+    return product && !product.archivedAt ? product : null;
+  },
+  products: async (_: unknown, args: ProductsArgs, ctx: ProductsContext) => {
+    const { spec, scope } = parseProductsArgs(args);
+    const rows = await listProducts(ctx.services.db, spec);
+    return toConnection(rows, spec.first, spec.after !== null, (row) => productCursor(row, scope), () => countProducts(ctx.services.db, spec.filter));
+  },
+  categories: (_: unknown, __: unknown, ctx: ProductsContext) => allCategories(ctx),
+  // The cached list answers the storefront's category pages; a slug it lacks (a category added
+  // behind the service's back, or no such category) is looked up in the database.
+  category: async (_: unknown, args: { slug: string }, ctx: ProductsContext) =>
+    (await allCategories(ctx)).find((c) => c.slug === args.slug) ?? findCategoryBySlug(ctx.services.db, args.slug),
+};

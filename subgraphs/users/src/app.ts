@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { JWK } from "jose";
+import { createAccessTokenVerifier } from "@shopgraph/auth";
+import { sendJson } from "@shopgraph/http";
+import type { Logger } from "@shopgraph/logger";
+import { createSubgraphServer, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import type { UsersConfig } from "./config.ts";
+import { createUsersContext } from "./context.ts";
+import { createDb, type Db } from "./db/client.ts";
+import { importSigningKeys, loadOrCreateDevKeys } from "./domain/signing-keys.ts";
+import { permissions } from "./permissions.ts";
+import { resolvers } from "./resolvers/index.ts";
+import { seedUsersDatabase } from "./seed.ts";
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
+
+/** A running users subgraph. */
+export interface UsersSubgraph {
+  url: string;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** Opens the database, loads signing keys, seeds if asked, and starts serving. */
+export async function startUsersSubgraph(config: UsersConfig, logger: Logger): Promise<UsersSubgraph> {
+  const database = await openDatabase({ service: "users", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX });
+  // Outbox rows written by the domain carry the request's trace context to the consumers.
+  const db = traceOutboxWrites(createDb(database.url, database.poolMax));
+  const keys = config.JWT_PRIVATE_KEYS
+    ? await importSigningKeys(JSON.parse(config.JWT_PRIVATE_KEYS) as JWK[])
+    : await loadOrCreateDevKeys(join(config.DATA_DIR, "keys", "users-signing-keys.json"));
+  if (config.SEED) await seedUsersDatabase(db, logger);
+  const sessions = {
+    db,
+    keys,
+    tokens: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+  };
+  const { http } = await createSubgraphServer({
+    name: "users",
+    typeDefs,
+    resolvers,
+    permissions,
+    logger,
+    verifyAccessToken: createAccessTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    serviceToken: config.SERVICE_TOKEN,
+    createContext: (base) => createUsersContext(base, sessions),
+    production: config.NODE_ENV === "production",
+    isReady: async () => (await db.$queryRaw`SELECT 1`, true),
+    routes: {
+      // Public keys only; verifiers cache them, so a short max-age keeps rotation quick.
+      "GET /.well-known/jwks.json": (_req, res) => sendJson(res, 200, keys.jwks, { "cache-control": "public, max-age=300" }),
+    },
+  });
+  const relay = startProducerRelay("users", db, config, logger);
+  const { url } = await http.listen(config.PORT, config.HOST);
+  logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded }, "users subgraph ready");
+  return {
+    url,
+    db,
+    async close() {
+      await http.close(config.SHUTDOWN_GRACE_MS);
+      await relay.close();
+      await db.$disconnect();
+      await database.close();
+    },
+  };
+}

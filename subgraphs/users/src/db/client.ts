@@ -1,0 +1,11 @@
+import { createPgAdapter } from "@shopgraph/db";
+import { PrismaClient } from "./generated/client.ts";
+
+export type { PrismaClient };
+/** The users database client. */
+export type Db = PrismaClient;
+
+/** Creates the Prisma client over the pg driver adapter (no native engine). */
+export function createDb(url: string, max: number): Db {
+  return new PrismaClient({ adapter: createPgAdapter({ connectionString: url, max }) });
+}

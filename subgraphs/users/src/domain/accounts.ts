@@ -1,0 +1,74 @@
+import { DomainError, userError } from "@shopgraph/errors";
+import { translatePrismaError } from "@shopgraph/db";
+import type { Role } from "@shopgraph/auth";
+import { isUuid } from "@shopgraph/subgraph-kit";
+import type { Db } from "../db/client.ts";
+import { findUserByEmail, findUserById, updateUser, type PublicUser } from "../db/user-repository.ts";
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from "./passwords.ts";
+import { revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
+import { checkEmail, checkName, checkPassword, normalizeEmail } from "./validation.ts";
+
+const toPublic = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
+
+/** Creates a CUSTOMER account, records `user.registered` in the same transaction, and signs in. */
+export async function register(deps: SessionDeps, input: { email: string; password: string; name: string }): Promise<IssuedSession> {
+  const email = normalizeEmail(input.email);
+  const errors = [...checkEmail(email, ["input", "email"]), ...checkPassword(input.password, ["input", "password"], email), ...checkName(input.name, ["input", "name"])];
+  if (errors.length > 0) throw new DomainError(...errors);
+  const passwordHash = await hashPassword(input.password);
+  let user: PublicUser;
+  try {
+    user = await deps.db.$transaction(async (tx) => {
+      const created = await tx.user.create({ data: { email, name: input.name.trim(), passwordHash } });
+      await tx.outboxEvent.create({
+        data: { type: "user.registered", payload: { userId: created.id, email: created.email, name: created.name, role: created.role } },
+      });
+      return created;
+    });
+  } catch (error) {
+    if (translatePrismaError(error)?.kind === "unique") throw new DomainError(userError("EMAIL_TAKEN", "An account with this email already exists", ["input", "email"]));
+    throw error;
+  }
+  return startSession(deps, toPublic(user));
+}
+
+/** Signs in with email and password; the same INVALID_CREDENTIALS (and timing) for unknown emails. */
+export async function login(deps: SessionDeps, input: { email: string; password: string }): Promise<IssuedSession> {
+  const user = input.password.length <= 256 ? await findUserByEmail(deps.db, normalizeEmail(input.email)) : null;
+  const valid = await verifyPassword(input.password.slice(0, 256), user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+  if (!user || !valid) throw new DomainError(userError("INVALID_CREDENTIALS", "Email or password is incorrect"));
+  return startSession(deps, toPublic(user));
+}
+
+/** Changes the viewer's password and signs out every existing session. */
+export async function changePassword(db: Db, userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const user = await findUserById(db, userId);
+  if (!user || !(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash))) {
+    throw new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
+  }
+  const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email);
+  if (input.newPassword === input.currentPassword) errors.push(userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]));
+  if (errors.length > 0) throw new DomainError(...errors);
+  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(input.newPassword) } });
+  await revokeAllSessions(db, userId, "password_changed");
+}
+
+/** Updates the viewer's profile. */
+export async function updateProfile(db: Db, userId: string, input: { name?: string | null }): Promise<PublicUser> {
+  if (input.name === undefined || input.name === null) {
+    const user = await findUserById(db, userId);
+    if (!user) throw new DomainError(userError("NOT_FOUND", "User not found"));
+    return toPublic(user);
+  }
+  const errors = checkName(input.name, ["input", "name"]);
+  if (errors.length > 0) throw new DomainError(...errors);
+  return updateUser(db, userId, { name: input.name.trim() });
+}
+
+/** ADMIN: changes a user's role. An admin cannot demote themself (no lock-out by accident). */
+export async function setUserRole(db: Db, actorId: string, userId: string, role: Role): Promise<PublicUser> {
+  if (actorId === userId && role !== "ADMIN") throw new DomainError(userError("CANNOT_DEMOTE_SELF", "You cannot remove your own ADMIN role", ["role"]));
+  const target = isUuid(userId) ? await findUserById(db, userId) : null;
+  if (!target) throw new DomainError(userError("NOT_FOUND", "User not found", ["userId"]));
+  return updateUser(db, userId, { role });
+}

@@ -1,0 +1,32 @@
+import { toPayload } from "@shopgraph/errors";
+import type { Role } from "@shopgraph/auth";
+import type { UsersContext } from "../context.ts";
+import { changePassword, login, register, setUserRole, updateProfile } from "../domain/accounts.ts";
+import { logout, refreshSession } from "../domain/sessions.ts";
+
+/** Marks the issued session's user as the one this request speaks for (see permissions). */
+async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run: () => Promise<T>): Promise<T> {
+  const session = await run();
+  ctx.sessionUserId = session.user.id;
+  return session;
+}
+
+// Shield guarantees a viewer on the authenticated mutations; this narrows the type.
+const viewerId = (ctx: UsersContext): string => ctx.viewer!.id;
+
+export const Mutation = {
+  register: (_: unknown, args: { input: { email: string; password: string; name: string } }, ctx: UsersContext) =>
+    toPayload("session", () => issued(ctx, () => register(ctx.sessions, args.input))),
+  login: (_: unknown, args: { input: { email: string; password: string } }, ctx: UsersContext) => toPayload("session", () => issued(ctx, () => login(ctx.sessions, args.input))),
+  refreshSession: (_: unknown, args: { refreshToken: string }, ctx: UsersContext) => toPayload("session", () => issued(ctx, () => refreshSession(ctx.sessions, args.refreshToken))),
+  logout: async (_: unknown, args: { refreshToken: string }, ctx: UsersContext) => {
+    const result = await toPayload("success", async () => (await logout(ctx.sessions, args.refreshToken), true));
+    return { success: result.success ?? false, userErrors: result.userErrors };
+  },
+  updateProfile: (_: unknown, args: { input: { name?: string | null } }, ctx: UsersContext) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
+  changePassword: async (_: unknown, args: { input: { currentPassword: string; newPassword: string } }, ctx: UsersContext) => {
+    const result = await toPayload("success", async () => (await changePassword(ctx.db, viewerId(ctx), args.input), true));
+    return { success: result.success ?? false, userErrors: result.userErrors };
+  },
+  setUserRole: (_: unknown, args: { userId: string; role: Role }, ctx: UsersContext) => toPayload("user", () => setUserRole(ctx.db, viewerId(ctx), args.userId, args.role)),
+};

@@ -1,0 +1,6 @@
+import { Mutation } from "./Mutation.ts";
+import { Query } from "./Query.ts";
+import { User } from "./User.ts";
+
+/** The users subgraph's resolvers, one file per GraphQL type. */
+export const resolvers = { Query, Mutation, User };

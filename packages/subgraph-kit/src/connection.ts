@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
 import { badUserInput } from "@shopgraph/errors";
 
 /** Contract defaults for Relay connections. */
@@ -93,3 +94,21 @@ export function createdAtAfter(after: string | null | undefined): object | undef
 
 /** Newest-first order matching {@link createdAtAfter}. */
 export const NEWEST_FIRST = [{ createdAt: "desc" }, { id: "desc" }] as const;
+
+/**
+ * Whether the field being resolved selects `name` directly (through inline fragments and named
+ * fragments too), e.g. a connection's `totalCount`: lets a resolver start that work in parallel
+ * with the page instead of after it, and skip it when nobody asked.
+ */
+export function selectsField(info: Pick<GraphQLResolveInfo, "fieldNodes" | "fragments">, name: string): boolean {
+  const visit = (selections: readonly SelectionNode[], seen: Set<string>): boolean =>
+    selections.some((s) => {
+      if (s.kind === Kind.FIELD) return s.name.value === name;
+      if (s.kind === Kind.INLINE_FRAGMENT) return visit(s.selectionSet.selections, seen);
+      if (seen.has(s.name.value)) return false;
+      seen.add(s.name.value);
+      const fragment = info.fragments[s.name.value];
+      return fragment ? visit(fragment.selectionSet.selections, seen) : false;
+    });
+  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections, new Set()));
+}

@@ -63,6 +63,15 @@ describe("statement counts are independent of the number of entities", () => {
     expect(counts).toEqual({ 1: 3, 10: 3, 100: 3 });
   });
 
+  it("counts the matches only when totalCount is selected, however it is selected", async () => {
+    const { measure } = await countingInstance("total-count");
+    const counts = (sql: string[]) => sql.filter((q) => /count\(\*\)/i.test(q)).length;
+    expect(counts(await measure(`{ products(first: 3, query: "wool") { edges { node { id } } } }`))).toBe(0);
+    expect(counts(await measure(`{ products(first: 3, query: "wool") { totalCount edges { node { id } } } }`))).toBe(1);
+    expect(counts(await measure(`{ products(first: 3, query: "wool") { ...Total } } fragment Total on ProductConnection { totalCount }`))).toBe(1);
+    expect(counts(await measure(`{ products(first: 3, query: "wool") { ... on ProductConnection { n: totalCount } } }`))).toBe(1);
+  });
+
   it("one category's products costs what every category's products cost", async () => {
     const { measure } = await countingInstance("categories");
     const page = "products(first: 5) { totalCount edges { node { id quantityAvailable category { name } } } }";

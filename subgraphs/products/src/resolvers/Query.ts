@@ -1,5 +1,6 @@
 import { badUserInput } from "@shopgraph/errors";
-import { isUuid, toConnection } from "@shopgraph/subgraph-kit";
+import { isUuid, selectsField, toConnection } from "@shopgraph/subgraph-kit";
+import type { GraphQLResolveInfo } from "graphql";
 import { CATEGORY_LIST_KEY } from "../cache/catalog-caches.ts";
 import type { ProductsContext } from "../context.ts";
 import { findCategoryBySlug } from "../db/category-repository.ts";
@@ -19,10 +20,14 @@ export const Query = {
     const product = await ctx.loaders.productBySlug.load(args.slug!);
     return product && !product.archivedAt ? product : null;
   },
-  products: async (_: unknown, args: ProductsArgs, ctx: ProductsContext) => {
+  // The page and, when selected, totalCount run side by side (two pooled connections): a search's
+  // latency is the slower of the two statements, not their sum.
+  products: async (_: unknown, args: ProductsArgs, ctx: ProductsContext, info: GraphQLResolveInfo) => {
     const { spec, scope } = parseProductsArgs(args);
-    const rows = await listProducts(ctx.services.db, spec);
-    return toConnection(rows, spec.first, spec.after !== null, (row) => productCursor(row, scope), () => countProducts(ctx.services.db, spec.filter));
+    const count = selectsField(info, "totalCount") ? countProducts(ctx.services.db, spec.filter) : undefined;
+    const [rows, total] = await Promise.all([listProducts(ctx.services.db, spec), count]);
+    const countOf = total === undefined ? () => countProducts(ctx.services.db, spec.filter) : () => Promise.resolve(total);
+    return toConnection(rows, spec.first, spec.after !== null, (row) => productCursor(row, scope), countOf);
   },
   categories: (_: unknown, __: unknown, ctx: ProductsContext) => allCategories(ctx),
   // The cached list answers the storefront's category pages; a slug it lacks (a category added

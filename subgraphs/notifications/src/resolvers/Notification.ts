@@ -1,11 +1,10 @@
 import { isUuid } from "@shopgraph/subgraph-kit";
-import type { NotificationsContext } from "../context.ts";
-import type { Notification as NotificationRow } from "../db/notification-repository.ts";
+import type { NotificationResolvers } from "../generated/resolvers-types.ts";
 
 export const Notification = {
   // Batched: the gateway's _entities call for N notifications costs one query; the owner rule
   // on the fields then hides other users' notifications.
-  __resolveReference: (ref: { id: string }, ctx: NotificationsContext) => (isUuid(ref.id) ? ctx.loaders.notification.load(ref.id) : null),
+  __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.notification.load(ref.id) : null),
   // A reference only: the orders subgraph resolves the rest (and applies its own rules).
-  order: (n: NotificationRow) => (n.orderId ? { __typename: "Order", id: n.orderId } : null),
-};
+  order: (n) => (n.orderId ? { __typename: "Order", id: n.orderId } : null),
+} satisfies NotificationResolvers;

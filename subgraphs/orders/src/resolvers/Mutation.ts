@@ -2,14 +2,14 @@ import { DomainError, toPayload } from "@shopgraph/errors";
 import type { OrdersContext } from "../context.ts";
 import { placeOrder } from "../domain/checkout.ts";
 import { cancelOrder, markOrderDelivered, markOrderShipped } from "../domain/order-lifecycle.ts";
-import type { PlaceOrderInput } from "../domain/order-validation.ts";
+import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
 // Shield guarantees a viewer on every mutation; this narrows the type.
 const viewerOf = (ctx: OrdersContext) => ctx.viewer!;
 
 export const Mutation = {
   // A declined payment answers with the (PAYMENT_FAILED) order and the decline, so it is not toPayload.
-  placeOrder: async (_: unknown, args: { input: PlaceOrderInput; idempotencyKey: string }, ctx: OrdersContext) => {
+  placeOrder: async (_, args, ctx) => {
     try {
       const result = await placeOrder(ctx.checkout, viewerOf(ctx).id, args.input, args.idempotencyKey);
       return { order: result.orderId ? await ctx.loaders.order.load(result.orderId) : null, userErrors: result.userErrors };
@@ -18,8 +18,7 @@ export const Mutation = {
       throw error;
     }
   },
-  cancelOrder: (_: unknown, args: { id: string }, ctx: OrdersContext) => toPayload("order", () => cancelOrder(ctx.checkout, viewerOf(ctx), args.id)),
-  markOrderShipped: (_: unknown, args: { id: string; trackingNumber?: string | null }, ctx: OrdersContext) =>
-    toPayload("order", () => markOrderShipped(ctx.checkout, args.id, args.trackingNumber)),
-  markOrderDelivered: (_: unknown, args: { id: string }, ctx: OrdersContext) => toPayload("order", () => markOrderDelivered(ctx.checkout, args.id)),
-};
+  cancelOrder: (_, args, ctx) => toPayload("order", () => cancelOrder(ctx.checkout, viewerOf(ctx), args.id)),
+  markOrderShipped: (_, args, ctx) => toPayload("order", () => markOrderShipped(ctx.checkout, args.id, args.trackingNumber)),
+  markOrderDelivered: (_, args, ctx) => toPayload("order", () => markOrderDelivered(ctx.checkout, args.id)),
+} satisfies MutationResolvers;

@@ -1,4 +1,6 @@
+import type { OrderItemResolvers } from "../generated/resolvers-types.ts";
+
 export const OrderItem = {
   // A reference only: products resolves the rest of the Product.
-  product: (item: { productId: string }) => ({ __typename: "Product", id: item.productId }),
-};
+  product: (item) => ({ __typename: "Product", id: item.productId }),
+} satisfies OrderItemResolvers;

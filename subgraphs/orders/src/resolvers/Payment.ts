@@ -1,6 +1,6 @@
 import { toMoney } from "@shopgraph/subgraph-kit";
-import type { Payment as PaymentRow } from "../db/order-repository.ts";
+import type { PaymentResolvers } from "../generated/resolvers-types.ts";
 
 export const Payment = {
-  amount: (payment: PaymentRow) => toMoney(payment.amountMinor, payment.currencyCode),
-};
+  amount: (payment) => toMoney(payment.amountMinor, payment.currencyCode),
+} satisfies PaymentResolvers;

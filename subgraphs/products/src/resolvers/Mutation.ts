@@ -1,8 +1,8 @@
 import { toPayload } from "@shopgraph/errors";
-import type { ProductsContext } from "../context.ts";
-import { archiveProduct, createCategory, createProduct, updateProduct, type CreateProductInput, type UpdateProductInput } from "../domain/catalog.ts";
+import { archiveProduct, createCategory, createProduct, updateProduct } from "../domain/catalog.ts";
 import { adjustInventory } from "../domain/inventory.ts";
-import { commitStock, releaseStock, reserveStock, type StockLine } from "../domain/reservations.ts";
+import { commitStock, releaseStock, reserveStock } from "../domain/reservations.ts";
+import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
 /** StockReservationPayload: ok, or the userErrors explaining why not. */
 async function stockPayload(run: () => Promise<void>) {
@@ -11,18 +11,16 @@ async function stockPayload(run: () => Promise<void>) {
 }
 
 export const Mutation = {
-  createCategory: (_: unknown, args: { input: { name: string; slug?: string | null } }, ctx: ProductsContext) =>
-    toPayload("category", () => createCategory(ctx.services, args.input)),
-  createProduct: (_: unknown, args: { input: CreateProductInput }, ctx: ProductsContext) => toPayload("product", () => createProduct(ctx.services, args.input)),
-  updateProduct: (_: unknown, args: { id: string; input: UpdateProductInput }, ctx: ProductsContext) =>
-    toPayload("product", () => updateProduct(ctx.services, args.id, args.input)),
-  archiveProduct: (_: unknown, args: { id: string }, ctx: ProductsContext) => toPayload("product", () => archiveProduct(ctx.services, args.id)),
-  adjustInventory: (_: unknown, args: { productId: string; delta: number }, ctx: ProductsContext) =>
+  createCategory: (_, args, ctx) => toPayload("category", () => createCategory(ctx.services, args.input)),
+  createProduct: (_, args, ctx) => toPayload("product", () => createProduct(ctx.services, args.input)),
+  updateProduct: (_, args, ctx) => toPayload("product", () => updateProduct(ctx.services, args.id, args.input)),
+  archiveProduct: (_, args, ctx) => toPayload("product", () => archiveProduct(ctx.services, args.id)),
+  adjustInventory: (_, args, ctx) =>
     toPayload("product", async () => {
       await adjustInventory(ctx.services, args.productId, args.delta);
       return ctx.loaders.product.load(args.productId.toLowerCase());
     }),
-  reserveStock: (_: unknown, args: { orderId: string; lines: StockLine[] }, ctx: ProductsContext) => stockPayload(() => reserveStock(ctx.services, args.orderId, args.lines)),
-  commitStock: (_: unknown, args: { orderId: string }, ctx: ProductsContext) => stockPayload(() => commitStock(ctx.services, args.orderId)),
-  releaseStock: (_: unknown, args: { orderId: string }, ctx: ProductsContext) => stockPayload(() => releaseStock(ctx.services, args.orderId)),
-};
+  reserveStock: (_, args, ctx) => stockPayload(() => reserveStock(ctx.services, args.orderId, args.lines)),
+  commitStock: (_, args, ctx) => stockPayload(() => commitStock(ctx.services, args.orderId)),
+  releaseStock: (_, args, ctx) => stockPayload(() => releaseStock(ctx.services, args.orderId)),
+} satisfies MutationResolvers;

@@ -1,8 +1,8 @@
 import { toPayload } from "@shopgraph/errors";
-import type { Role } from "@shopgraph/auth";
 import type { UsersContext } from "../context.ts";
 import { changePassword, login, register, setUserRole, updateProfile } from "../domain/accounts.ts";
 import { logout, refreshSession } from "../domain/sessions.ts";
+import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
 /** Marks the issued session's user as the one this request speaks for (see permissions). */
 async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run: () => Promise<T>): Promise<T> {
@@ -15,18 +15,17 @@ async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run
 const viewerId = (ctx: UsersContext): string => ctx.viewer!.id;
 
 export const Mutation = {
-  register: (_: unknown, args: { input: { email: string; password: string; name: string } }, ctx: UsersContext) =>
-    toPayload("session", () => issued(ctx, () => register(ctx.sessions, args.input))),
-  login: (_: unknown, args: { input: { email: string; password: string } }, ctx: UsersContext) => toPayload("session", () => issued(ctx, () => login(ctx.sessions, args.input))),
-  refreshSession: (_: unknown, args: { refreshToken: string }, ctx: UsersContext) => toPayload("session", () => issued(ctx, () => refreshSession(ctx.sessions, args.refreshToken))),
-  logout: async (_: unknown, args: { refreshToken: string }, ctx: UsersContext) => {
+  register: (_, args, ctx) => toPayload("session", () => issued(ctx, () => register(ctx.sessions, args.input))),
+  login: (_, args, ctx) => toPayload("session", () => issued(ctx, () => login(ctx.sessions, args.input))),
+  refreshSession: (_, args, ctx) => toPayload("session", () => issued(ctx, () => refreshSession(ctx.sessions, args.refreshToken))),
+  logout: async (_, args, ctx) => {
     const result = await toPayload("success", async () => (await logout(ctx.sessions, args.refreshToken), true));
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
-  updateProfile: (_: unknown, args: { input: { name?: string | null } }, ctx: UsersContext) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
-  changePassword: async (_: unknown, args: { input: { currentPassword: string; newPassword: string } }, ctx: UsersContext) => {
+  updateProfile: (_, args, ctx) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
+  changePassword: async (_, args, ctx) => {
     const result = await toPayload("success", async () => (await changePassword(ctx.db, viewerId(ctx), args.input), true));
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
-  setUserRole: (_: unknown, args: { userId: string; role: Role }, ctx: UsersContext) => toPayload("user", () => setUserRole(ctx.db, viewerId(ctx), args.userId, args.role)),
-};
+  setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.db, viewerId(ctx), args.userId, args.role)),
+} satisfies MutationResolvers;

@@ -1,7 +1,7 @@
 import { isUuid } from "@shopgraph/subgraph-kit";
-import type { UsersContext } from "../context.ts";
+import type { UserResolvers } from "../generated/resolvers-types.ts";
 
 export const User = {
   // Batched: the gateway's _entities call for N users costs one query.
-  __resolveReference: (ref: { id: string }, ctx: UsersContext) => (isUuid(ref.id) ? ctx.loaders.user.load(ref.id) : null),
-};
+  __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.user.load(ref.id) : null),
+} satisfies UserResolvers;

@@ -14,8 +14,9 @@ import { observeDbPool } from "./db-pool-metrics.ts";
 import { DateTimeScalar } from "./scalars.ts";
 
 /**
- * Resolver map as @apollo/subgraph takes it. Loosely typed on purpose: resolvers are checked by
- * the integration tests against the SDL, and @apollo/subgraph does not export its own map type.
+ * Resolver map as @apollo/subgraph takes it. Loosely typed on purpose: each subgraph checks its
+ * map where it is defined (`satisfies Resolvers`, generated from its SDL by `pnpm codegen`), and
+ * @apollo/subgraph does not export its own map type.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type ResolverMap = Record<string, any>;

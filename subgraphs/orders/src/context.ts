@@ -1,6 +1,7 @@
 import type DataLoader from "dataloader";
 import { createByIdLoader, createGroupLoader, type BaseSubgraphContext } from "@shopgraph/subgraph-kit";
 import type { Db } from "./db/client.ts";
+import { createCustomerOrderLoaders, type CustomerOrderLoaders } from "./db/customer-order-pages.ts";
 import { findLinesByOrderIds, findOrdersByIds, findPaymentsByOrderIds, type Order, type OrderLine, type Payment } from "./db/order-repository.ts";
 import type { CheckoutDeps } from "./domain/checkout-deps.ts";
 
@@ -14,6 +15,8 @@ export interface OrdersContext extends BaseSubgraphContext {
     lines: DataLoader<string, OrderLine[]>;
     /** Payments per order, newest first. */
     payments: DataLoader<string, Payment[]>;
+    /** User.orders pages and counts, batched across every user in the response. */
+    customerOrders: CustomerOrderLoaders;
   };
 }
 
@@ -28,6 +31,7 @@ export function createOrdersContext(base: BaseSubgraphContext, checkout: Checkou
       order: createByIdLoader((ids) => findOrdersByIds(db, ids), (o) => o.id),
       lines: createGroupLoader((ids) => findLinesByOrderIds(db, ids), (l) => l.orderId),
       payments: createGroupLoader((ids) => findPaymentsByOrderIds(db, ids), (p) => p.orderId),
+      customerOrders: createCustomerOrderLoaders(db),
     },
   };
 }

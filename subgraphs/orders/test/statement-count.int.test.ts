@@ -76,4 +76,29 @@ describe("N+1 guard: SQL statements per request do not grow with orders or lines
     // page + count + lines
     expect(sql).toHaveLength(3);
   });
+
+  it("pages the orders of 1 or every user of an entity fan-out with the same statements, each user's own", async () => {
+    const q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id orders(first: 2, status: PAID) { totalCount edges { node { id customer { id } } } pageInfo { hasNextPage } } } } }`;
+    const users = seedUsers.map((u) => u.id);
+    const one = await counted(q, { r: [{ __typename: "User", id: users[0] }] }, admin);
+    const all = await counted(q, { r: users.map((id) => ({ __typename: "User", id })) }, admin);
+    // page + count, whatever the number of users
+    expect(all.statements).toHaveLength(one.statements.length);
+    expect(all.statements).toHaveLength(2);
+    type Page = { id: string; orders: { totalCount: number; edges: { node: { id: string; customer: { id: string } } }[]; pageInfo: { hasNextPage: boolean } } };
+    const pages = all.res.data?._entities as Page[];
+    for (const [i, page] of pages.entries()) {
+      const own = await orders.db.order.findMany({ where: { customerId: users[i], status: "PAID" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      expect(page.orders.totalCount).toBe(own.length);
+      expect(page.orders.edges.map((e) => e.node.id)).toEqual(own.slice(0, 2).map((o) => o.id));
+      expect(page.orders.pageInfo.hasNextPage).toBe(own.length > 2);
+      for (const edge of page.orders.edges) expect(edge.node.customer.id).toBe(users[i]);
+    }
+    // The next page of one user continues after the cursor, newest first.
+    const ownAll = await orders.db.order.findMany({ where: { customerId: users[1] }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    const withCursor = `query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on User { orders(first: 2, after: $after) { edges { cursor node { id } } } } } }`;
+    const page1 = (await counted(withCursor, { r: [{ __typename: "User", id: users[1] }] }, admin)).res.data?._entities as { orders: { edges: { cursor: string; node: { id: string } }[] } }[];
+    const page2 = (await counted(withCursor, { r: [{ __typename: "User", id: users[1] }], after: page1[0]!.orders.edges[1]!.cursor }, admin)).res.data?._entities as typeof page1;
+    expect(page2[0]!.orders.edges.map((e) => e.node.id)).toEqual(ownAll.slice(2, 4).map((o) => o.id));
+  });
 });

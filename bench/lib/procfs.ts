@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 /**
  * CPU and memory of a process tree read from /proc (Linux), so every gateway is measured the
@@ -33,11 +33,11 @@ export function processTree(pid: number): number[] {
   return all;
 }
 
-function cpuTicks(pid: number): number {
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+function cpuTicks(pid: number, reapedChildren = false): number {
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15, cutime and cstime 16 and 17.
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
+  return Number(fields[11]) + Number(fields[12]) + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
 }
 
 function statusKb(pid: number, key: string): number {
@@ -63,4 +63,24 @@ export function sampleTree(pid: number): TreeSample {
 /** CPU of several trees at once (e.g. all subgraph processes), in ms. */
 export function cpuOf(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + sampleTree(pid).cpuMs, 0);
+}
+
+/**
+ * CPU ms used so far by every process whose command name is `comm` (e.g. `postgres`,
+ * `redis-server`), children they already reaped included: a PostgreSQL backend that exits hands
+ * its time to the postmaster's (cutime, cstime), so the sum only grows. Shared servers the bench
+ * did not start: other work on the machine shows up here too.
+ */
+export function cpuOfCommand(comm: string): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== comm) continue;
+      total += (cpuTicks(Number(entry), true) * 1000) / TICKS_PER_SECOND;
+    } catch {
+      // exited between listing and reading
+    }
+  }
+  return total;
 }

@@ -34,16 +34,6 @@ export async function deleteExpiredKey(db: Db, customerId: string, key: string, 
   await db.idempotencyRecord.deleteMany({ where: { customerId, key, expiresAt: { lte: now } } });
 }
 
-/** Links the key to the order it created (same transaction as the order). */
-export async function attachOrder(tx: DbTx, customerId: string, key: string, orderId: string): Promise<void> {
-  await tx.idempotencyRecord.update({ where: { customerId_key: { customerId, key } }, data: { orderId } });
-}
-
-/** Stores the final answer for the key(s) of an order. */
-export async function completeKeysForOrder(tx: DbTx, orderId: string, response: StoredResponse): Promise<void> {
-  await tx.idempotencyRecord.updateMany({ where: { orderId, state: "IN_PROGRESS" }, data: { state: "COMPLETED", response: response as unknown as Prisma.InputJsonValue } });
-}
-
 /** Stores the final answer for a key whose order never came to be (it was discarded). */
 export async function completeKey(tx: DbTx, customerId: string, key: string, response: StoredResponse): Promise<void> {
   await tx.idempotencyRecord.updateMany({ where: { customerId, key, state: "IN_PROGRESS" }, data: { state: "COMPLETED", orderId: null, response: response as unknown as Prisma.InputJsonValue } });

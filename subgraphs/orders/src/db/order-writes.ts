@@ -1,9 +1,11 @@
+import { randomUUID } from "node:crypto";
+import { currentTraceparent } from "@shopgraph/events";
 import type { CurrencyCode } from "@shopgraph/subgraph-kit";
 import { orderEvent, type OrderEventType, type OrderWithLines } from "../domain/order-events.ts";
 import type { PricedLine, ShippingAddress } from "../domain/order-validation.ts";
 import type { Db } from "./client.ts";
-import type { Order, OrderStatus, PaymentStatus, Prisma } from "./generated/client.ts";
-import { attachOrder, completeKey, completeKeysForOrder, releaseKey, type StoredResponse } from "./idempotency-repository.ts";
+import type { Order, OrderLine, OrderStatus, PaymentStatus, Prisma } from "./generated/client.ts";
+import { completeKey, releaseKey, type StoredResponse } from "./idempotency-repository.ts";
 import { findOrderWithLines } from "./order-repository.ts";
 
 /** A checkout's order before it exists. */
@@ -16,31 +18,40 @@ export interface NewOrder {
   lines: PricedLine[];
 }
 
-/** Creates the order PENDING (saga step "reserving") and links it to its idempotency key, atomically. */
-export function createPendingOrder(db: Db, order: NewOrder, key: { customerId: string; key: string }): Promise<OrderWithLines> {
+/**
+ * Creates the order PENDING (saga step "reserving") with its lines and links it to its
+ * idempotency key, in ONE statement (so atomically): the key update drives the inserts, so no
+ * order is created for a key that vanished meanwhile. Ids are minted here (the schema's
+ * `@default(uuid())` is client-side too); the lines are returned as written, not re-read.
+ */
+export async function createPendingOrder(db: Db, order: NewOrder, key: { customerId: string; key: string }): Promise<OrderWithLines> {
   const { address } = order;
-  return db.$transaction(async (tx) => {
-    const created = await tx.order.create({
-      data: {
-        customerId: order.customerId,
-        status: "PENDING",
-        sagaStep: "reserving",
-        currencyCode: order.currencyCode,
-        subtotalMinor: order.subtotalMinor,
-        totalMinor: order.totalMinor,
-        shipName: address.name,
-        shipLine1: address.line1,
-        shipLine2: address.line2,
-        shipCity: address.city,
-        shipPostalCode: address.postalCode,
-        shipCountry: address.country,
-        lines: { createMany: { data: order.lines.map((line, i) => ({ position: i + 1, ...line })) } },
-      },
-      include: { lines: { orderBy: { position: "asc" } } },
-    });
-    await attachOrder(tx, key.customerId, key.key, created.id);
-    return created;
-  });
+  const id = randomUUID();
+  const lines: OrderLine[] = order.lines.map((line, i) => ({ id: randomUUID(), orderId: id, position: i + 1, ...line }));
+  const rows = await db.$queryRaw<Order[]>`
+    WITH keyed AS (
+      UPDATE "IdempotencyRecord" SET "orderId" = ${id}::uuid
+      WHERE "customerId" = ${key.customerId}::uuid AND "key" = ${key.key}
+      RETURNING 1
+    ), created AS (
+      INSERT INTO "Order" ("id", "customerId", "status", "sagaStep", "currencyCode", "subtotalMinor", "totalMinor",
+        "shipName", "shipLine1", "shipLine2", "shipCity", "shipPostalCode", "shipCountry")
+      SELECT ${id}::uuid, ${order.customerId}::uuid, 'PENDING', 'reserving', ${order.currencyCode}::"CurrencyCode", ${order.subtotalMinor}::bigint, ${order.totalMinor}::bigint,
+        ${address.name}, ${address.line1}, ${address.line2}, ${address.city}, ${address.postalCode}, ${address.country}
+      FROM keyed
+      RETURNING *
+    ), written_lines AS (
+      INSERT INTO "OrderLine" ("id", "orderId", "position", "productId", "title", "unitPriceMinor", "quantity", "lineTotalMinor")
+      SELECT l."id", c."id", l."position", l."productId", l."title", l."unitPriceMinor", l."quantity", l."lineTotalMinor"
+      FROM created c, unnest(
+        ${lines.map((l) => l.id)}::uuid[], ${lines.map((l) => l.position)}::int[], ${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.title)}::text[],
+        ${lines.map((l) => String(l.unitPriceMinor))}::bigint[], ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => String(l.lineTotalMinor))}::bigint[]
+      ) AS l("id", "position", "productId", "title", "unitPriceMinor", "quantity", "lineTotalMinor")
+    )
+    SELECT * FROM created`;
+  const created = rows[0];
+  if (!created) throw new Error(`idempotency key of customer ${key.customerId} vanished before its order was created`);
+  return { ...created, lines };
 }
 
 /**
@@ -60,7 +71,6 @@ export async function claimStuckOrder(db: Db, order: Order, to: string): Promise
 
 /** How a checkout ends: its status, payment row, event and the answer its idempotency key replays. */
 export interface CheckoutEnding {
-  orderId: string;
   /** The saga step the finisher owns; the ending applies only if the order is still there. */
   expectedStep: string;
   status: "PAID" | "PAYMENT_FAILED";
@@ -70,18 +80,34 @@ export interface CheckoutEnding {
   response: StoredResponse;
 }
 
-/** Applies a checkout's ending in one transaction (status, payment, outbox, key); false if overtaken. */
-export function finishCheckout(db: Db, ending: CheckoutEnding): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.order.updateMany({ where: { id: ending.orderId, status: "PENDING", sagaStep: ending.expectedStep }, data: { status: ending.status, sagaStep: null } });
-    if (count === 0) return false;
-    const order = await findOrderWithLines(tx, ending.orderId);
-    if (!order) throw new Error(`order ${ending.orderId} vanished inside its own transaction`);
-    await tx.payment.create({ data: { orderId: order.id, ...ending.payment } });
-    await tx.outboxEvent.create({ data: orderEvent(ending.event, order, { reason: ending.reason }) });
-    await completeKeysForOrder(tx, order.id, ending.response);
-    return true;
-  });
+/**
+ * Applies a checkout's ending in ONE statement (so atomically): the guarded status change drives
+ * the payment row, the outbox event and the key's answer, so none is written if the order was
+ * overtaken (false). The event is built from the order in hand (only status changes here).
+ */
+export async function finishCheckout(db: Db, order: OrderWithLines, ending: CheckoutEnding): Promise<boolean> {
+  const event = orderEvent(ending.event, { ...order, status: ending.status }, { reason: ending.reason, traceparent: currentTraceparent() ?? undefined });
+  const { payment } = ending;
+  const rows = await db.$queryRaw<{ finished: number }[]>`
+    WITH finished AS (
+      UPDATE "Order" SET "status" = ${ending.status}::"OrderStatus", "sagaStep" = NULL, "updatedAt" = now()
+      WHERE "id" = ${order.id}::uuid AND "status" = 'PENDING' AND "sagaStep" = ${ending.expectedStep}
+      RETURNING "id"
+    ), payment AS (
+      INSERT INTO "Payment" ("id", "orderId", "status", "amountMinor", "currencyCode", "providerRef", "failureReason")
+      SELECT ${randomUUID()}::uuid, f."id", ${payment.status}::"PaymentStatus", ${payment.amountMinor}::bigint, ${payment.currencyCode}::"CurrencyCode",
+        ${payment.providerRef}::text, ${payment.failureReason}::text
+      FROM finished f
+    ), outbox AS (
+      INSERT INTO "OutboxEvent" ("id", "type", "version", "payload", "traceparent")
+      SELECT ${randomUUID()}::uuid, ${event.type}, ${event.version}::int, ${JSON.stringify(event.payload)}::jsonb, ${event.traceparent}::text
+      FROM finished
+    ), answered AS (
+      UPDATE "IdempotencyRecord" SET "state" = 'COMPLETED', "response" = ${JSON.stringify(ending.response)}::jsonb
+      WHERE "orderId" IN (SELECT "id" FROM finished) AND "state" = 'IN_PROGRESS'
+    )
+    SELECT count(*)::int AS "finished" FROM finished`;
+  return rows[0]?.finished === 1;
 }
 
 /**

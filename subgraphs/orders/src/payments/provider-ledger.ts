@@ -18,6 +18,10 @@ export interface ProviderLedger {
   find(orderId: string): Promise<ChargeRecord | null>;
   /** Records a charge unless the order already has one (first writer wins); returns the stored row. */
   insertIfAbsent(charge: NewCharge): Promise<ChargeRecord>;
+  /** Records a charge unless the order already has one; the stored row when this call wrote it, else null (one statement). */
+  insertNew(charge: NewCharge): Promise<ChargeRecord | null>;
+  /** AUTHORIZED → CAPTURED for the whole amount in one statement; the captured row, or null when the charge was not AUTHORIZED. */
+  captureAuthorized(orderId: string): Promise<ChargeRecord | null>;
   /** Moves the charge on only from the expected status; returns the row as it now stands. */
   transition(orderId: string, from: ProviderChargeStatus, data: { status: ProviderChargeStatus; capturedMinor?: bigint; refundedMinor?: bigint; declineCode?: string }): Promise<ChargeRecord | null>;
 }
@@ -44,6 +48,22 @@ export function createDbProviderLedger(db: Db): ProviderLedger {
   };
   return {
     find,
+    async insertNew(charge) {
+      // ON CONFLICT DO NOTHING: concurrent authorizations of one order collide on the primary key.
+      const rows = await db.$queryRaw<ProviderCharge[]>`
+        INSERT INTO "ProviderCharge" ("orderId", "reference", "status", "amountMinor", "currencyCode", "declineCode")
+        VALUES (${charge.orderId}::uuid, ${charge.reference}, ${charge.status}::"ProviderChargeStatus", ${charge.amountMinor}::bigint, ${charge.currencyCode}::"CurrencyCode", ${charge.declineCode}::text)
+        ON CONFLICT DO NOTHING
+        RETURNING *`;
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+    async captureAuthorized(orderId) {
+      const rows = await db.$queryRaw<ProviderCharge[]>`
+        UPDATE "ProviderCharge" SET "status" = 'CAPTURED', "capturedMinor" = "amountMinor", "updatedAt" = now()
+        WHERE "orderId" = ${orderId}::uuid AND "status" = 'AUTHORIZED'
+        RETURNING *`;
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
     async insertIfAbsent(charge) {
       // ON CONFLICT DO NOTHING: concurrent authorizations of one order collide on the primary key.
       await db.providerCharge.createMany({ data: [charge], skipDuplicates: true });

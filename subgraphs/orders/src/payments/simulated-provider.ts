@@ -73,27 +73,23 @@ export function createSimulatedPaymentProvider(options: SimulatedProviderOptions
   return {
     authorize: (request) =>
       call("authorize", request.orderId, async () => {
-        const existing = await ledger.find(request.orderId);
-        if (existing) {
-          // Same idempotency key, different amount: a real provider refuses rather than guess.
-          if (existing.status !== "VOIDED" && existing.amountMinor !== request.amountMinor) throw rejected("amount differs from the existing charge for this order");
-          return existing;
-        }
         const declineCode = request.token in TOKEN_OUTCOMES ? (TOKEN_OUTCOMES[request.token] ?? null) : "card_declined";
-        return ledger.insertIfAbsent({
-          orderId: request.orderId,
-          reference: newReference(),
-          status: declineCode ? "DECLINED" : "AUTHORIZED",
-          amountMinor: request.amountMinor,
-          currencyCode: request.currencyCode,
-          declineCode,
-        });
+        const charge = { orderId: request.orderId, reference: newReference(), amountMinor: request.amountMinor, currencyCode: request.currencyCode, declineCode };
+        // The common case is a first authorization: one insert, which also tells a retry apart.
+        const created = await ledger.insertNew({ ...charge, status: declineCode ? "DECLINED" : "AUTHORIZED" });
+        if (created) return created;
+        const existing = await ledger.find(request.orderId);
+        if (!existing) throw rejected(`charge for ${request.orderId} disappeared`);
+        // Same idempotency key, different amount: a real provider refuses rather than guess.
+        if (existing.status !== "VOIDED" && existing.amountMinor !== request.amountMinor) throw rejected("amount differs from the existing charge for this order");
+        return existing;
       }),
 
     capture: (orderId) =>
       call("capture", orderId, async () => {
+        const captured = await ledger.captureAuthorized(orderId);
+        if (captured) return captured;
         const charge = await ledger.find(orderId);
-        if (charge?.status === "AUTHORIZED") return settled(await ledger.transition(orderId, "AUTHORIZED", { status: "CAPTURED", capturedMinor: charge.amountMinor }), orderId);
         if (charge?.status === "CAPTURED" || charge?.status === "REFUNDED") return charge;
         throw rejected(`cannot capture a ${charge?.status ?? "missing"} charge`);
       }),

@@ -21,21 +21,72 @@ export interface ReservationRow {
 
 /**
  * Locks the products (SELECT … FOR UPDATE, in id order so two checkouts sharing products always
- * lock in the same order and cannot deadlock) and reads their availability once the locks are
- * held: in READ COMMITTED each statement sees what committed before it, so the sum of active
- * reservations is current for as long as this transaction holds the locks.
+ * lock in the same order and cannot deadlock). Whatever reads availability must be a LATER
+ * statement: in READ COMMITTED each statement sees what committed before it, so a sum of active
+ * reservations read once the locks are held stays current for as long as this transaction holds them.
  */
-export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<LockedProduct[]> {
+export async function lockProductRows(tx: Tx, ids: readonly string[]): Promise<void> {
   await tx.$queryRaw`SELECT p."id" FROM "Product" p WHERE p."id" = ANY(${[...ids]}::uuid[]) ORDER BY p."id" FOR UPDATE`;
-  return tx.$queryRaw<LockedProduct[]>`
-    SELECT p."id", p."title", p."stock", p."archivedAt" IS NOT NULL AS "archived",
-      (p."stock" - ${RESERVED_SQL(Prisma.sql`p."id"`)})::int AS "available"
-    FROM "Product" p WHERE p."id" = ANY(${[...ids]}::uuid[]) ORDER BY p."id"`;
 }
 
-/** An order's reservation lines without locks (to learn which products to lock first). */
-export function peekReservation(db: Db | Tx, orderId: string): Promise<{ productId: string }[]> {
-  return db.stockReservation.findMany({ where: { orderId }, select: { productId: true }, orderBy: { productId: "asc" } });
+const lockedProductColumns = Prisma.sql`p."id", p."title", p."stock", p."archivedAt" IS NOT NULL AS "archived",
+  (p."stock" - ${RESERVED_SQL(Prisma.sql`p."id"`)})::int AS "available"`;
+
+/** Locks the products (see {@link lockProductRows}) and then reads their availability. */
+export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<LockedProduct[]> {
+  await lockProductRows(tx, ids);
+  return tx.$queryRaw<LockedProduct[]>`SELECT ${lockedProductColumns} FROM "Product" p WHERE p."id" = ANY(${[...ids]}::uuid[]) ORDER BY p."id"`;
+}
+
+/** What {@link reserveIfFree} found and did. */
+export interface ReserveAttempt {
+  /** The requested products that exist, with availability read after the locks. */
+  products: LockedProduct[];
+  /** Reservation lines the order already had (then nothing was inserted). */
+  existing: number;
+  inserted: boolean;
+}
+
+/**
+ * The common case of a reservation in ONE statement, run once the products are locked (see
+ * {@link lockProductRows}): reads availability and inserts every line ACTIVE until now + ttl
+ * (database clock), only if the order has no reservation yet and every line is available.
+ * Otherwise it changes nothing and the caller decides from what it read.
+ */
+export async function reserveIfFree(tx: Tx, orderId: string, lines: readonly { productId: string; quantity: number }[], ttlSeconds: number): Promise<ReserveAttempt> {
+  const ids = lines.map((l) => l.productId);
+  const rows = await tx.$queryRaw<(Partial<LockedProduct> & { existing: number; inserted: number })[]>`
+    WITH wanted AS (
+      SELECT * FROM unnest(${ids}::uuid[], ${lines.map((l) => l.quantity)}::int[]) AS l("productId", "quantity")
+    ), products AS (
+      SELECT ${lockedProductColumns} FROM "Product" p WHERE p."id" = ANY(${ids}::uuid[])
+    ), existing AS (
+      SELECT count(*)::int AS n FROM "StockReservation" r WHERE r."orderId" = ${orderId}::uuid
+    ), inserted AS (
+      INSERT INTO "StockReservation" ("id", "orderId", "productId", "quantity", "status", "expiresAt", "updatedAt")
+      SELECT gen_random_uuid(), ${orderId}::uuid, w."productId", w."quantity", 'ACTIVE', now() + make_interval(secs => ${ttlSeconds}::float8), now()
+      FROM wanted w
+      WHERE (SELECT n FROM existing) = 0
+        AND NOT EXISTS (SELECT 1 FROM wanted x LEFT JOIN products p ON p."id" = x."productId" WHERE p."id" IS NULL OR p."archived" OR p."available" < x."quantity")
+      RETURNING 1
+    )
+    SELECT e.n AS "existing", (SELECT count(*)::int FROM inserted) AS "inserted", p.*
+    FROM existing e LEFT JOIN products p ON true
+    ORDER BY p."id"`;
+  const first = rows[0];
+  return {
+    products: rows.filter((r) => r.id != null).map(({ id, title, stock, archived, available }) => ({ id: id!, title: title!, stock: stock!, archived: archived!, available: available! })),
+    existing: first?.existing ?? 0,
+    inserted: (first?.inserted ?? 0) > 0,
+  };
+}
+
+/** Locks the products an order's reservation holds (in id order, like {@link lockProductRows}), in one statement. */
+export async function lockProductsOfOrder(tx: Tx, orderId: string): Promise<void> {
+  await tx.$queryRaw`
+    SELECT p."id" FROM "Product" p
+    WHERE p."id" IN (SELECT r."productId" FROM "StockReservation" r WHERE r."orderId" = ${orderId}::uuid)
+    ORDER BY p."id" FOR UPDATE OF p`;
 }
 
 /** An order's reservation lines, row-locked (the expiry sweep waits for this transaction). */
@@ -60,17 +111,18 @@ export async function reactivateReservation(tx: Tx, orderId: string, ttlSeconds:
     WHERE "orderId" = ${orderId}::uuid`;
 }
 
-/** Moves every line of the order to `status`. */
-export async function setReservationStatus(tx: Tx, orderId: string, status: ReservationStatus): Promise<void> {
+/**
+ * Moves every line of the order to `status` and adds `sign × quantity` of `stockLines` to their
+ * products' stock (commit takes units out, a cancelled sale puts them back), in ONE statement.
+ * The caller holds the product and reservation row locks (see lockProductsOfOrder, lockReservation).
+ */
+export async function moveReservation(tx: Tx, orderId: string, status: ReservationStatus, stockLines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
   await tx.$executeRaw`
-    UPDATE "StockReservation" SET "status" = ${status}::"ReservationStatus", "updatedAt" = now() WHERE "orderId" = ${orderId}::uuid`;
-}
-
-/** Adds `sign × quantity` of each line to its product's stock (commit takes units out, cancellation puts them back). */
-export async function applyToStock(tx: Tx, lines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
-  await tx.$executeRaw`
+    WITH moved AS (
+      UPDATE "StockReservation" SET "status" = ${status}::"ReservationStatus", "updatedAt" = now() WHERE "orderId" = ${orderId}::uuid
+    )
     UPDATE "Product" p SET "stock" = p."stock" + ${sign}::int * l."quantity"
-    FROM unnest(${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.quantity)}::int[]) AS l("productId", "quantity")
+    FROM unnest(${stockLines.map((l) => l.productId)}::uuid[], ${stockLines.map((l) => l.quantity)}::int[]) AS l("productId", "quantity")
     WHERE p."id" = l."productId"`;
 }
 

@@ -3,8 +3,8 @@ import { isUuid } from "@shopgraph/subgraph-kit";
 import type { Db, Tx } from "../db/client.ts";
 import { insertOutboxEvents } from "../db/outbox.ts";
 import {
-  applyToStock, insertReservation, lockProducts, lockReservation, peekReservation, reactivateReservation, releaseExpiredReservations,
-  setReservationStatus,
+  insertReservation, lockProductRows, lockProductsOfOrder, lockReservation, moveReservation, reactivateReservation, releaseExpiredReservations,
+  reserveIfFree,
   type LockedProduct, type ReservationRow,
 } from "../db/reservation-repository.ts";
 import { MAX_STOCK } from "./catalog-rules.ts";
@@ -77,8 +77,12 @@ const sameLines = (rows: readonly ReservationRow[], lines: readonly MergedLine[]
 export async function reserveStock(deps: ReservationDeps, orderId: string, lines: readonly StockLine[]): Promise<void> {
   const merged = checkRequest(orderId, lines);
   await deps.db.$transaction(async (tx) => {
-    const products = new Map((await lockProducts(tx, merged.map((l) => l.productId))).map((p) => [p.id, p]));
-    const existing = await lockReservation(tx, orderId);
+    await lockProductRows(tx, merged.map((l) => l.productId));
+    // The common case (a first reservation, the stock there) is this one statement.
+    const attempt = await reserveIfFree(tx, orderId, merged, deps.reservationTtlSeconds);
+    const products = new Map(attempt.products.map((p) => [p.id, p]));
+    if (attempt.inserted) return recordLowStock(tx, deps, merged, products);
+    const existing = attempt.existing > 0 ? await lockReservation(tx, orderId) : [];
     if (existing.length > 0 && !sameLines(existing, merged)) {
       throw new DomainError(userError("RESERVATION_MISMATCH", "This order already holds a reservation for other lines", ["lines"]));
     }
@@ -102,8 +106,7 @@ async function recordLowStock(tx: Tx, deps: ReservationDeps, lines: readonly Mer
 
 /** Locks the order's products (in id order) and then its reservation rows. */
 async function lockOrder(tx: Tx, orderId: string): Promise<ReservationRow[]> {
-  const lines = await peekReservation(tx, orderId);
-  if (lines.length > 0) await lockProducts(tx, lines.map((l) => l.productId));
+  await lockProductsOfOrder(tx, orderId);
   return lockReservation(tx, orderId);
 }
 
@@ -121,8 +124,7 @@ export async function commitStock(deps: ReservationDeps, orderId: string): Promi
       throw new DomainError(userError("RESERVATION_EXPIRED", "The reservation expired: reserve the stock again", ["orderId"]));
     }
     if (rows.some((r) => r.status === "RELEASED")) throw new DomainError(userError("RESERVATION_RELEASED", "The reservation was released", ["orderId"]));
-    await setReservationStatus(tx, orderId, "COMMITTED");
-    await applyToStock(tx, rows, -1);
+    await moveReservation(tx, orderId, "COMMITTED", rows, -1);
   });
 }
 
@@ -135,9 +137,7 @@ export async function releaseStock(deps: ReservationDeps, orderId: string): Prom
   await deps.db.$transaction(async (tx) => {
     const rows = await lockOrder(tx, orderId);
     if (rows.length === 0 || rows.every((r) => r.status === "RELEASED")) return;
-    await setReservationStatus(tx, orderId, "RELEASED");
-    const committed = rows.filter((r) => r.status === "COMMITTED");
-    if (committed.length > 0) await applyToStock(tx, committed, 1);
+    await moveReservation(tx, orderId, "RELEASED", rows.filter((r) => r.status === "COMMITTED"), 1);
   });
 }
 

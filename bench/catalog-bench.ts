@@ -13,9 +13,10 @@
  * due time, so queueing is not hidden. Everything is on 127.0.0.1 over fresh databases and its own
  * Redis prefix. Results: bench/results/catalog.md (+ .raw.json).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { seedCategories } from "../packages/fixtures/src/index.ts";
@@ -23,6 +24,7 @@ import { startGateway, writeSupergraph, type RunningGateway } from "./lib/gatewa
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { runOpenLoop, type OpenLoopRequest, type OpenLoopResult } from "./lib/open-loop.ts";
 import { createPortSource } from "./lib/processes.ts";
+import { writeBenchResults } from "./lib/results.ts";
 import { productsCacheEnv, SUBGRAPHS, startSubgraphs, type SubgraphName } from "./lib/stack.ts";
 import { createBenchSigner } from "./lib/tokens.ts";
 
@@ -191,10 +193,7 @@ try {
     `- Entity cache at the subgraph, product(id) p50 off / on: ${ratio(r2("product(id), cache off — subgraph").p50, r2("product(id), cache on — subgraph").p50)}×.`,
     "",
   ].join("\n");
-  mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-  writeFileSync(new URL("./results/catalog.md", import.meta.url), md);
-  writeFileSync(new URL("./results/catalog.raw.json", import.meta.url), JSON.stringify({ rows, sweep, throughput }, null, 2));
-  console.log(md);
+  writeBenchResults(fileURLToPath(new URL("./results/catalog", import.meta.url)), md, { rows, sweep, throughput });
 } finally {
   await gateway?.stop();
   await stack.close();

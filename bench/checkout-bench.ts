@@ -9,9 +9,9 @@
  * Every process runs as deployed (four subgraph processes over fresh databases, the gateway as a
  * child process). Writes <out>.md and <out>.raw.json. Needs the real PostgreSQL and Redis.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { seedProducts } from "@shopgraph/fixtures";
@@ -21,6 +21,7 @@ import { startGateway, writeSupergraph } from "./lib/gateways.ts";
 import { settle } from "./lib/measure.ts";
 import { runOpenLoop } from "./lib/open-loop.ts";
 import { createPortSource } from "./lib/processes.ts";
+import { writeBenchResults } from "./lib/results.ts";
 import { cpuOfCommand, sampleTree } from "./lib/procfs.ts";
 import { orderableProducts, orderLines, PLACE_ORDER, placeOrderVariables, registerUsers, seededCustomers } from "./lib/seed-data.ts";
 import { counterDelta, SUBGRAPHS, startSubgraphs, type SubgraphName } from "./lib/stack.ts";
@@ -180,11 +181,7 @@ try {
     ],
   };
   const markdown = renderCheckoutReport(report);
-  const out = resolve(args.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.md`, markdown);
-  writeFileSync(`${out}.raw.json`, JSON.stringify({ args, ...report, auditRows: audit.rows }, null, 1));
-  process.stdout.write(`${markdown}\n`);
+  const out = writeBenchResults(args.out, markdown, { args, ...report, auditRows: audit.rows });
   log(`wrote ${out}.md and ${out}.raw.json`);
 } catch (error) {
   failed = true;

@@ -9,7 +9,7 @@
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GATEWAY_KINDS, startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
@@ -18,6 +18,7 @@ import { parseBenchOptions } from "./lib/options.ts";
 import { createPortSource } from "./lib/processes.ts";
 import { sampleTree } from "./lib/procfs.ts";
 import { renderReport, type CheckRecord } from "./lib/report.ts";
+import { writeBenchResults } from "./lib/results.ts";
 import { profileScenario } from "./lib/profile-step.ts";
 import { APQ_REGISTRATION, createScenarios, probe, probeOnNewConnection, USER_ORDERS_FANOUT_QUERY, type Scenario } from "./lib/scenarios.ts";
 import { placeOrders, registerUsers, seededAdmin, seededCustomers } from "./lib/seed-data.ts";
@@ -195,11 +196,7 @@ try {
     profile,
     notes: methodNotes(options, backgroundSqlPerSecond, tokens),
   });
-  const out = resolve(options.out);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(`${out}.md`, report);
-  writeFileSync(`${out}.raw.json`, JSON.stringify({ options, rows, checks, work: workRecords, measurements, soak: soakResult }, null, 1));
-  process.stdout.write(`${report}\n`);
+  const out = writeBenchResults(options.out, report, { options, rows, checks, work: workRecords, measurements, soak: soakResult });
   log(`wrote ${out}.md and ${out}.raw.json`);
 } catch (error) {
   failed = true;

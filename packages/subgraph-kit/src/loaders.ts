@@ -15,14 +15,7 @@ export function createByIdLoader<V>(fetch: (ids: readonly string[]) => Promise<V
 /** A per-request DataLoader for child lists: one query for every parent in the tick. */
 export function createGroupLoader<V>(fetch: (keys: readonly string[]) => Promise<V[]>, keyOf: (value: V) => string): DataLoader<string, V[]> {
   return new DataLoader(async (keys) => {
-    const rows = await fetch(keys);
-    const groups = new Map<string, V[]>();
-    for (const row of rows) {
-      const key = keyOf(row);
-      const list = groups.get(key);
-      if (list) list.push(row);
-      else groups.set(key, [row]);
-    }
+    const groups = Map.groupBy(await fetch(keys), keyOf);
     return keys.map((key) => groups.get(key) ?? []);
   });
 }

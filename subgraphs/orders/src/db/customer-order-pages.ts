@@ -41,24 +41,13 @@ async function countsOfCustomers(db: Db, customerIds: readonly string[], status:
   return new Map(rows.map((r) => [r.customerId, r.count]));
 }
 
-/** Groups keys by everything but the customer, so each distinct page shape is one statement. */
-function byShape<K extends { customerId: string }>(keys: readonly K[], shapeOf: (k: K) => string): Map<string, K[]> {
-  const groups = new Map<string, K[]>();
-  for (const key of keys) {
-    const shape = shapeOf(key);
-    const group = groups.get(shape);
-    if (group) group.push(key);
-    else groups.set(shape, [key]);
-  }
-  return groups;
-}
-
 /** Per-request loaders behind User.orders: pages and counts batched across every user of the response. */
 export function createCustomerOrderLoaders(db: Db) {
   const pages = new DataLoader<CustomerPageKey, Order[], string>(
     async (keys) => {
       const results = new Map<string, Order[]>();
-      for (const [shape, group] of byShape(keys, pageSignature)) {
+      // One statement per distinct page shape (everything but the customer).
+      for (const [shape, group] of Map.groupBy(keys, pageSignature)) {
         const rows = await pagesOfCustomers(db, group.map((k) => k.customerId), group[0]!);
         for (const k of group) results.set(`${k.customerId}|${shape}`, []);
         for (const row of rows) results.get(`${row.customerId}|${shape}`)?.push(row);
@@ -70,7 +59,7 @@ export function createCustomerOrderLoaders(db: Db) {
   const counts = new DataLoader<{ customerId: string; status: OrderStatus | null }, number, string>(
     async (keys) => {
       const results = new Map<string, number>();
-      for (const [status, group] of byShape(keys, (k) => k.status ?? "")) {
+      for (const [status, group] of Map.groupBy(keys, (k) => k.status ?? "")) {
         const found = await countsOfCustomers(db, group.map((k) => k.customerId), (status || null) as OrderStatus | null);
         for (const k of group) results.set(`${k.customerId}|${status}`, found.get(k.customerId) ?? 0);
       }

@@ -69,6 +69,29 @@ describe("simulated payment provider", () => {
     expect(await p.lookup(randomUUID())).toBeNull();
   });
 
+  it("never captures a voided authorization: a capture racing a refund either wins (then refunded) or is rejected", async () => {
+    const p = provider();
+    for (let i = 0; i < 20; i++) {
+      const req = request();
+      await p.authorize(req);
+      const [capture, refund] = await Promise.allSettled([p.capture(req.orderId), p.refund(req.orderId)]);
+      expect(refund.status).toBe("fulfilled");
+      const final = await p.lookup(req.orderId);
+      if (capture.status === "fulfilled") {
+        // The capture took the money first: the refund gave it all back.
+        expect(final).toMatchObject({ status: "REFUNDED", capturedMinor: 1999n, refundedMinor: 1999n });
+      } else {
+        expect(capture.reason).toMatchObject({ kind: "rejected" });
+        expect(final).toMatchObject({ status: "VOIDED", capturedMinor: 0n });
+      }
+    }
+    const voided = request();
+    await p.authorize(voided);
+    await p.refund(voided.orderId);
+    await expect(p.capture(voided.orderId)).rejects.toMatchObject({ kind: "rejected" });
+    expect(await p.lookup(voided.orderId)).toMatchObject({ status: "VOIDED", capturedMinor: 0n });
+  });
+
   it("injects faults: 'before' never reaches the ledger, 'after' acts and loses the response", async () => {
     const before = request();
     await expect(provider({ faults: () => ({ kind: "unavailable", when: "before" }) }).authorize(before)).rejects.toMatchObject({ kind: "unavailable" });

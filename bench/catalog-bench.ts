@@ -13,20 +13,16 @@
  * due time, so queueing is not hidden. Everything is on 127.0.0.1 over fresh databases and its own
  * Redis prefix. Results: bench/results/catalog.md (+ .raw.json).
  */
-import { mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { seedCategories } from "../packages/fixtures/src/index.ts";
-import { startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
+import { startBenchStack, startShopgraphGateway } from "./lib/bench-stack.ts";
+import type { RunningGateway } from "./lib/gateways.ts";
 import { runLoad, type LoadResult } from "./lib/load.ts";
 import { runOpenLoop, type OpenLoopRequest, type OpenLoopResult } from "./lib/open-loop.ts";
-import { createPortSource } from "./lib/processes.ts";
 import { writeBenchResults } from "./lib/results.ts";
-import { productsCacheEnv, SUBGRAPHS, startSubgraphs, type SubgraphName } from "./lib/stack.ts";
-import { createBenchSigner } from "./lib/tokens.ts";
+import { productsCacheEnv } from "./lib/stack.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -42,8 +38,6 @@ const SEARCH_RATE = Number(args["search-rate"]);
 const READ_RATE = Number(args["read-rate"]);
 /** Search arrival rates tried at the subgraph, in order, until p99 passes 200 ms. */
 const SWEEP_RATES = [20, 40, 60, 80, 100, 120];
-const began = Date.now();
-const log = (message: string) => process.stderr.write(`[catalog-bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
 
 /** Adds ROWS products with searchable word-list titles in one INSERT … SELECT (the tsvector column is generated). */
 async function bulkInsert(url: string): Promise<void> {
@@ -86,20 +80,11 @@ const SEARCH = "query($q: String) { products(first: 20, query: $q, sortKey: RELE
 const LISTING = "query($c: String) { products(first: 20, filter: { categorySlug: $c }, sortKey: PRICE) { edges { node { id title price { amount } } } } }";
 const BY_ID = "query($id: ID) { product(id: $id) { id title price { amount currencyCode } category { name } } }";
 
-const workDir = mkdtempSync(join(tmpdir(), "shopgraph-catalog-bench-"));
-const logDir = join(workDir, "logs");
-mkdirSync(logDir);
-const nextPort = createPortSource(undefined);
-const signer = await createBenchSigner();
-const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await nextPort()] as const))) as Record<SubgraphName, number>;
-log(`starting four subgraphs and the gateway (logs in ${logDir})`);
-const stack = await startSubgraphs({ ports, privateJwks: signer.privateJwks, logDir, dataDir: join(workDir, "data"), productsCache: "on" });
+const bench = await startBenchStack({ tag: "catalog-bench", productsCache: "on" });
+const { stack, log } = bench;
 let gateway: RunningGateway | undefined;
 try {
-  gateway = await startGateway({
-    kind: "shopgraph", workers: 1, port: await nextPort(), supergraphPath: writeSupergraph(stack.urls, workDir), subgraphUrls: stack.urls,
-    redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup: false, persistedDocumentsPath: join(workDir, "none.json"), logDir, tag: "catalog",
-  });
+  gateway = await startShopgraphGateway(bench, "catalog");
   const t0 = performance.now();
   await bulkInsert(stack.databases.products);
   const insertSeconds = ((performance.now() - t0) / 1000).toFixed(1);

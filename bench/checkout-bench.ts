@@ -9,23 +9,22 @@
  * Every process runs as deployed (four subgraph processes over fresh databases, the gateway as a
  * child process). Writes <out>.md and <out>.raw.json. Needs the real PostgreSQL and Redis.
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { seedProducts } from "@shopgraph/fixtures";
 import { auditStock, orderMark, pendingOrders, setStock, statusCounts } from "./lib/checkout-db.ts";
 import { CPU_PROCESSES, renderCheckoutReport, stepPasses, type CheckoutStep, type ContentionResult, type CpuProcess } from "./lib/checkout-report.ts";
-import { startGateway, writeSupergraph } from "./lib/gateways.ts";
+import { startBenchStack, startShopgraphGateway } from "./lib/bench-stack.ts";
+import type { RunningGateway } from "./lib/gateways.ts";
 import { settle } from "./lib/measure.ts";
 import { runOpenLoop } from "./lib/open-loop.ts";
-import { createPortSource } from "./lib/processes.ts";
 import { writeBenchResults } from "./lib/results.ts";
 import { cpuOfCommand, sampleTree } from "./lib/procfs.ts";
 import { orderableProducts, orderLines, PLACE_ORDER, placeOrderVariables, registerUsers, seededCustomers } from "./lib/seed-data.ts";
-import { counterDelta, SUBGRAPHS, startSubgraphs, type SubgraphName } from "./lib/stack.ts";
-import { createBenchSigner, createTokenPool } from "./lib/tokens.ts";
+import { counterDelta, SUBGRAPHS, type SubgraphName } from "./lib/stack.ts";
+import { createTokenPool } from "./lib/tokens.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -45,17 +44,9 @@ const contention = { units: Number(args["contention-units"]), orders: Number(arg
 const GIVE_UP = { p99Ms: 3_000, failedShare: 0.05 };
 const PLENTY = 1_000_000;
 
-const began = Date.now();
-const log = (message: string) => process.stderr.write(`[checkout ${((Date.now() - began) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
-const workDir = mkdtempSync(join(tmpdir(), "shopgraph-checkout-"));
-const logDir = join(workDir, "logs");
-mkdirSync(logDir);
-const nextPort = createPortSource(undefined);
-const signer = await createBenchSigner();
-const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await nextPort()] as const))) as Record<SubgraphName, number>;
-log(`starting subgraphs (logs in ${logDir})`);
-const stack = await startSubgraphs({ ports, privateJwks: signer.privateJwks, logDir, dataDir: join(workDir, "data"), productsCache: "off" });
-let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
+const bench = await startBenchStack({ tag: "checkout", productsCache: "off" });
+const { stack, log, signer, workDir, logDir } = bench;
+let gateway: RunningGateway | undefined;
 let failed = false;
 
 /** CPU ms so far of every process the report attributes work to. */
@@ -76,8 +67,7 @@ try {
   await setStock(stack.databases.products, stock);
   const mark = await orderMark(stack.databases.orders);
 
-  const supergraphPath = writeSupergraph(stack.urls, workDir);
-  gateway = await startGateway({ kind: "shopgraph", workers: 1, port: await nextPort(), supergraphPath, subgraphUrls: stack.urls, redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup: false, persistedDocumentsPath: join(workDir, "none.json"), logDir, tag: "checkout" });
+  gateway = await startShopgraphGateway(bench, "checkout");
   const targets = { direct: stack.urls.orders, gateway: gateway.url } as const;
 
   let orderIndex = 0;
@@ -165,7 +155,7 @@ try {
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, ${process.platform}`,
       load: `open loop at fixed arrival rates (${rates.join(", ")}/s, ${seconds} s each, both targets per rate, order alternating), latency from each order's due time; warm-up ${args["warmup-seconds"]} s at 20/s per target`,
       targets: "direct = orders subgraph /graphql; gateway = ONE Shopgraph gateway process (NODE_ENV=production, rate limit off) in front of all four subgraphs",
-      duration: `${((Date.now() - began) / 1000).toFixed(0)} s`,
+      duration: `${bench.elapsedSeconds().toFixed(0)} s`,
     },
     steps,
     contention: contentionResult,

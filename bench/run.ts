@@ -7,15 +7,14 @@
  * Writes <out>.md (commit it) and <out>.raw.json (gitignored). Needs the real PostgreSQL and
  * Redis the integration tests use (TEST_DATABASE_URL, TEST_REDIS_URL).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GATEWAY_KINDS, startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
 import { measure, settle, type Measurement, type MeasureOptions } from "./lib/measure.ts";
 import { parseBenchOptions } from "./lib/options.ts";
-import { createPortSource } from "./lib/processes.ts";
 import { sampleTree } from "./lib/procfs.ts";
 import { renderReport, type CheckRecord } from "./lib/report.ts";
 import { writeBenchResults } from "./lib/results.ts";
@@ -23,24 +22,17 @@ import { profileScenario } from "./lib/profile-step.ts";
 import { APQ_REGISTRATION, createScenarios, probe, probeOnNewConnection, USER_ORDERS_FANOUT_QUERY, type Scenario } from "./lib/scenarios.ts";
 import { placeOrders, registerUsers, seededAdmin, seededCustomers } from "./lib/seed-data.ts";
 import { soak, type SoakResult } from "./lib/soak.ts";
-import { productsCacheEnv, SUBGRAPHS, startSubgraphs, type SubgraphName } from "./lib/stack.ts";
+import { productsCacheEnv, SUBGRAPHS, type SubgraphName } from "./lib/stack.ts";
+import { startBenchStack } from "./lib/bench-stack.ts";
 import { evaluateTargets, methodNotes } from "./lib/targets.ts";
 import { summarize } from "./lib/summary.ts";
-import { createBenchSigner, createTokenPool } from "./lib/tokens.ts";
+import { createTokenPool } from "./lib/tokens.ts";
 import { probeWork, workMarkdown, type WorkRecord } from "./lib/work-probe.ts";
 
 const options = parseBenchOptions(process.argv.slice(2));
-const began = Date.now();
-const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - began) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
-const workDir = mkdtempSync(join(tmpdir(), "shopgraph-bench-"));
-const logDir = join(workDir, "logs");
-mkdirSync(logDir);
-const nextPort = createPortSource(options.portBase);
+const bench = await startBenchStack({ tag: "bench", productsCache: "off", portBase: options.portBase });
+const { stack, log, signer, workDir, logDir, nextPort } = bench;
 
-const signer = await createBenchSigner();
-const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await nextPort()] as const))) as Record<SubgraphName, number>;
-log(`starting subgraphs (logs in ${logDir})`);
-const stack = await startSubgraphs({ ports, privateJwks: signer.privateJwks, logDir, dataDir: join(workDir, "data"), productsCache: "off" });
 const running = new Set<RunningGateway>();
 let failed = false;
 process.on("SIGINT", () => {
@@ -185,7 +177,7 @@ try {
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, ${process.platform}`,
       load: `autocannon over loopback, ${options.connections} connections, warm-up ${options.warmupSeconds} s + ${options.rounds} measured round(s) of ${options.seconds} s per scenario and target; values are medians over the measured rounds, ratios are computed within each round`,
       gateways: "Shopgraph gateway (gateway/src/index.ts, NODE_ENV=production, RATE_LIMIT_ENABLED=false), @apollo/gateway 2.14.4 + @apollo/server 5.5.1 standalone, @graphql-hive/gateway 2.15.1 runtime",
-      duration: `${((Date.now() - began) / 1000).toFixed(0)} s`,
+      duration: `${bench.elapsedSeconds().toFixed(0)} s`,
     },
     scenarioTitles: Object.fromEntries(all.map((s) => [s.id, s.title])),
     rows,

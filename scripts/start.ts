@@ -12,6 +12,8 @@ import type { LogTail } from "./lib/output.ts";
 import { buildStartPlan } from "./lib/processes.ts";
 import type { ProcessSpec, StartPlan } from "./lib/processes.ts";
 import { findBusyPorts, waitForReady } from "./lib/readiness.ts";
+import { acquireStartLock, checkoutServiceToken } from "./lib/checkout-state.ts";
+import { loadGatewayConfig } from "../gateway/src/config.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const READY_TIMEOUT_MS = 90_000;
@@ -158,6 +160,12 @@ async function preflight(plan: StartPlan): Promise<string[]> {
   for (const spec of [...plan.subgraphs, plan.gateway]) {
     if (!existsSync(join(ROOT, spec.entry))) problems.push(`${spec.entry} does not exist`);
   }
+  // The gateway starts last, after ~10 s of subgraphs: a bad gateway variable must not wait that long.
+  try {
+    loadGatewayConfig(plan.gateway.env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   // A leftover process on a port would answer /readyz in place of the one we start.
   const listenHost = process.env.HOST?.trim() || "127.0.0.1";
   const busy = await findBusyPorts(Object.values(plan.ports), listenHost);
@@ -176,9 +184,12 @@ async function main(): Promise<void> {
     process.loadEnvFile(envFile);
     say("loaded .env");
   }
+  const dataDir = resolve(ROOT, process.env.DATA_DIR?.trim() || ".data");
   let plan: StartPlan;
   try {
-    plan = buildStartPlan(process.env, { forceColor: useColor });
+    const releaseLock = acquireStartLock(dataDir);
+    process.on("exit", releaseLock);
+    plan = buildStartPlan(process.env, { forceColor: useColor, serviceToken: checkoutServiceToken(dataDir) });
   } catch (error) {
     say(`cannot start: ${(error as Error).message}`);
     process.exit(1);

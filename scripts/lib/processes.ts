@@ -88,6 +88,11 @@ function definedEntries(env: NodeJS.ProcessEnv): Record<string, string> {
 export interface StartPlanOptions {
   /** Ask children for colored logs although their stdout is a pipe (the supervisor's is a TTY). */
   forceColor?: boolean;
+  /**
+   * This checkout's development service credential (generated into .data/), given to every
+   * process unless SERVICE_TOKEN is set: two stacks on one machine then refuse each other's calls.
+   */
+  serviceToken?: string;
 }
 
 /**
@@ -128,10 +133,15 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
     if (databaseUrl) extra.DATABASE_URL = databaseUrl;
     if (name !== "users") extra.JWKS_URL = jwksUrl;
     if (name === "orders") extra.PRODUCTS_URL = url("products", "/graphql");
+    // Embedded mode pushes events over HTTP: to this stack's notifications, never a default port
+    // that another stack on the machine may hold (its consumer would record our events).
+    if (name !== "notifications" && !env.EVENTS_PUSH_URLS?.trim()) extra.EVENTS_PUSH_URLS = url("notifications", "/events");
+    if (options.serviceToken && !env.SERVICE_TOKEN?.trim()) extra.SERVICE_TOKEN = options.serviceToken;
     return spec(name, `subgraphs/${name}/src/index.ts`, extra);
   });
   const gateway = spec("gateway", "gateway/src/index.ts", {
     OTEL_SERVICE_NAME: "gateway",
+    ...(options.serviceToken && !env.SERVICE_TOKEN?.trim() ? { SERVICE_TOKEN: options.serviceToken } : {}),
     JWKS_URL: jwksUrl,
     ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, url(name, "/graphql")])),
   });

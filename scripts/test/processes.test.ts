@@ -71,6 +71,22 @@ describe("buildStartPlan", () => {
     });
   });
 
+  it("pushes embedded-mode events to this stack's notifications, whatever its port", () => {
+    const plan = buildStartPlan({ NOTIFICATIONS_PORT: "4204" });
+    const byName = Object.fromEntries(plan.subgraphs.map((s) => [s.name, s.env]));
+    for (const name of ["users", "products", "orders"]) expect(byName[name]?.EVENTS_PUSH_URLS).toBe("http://127.0.0.1:4204/events");
+    expect(byName.notifications?.EVENTS_PUSH_URLS).toBeUndefined();
+    expect(buildStartPlan({ EVENTS_PUSH_URLS: "http://x/events" }).subgraphs[0]?.env.EVENTS_PUSH_URLS).toBe("http://x/events");
+  });
+
+  it("gives every process the checkout's service token unless SERVICE_TOKEN is set", () => {
+    const token = "t".repeat(40);
+    const plan = buildStartPlan({}, { serviceToken: token });
+    for (const spec of [...plan.subgraphs, plan.gateway]) expect(spec.env.SERVICE_TOKEN).toBe(token);
+    const own = buildStartPlan({ SERVICE_TOKEN: "o".repeat(40) }, { serviceToken: token });
+    for (const spec of [...own.subgraphs, own.gateway]) expect(spec.env.SERVICE_TOKEN).toBe("o".repeat(40));
+  });
+
   it("gives each subgraph its own <NAME>_DATABASE_URL, and none to the gateway", () => {
     const plan = buildStartPlan({ USERS_DATABASE_URL: "postgres://h/u", ORDERS_DATABASE_URL: "postgres://h/o" });
     expect(plan.subgraphs.map((s) => s.env.DATABASE_URL)).toEqual(["postgres://h/u", undefined, "postgres://h/o", undefined]);

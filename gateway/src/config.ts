@@ -67,7 +67,15 @@ const schema = z.object({
 /** The gateway's validated configuration. */
 export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
 
+/**
+ * Browser dev servers allowed by default in development only (Vite 5173, Next/CRA 3000, the
+ * gateway's own 4000), in both the localhost and 127.0.0.1 forms. Production takes CORS_ORIGINS only.
+ */
+export const DEV_CORS_ORIGINS: readonly string[] = [5173, 3000, 4000].flatMap((port) => [`http://localhost:${port}`, `http://127.0.0.1:${port}`]);
+
 /** Reads and validates the environment (the only place the gateway reads process.env). */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
-  return loadConfig("gateway", schema, env);
+  const config = loadConfig("gateway", schema, env);
+  if (config.NODE_ENV !== "development" || env.CORS_ORIGINS?.trim()) return config;
+  return Object.freeze({ ...config, CORS_ORIGINS: [...new Set([...config.CORS_ORIGINS, ...DEV_CORS_ORIGINS])] });
 }

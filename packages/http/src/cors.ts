@@ -16,6 +16,10 @@ const ALLOWED_HEADERS = [
   "apollo-require-preflight",
   "x-apollo-operation-name",
   "x-request-id",
+  // W3C trace context and baggage: browser tracing (OpenTelemetry web) continues into the gateway.
+  "traceparent",
+  "tracestate",
+  "baggage",
 ].join(", ");
 
 /**

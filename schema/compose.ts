@@ -1,10 +1,12 @@
-// Composes the four subgraph SDLs into schema/supergraph.graphql, the file the gateway loads.
+// Composes the four subgraph SDLs into schema/supergraph.graphql, the file the gateway loads, and
+// prints its public API schema to schema/api.graphql, the file frontend codegen reads.
 //
-//   node schema/compose.ts           # (pnpm compose) writes schema/supergraph.graphql
-//   node schema/compose.ts --check   # exits 1 when the committed file is stale (CI and tests)
+//   node schema/compose.ts           # (pnpm compose) writes both files
+//   node schema/compose.ts --check   # exits 1 when a committed file is stale (CI and tests)
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { composeServices } from "@apollo/composition";
+import { printSchema, Supergraph } from "@apollo/federation-internals";
 import { parse } from "graphql";
 
 /** A subgraph to compose: its folder name under subgraphs/ and its routing URL. */
@@ -18,6 +20,9 @@ export const REPO_ROOT = resolve(import.meta.dirname, "..");
 
 /** Where the composed supergraph is committed, relative to the repository root. */
 export const SUPERGRAPH_FILE = "schema/supergraph.graphql";
+
+/** The public API schema (what clients can query: no `@inaccessible` fields), for frontend codegen. */
+export const API_SCHEMA_FILE = "schema/api.graphql";
 
 // The routing URLs baked into the file are the local-development defaults; the gateway replaces
 // them at runtime from USERS_URL/PRODUCTS_URL/... so the committed file is environment-neutral.
@@ -60,6 +65,12 @@ export function composeSupergraph(root: string = REPO_ROOT, subgraphs: readonly 
   return result.supergraphSdl.endsWith("\n") ? result.supergraphSdl : `${result.supergraphSdl}\n`;
 }
 
+/** The client-facing API schema of a supergraph, printed (newline-terminated). */
+export function apiSchemaSdl(supergraphSdl: string): string {
+  const sdl = printSchema(Supergraph.build(supergraphSdl).apiSchema());
+  return sdl.endsWith("\n") ? sdl : `${sdl}\n`;
+}
+
 /** Whether two SDL texts are the same file content (line endings ignored: git may convert them). */
 export function isSameSdl(a: string, b: string): boolean {
   return a.replace(/\r\n/g, "\n") === b.replace(/\r\n/g, "\n");
@@ -67,7 +78,6 @@ export function isSameSdl(a: string, b: string): boolean {
 
 /** CLI: write the supergraph, or with `--check` exit 1 when the committed one is stale. */
 function main(argv: readonly string[]): number {
-  const target = join(REPO_ROOT, SUPERGRAPH_FILE);
   let sdl: string;
   try {
     sdl = composeSupergraph();
@@ -75,20 +85,26 @@ function main(argv: readonly string[]): number {
     console.error(`compose: ${(error as Error).message}`);
     return 1;
   }
+  const outputs = [
+    { file: SUPERGRAPH_FILE, sdl },
+    { file: API_SCHEMA_FILE, sdl: apiSchemaSdl(sdl) },
+  ];
   if (argv.includes("--check")) {
-    if (!existsSync(target)) {
-      console.error(`compose: ${SUPERGRAPH_FILE} does not exist; run \`pnpm compose\` and commit it`);
-      return 1;
+    let status = 0;
+    for (const { file, sdl: fresh } of outputs) {
+      const path = join(REPO_ROOT, file);
+      if (!existsSync(path)) {
+        console.error(`compose: ${file} does not exist; run \`pnpm compose\` and commit it`);
+        status = 1;
+      } else if (!isSameSdl(readFileSync(path, "utf8"), fresh)) {
+        console.error(`compose: ${file} is stale (the subgraph SDLs changed); run \`pnpm compose\` and commit it`);
+        status = 1;
+      } else console.log(`compose: ${file} is up to date`);
     }
-    if (!isSameSdl(readFileSync(target, "utf8"), sdl)) {
-      console.error(`compose: ${SUPERGRAPH_FILE} is stale (the subgraph SDLs changed); run \`pnpm compose\` and commit it`);
-      return 1;
-    }
-    console.log(`compose: ${SUPERGRAPH_FILE} is up to date`);
-    return 0;
+    return status;
   }
-  writeFileSync(target, sdl);
-  console.log(`compose: wrote ${SUPERGRAPH_FILE} (${SUBGRAPHS.map((s) => s.name).join(", ")})`);
+  for (const { file, sdl: fresh } of outputs) writeFileSync(join(REPO_ROOT, file), fresh);
+  console.log(`compose: wrote ${outputs.map((o) => o.file).join(" and ")} (${SUBGRAPHS.map((s) => s.name).join(", ")})`);
   return 0;
 }
 

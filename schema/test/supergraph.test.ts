@@ -5,7 +5,7 @@ import { printSchema, Supergraph } from "@apollo/federation-internals";
 import { buildSchema } from "graphql";
 import type { GraphQLSchema } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
-import { composeSupergraph, isSameSdl, REPO_ROOT, SUBGRAPHS, SUPERGRAPH_FILE, subgraphSdlPath } from "../compose.ts";
+import { API_SCHEMA_FILE, apiSchemaSdl, composeSupergraph, isSameSdl, REPO_ROOT, SUBGRAPHS, SUPERGRAPH_FILE, subgraphSdlPath } from "../compose.ts";
 import { checkContract, formatContractReport } from "../contract-check.ts";
 
 const CONTRACT_PATH = join(REPO_ROOT, "..", "shared", "contract", "api.graphql");
@@ -163,6 +163,22 @@ describe("committed supergraph", () => {
     const path = join(REPO_ROOT, SUPERGRAPH_FILE);
     expect(existsSync(path), `${SUPERGRAPH_FILE} is missing: run \`pnpm compose\``).toBe(true);
     expect(isSameSdl(readFileSync(path, "utf8"), fresh), `${SUPERGRAPH_FILE} is stale: run \`pnpm compose\``).toBe(true);
+  });
+
+  it("has its public API schema committed as schema/api.graphql, current and without internal fields", (ctx) => {
+    ctx.skip(isBootstrapping, BOOTSTRAP_REASON);
+    const fresh = composeSupergraph();
+    const path = join(REPO_ROOT, API_SCHEMA_FILE);
+    expect(existsSync(path), `${API_SCHEMA_FILE} is missing: run \`pnpm compose\``).toBe(true);
+    const committed = readFileSync(path, "utf8");
+    expect(isSameSdl(committed, apiSchemaSdl(fresh)), `${API_SCHEMA_FILE} is stale: run \`pnpm compose\``).toBe(true);
+    // The supergraph has @inaccessible service-to-service fields; clients must not see them.
+    const inaccessible = [...fresh.matchAll(/^\s+(\w+)(?:\([^)]*\))?: [^\n]*@inaccessible/gm)].map((m) => m[1]);
+    expect(inaccessible.length).toBeGreaterThan(0);
+    const api = buildSchema(committed);
+    const fields = new Set(Object.values(api.getTypeMap()).flatMap((t) => ("getFields" in t ? Object.keys(t.getFields()) : [])));
+    for (const name of inaccessible) expect(fields.has(name!), `${name} is @inaccessible but in ${API_SCHEMA_FILE}`).toBe(false);
+    expect(committed).not.toMatch(/join__|link__|@inaccessible/);
   });
 
   it("exposes an API schema compatible with shared/contract/api.graphql, minus contract-pending.json", (ctx) => {

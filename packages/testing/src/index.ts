@@ -5,3 +5,6 @@ export * from "./issuer.ts";
 export * from "./graphql-client.ts";
 export * from "./silent-logger.ts";
 export * from "./free-port.ts";
+export * from "./private-redis.ts";
+export * from "./private-postgres.ts";
+export { signalTree } from "./private-process.ts";

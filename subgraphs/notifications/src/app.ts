@@ -37,8 +37,12 @@ export interface NotificationsSubgraph {
   close(): Promise<void>;
 }
 
-/** Opens the database, seeds if asked, starts the event consumer and the sender, and serves. */
+/**
+ * Opens the database, seeds if asked, starts the event consumer and the sender (roles worker, all),
+ * and serves (every role: the worker's HTTP server answers probes and metrics; no Service routes GraphQL to it).
+ */
 export async function startNotificationsSubgraph(config: NotificationsConfig, logger: Logger, deps: NotificationsDeps = {}): Promise<NotificationsSubgraph> {
+  const isWorker = config.NOTIFICATIONS_ROLE !== "api";
   const database = await openDatabase({ service: "notifications", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX });
   const db = createDb(database.url, database.poolMax);
   if (config.SEED) await seedNotificationsDatabase(db, logger);
@@ -71,15 +75,17 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
     serviceToken: config.SERVICE_TOKEN,
     createContext: (base) => createNotificationsContext(base, db),
     production: config.NODE_ENV === "production",
-    isReady: async () => (await db.$queryRaw`SELECT 1`, consumer.healthy),
+    isReady: async () => (await db.$queryRaw`SELECT 1`, !isWorker || consumer.healthy),
     // Embedded mode only: the producers' relays push here; with Redis the stream carries events.
     routes: config.REDIS_URL ? {} : { "POST /events": createInboxRoute({ db: sql, serviceToken: config.SERVICE_TOKEN, logger, onStored: () => consumer.wake() }) },
   });
-  await consumer.start();
-  sender.start();
+  if (isWorker) {
+    await consumer.start();
+    sender.start();
+  }
   const stopDeliveryMetrics = observeDeliveryStatuses(sql);
   const { url } = await http.listen(config.PORT, config.HOST);
-  logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded, events: config.REDIS_URL ? "redis-streams" : "embedded-inbox" }, "notifications subgraph ready");
+  logger.info({ url: `${url}/graphql`, role: config.NOTIFICATIONS_ROLE, embeddedDatabase: database.embedded, events: config.REDIS_URL ? "redis-streams" : "embedded-inbox" }, "notifications subgraph ready");
   return {
     url,
     db,
@@ -90,8 +96,10 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
     async close() {
       await http.close(config.SHUTDOWN_GRACE_MS);
       stopDeliveryMetrics();
-      await consumer.stop();
-      await sender.stop();
+      if (isWorker) {
+        await consumer.stop();
+        await sender.stop();
+      }
       await db.$disconnect();
       await database.close();
     },

@@ -29,6 +29,8 @@ const schema = z
     EMAIL_FROM: z.string().min(3).default("Shopgraph <no-reply@shopgraph.dev>"),
     /** The storefront the emails link to (`<STOREFRONT_URL>/orders/<id>`). Default {@link DEFAULT_STOREFRONT_URL}. */
     STOREFRONT_URL: envUrl(),
+    /** api: GraphQL only; worker: event consumer and delivery sender only; all (default): both in one process. */
+    NOTIFICATIONS_ROLE: z.enum(["api", "worker", "all"]).default("all"),
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
@@ -38,6 +40,10 @@ const schema = z
     }
     if (env.STOREFRONT_URL && URL.canParse(env.STOREFRONT_URL) && !/^https?:$/.test(new URL(env.STOREFRONT_URL).protocol)) {
       ctx.addIssue({ code: "custom", path: ["STOREFRONT_URL"], message: "must be an http(s) URL" });
+    }
+    // Without Redis the relays push events to this process's own inbox route, so API and consumer must be one process.
+    if (env.NOTIFICATIONS_ROLE !== "all" && !env.REDIS_URL) {
+      ctx.addIssue({ code: "custom", path: ["NOTIFICATIONS_ROLE"], message: "api and worker need REDIS_URL (the embedded inbox is served and consumed by one process)" });
     }
     if (env.NODE_ENV !== "production") return;
     if (!env.JWKS_URL) ctx.addIssue({ code: "custom", path: ["JWKS_URL"], message: "required in production" });

@@ -1,4 +1,5 @@
 export { applyMigrations, MIGRATION_LOCK_KEY } from "./migrate.ts";
+export { pendingMigrations } from "./pending-migrations.ts";
 export type { ApplyMigrationsOptions, MigrationLogger } from "./migrate.ts";
 export { MigrationError } from "./migration-error.ts";
 export type { MigrationErrorCode } from "./migration-error.ts";

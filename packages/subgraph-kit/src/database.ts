@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { applyMigrations, EMBEDDED_POOL_MAX, startEmbeddedPostgres } from "@shopgraph/db";
+import { applyMigrations, EMBEDDED_POOL_MAX, pendingMigrations, startEmbeddedPostgres } from "@shopgraph/db";
 import type { Logger } from "@shopgraph/logger";
 
 /** Options for {@link openDatabase}. */
@@ -12,6 +12,12 @@ export interface OpenDatabaseOptions {
   logger: Logger;
   /** Pool size for a real server. */
   poolMax?: number;
+  /**
+   * Apply pending migrations (default true). False (MIGRATE_ON_START=false: a migration Job ran them,
+   * or DATABASE_URL goes through a transaction-mode PgBouncer where the advisory lock cannot hold):
+   * only check, and refuse to start while any is pending. The embedded server always migrates.
+   */
+  migrate?: boolean;
 }
 
 /** A migrated database the subgraph can connect to. */
@@ -37,6 +43,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
     url = embedded.url;
     close = embedded.close;
     poolMax = EMBEDDED_POOL_MAX;
+  }
+  if (options.migrate === false && options.databaseUrl) {
+    const pending = await pendingMigrations({ connectionString: url, migrationsDir: options.migrationsDir });
+    if (pending.length > 0) throw new Error(`${options.service}: ${pending.length} migration(s) not applied (${pending.join(", ")}); run the migration Job first`);
+    return { url, poolMax, embedded: false, close };
   }
   const applied = await applyMigrations({ connectionString: url, migrationsDir: options.migrationsDir, logger: options.logger });
   if (applied.length > 0) options.logger.info({ applied }, "migrations applied");

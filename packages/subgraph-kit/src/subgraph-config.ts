@@ -14,6 +14,8 @@ export function subgraphEnv(defaultPort: number) {
     DATABASE_URL: envUrl(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
+    /** false: a migration Job applies migrations; the service only checks none is pending (see openDatabase). */
+    MIGRATE_ON_START: envBoolean(true),
     SEED: envBoolean(false).optional(),
     JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
     JWT_AUDIENCE: z.string().min(1).default("shopgraph"),

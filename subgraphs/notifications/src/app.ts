@@ -43,7 +43,7 @@ export interface NotificationsSubgraph {
  */
 export async function startNotificationsSubgraph(config: NotificationsConfig, logger: Logger, deps: NotificationsDeps = {}): Promise<NotificationsSubgraph> {
   const isWorker = config.NOTIFICATIONS_ROLE !== "api";
-  const database = await openDatabase({ service: "notifications", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX });
+  const database = await openDatabase({ service: "notifications", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX, migrate: config.MIGRATE_ON_START });
   const db = createDb(database.url, database.poolMax);
   if (config.SEED) await seedNotificationsDatabase(db, logger);
   // The event machinery runs raw SQL through the same Prisma pool (the embedded server takes one connection).

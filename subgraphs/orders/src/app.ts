@@ -45,7 +45,7 @@ export interface OrdersSubgraph {
 
 /** Opens the database, seeds if asked, starts serving and the recovery sweep. */
 export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, deps: OrdersDeps = {}): Promise<OrdersSubgraph> {
-  const database = await openDatabase({ service: "orders", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX });
+  const database = await openDatabase({ service: "orders", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX, migrate: config.MIGRATE_ON_START });
   // Outbox rows written by the domain carry the request's trace context to the consumers.
   const db = traceOutboxWrites(createDb(database.url, database.poolMax, deps.onQuery ? { onQuery: deps.onQuery } : {}));
   if (config.SEED) await seedOrdersDatabase(db, logger);

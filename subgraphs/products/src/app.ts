@@ -33,7 +33,7 @@ export interface ProductsSubgraph {
 
 /** Opens the database and cache, seeds if asked, starts the reservation sweep, and serves. */
 export async function startProductsSubgraph(config: ProductsConfig, logger: Logger, deps: ProductsDeps = {}): Promise<ProductsSubgraph> {
-  const database = await openDatabase({ service: "products", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX });
+  const database = await openDatabase({ service: "products", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX, migrate: config.MIGRATE_ON_START });
   // Outbox rows written by the domain carry the request's trace context to the consumers.
   const db = traceOutboxWrites(createDb(database.url, database.poolMax, deps.onQuery));
   let redis: Redis | undefined;

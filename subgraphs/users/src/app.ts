@@ -26,7 +26,7 @@ export interface UsersSubgraph {
 
 /** Opens the database, loads signing keys, seeds if asked, and starts serving. */
 export async function startUsersSubgraph(config: UsersConfig, logger: Logger): Promise<UsersSubgraph> {
-  const database = await openDatabase({ service: "users", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX });
+  const database = await openDatabase({ service: "users", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX, migrate: config.MIGRATE_ON_START });
   // Outbox rows written by the domain carry the request's trace context to the consumers.
   const db = traceOutboxWrites(createDb(database.url, database.poolMax));
   const keys = config.JWT_PRIVATE_KEYS

@@ -16,6 +16,8 @@ const schema = z.object({
   JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
   JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url))),
+  /** Re-read SUPERGRAPH_PATH this often and swap a changed supergraph in place (a mounted ConfigMap); 0 (default): read once. */
+  SUPERGRAPH_POLL_MS: envInt(0, 0),
   /** Comma-separated browser origins allowed by CORS; credentials are only ever sent to these. */
   CORS_ORIGINS: z
     .string()

@@ -1,5 +1,4 @@
 import "./telemetry-guard.ts";
-import { readFileSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
@@ -26,6 +25,7 @@ import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts
 import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { SubgraphDataSource } from "./subgraphs/subgraph-data-source.ts";
+import { supergraphFromFile } from "./supergraph-source.ts";
 import { createSubgraphFetcher, createSubgraphPool } from "./subgraphs/subgraph-fetcher.ts";
 
 /** What the gateway is built from besides its config (tests inject their own). */
@@ -61,7 +61,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   const pools = new Map<string, ReturnType<typeof createSubgraphPool>>();
   const breakers = new Map<string, CircuitBreaker>();
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(config.SUPERGRAPH_PATH, "utf8"),
+    supergraphSdl: supergraphFromFile({ path: config.SUPERGRAPH_PATH, pollMs: config.SUPERGRAPH_POLL_MS, logger: deps.logger }),
     buildService: ({ name, url }) => {
       const pool = createSubgraphPool();
       pools.set(name, pool);

@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { codedError, ErrorCode } from "@shopgraph/errors";
-import type { TrustedOperation } from "./manifest.ts";
+import type { DocumentNode } from "graphql";
+import { createTrustedDocumentMatcher, type TrustedOperation } from "./manifest.ts";
 
 /** off: anything runs; audit: anything runs, unknown operations are logged and counted; enforce: manifest only. */
 export type TrustedDocumentsMode = "off" | "audit" | "enforce";
@@ -16,6 +17,8 @@ export interface TrustedDocumentsOptions {
   onUnknown?: (info: { clientName: string; mode: TrustedDocumentsMode; id: string }) => void;
   /** Called for every request that named a trusted operation by id (metrics). */
   onTrusted?: () => void;
+  /** Finds the manifest operation a differently formatted full-text document is. Default: canonical ids (manifest.ts). */
+  matchDocument?: (document: DocumentNode) => TrustedOperation | undefined;
 }
 
 /** What the plugin reads from the context. */
@@ -30,6 +33,7 @@ export interface TrustedDocumentsContext extends BaseContext {
  * so a full lock-down means setting the default mode to enforce.
  */
 export function trustedDocumentsPlugin<C extends TrustedDocumentsContext>(options: TrustedDocumentsOptions): ApolloServerPlugin<C> {
+  const matchDocument = options.matchDocument ?? createTrustedDocumentMatcher(options.operations);
   return {
     async requestDidStart({ request }) {
       const clientName = request.http?.headers.get("apollographql-client-name") ?? "";
@@ -43,8 +47,8 @@ export function trustedDocumentsPlugin<C extends TrustedDocumentsContext>(option
       return {
         // Checked once the source is known (queryHash is the sha256 of the body, as in manifests);
         // errors thrown here become a coded 400 before planning, so nothing reaches a subgraph.
-        async didResolveOperation({ queryHash, contextValue }) {
-          if (options.operations.has(queryHash)) return;
+        async didResolveOperation({ queryHash, document, contextValue }) {
+          if (options.operations.has(queryHash) || matchDocument(document)) return;
           options.onUnknown?.({ clientName, mode, id: queryHash });
           if (mode === "audit") {
             contextValue.logger.warn({ clientName, operationId: queryHash }, "operation not in the trusted documents list");

@@ -2,3 +2,8 @@ export * from "./viewer.ts";
 export * from "./verifier.ts";
 export * from "./rules.ts";
 export * from "./service-token.ts";
+export * from "./client-ip.ts";
+export * from "./revocation-store.ts";
+export * from "./revocation-list.ts";
+export * from "./auth-env.ts";
+export * from "./start-revocations.ts";

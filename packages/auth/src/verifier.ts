@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { unauthenticated } from "@shopgraph/errors";
+import type { RevocationList } from "./revocation-list.ts";
 import { ACCESS_TOKEN_ALG, type Role, type Viewer } from "./viewer.ts";
 
 /** Options for {@link createAccessTokenVerifier}. */
@@ -10,7 +11,23 @@ export interface VerifierOptions {
   jwks?: JSONWebKeySet | (() => JSONWebKeySet);
   issuer: string;
   audience: string;
+  /** Allowed clock skew for `exp`/`iat`, in seconds; at most {@link MAX_CLOCK_TOLERANCE_SECONDS} (default). */
+  clockToleranceSeconds?: number;
+  /** Revoked sessions and users (logout, password/role change); unset: no revocation check. */
+  revocations?: Pick<RevocationList, "isRevoked">;
 }
+
+/** The most clock skew a verifier tolerates between issuer and verifier (issue #13: at most 30 s). */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 30;
+
+/** `extensions.reason` of a refused token: only TOKEN_EXPIRED is worth a refresh without signing in again. */
+export const TokenErrorReason = {
+  TOKEN_EXPIRED: "TOKEN_EXPIRED",
+  TOKEN_INVALID: "TOKEN_INVALID",
+  TOKEN_REVOKED: "TOKEN_REVOKED",
+} as const;
+
+const invalidToken = (message = "Invalid access token") => unauthenticated(message, true, TokenErrorReason.TOKEN_INVALID);
 
 /** Verifies an access token and returns its viewer; throws UNAUTHENTICATED (HTTP 401). */
 export type VerifyAccessToken = (token: string) => Promise<Viewer>;
@@ -30,10 +47,12 @@ function keySource(options: VerifierOptions): JWTVerifyGetKey {
 
 /**
  * Builds the access-token verifier used by the gateway and by every subgraph (zero trust: each
- * verifies again). Algorithm, issuer, audience, expiry and the claim shapes are all enforced.
+ * verifies again). Algorithm, issuer, audience, expiry, issue time, the claim shapes and
+ * revocation are all enforced.
  */
 export function createAccessTokenVerifier(options: VerifierOptions): VerifyAccessToken {
   const keys = keySource(options);
+  const tolerance = Math.min(options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS);
   return async (token) => {
     let payload;
     try {
@@ -42,19 +61,23 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
         issuer: options.issuer,
         audience: options.audience,
         requiredClaims: ["sub", "exp", "iat", "jti"],
-        clockTolerance: 5,
+        clockTolerance: tolerance,
       }));
     } catch (error) {
       // Key-set fetch failures are outages, not bad tokens: let them surface as internal errors
       // instead of telling a client with a valid token to sign in again.
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) throw error;
-      throw unauthenticated(error instanceof errors.JWTExpired ? "Access token expired" : "Invalid access token", true);
+      if (error instanceof errors.JWTExpired) throw unauthenticated("Access token expired", true, TokenErrorReason.TOKEN_EXPIRED);
+      throw invalidToken();
     }
-    const role = payload.role;
-    if (typeof payload.sub !== "string" || !UUID.test(payload.sub) || typeof role !== "string" || !ROLES.has(role) || typeof payload.jti !== "string") {
-      throw unauthenticated("Invalid access token", true);
-    }
-    return { id: payload.sub, role: role as Role, tokenId: payload.jti };
+    const { sub, role, jti, sid, iat } = payload;
+    if (typeof sub !== "string" || !UUID.test(sub) || typeof role !== "string" || !ROLES.has(role) || typeof jti !== "string") throw invalidToken();
+    if (sid !== undefined && (typeof sid !== "string" || !UUID.test(sid))) throw invalidToken();
+    // jose checks `iat` only together with maxTokenAge: a token dated in the future would otherwise
+    // pass, and outlive its `exp - iat` lifetime if the issuer's clock (or key) was abused.
+    if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance) throw invalidToken("Access token issued in the future");
+    if (options.revocations?.isRevoked({ sub, sid, iatMs: iat * 1000 })) throw unauthenticated("Access token revoked", true, TokenErrorReason.TOKEN_REVOKED);
+    return { id: sub, role: role as Role, tokenId: jti, ...(sid ? { sessionId: sid } : {}) };
   };
 }
 
@@ -67,6 +90,6 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
 export async function viewerFromAuthorization(header: string | undefined, verify: VerifyAccessToken): Promise<Viewer | null> {
   if (header === undefined || header === "") return null;
   const match = BEARER.exec(header);
-  if (!match?.[1]) throw unauthenticated("Malformed Authorization header: expected 'Bearer <token>'", true);
+  if (!match?.[1]) throw invalidToken("Malformed Authorization header: expected 'Bearer <token>'");
   return verify(match[1]);
 }

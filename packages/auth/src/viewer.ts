@@ -7,6 +7,8 @@ export interface Viewer {
   role: Role;
   /** The token's `jti`. */
   tokenId: string;
+  /** The token's `sid`: the session (refresh-token family) it was issued for. */
+  sessionId?: string;
 }
 
 /** The signing algorithm of access tokens; verifiers pin it (no `alg` confusion, no `none`). */

@@ -18,9 +18,12 @@ export function codedError(code: ErrorCode, message: string, options: CodedError
   });
 }
 
-/** No valid credentials. `requestLevel` gives the whole response HTTP 401 (a bad token). */
-export const unauthenticated = (message = "Authentication required", requestLevel = false) =>
-  codedError(ErrorCode.UNAUTHENTICATED, message, requestLevel ? { status: 401 } : {});
+/**
+ * No valid credentials. `requestLevel` gives the whole response HTTP 401 (a bad token); `reason`
+ * (TOKEN_EXPIRED, TOKEN_INVALID, TOKEN_REVOKED) tells a client whether refreshing can help.
+ */
+export const unauthenticated = (message = "Authentication required", requestLevel = false, reason?: string) =>
+  codedError(ErrorCode.UNAUTHENTICATED, message, { ...(requestLevel ? { status: 401 } : {}), ...(reason ? { reason } : {}) });
 
 /** Authenticated but not allowed. */
 export const forbidden = (message = "Not allowed") => codedError(ErrorCode.FORBIDDEN, message);

@@ -22,4 +22,4 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode).filter((c) => c !== "INTERNAL_SERVER_ERROR"));
 
 /** Extension keys (besides `code`) that are safe to show clients. */
-export const PUBLIC_EXTENSIONS: readonly string[] = ["field", "retryAfter", "limit", "requestId"];
+export const PUBLIC_EXTENSIONS: readonly string[] = ["field", "retryAfter", "limit", "requestId", "reason"];

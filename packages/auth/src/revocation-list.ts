@@ -1,0 +1,167 @@
+import type { Revocation, RevocationStore } from "./revocation-store.ts";
+
+/** The claims a revocation check needs from a verified token. */
+export interface RevocationCheck {
+  sub: string;
+  /** The session (refresh-token family) the token belongs to; absent on tokens of other issuers. */
+  sid?: string | undefined;
+  /** Issue time in milliseconds (`iat` may carry fractions of a second). */
+  iatMs: number;
+}
+
+/** Minimal logger the list reports sync trouble to. */
+export interface RevocationLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Options for {@link createRevocationList}. */
+export interface RevocationListOptions {
+  /** Shared store; without one the list only knows what this process revoked. */
+  store?: RevocationStore | undefined;
+  /** How often the store is read for new revocations (the propagation delay). Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Lifetime of the tokens a revocation must outlive (publishers: access-token TTL + clock tolerance). */
+  tokenLifetimeMs?: number;
+  logger?: RevocationLogger;
+}
+
+/**
+ * The process-local view of revoked sessions and users. Checks are synchronous map lookups: the
+ * request path never waits for Redis. A background poll pulls new revocations from the store
+ * every `pollIntervalMs`, so a revocation made anywhere reaches this process within one interval
+ * plus one store round trip. Entries are dropped once no token they cover can still be valid.
+ */
+export interface RevocationList {
+  /** True when the token's session is revoked or its user's tokens issued until then are. */
+  isRevoked(token: RevocationCheck): boolean;
+  /** Revokes every token of a session (logout, refresh-token reuse). Applied here at once, then shared. */
+  revokeSession(sid: string): Promise<void>;
+  /** Revokes every token of a user issued until now (password or role change, sign-out everywhere). */
+  revokeUser(userId: string): Promise<void>;
+  /** Publishes what is pending and reads what is new; the poll calls it, tests may too. */
+  sync(): Promise<void>;
+  /** Starts polling after a first sync (bounded by `initialSyncTimeoutMs`, default 2000 ms). */
+  start(initialSyncTimeoutMs?: number): Promise<void>;
+  /** When the store was last read successfully (epoch ms), undefined before the first success. */
+  lastSyncAt(): number | undefined;
+  readonly storeKind: RevocationStore["kind"] | "local";
+  close(): void;
+}
+
+const PRUNE_EVERY_MS = 60_000;
+
+/** Builds a {@link RevocationList} over an optional shared store. */
+export function createRevocationList(options: RevocationListOptions = {}): RevocationList {
+  const store = options.store;
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000 + 30_000;
+  const sessions = new Map<string, number>();
+  const users = new Map<string, { atMs: number; expiresAtMs: number }>();
+  // Revocations this process made but could not write to the store yet (Redis down): retried every poll.
+  const pending: Revocation[] = [];
+  let cursor: string | undefined;
+  let lastSync: number | undefined;
+  let lastPrune = Date.now();
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  const apply = (entry: Revocation) => {
+    if (entry.expiresAtMs <= Date.now()) return;
+    if (entry.kind === "session") {
+      sessions.set(entry.id, Math.max(sessions.get(entry.id) ?? 0, entry.expiresAtMs));
+      return;
+    }
+    const known = users.get(entry.id);
+    if (!known || known.atMs < entry.atMs) users.set(entry.id, { atMs: entry.atMs, expiresAtMs: Math.max(entry.expiresAtMs, known?.expiresAtMs ?? 0) });
+  };
+
+  const prune = (now: number) => {
+    lastPrune = now;
+    for (const [sid, expiresAtMs] of sessions) if (expiresAtMs <= now) sessions.delete(sid);
+    for (const [id, marker] of users) if (marker.expiresAtMs <= now) users.delete(id);
+  };
+
+  const publish = async (entry: Revocation) => {
+    apply(entry);
+    if (!store || store.kind === "http") return;
+    try {
+      await store.append(entry);
+    } catch (error) {
+      pending.push(entry);
+      options.logger?.warn({ err: error, kind: entry.kind }, "revocation not shared yet (store unavailable); retrying every poll");
+    }
+  };
+
+  const runSync = async () => {
+    if (!store) return;
+    while (pending.length > 0) {
+      const next = pending[0]!;
+      // Past its expiry an entry protects nothing: an outage cannot grow this queue without bound.
+      if (next.expiresAtMs > Date.now()) await store.append(next);
+      pending.shift();
+    }
+    const batch = await store.read(cursor);
+    for (const entry of batch.entries) apply(entry);
+    cursor = batch.cursor;
+    lastSync = Date.now();
+    if (lastSync - lastPrune >= PRUNE_EVERY_MS) prune(lastSync);
+  };
+
+  const sync = () => {
+    // One sync at a time: a slow store must not stack polls on top of each other.
+    running ??= runSync()
+      .then(() => {
+        if (failing) options.logger?.info({ store: store?.kind }, "revocation store reachable again");
+        failing = false;
+      })
+      .catch((error: unknown) => {
+        if (!failing) options.logger?.warn({ err: error, store: store?.kind }, "revocation store unreachable; using the revocations known so far");
+        failing = true;
+        throw error;
+      })
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+
+  const entry = (kind: Revocation["kind"], id: string): Revocation => {
+    const atMs = Date.now();
+    return { kind, id, atMs, expiresAtMs: atMs + tokenLifetimeMs };
+  };
+
+  return {
+    storeKind: store?.kind ?? "local",
+    isRevoked(token) {
+      const now = Date.now();
+      if (token.sid !== undefined) {
+        const until = sessions.get(token.sid);
+        if (until !== undefined && until > now) return true;
+      }
+      const marker = users.get(token.sub);
+      // Same millisecond counts as revoked: the safe side of an ambiguous order.
+      return marker !== undefined && marker.expiresAtMs > now && token.iatMs <= marker.atMs;
+    },
+    revokeSession: (sid) => publish(entry("session", sid)),
+    revokeUser: (userId) => publish(entry("user", userId)),
+    sync,
+    async start(initialSyncTimeoutMs = 2_000) {
+      if (!store || timer) return;
+      let timeout: NodeJS.Timeout | undefined;
+      await Promise.race([
+        sync().catch(() => {}),
+        new Promise<void>((resolve) => (timeout = setTimeout(resolve, initialSyncTimeoutMs))),
+      ]);
+      clearTimeout(timeout);
+      timer = setInterval(() => void sync().catch(() => {}), pollIntervalMs);
+      timer.unref();
+    },
+    lastSyncAt: () => lastSync,
+    close() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -4,6 +4,8 @@ import { z } from "zod";
 export const EventType = {
   /** users */
   USER_REGISTERED: "user.registered",
+  /** users: sign-in to an account was locked after repeated failed passwords (the owner is e-mailed). */
+  USER_LOGIN_LOCKED: "user.login_locked",
   /** orders */
   ORDER_CONFIRMED: "order.confirmed",
   ORDER_PAYMENT_FAILED: "order.payment_failed",
@@ -26,6 +28,19 @@ export const UserRegisteredV1 = z.object({
   role: z.enum(["CUSTOMER", "ADMIN"]),
 });
 export type UserRegisteredV1 = z.infer<typeof UserRegisteredV1>;
+
+/** `user.login_locked` v1: ACCOUNT_IP locks one (account, IP) pair, ACCOUNT the account from unknown IPs. */
+export const LoginLockedV1 = z.object({
+  userId: uuid,
+  email: z.string().min(3).max(320),
+  name: z.string().max(200),
+  role: z.enum(["CUSTOMER", "ADMIN"]),
+  scope: z.enum(["ACCOUNT_IP", "ACCOUNT"]),
+  failures: z.number().int().positive(),
+  lockedUntil: z.iso.datetime(),
+  ipAddress: z.string().max(64).nullable(),
+});
+export type LoginLockedV1 = z.infer<typeof LoginLockedV1>;
 
 /** `order.*` v1: the same shape for every order event; trackingNumber on shipped, reason on failures. */
 export const OrderEventV1 = z.object({

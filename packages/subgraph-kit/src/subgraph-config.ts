@@ -52,3 +52,15 @@ export function shouldSeed(env: { NODE_ENV: string }, raw: NodeJS.ProcessEnv = p
   if (value === undefined || value === "") return env.NODE_ENV === "development";
   return value === "true" || value === "1";
 }
+
+/**
+ * Production never seeds: the demo accounts have published passwords (an ADMIN among them). The
+ * first ADMIN comes from the users CLI (`node subgraphs/users/src/cli/create-admin.ts`).
+ */
+export function checkSeed(env: { NODE_ENV: string; SEED?: boolean | undefined }, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV === "production" && env.SEED === true) {
+    const message = "SEED=true is refused in production: it would create the demo accounts, whose passwords are public. "
+      + "Unset SEED and create the first ADMIN with `node subgraphs/users/src/cli/create-admin.ts --email <email>`";
+    ctx.addIssue({ code: "custom", path: ["SEED"], message });
+  }
+}

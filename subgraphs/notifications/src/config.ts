@@ -1,5 +1,5 @@
 import { envInt, envUrl, loadConfig, z } from "@shopgraph/config";
-import { checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
+import { checkSeed, checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
 
 /** Default of STOREFRONT_URL: the storefront's development server. */
 export const DEFAULT_STOREFRONT_URL = "http://localhost:3000";
@@ -34,6 +34,7 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
+    checkSeed(env, ctx);
     // Zod still runs this refinement when a field already failed: only look at parsable URLs.
     if (env.SMTP_URL && URL.canParse(env.SMTP_URL) && !SMTP_PROTOCOLS.has(new URL(env.SMTP_URL).protocol)) {
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "must start with smtp:// or smtps://" });

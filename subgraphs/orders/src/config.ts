@@ -1,5 +1,5 @@
 import { envInt, envUrl, loadConfig, z } from "@shopgraph/config";
-import { checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
+import { checkSeed, checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
 
 const schema = z
   .object({
@@ -28,6 +28,7 @@ const schema = z
       ctx.addIssue({ code: "custom", path: ["RECOVERY_AGE_MS"], message: `must be at least twice the longest call timeout (${2 * longestCall} ms)` });
     }
     checkServiceToken(env, ctx);
+    checkSeed(env, ctx);
   });
 
 /** The orders subgraph's validated configuration. */

@@ -1,5 +1,5 @@
 import { envBoolean, envInt, envUrl, loadConfig, z } from "@shopgraph/config";
-import { checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
+import { checkSeed, checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
 
 const schema = z
   .object({
@@ -19,6 +19,7 @@ const schema = z
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
+    checkSeed(env, ctx);
   });
 
 /** The products subgraph's validated configuration. */

@@ -1,5 +1,6 @@
 import { envInt, loadConfig, z } from "@shopgraph/config";
-import { checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
+import type { LoginThrottleSettings } from "./domain/login-throttle.ts";
+import { checkSeed, checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
 
 const schema = z
   .object({
@@ -8,9 +9,28 @@ const schema = z
     JWT_PRIVATE_KEYS: z.string().optional(),
     ACCESS_TOKEN_TTL_SECONDS: envInt(900, 60),
     REFRESH_TOKEN_TTL_SECONDS: envInt(30 * 24 * 3600, 3600),
+    /** Lowest zxcvbn score (0–4) a new password needs; 3 is zxcvbn's "safely unguessable". */
+    PASSWORD_MIN_SCORE: z.coerce.number().int().min(0).max(4).default(3),
+    /** Failed logins from one IP against one account before that pair is locked. */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: envInt(10, 2),
+    LOGIN_ACCOUNT_IP_LOCK_SECONDS: envInt(900),
+    /** Failed logins from all IPs against one account before the account is locked (the owner's known IPs excepted). */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: envInt(30, 2),
+    /** Short on purpose: anyone can trigger this lock, so it must not shut the owner out for long. */
+    LOGIN_ACCOUNT_LOCK_SECONDS: envInt(300),
+    /** Failures are counted within this window from the first one. */
+    LOGIN_FAILURE_WINDOW_SECONDS: envInt(900),
+    /** Failures from one IP before each further failure makes it wait 1 s, 2 s, 4 s … */
+    LOGIN_FREE_FAILURES: envInt(3, 0),
+    LOGIN_MAX_DELAY_SECONDS: envInt(30),
+    /** An IP the owner signed in from stays exempt from the account-wide lock this many days. */
+    LOGIN_KNOWN_IP_DAYS: envInt(30),
+    /** Deadline of each throttle call to Redis; past it the in-process counters answer. */
+    LOGIN_THROTTLE_TIMEOUT_MS: envInt(100),
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
+    checkSeed(env, ctx);
     if (env.JWT_PRIVATE_KEYS) {
       try {
         const keys: unknown = JSON.parse(env.JWT_PRIVATE_KEYS);
@@ -30,4 +50,19 @@ export type UsersConfig = ReturnType<typeof loadUsersConfig>;
 export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig("users", schema, env);
   return Object.freeze(finishSubgraphConfig(config, env));
+}
+
+/** The failed-login throttle's settings (LOGIN_*). */
+export function loginThrottleSettings(config: UsersConfig): LoginThrottleSettings {
+  return {
+    maxFailuresPerAccountIp: config.LOGIN_MAX_FAILURES_PER_ACCOUNT_IP,
+    accountIpLockSeconds: config.LOGIN_ACCOUNT_IP_LOCK_SECONDS,
+    maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    accountLockSeconds: config.LOGIN_ACCOUNT_LOCK_SECONDS,
+    failureWindowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+    freeFailures: config.LOGIN_FREE_FAILURES,
+    maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
+    knownIpDays: config.LOGIN_KNOWN_IP_DAYS,
+    storeTimeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS,
+  };
 }

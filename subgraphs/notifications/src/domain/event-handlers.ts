@@ -1,10 +1,10 @@
-import { EventType, LowStockV1, OrderEventV1, PermanentEventError, UserRegisteredV1, type EventEnvelope, type EventHandler, type HandlerContext } from "@shopgraph/events";
+import { EventType, LoginLockedV1, LowStockV1, OrderEventV1, PermanentEventError, UserRegisteredV1, type EventEnvelope, type EventHandler, type HandlerContext } from "@shopgraph/events";
 import type { Db } from "../db/client.ts";
 import { findAdminContacts, findContacts, upsertContact } from "../db/contact-repository.ts";
 import type { Prisma } from "../db/generated/client.ts";
 import { findPreferencesByUsers } from "../db/preference-repository.ts";
 import { withDefaults } from "./preferences.ts";
-import { ORDER_KINDS, renderLowStock, renderOrder, renderWelcome, type Rendered, type TemplateOptions } from "./templates.ts";
+import { ORDER_KINDS, renderAccountLocked, renderLowStock, renderOrder, renderWelcome, type Rendered, type TemplateOptions } from "./templates.ts";
 import { currentTraceparent } from "@shopgraph/telemetry";
 
 type Tx = Prisma.TransactionClient;
@@ -16,6 +16,8 @@ interface Plan {
   /** Explicit recipients, or every ADMIN contact. */
   recipients: string[] | "admins";
   contact?: { userId: string; email: string; name: string; role: string };
+  /** Security notices are e-mailed whatever the email preference says (the owner must learn of them). */
+  alwaysEmail?: boolean;
 }
 
 /** Validates a payload against its catalog schema; a mismatch is retried like any failure, then dead-lettered. */
@@ -27,12 +29,17 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
 
 /** Turns an event into a plan; null for event types notifications does not consume. */
 export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan | null {
-  const known = event.type === EventType.USER_REGISTERED || event.type === EventType.INVENTORY_LOW_STOCK || event.type in ORDER_KINDS;
+  const known = event.type === EventType.USER_REGISTERED || event.type === EventType.USER_LOGIN_LOCKED || event.type === EventType.INVENTORY_LOW_STOCK || event.type in ORDER_KINDS;
   if (!known) return null;
   if (event.version !== 1) throw new PermanentEventError(`unsupported ${event.type} version ${event.version}`);
   if (event.type === EventType.USER_REGISTERED) {
     const user = parse(UserRegisteredV1, event);
     return { rendered: renderWelcome(user.name, templates), orderId: null, recipients: [user.userId], contact: user };
+  }
+  if (event.type === EventType.USER_LOGIN_LOCKED) {
+    const lock = parse(LoginLockedV1, event);
+    const contact = { userId: lock.userId, email: lock.email, name: lock.name, role: lock.role };
+    return { rendered: renderAccountLocked(lock, templates), orderId: null, recipients: [lock.userId], contact, alwaysEmail: true };
   }
   if (event.type === EventType.INVENTORY_LOW_STOCK) {
     return { rendered: renderLowStock(parse(LowStockV1, event), templates), orderId: null, recipients: "admins" };
@@ -55,13 +62,14 @@ async function apply(tx: Tx, event: EventEnvelope, plan: Plan, context: HandlerC
     const prefs = withDefaults(userId, preferences.get(userId));
     if (prefs.inApp) notifications.push({ ...base, userId, title: rendered.title, body: rendered.body, orderId: plan.orderId });
     const contact = contacts.get(userId);
-    if (prefs.email && contact) {
+    const email = prefs.email || plan.alwaysEmail === true;
+    if (email && contact) {
       deliveries.push({ ...base, userId, channel: "EMAIL", recipient: contact.email, subject: rendered.title, body: rendered.email, nextAttemptAt: new Date() });
-    } else if (prefs.email && !context.isLastAttempt) {
+    } else if (email && !context.isLastAttempt) {
       // Events of different producers race: an order event can overtake its user.registered.
       // Retrying gives the contact time to arrive; the last try sends what it can.
       throw new Error(`no contact for user ${userId} yet`);
-    } else if (prefs.email) {
+    } else if (email) {
       context.logger.warn({ userId }, "no contact known for the recipient: email skipped");
     }
     if (prefs.sms && prefs.phoneNumber) {

@@ -76,6 +76,7 @@ export function renderOrder(kind: NotificationKind, order: OrderEventV1, options
       return render(kind, `Order ${n} was cancelled`, `Order ${n} was cancelled${reason}. Any payment of ${total} is refunded to your original payment method.`, link);
     case "WELCOME":
     case "LOW_STOCK":
+    case "ACCOUNT_LOCKED":
       throw new Error(`${kind} is not an order notification`);
   }
 }
@@ -84,4 +85,15 @@ export function renderOrder(kind: NotificationKind, order: OrderEventV1, options
 export function renderLowStock(stock: { title: string; quantityAvailable: number }, options: TemplateOptions): Rendered {
   const left = stock.quantityAvailable === 0 ? "is out of stock" : `has only ${stock.quantityAvailable} left`;
   return render("LOW_STOCK", `Low stock: ${stock.title}`, `"${stock.title}" ${left}. Restock soon to avoid missed orders.`, { label: "Open Shopgraph", url: options.storefrontUrl });
+}
+
+/** ACCOUNT_LOCKED, for the account's owner: what happened, until when, from where, and what to do. */
+export function renderAccountLocked(lock: { name: string; scope: "ACCOUNT_IP" | "ACCOUNT"; failures: number; lockedUntil: string; ipAddress: string | null }, options: TemplateOptions): Rendered {
+  const firstName = lock.name.trim().split(/\s+/)[0] || "there";
+  const until = new Date(lock.lockedUntil).toISOString().replace("T", " ").slice(0, 16);
+  const where = lock.scope === "ACCOUNT" ? "from several places" : lock.ipAddress ? `from the address ${lock.ipAddress}` : "from one address";
+  const who = lock.scope === "ACCOUNT" ? "Sign-in from new devices is paused" : "Sign-in from that address is paused";
+  const body = `We saw ${lock.failures} failed sign-in attempts on your Shopgraph account ${where}. ${who} until ${until} UTC. `
+    + "If this was you, wait and try again. If it wasn't, your password held; consider changing it to a unique one.";
+  return render("ACCOUNT_LOCKED", "Sign-in to your account was paused", body, { label: "Open Shopgraph", url: options.storefrontUrl }, `Hi ${firstName}`);
 }

@@ -98,7 +98,9 @@ export type NotificationKind =
   | 'ORDER_SHIPPED'
   | 'ORDER_DELIVERED'
   | 'ORDER_CANCELLED'
-  | 'LOW_STOCK';
+  | 'LOW_STOCK'
+  /** Sign-in was locked after repeated failed passwords (a security notice, always e-mailed). */
+  | 'ACCOUNT_LOCKED';
 
 /** An in-app notification. */
 export type Notification = {

@@ -16,7 +16,8 @@ export const NotificationKind = {
   ORDER_SHIPPED: 'ORDER_SHIPPED',
   ORDER_DELIVERED: 'ORDER_DELIVERED',
   ORDER_CANCELLED: 'ORDER_CANCELLED',
-  LOW_STOCK: 'LOW_STOCK'
+  LOW_STOCK: 'LOW_STOCK',
+  ACCOUNT_LOCKED: 'ACCOUNT_LOCKED'
 } as const
 
 export type NotificationKind = (typeof NotificationKind)[keyof typeof NotificationKind]

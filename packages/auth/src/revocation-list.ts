@@ -19,7 +19,11 @@ export interface RevocationLogger {
 export interface RevocationListOptions {
   /** Shared store; without one the list only knows what this process revoked. */
   store?: RevocationStore | undefined;
-  /** How often the store is read for new revocations (the propagation delay). Default 1000 ms. */
+  /**
+   * How often a polled store (HTTP feed) is read, which bounds the propagation delay; a blocking
+   * store (Redis) is read continuously with this as the longest wait. Also the retry interval
+   * while the store is unreachable. Default 1000 ms.
+   */
   pollIntervalMs?: number;
   /** Lifetime of the tokens a revocation must outlive (publishers: access-token TTL + clock tolerance). */
   tokenLifetimeMs?: number;
@@ -28,9 +32,9 @@ export interface RevocationListOptions {
 
 /**
  * The process-local view of revoked sessions and users. Checks are synchronous map lookups: the
- * request path never waits for Redis. A background poll pulls new revocations from the store
- * every `pollIntervalMs`, so a revocation made anywhere reaches this process within one interval
- * plus one store round trip. Entries are dropped once no token they cover can still be valid.
+ * request path never waits for Redis. A background loop pulls new revocations from the store:
+ * from Redis with a blocking read (a revocation arrives within milliseconds), from a polled feed
+ * every `pollIntervalMs`. Entries are dropped once no token they cover can still be valid.
  */
 export interface RevocationList {
   /** True when the token's session is revoked or its user's tokens issued until then are. */
@@ -39,9 +43,9 @@ export interface RevocationList {
   revokeSession(sid: string): Promise<void>;
   /** Revokes every token of a user issued until now (password or role change, sign-out everywhere). */
   revokeUser(userId: string): Promise<void>;
-  /** Publishes what is pending and reads what is new; the poll calls it, tests may too. */
-  sync(): Promise<void>;
-  /** Starts polling after a first sync (bounded by `initialSyncTimeoutMs`, default 2000 ms). */
+  /** Publishes what is pending and reads what is new (waiting up to `blockMs` for it); the loop calls it, tests may too. */
+  sync(blockMs?: number): Promise<void>;
+  /** Starts the read loop after a first sync (bounded by `initialSyncTimeoutMs`, default 2000 ms). */
   start(initialSyncTimeoutMs?: number): Promise<void>;
   /** When the store was last read successfully (epoch ms), undefined before the first success. */
   lastSyncAt(): number | undefined;
@@ -64,7 +68,8 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
   let lastSync: number | undefined;
   let lastPrune = Date.now();
   let failing = false;
-  let timer: NodeJS.Timeout | undefined;
+  let looping = false;
+  let wake: (() => void) | undefined;
   let running: Promise<void> | undefined;
 
   const apply = (entry: Revocation) => {
@@ -94,7 +99,7 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
     }
   };
 
-  const runSync = async () => {
+  const runSync = async (blockMs: number) => {
     if (!store) return;
     while (pending.length > 0) {
       const next = pending[0]!;
@@ -102,16 +107,16 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
       if (next.expiresAtMs > Date.now()) await store.append(next);
       pending.shift();
     }
-    const batch = await store.read(cursor);
+    const batch = await store.read(cursor, { blockMs });
     for (const entry of batch.entries) apply(entry);
     cursor = batch.cursor;
     lastSync = Date.now();
     if (lastSync - lastPrune >= PRUNE_EVERY_MS) prune(lastSync);
   };
 
-  const sync = () => {
+  const sync = (blockMs = 0) => {
     // One sync at a time: a slow store must not stack polls on top of each other.
-    running ??= runSync()
+    running ??= runSync(blockMs)
       .then(() => {
         if (failing) options.logger?.info({ store: store?.kind }, "revocation store reachable again");
         failing = false;
@@ -148,20 +153,33 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
     revokeUser: (userId) => publish(entry("user", userId)),
     sync,
     async start(initialSyncTimeoutMs = 2_000) {
-      if (!store || timer) return;
+      if (!store || looping) return;
+      looping = true;
       let timeout: NodeJS.Timeout | undefined;
       await Promise.race([
         sync().catch(() => {}),
         new Promise<void>((resolve) => (timeout = setTimeout(resolve, initialSyncTimeoutMs))),
       ]);
       clearTimeout(timeout);
-      timer = setInterval(() => void sync().catch(() => {}), pollIntervalMs);
-      timer.unref();
+      void (async () => {
+        while (looping) {
+          const blocking = store.canBlock === true && !failing;
+          await sync(blocking ? pollIntervalMs : 0).catch(() => {});
+          // Blocking reads return when there is news or after pollIntervalMs; polls and retries wait here.
+          if (looping && (!blocking || failing)) {
+            await new Promise<void>((resolve) => {
+              const t = setTimeout(resolve, pollIntervalMs);
+              t.unref();
+              wake = () => (clearTimeout(t), resolve());
+            });
+          }
+        }
+      })();
     },
     lastSyncAt: () => lastSync,
     close() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      looping = false;
+      wake?.();
     },
   };
 }

@@ -24,8 +24,13 @@ export interface RevocationStore {
   readonly kind: "redis" | "memory" | "http";
   /** Records a revocation for every reader (publishers only). */
   append(entry: Revocation): Promise<void>;
-  /** Entries written after `cursor` (all retained ones for undefined), oldest first. */
-  read(cursor: string | undefined): Promise<RevocationBatch>;
+  /**
+   * Entries written after `cursor` (all retained ones for undefined), oldest first. With
+   * `blockMs`, a store that can wait for new entries (Redis) answers as soon as one is written.
+   */
+  read(cursor: string | undefined, options?: { blockMs?: number }): Promise<RevocationBatch>;
+  /** True when `read` can block until an entry arrives (a push, not a poll). */
+  readonly canBlock?: boolean;
 }
 
 const READ_BATCH = 1_000;
@@ -41,23 +46,31 @@ export function parseRevocation(fields: Record<string, unknown>): Revocation | n
 }
 
 /**
- * Revocations in a Redis stream: readers poll it incrementally with XREAD from their last id, so
- * a poll costs one cheap command whatever the traffic. Entries older than `retentionMs` are
- * trimmed on write (MINID): past the token lifetime they protect nothing.
+ * Revocations in a Redis stream: readers follow it incrementally with XREAD from their last id
+ * (blocking, so a new entry is pushed to every reader within milliseconds), and a stream keeps
+ * what a reader started later needs, which pub/sub would not. Entries older than `retentionMs`
+ * are trimmed on write (MINID): past the token lifetime they protect nothing. A blocking read
+ * holds its connection, so a publisher writes over a second one (`writer`).
  */
-export function createRedisRevocationStore(redis: Redis, prefix: string, retentionMs: number): RevocationStore {
+export function createRedisRevocationStore(redis: Redis, prefix: string, retentionMs: number, writer: Redis = redis): RevocationStore {
   const key = `${prefix}auth:revocations`;
   return {
     kind: "redis",
+    canBlock: true,
     async append(entry) {
       const minId = String(Math.max(0, Date.now() - retentionMs));
-      await redis.xadd(key, "MINID", "~", minId, "*", "kind", entry.kind, "id", entry.id, "atMs", String(entry.atMs), "expiresAtMs", String(entry.expiresAtMs));
+      await writer.xadd(key, "MINID", "~", minId, "*", "kind", entry.kind, "id", entry.id, "atMs", String(entry.atMs), "expiresAtMs", String(entry.expiresAtMs));
     },
-    async read(cursor) {
+    async read(cursor, options = {}) {
       const entries: Revocation[] = [];
       let next = cursor ?? "0-0";
+      // BLOCK 0 would wait forever: only a positive wait blocks, and only the first read of a batch.
+      let block = options.blockMs && options.blockMs > 0 ? Math.ceil(options.blockMs) : 0;
       for (;;) {
-        const reply = (await redis.xread("COUNT", READ_BATCH, "STREAMS", key, next)) as [string, [string, string[]][]][] | null;
+        const args: (string | number)[] = ["COUNT", READ_BATCH, ...(block > 0 ? ["BLOCK", block] : []), "STREAMS", key, next];
+        block = 0;
+        // ioredis types XREAD's optional BLOCK only as fixed overloads; the reply is the usual [[key, messages]].
+        const reply = (await (redis as unknown as { xread(...a: (string | number)[]): Promise<unknown> }).xread(...args)) as [string, [string, string[]][]][] | null;
         const messages = reply?.[0]?.[1] ?? [];
         for (const [id, flat] of messages) {
           const fields: Record<string, string> = {};

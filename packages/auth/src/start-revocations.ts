@@ -41,20 +41,29 @@ export function defaultRevocationsUrl(jwksUrl: string): string {
  */
 export async function startRevocations(settings: RevocationSettings, options: StartRevocationsOptions): Promise<RunningRevocations> {
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000 + 30_000;
-  let redis: Redis | undefined;
+  const connections: Redis[] = [];
   let store: RevocationStore | undefined;
   if (settings.REDIS_URL) {
-    // Fail fast while Redis is away: the list keeps what it knows and the next poll tries again.
-    redis = new Redis(settings.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 200, 2_000) });
-    redis.on("error", () => {}); // reported once per outage by the list's sync, not per reconnect attempt
-    store = createRedisRevocationStore(redis, settings.REDIS_KEY_PREFIX, tokenLifetimeMs);
+    const url = settings.REDIS_URL;
+    const connect = () => {
+      // Fail fast while Redis is away: the list keeps what it knows and retries. The command
+      // timeout leaves room for the blocking read (REVOCATION_POLL_MS ≤ 4 s).
+      const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: settings.REVOCATION_POLL_MS + 2_000, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+      redis.on("error", () => {}); // reported once per outage by the list's sync, not per reconnect attempt
+      connections.push(redis);
+      return redis;
+    };
+    const reader = connect();
+    // The reader's connection sits in a blocking XREAD: a publisher writes over its own.
+    const writer = options.role === "publisher" ? connect() : reader;
+    store = createRedisRevocationStore(reader, settings.REDIS_KEY_PREFIX, tokenLifetimeMs, writer);
   } else if (options.role === "publisher") {
     store = createMemoryRevocationStore();
   } else {
     const url = settings.REVOCATIONS_URL ?? (settings.JWKS_URL ? defaultRevocationsUrl(settings.JWKS_URL) : undefined);
     if (url) store = createHttpRevocationStore({ url, serviceToken: settings.SERVICE_TOKEN });
   }
-  if (redis) await new Promise<void>((resolve) => (redis!.status === "ready" ? resolve() : redis!.once("ready", resolve).once("error", () => resolve())));
+  await Promise.all(connections.map((redis) => new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve).once("error", () => resolve())))));
   const list = createRevocationList({ store, pollIntervalMs: settings.REVOCATION_POLL_MS, tokenLifetimeMs, logger: options.logger });
   await list.start();
   return {
@@ -62,7 +71,8 @@ export async function startRevocations(settings: RevocationSettings, options: St
     store,
     async stop() {
       list.close();
-      if (redis) await redis.quit().catch(() => redis?.disconnect());
+      // quit() would wait behind the reader's blocking XREAD; nothing is left to flush on these connections.
+      for (const redis of connections) redis.disconnect();
     },
   };
 }

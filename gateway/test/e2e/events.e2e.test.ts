@@ -40,7 +40,7 @@ describe.each(MODES)("events end to end: %s", (_mode, withoutRedis) => {
     const token = reg.data?.register.session.accessToken;
     await waitForNotification(stack, token, "WELCOME", 2_000);
     const product = seedProducts.find((p) => !p.archived && p.stock > 10)!;
-    const placed = await gql(stack.url, "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"evt-1\") { order { id status } userErrors { code } } }", {
+    const placed = await gql(stack.url, "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"evt-key-1\") { order { id status } userErrors { code } } }", {
       token,
       variables: { input: { lines: [{ productId: product.id, quantity: 1 }], shippingAddress: { name: "Bea", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" }, paymentToken: "tok_visa" } },
     });

@@ -62,7 +62,7 @@ describe("tracing through the supergraph (OTLP/HTTP to a local receiver)", () =>
 
   beforeAll(async () => {
     const client = await asTracedClient("client PlaceOrder", () =>
-      gql(stack.url, "mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"otel-1\") { order { id status } userErrors { code } } }", {
+      gql(stack.url, "mutation PlaceOrder($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"otel-key-1\") { order { id status } userErrors { code } } }", {
         token,
         headers: { "apollographql-client-name": "otel-e2e" },
         variables: { input: { lines: [{ productId: product.id, quantity: 1 }], shippingAddress: { name: "Otto", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" }, paymentToken: "tok_visa" } },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createEnvelope, PermanentEventError } from "@shopgraph/events";
 import { planFor } from "../src/domain/event-handlers.ts";
 import { maskEmail, maskPhone, maskRecipient } from "../src/domain/masking.ts";
-import { E164 } from "../src/domain/preferences.ts";
+import { checkSmsNumber, E164 } from "../src/domain/phone-numbers.ts";
 import { formatMoney, renderLowStock, renderOrder, renderWelcome } from "../src/domain/templates.ts";
 
 const templates = { storefrontUrl: "https://shop.example.com" };
@@ -24,6 +24,22 @@ describe("masking", () => {
 describe("E.164", () => {
   it.each(["+447700900123", "+14155550123", "+12345678", "+123456789012345"])("accepts %s", (n) => expect(E164.test(n)).toBe(true));
   it.each(["447700900123", "+0447700900123", "+1234567", "+1234567890123456", "+44 7700 900123", ""])("rejects %j", (n) => expect(E164.test(n)).toBe(false));
+});
+
+describe("SMS numbers (libphonenumber-js, full metadata)", () => {
+  it.each([
+    ["+447911123456", "+447911123456"],
+    [" +44 7911 123456 ", "+447911123456"],
+    ["+1 (415) 555-2671", "+14155552671"],
+    ["+33 6 12 34 56 78", "+33612345678"],
+  ])("accepts %j as %s", (input, number) => expect(checkSmsNumber(input)).toEqual({ ok: true, number }));
+  it.each(["+44 909 879 0000", "+19005551234", "+41 901 123 456"])("refuses the premium-rate number %j", (n) => {
+    expect(checkSmsNumber(n)).toMatchObject({ ok: false, code: "PHONE_NUMBER_NOT_ALLOWED" });
+  });
+  // 07911… has no country; +447700900123 is Ofcom's drama range (not a real number); the rest are malformed.
+  it.each(["07911123456", "+447700900123", "+44abc", "+1234567", "+", "", `+44${"1".repeat(40)}`, "+44 7911 123456\u0000"])("refuses %j as invalid", (n) => {
+    expect(checkSmsNumber(n)).toMatchObject({ ok: false, code: "INVALID_PHONE_NUMBER" });
+  });
 });
 
 describe("templates", () => {

@@ -60,15 +60,16 @@ describe("updateNotificationPreferences", () => {
   it("updates only the given fields, starting from the defaults", async () => {
     const token = await sg.token();
     expect(await update(token, { email: false })).toEqual({ preferences: { email: false, sms: false, inApp: true, phoneNumber: null }, userErrors: [] });
-    expect(await update(token, { phoneNumber: " +447700900123 " })).toEqual({ preferences: { email: false, sms: false, inApp: true, phoneNumber: "+447700900123" }, userErrors: [] });
-    expect(await update(token, { sms: true, inApp: false })).toEqual({ preferences: { email: false, sms: true, inApp: false, phoneNumber: "+447700900123" }, userErrors: [] });
+    expect(await update(token, { phoneNumber: " +44 7911 123456 " })).toEqual({ preferences: { email: false, sms: false, inApp: true, phoneNumber: "+447911123456" }, userErrors: [] });
+    expect(await update(token, { sms: true, inApp: false })).toEqual({ preferences: { email: false, sms: true, inApp: false, phoneNumber: "+447911123456" }, userErrors: [] });
   });
 
   it("turns SMS on together with a phone number in one call", async () => {
     expect(await update(await sg.token(), { sms: true, phoneNumber: "+14155550123" })).toEqual({ preferences: { email: true, sms: true, inApp: true, phoneNumber: "+14155550123" }, userErrors: [] });
   });
 
-  it.each(["07700900123", "+0447700900123", "+44 7700 900123", "+1234567", "+1234567890123456", "", "+44abc"])("rejects %j with INVALID_PHONE_NUMBER and saves nothing", async (phoneNumber) => {
+  // +44 7700 900123 is well-formed but Ofcom's drama range: no such number exists.
+  it.each(["07700900123", "+0447700900123", "+44 7700 900123", "+1234567", "+1234567890123456", "", "+44abc", `+44${"7".repeat(5000)}`])("rejects %j with INVALID_PHONE_NUMBER and saves nothing", async (phoneNumber) => {
     const id = randomUUID();
     expect(await update(await sg.token(id), { phoneNumber, email: false })).toEqual({
       preferences: null,
@@ -81,10 +82,30 @@ describe("updateNotificationPreferences", () => {
     const token = await sg.token();
     const required = { preferences: null, userErrors: [{ code: "PHONE_REQUIRED", field: ["input", "phoneNumber"], message: expect.any(String) }] };
     expect(await update(token, { sms: true })).toEqual(required);
-    await update(token, { sms: true, phoneNumber: "+447700900123" });
+    await update(token, { sms: true, phoneNumber: "+447911123456" });
     // Clearing the number while SMS stays on would leave SMS without a destination.
     expect(await update(token, { phoneNumber: null })).toEqual(required);
     expect(await update(token, { sms: false, phoneNumber: null })).toEqual({ preferences: { email: true, sms: false, inApp: true, phoneNumber: null }, userErrors: [] });
+  });
+});
+
+describe("updateNotificationPreferences: SMS numbers that cost money", () => {
+  it.each(["+44 909 879 0000", "+449098790000", "+1 900 555 0100"])("refuses the premium-rate number %j (PHONE_NUMBER_NOT_ALLOWED) and saves nothing", async (phoneNumber) => {
+    const id = randomUUID();
+    const res = await sg.query(UPDATE, { token: await sg.token(id), variables: { input: { sms: true, phoneNumber } } });
+    expect(res.status).toBe(200);
+    expect(res.data?.updateNotificationPreferences).toEqual({
+      preferences: null,
+      userErrors: [{ code: "PHONE_NUMBER_NOT_ALLOWED", field: ["input", "phoneNumber"], message: expect.stringMatching(/premium-rate/i) }],
+    });
+    expect(await sg.db.notificationPreference.findUnique({ where: { userId: id } })).toBeNull();
+  });
+
+  it("accepts a normal mobile number and stores it in E.164", async () => {
+    const id = randomUUID();
+    const res = await sg.query(UPDATE, { token: await sg.token(id), variables: { input: { sms: true, phoneNumber: "+44 7911 123456" } } });
+    expect(res.data?.updateNotificationPreferences).toEqual({ preferences: { email: true, sms: true, inApp: true, phoneNumber: "+447911123456" }, userErrors: [] });
+    expect((await sg.db.notificationPreference.findUnique({ where: { userId: id } }))?.phoneNumber).toBe("+447911123456");
   });
 });
 

@@ -1,4 +1,5 @@
 import { DomainError, userError } from "@shopgraph/errors";
+import { checkSmsNumber } from "./phone-numbers.ts";
 import type { Db } from "../db/client.ts";
 import { findPreferencesByUsers, savePreferences, type NotificationPreference } from "../db/preference-repository.ts";
 
@@ -20,9 +21,6 @@ export function withDefaults(userId: string, row: NotificationPreference | null 
   return { userId, email: row.email, sms: row.sms, inApp: row.inApp, phoneNumber: row.phoneNumber };
 }
 
-/** E.164: a plus, a non-zero country digit, 8–15 digits in all. */
-export const E164 = /^\+[1-9]\d{7,14}$/;
-
 /** The input of updateNotificationPreferences: absent fields keep their value, phoneNumber null clears it. */
 export interface PreferencesInput {
   email?: boolean | null;
@@ -38,10 +36,9 @@ export async function updatePreferences(db: Db, userId: string, input: Preferenc
   let phoneNumber = current.phoneNumber;
   if (input.phoneNumber === null) phoneNumber = null;
   else if (input.phoneNumber !== undefined) {
-    phoneNumber = input.phoneNumber.trim();
-    if (!E164.test(phoneNumber)) {
-      throw new DomainError(userError("INVALID_PHONE_NUMBER", "Phone number must be in E.164 format, e.g. +447700900123", ["input", "phoneNumber"]));
-    }
+    const checked = checkSmsNumber(input.phoneNumber);
+    if (!checked.ok) throw new DomainError(userError(checked.code, checked.message, ["input", "phoneNumber"]));
+    phoneNumber = checked.number;
   }
   const next = { email: input.email ?? current.email, sms: input.sms ?? current.sms, inApp: input.inApp ?? current.inApp, phoneNumber };
   if (next.sms && !next.phoneNumber) {

@@ -6,8 +6,14 @@ import { deleteExpiredKey, findKey, insertKey, type StoredResponse } from "../db
 
 /** Keys are remembered for 24 hours (Stripe's window); after that the same key starts afresh. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** Longest accepted idempotency key (Stripe allows 255). */
-export const MAX_KEY_LENGTH = 255;
+/**
+ * Idempotency keys: 8–128 characters of letters, digits and `._:-` (a UUID, a ULID or
+ * "cart-42:attempt-1" fit). The floor refuses accidental keys ("1", " ") that a client would
+ * reuse across carts; the character set keeps keys printable in logs and free of whitespace.
+ */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+/** Longest accepted idempotency key. */
+export const MAX_KEY_LENGTH = 128;
 
 /** JSON with object keys sorted and null/absent fields dropped: equal inputs give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -24,9 +30,9 @@ export function canonicalJson(value: unknown): string {
 /** The fingerprint a key is bound to: SHA-256 of the canonical JSON of the input. */
 export const hashRequest = (input: unknown): string => createHash("sha256").update(canonicalJson(input)).digest("hex");
 
-/** BAD_USER_INPUT unless 1–255 characters. */
+/** BAD_USER_INPUT unless the key matches {@link IDEMPOTENCY_KEY}; checked before anything is read or stored. */
 export function checkIdempotencyKey(key: string): void {
-  if (key.length < 1 || key.length > MAX_KEY_LENGTH) throw badUserInput(`idempotencyKey must be 1–${MAX_KEY_LENGTH} characters`, ["idempotencyKey"]);
+  if (!IDEMPOTENCY_KEY.test(key)) throw badUserInput(`idempotencyKey must be 8–${MAX_KEY_LENGTH} characters of A–Z, a–z, 0–9, ".", "_", ":" or "-"`, ["idempotencyKey"]);
 }
 
 /** Either this request owns the key and runs the checkout, or it replays the first attempt's answer. */

@@ -7,6 +7,10 @@ import type { ProductSnapshot } from "./products-client.ts";
 export const MAX_LINES = 50;
 /** Most units of one product per line. */
 export const MAX_QUANTITY = 100;
+/** Longest payment token (providers' tokens are ~30 characters; Stripe ids stay under 255). */
+export const MAX_PAYMENT_TOKEN_LENGTH = 255;
+// Printable ASCII without spaces: what provider tokens are made of; anything else cannot be one.
+const PAYMENT_TOKEN = /^[\x21-\x7e]+$/;
 
 /** placeOrder's input as GraphQL delivers it. */
 export interface PlaceOrderInput {
@@ -76,10 +80,16 @@ export function checkAddress(input: PlaceOrderInput["shippingAddress"]): { addre
   return { address, errors };
 }
 
+/** INVALID_PAYMENT_TOKEN unless 1–255 printable ASCII characters (never sent to the provider otherwise). */
+export function checkPaymentToken(token: string): UserError[] {
+  if (token.length > 0 && token.length <= MAX_PAYMENT_TOKEN_LENGTH && PAYMENT_TOKEN.test(token)) return [];
+  return [userError("INVALID_PAYMENT_TOKEN", `paymentToken must be 1–${MAX_PAYMENT_TOKEN_LENGTH} printable characters without spaces`, ["input", "paymentToken"])];
+}
+
 /** Validates everything that needs no other service; throws every problem at once. */
 export function validatePlaceOrderInput(input: PlaceOrderInput): { lines: PlaceOrderInput["lines"]; address: ShippingAddress } {
   const { address, errors } = checkAddress(input.shippingAddress);
-  const all = [...checkLines(input.lines), ...errors];
+  const all = [...checkLines(input.lines), ...errors, ...checkPaymentToken(input.paymentToken)];
   if (all.length > 0) throw new DomainError(...all);
   // Ids are compared as products returns them (lower case).
   return { lines: input.lines.map((l) => ({ productId: l.productId.toLowerCase(), quantity: l.quantity })), address };

@@ -96,7 +96,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // runUntilSignal owns SIGTERM/SIGINT (drain → close → flush telemetry). Apollo's own handler
     // stops the server and re-raises the signal, which read as a second Ctrl-C: exit 1, no drain.
     stopOnTerminationSignals: false,
-    persistedQueries: { cache: countApqLookups(createApqCache(deps.redis, config.REDIS_KEY_PREFIX)), ttl: config.APQ_TTL_SECONDS },
+    persistedQueries: { cache: countApqLookups(createApqCache(deps.redis, config.REDIS_KEY_PREFIX, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: deps.logger })), ttl: config.APQ_TTL_SECONDS },
     // Token count is enforced by the parser itself (a 400 before any AST is built).
     parseOptions: { maxTokens: config.MAX_TOKENS },
     validationRules: [
@@ -124,7 +124,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       ...(config.RATE_LIMIT_ENABLED
         ? [
             rateLimitPlugin<GatewayContext>({
-              store: deps.redis ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX) : createMemoryRateLimitStore(),
+              store: deps.redis ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: deps.logger }) : createMemoryRateLimitStore(),
               windowMs: config.RATE_LIMIT_WINDOW_MS,
               userPoints: config.RATE_LIMIT_USER_POINTS,
               anonymousPoints: config.RATE_LIMIT_ANON_POINTS,

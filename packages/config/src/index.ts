@@ -50,6 +50,8 @@ export const baseEnv = {
   HOST: z.string().min(1).default("127.0.0.1"),
   REDIS_URL: envUrl(),
   REDIS_KEY_PREFIX: z.string().default("sg:"),
+  /** Deadline of one request-path Redis command (rate limits, APQ, caches); past it the feature fails open. */
+  REDIS_COMMAND_TIMEOUT_MS: envInt(50),
   SHUTDOWN_GRACE_MS: envInt(10_000),
 };
 

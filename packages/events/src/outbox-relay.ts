@@ -25,6 +25,13 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Transport name for spans and metrics ("redis", "http-push"). Default "events". */
   transport?: string;
+  /**
+   * When the transport reports a loss (Redis restarted empty), rows published this recently are
+   * published again (EVENTS_REPLAY_WINDOW_MS). Default 1 h; 0 turns replays off. Kept below `retentionMs`.
+   */
+  replayWindowMs?: number;
+  /** How often the transport is asked whether it lost events. Default 1 s. */
+  lossCheckMs?: number;
 }
 
 /** A running relay. */
@@ -70,7 +77,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const retentionMs = options.retentionMs ?? 7 * 24 * 60 * 60_000;
   const logger = options.logger.child({ component: "outbox-relay" });
   const transport = options.transport ?? "events";
+  const replayWindowMs = Math.min(options.replayWindowMs ?? 60 * 60_000, retentionMs > 0 ? retentionMs : Infinity);
+  const lossCheckMs = options.lossCheckMs ?? 1_000;
   let lastPrune = 0;
+  let lastLossCheck = 0;
+
+  /**
+   * Redis lost events it had accepted: mark the replay window unpublished again, so the normal
+   * batches re-publish it (oldest first). Consumers drop what they had processed already by event
+   * id. The marker is written only after the rows are reset: a relay that dies in between replays
+   * again on its next start rather than never.
+   */
+  async function replayIfLost(): Promise<void> {
+    const { checkLoss, markIntact } = options.publisher;
+    if (!checkLoss || replayWindowMs <= 0 || Date.now() - lastLossCheck < lossCheckMs) return;
+    lastLossCheck = Date.now();
+    if (!(await checkLoss.call(options.publisher))) return;
+    const rows = await db.query<{ id: string }>(
+      `UPDATE ${table} SET "publishedAt" = NULL WHERE "publishedAt" >= clock_timestamp() - make_interval(secs => $1::double precision / 1000) RETURNING id`,
+      [replayWindowMs],
+    );
+    await markIntact?.call(options.publisher);
+    if (rows.length > 0) logger.warn({ count: rows.length, replayWindowMs }, "the event store lost published events: re-publishing the replay window");
+  }
 
   async function relayOnce(): Promise<number> {
     // A cheap look before opening a transaction: most polls find nothing, and on the embedded
@@ -97,7 +126,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         return { published: 0, error };
       }
       observePublished(envelopes);
-      await query(`UPDATE ${table} SET "publishedAt" = now(), attempts = attempts + 1 WHERE ${claimed}`, [ids]);
+      // clock_timestamp(), not now(): now() is the start of this transaction, i.e. the claim, and the
+      // publish in between may have waited seconds for Redis.
+      await query(`UPDATE ${table} SET "publishedAt" = clock_timestamp(), attempts = attempts + 1 WHERE ${claimed}`, [ids]);
       return { published: rows.length };
     });
     if ("error" in result) throw result.error;
@@ -115,8 +146,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     name: "outbox-relay",
     logger,
     idleMs: options.intervalMs ?? 500,
+    // Capped at 5 s: once Redis or the database is back, events flow again within seconds.
+    maxErrorBackoffMs: 5_000,
     async tick() {
       await prune();
+      await replayIfLost();
       return (await relayOnce()) === batchSize;
     },
   });

@@ -118,7 +118,35 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     return due.length;
   }
 
+  /** Creates the group (and the stream) unless it exists; from "0", so nothing already in the stream is skipped. */
+  async function ensureGroup(): Promise<boolean> {
+    try {
+      await redis.call("XGROUP", "CREATE", keys.stream, o.group, "0", "MKSTREAM");
+      return true;
+    } catch (error) {
+      if (!String(error).includes("BUSYGROUP")) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * One loop turn. A Redis that restarted empty (or lost the stream) answers NOGROUP: the group is
+   * created again at once and the turn repeated, so the consumer recovers without a restart. The
+   * producers' relays re-publish what Redis lost (see the outbox relay's replay window); entries seen
+   * twice are absorbed by the handler's processed-event record.
+   */
   async function tick(signal: AbortSignal): Promise<boolean> {
+    try {
+      return await turn(signal);
+    } catch (error) {
+      if (!String(error).includes("NOGROUP")) throw error;
+      if (await ensureGroup()) o.logger.warn({ stream: keys.stream, group: o.group }, "consumer group was missing (Redis lost its data?): created it again");
+      claimCursor = "0-0";
+      return true;
+    }
+  }
+
+  async function turn(signal: AbortSignal): Promise<boolean> {
     if (Date.now() - lastTidy > TIDY_EVERY_MS) {
       lastTidy = Date.now();
       await forgetIdleConsumers(redis, keys.stream, o.group, o.consumerName, FORGET_AFTER_MS);
@@ -136,17 +164,14 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     return true;
   }
 
-  const loop = createWorkLoop({ name: `redis-consumer:${o.group}`, tick, idleMs: o.pollIntervalMs, logger: o.logger });
+  // Backoff after failures capped at 5 s: once Redis is back, events flow again within seconds.
+  const loop = createWorkLoop({ name: `redis-consumer:${o.group}`, tick, idleMs: o.pollIntervalMs, maxErrorBackoffMs: 5_000, logger: o.logger });
 
   return {
     async start() {
       await Promise.all([redis.connect(), blocking.connect()]);
-      try {
-        // From "0": a group created after events were published still gets them (nothing lost).
-        await redis.call("XGROUP", "CREATE", keys.stream, o.group, "0", "MKSTREAM");
-      } catch (error) {
-        if (!String(error).includes("BUSYGROUP")) throw error;
-      }
+      // From "0": a group created after events were published still gets them (nothing lost).
+      await ensureGroup();
       loop.start();
       stopBacklog = consumerBacklog.add(backlog);
       o.logger.info({ stream: keys.stream, consumer: o.consumerName }, "event consumer started (Redis Streams)");

@@ -74,6 +74,8 @@ export async function forgetIdleConsumers(redis: Redis, stream: string, group: s
 
 /** Options for {@link createRedisStreamPublisher}. */
 export interface RedisStreamPublisherOptions extends RedisStreamsOptions {
+  /** The producer (users, products, orders): names its marker key for {@link EventPublisher.checkLoss}. Default "events". */
+  producer?: string;
   /**
    * Approximate cap on the stream length (XADD MAXLEN ~). A group lagging further behind than
    * this loses the oldest entries, so keep it far above any expected backlog. Default 100 000.
@@ -81,11 +83,33 @@ export interface RedisStreamPublisherOptions extends RedisStreamsOptions {
   maxLen?: number;
 }
 
-/** Publishes envelopes with XADD (one pipeline per batch) to the shared events stream. */
+/** A stream entry id ("<ms>-<seq>") as a comparable pair. */
+function parseStreamId(id: string): [bigint, bigint] {
+  const [ms, seq] = id.split("-");
+  return [BigInt(ms ?? 0), BigInt(seq ?? 0)];
+}
+
+/** True when stream id `a` is older than `b`. */
+export function isOlderStreamId(a: string, b: string): boolean {
+  const [am, as] = parseStreamId(a);
+  const [bm, bs] = parseStreamId(b);
+  return am < bm || (am === bm && as < bs);
+}
+
+/**
+ * Publishes envelopes with XADD (one pipeline per batch) to the shared events stream.
+ * `checkLoss` tells the relay when Redis lost what it had accepted, two ways: a per-producer marker
+ * key (`<stream>:producer:<name>`, written by `markIntact`) that vanishes when Redis restarts empty,
+ * and the stream's last-generated-id going behind the newest id this process published (Redis came
+ * back from an older snapshot, which restores the marker too). Keep the events Redis on a
+ * `noeviction` policy: an evicted marker only costs a needless replay, an evicted stream loses events.
+ */
 export function createRedisStreamPublisher(options: RedisStreamPublisherOptions): EventPublisher {
   const { stream } = streamKeys(options);
+  const marker = `${stream}:producer:${options.producer ?? "events"}`;
   const maxLen = options.maxLen ?? 100_000;
   const redis = connectRedis(options.url, "events-publisher");
+  let newest: string | undefined;
   return {
     async publish(events: readonly EventEnvelope[]) {
       if (events.length === 0) return;
@@ -93,7 +117,25 @@ export function createRedisStreamPublisher(options: RedisStreamPublisherOptions)
       for (const event of events) {
         pipeline.call("XADD", stream, "MAXLEN", "~", maxLen, "*", "id", event.id, "type", event.type, "envelope", JSON.stringify(event));
       }
-      assertExec(await pipeline.exec());
+      const results = await pipeline.exec();
+      assertExec(results);
+      const last = results?.at(-1)?.[1];
+      if (typeof last === "string" && (!newest || isOlderStreamId(newest, last))) newest = last;
+    },
+    async checkLoss() {
+      const results = await redis.multi().call("EXISTS", marker).call("XINFO", "STREAM", stream).exec();
+      const [exists, info] = results ?? [];
+      if (exists?.[0]) throw exists[0];
+      if (exists?.[1] === 0) return true;
+      // No stream but the marker: nothing published since Redis started, unless this process did.
+      if (info?.[0]) return newest !== undefined;
+      const fields = info?.[1] as unknown[];
+      const lastGenerated = fields[fields.indexOf("last-generated-id") + 1];
+      return newest !== undefined && typeof lastGenerated === "string" && isOlderStreamId(lastGenerated, newest);
+    },
+    async markIntact() {
+      await redis.call("SET", marker, new Date().toISOString());
+      newest = undefined;
     },
     async close() {
       await redis.quit().catch(() => redis.disconnect());

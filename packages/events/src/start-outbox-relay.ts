@@ -27,6 +27,8 @@ export interface StartOutboxRelayOptions {
   serviceToken?: string | undefined;
   batchSize?: number;
   intervalMs?: number;
+  /** Re-publish window after the transport lost published events (EVENTS_REPLAY_WINDOW_MS). Default 1 h. */
+  replayWindowMs?: number;
 }
 
 /** A started relay. */
@@ -55,7 +57,7 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
   } else throw new Error("startOutboxRelay: `prisma` or `databaseUrl` is required");
   const redis = !!options.redisUrl;
   const publisher: EventPublisher = options.redisUrl
-    ? createRedisStreamPublisher({ url: options.redisUrl, ...(options.redisKeyPrefix !== undefined ? { prefix: options.redisKeyPrefix } : {}) })
+    ? createRedisStreamPublisher({ url: options.redisUrl, producer: options.service, ...(options.redisKeyPrefix !== undefined ? { prefix: options.redisKeyPrefix } : {}) })
     : createHttpPushPublisher({ endpoints: options.pushEndpoints?.length ? options.pushEndpoints : DEFAULT_PUSH_ENDPOINTS, ...(options.serviceToken ? { serviceToken: options.serviceToken } : {}) });
   const relay = createOutboxRelay({
     db,
@@ -64,6 +66,7 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
     logger: options.logger.child({ service: options.service }),
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
+    ...(options.replayWindowMs !== undefined ? { replayWindowMs: options.replayWindowMs } : {}),
   });
   relay.start();
   // Read at scrape time (one aggregate over the unpublished rows), shared by the two gauges of a scrape.

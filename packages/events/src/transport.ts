@@ -23,6 +23,14 @@ export type EventHandler = (event: EventEnvelope, context: HandlerContext) => Pr
 export interface EventPublisher {
   /** Resolves only once every event is durably accepted; a rejection means "retry the batch". */
   publish(events: readonly EventEnvelope[]): Promise<void>;
+  /**
+   * Optional: true when the transport may have lost events it had accepted (Redis restarted empty
+   * or came back from an older snapshot); also true the first time a producer uses a fresh store.
+   * The relay then re-publishes its replay window and calls {@link markIntact}.
+   */
+  checkLoss?(): Promise<boolean>;
+  /** Records that the store holds what was published (after a replay): the next checkLoss answers false. */
+  markIntact?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,2 +1,3 @@
 export * from "./redis.ts";
+export * from "./redis-guard.ts";
 export * from "./key-value-cache.ts";

@@ -6,6 +6,8 @@ export interface RelayConfig {
   REDIS_URL?: string | undefined;
   REDIS_KEY_PREFIX: string;
   EVENTS_PUSH_URLS?: readonly string[] | undefined;
+  /** Re-publish window after Redis lost published events (see @shopgraph/events' outbox relay). */
+  EVENTS_REPLAY_WINDOW_MS?: number | undefined;
   SERVICE_TOKEN: string;
 }
 
@@ -23,6 +25,7 @@ export function startProducerRelay(service: string, prisma: Parameters<typeof st
     redisKeyPrefix: config.REDIS_KEY_PREFIX,
     pushEndpoints: config.EVENTS_PUSH_URLS,
     serviceToken: config.SERVICE_TOKEN,
+    ...(config.EVENTS_REPLAY_WINDOW_MS !== undefined ? { replayWindowMs: config.EVENTS_REPLAY_WINDOW_MS } : {}),
   });
 }
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { baseEnv, envBoolean, envPort, envUrl, z } from "@shopgraph/config";
+import { baseEnv, envBoolean, envInt, envPort, envUrl, z } from "@shopgraph/config";
 
 /** The repository's .data folder: embedded databases and development keys (gitignored). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
@@ -25,6 +25,8 @@ export function subgraphEnv(defaultPort: number) {
       .string()
       .optional()
       .transform((v) => (v ? v.split(",").map((u) => u.trim()).filter(Boolean) : undefined)),
+    /** When Redis lost published events (restarted empty), producers re-publish rows published this recently; 0: never. */
+    EVENTS_REPLAY_WINDOW_MS: envInt(60 * 60_000, 0),
   };
 }
 

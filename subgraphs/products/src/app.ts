@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
-import { createRedis, type Redis } from "@shopgraph/kv";
+import { createRedis, waitForRedis, type Redis } from "@shopgraph/kv";
 import type { Logger } from "@shopgraph/logger";
 import { createSubgraphServer, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import { createCatalogCaches } from "./cache/catalog-caches.ts";
@@ -38,11 +38,13 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
   const db = traceOutboxWrites(createDb(database.url, database.poolMax, deps.onQuery));
   let redis: Redis | undefined;
   if (config.REDIS_URL) {
-    redis = createRedis(config.REDIS_URL);
+    redis = createRedis(config.REDIS_URL, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS });
     redis.on("error", (error: Error) => logger.warn({ err: error }, "redis connection error"));
+    // A moment for Redis before serving, so the first reads are cached; never more (the cache fails open).
+    await waitForRedis(redis);
   }
   // Without Redis (embedded mode) each instance caches in-process: correct only for a single instance.
-  const cache = !config.CACHE_ENABLED ? createDisabledEntityCache() : redis ? createRedisEntityCache(redis, `${config.REDIS_KEY_PREFIX}products:`) : createMemoryEntityCache();
+  const cache = !config.CACHE_ENABLED ? createDisabledEntityCache() : redis ? createRedisEntityCache(redis, `${config.REDIS_KEY_PREFIX}products:`, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger }) : createMemoryEntityCache();
   if (config.SEED) await seedProductsDatabase(db, logger);
   const services: ProductsServices = {
     db,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedis, type Redis } from "@shopgraph/kv";
+import { createRedis, waitForRedis, type Redis } from "@shopgraph/kv";
 import { seedProducts } from "@shopgraph/fixtures";
 import { hasRealServer, TEST_DATABASE_SERVER } from "@shopgraph/testing";
 import { createMemoryEntityCache, createRedisEntityCache, type EntityCache } from "../src/cache/entity-cache.ts";
@@ -23,7 +23,10 @@ beforeAll(async () => {
   // Two instances over one database and one Redis namespace, as behind a load balancer.
   first = await startTestProducts(world, { CACHE_TTL_SECONDS: "600" }, { onQuery: (e) => statements.push(e) });
   second = REAL_POSTGRES && world.redis.url ? await startTestProducts(world, { CACHE_TTL_SECONDS: "600" }) : first;
-  if (world.redis.url) redis = createRedis(world.redis.url);
+  if (world.redis.url) {
+    redis = createRedis(world.redis.url, { commandTimeoutMs: 2_000 });
+    await waitForRedis(redis);
+  }
 });
 afterAll(async () => {
   redis?.disconnect();

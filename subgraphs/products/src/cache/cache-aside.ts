@@ -1,3 +1,4 @@
+import { RedisUnavailableError } from "@shopgraph/kv";
 import type { Logger } from "@shopgraph/logger";
 import type { EntityCache } from "./entity-cache.ts";
 
@@ -49,7 +50,8 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
     try {
       return await cache.read(ids.map(keyOf));
     } catch (error) {
-      logger.warn({ err: error, namespace }, "cache read failed; reading the database");
+      // An outage is logged once by the Redis guard, not once per request for as long as it lasts.
+      if (!(error instanceof RedisUnavailableError)) logger.warn({ err: error, namespace }, "cache read failed; reading the database");
       return ids.map(() => ({ value: null, version: null }));
     }
   }
@@ -64,7 +66,7 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
         if (version === null || version === undefined) return [];
         return [{ key: keyOf(id), value: options.serialize(row), version, ttlSeconds: options.ttlSeconds * (1 + Math.random() * jitter) }];
       });
-      await cache.fill(fills).catch((error: unknown) => logger.warn({ err: error, namespace }, "cache fill failed"));
+      await cache.fill(fills).catch((error: unknown) => error instanceof RedisUnavailableError || logger.warn({ err: error, namespace }, "cache fill failed"));
       return byId;
     });
     for (const id of ids) {
@@ -94,7 +96,8 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
       try {
         await cache.invalidate(ids.map(keyOf));
       } catch (error) {
-        logger.error({ err: error, namespace, ids }, "cache invalidation failed; entries expire with their TTL");
+        // The Redis cache keeps a failed invalidation and delivers it once Redis answers again.
+        logger.warn({ err: error, namespace, ids }, "cache invalidation failed; retried when the cache is back");
       }
     },
   };

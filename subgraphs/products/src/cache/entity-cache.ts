@@ -1,4 +1,5 @@
-import type { Redis } from "@shopgraph/kv";
+import { LRUCache } from "lru-cache";
+import { redisGuard, type Redis, type RedisGuardOptions } from "@shopgraph/kv";
 
 /** One key as read: its cached value (null on a miss) and the version the key had at that moment. */
 export interface CacheRead {
@@ -39,55 +40,90 @@ for i = 1, #KEYS, 2 do
 end
 return 0`;
 
-/** The shared cache in Redis: every subgraph instance sees the same entries and invalidations. */
-export function createRedisEntityCache(redis: Redis, prefix: string): EntityCache {
+/** Most keys whose invalidation waits for Redis to return; beyond it the oldest are dropped (and logged). */
+const MAX_PENDING_INVALIDATIONS = 10_000;
+
+/**
+ * The shared cache in Redis: every subgraph instance sees the same entries and invalidations.
+ * Every call runs through the client's {@link redisGuard} (deadline, fail fast while Redis is down),
+ * so an outage or a freeze makes reads misses and fills no-ops. An invalidation that fails is kept
+ * and retried (before this instance's next read, and every second) so an entry written before a
+ * freeze cannot outlive the write that changed it once Redis answers again.
+ */
+export function createRedisEntityCache(redis: Redis, prefix: string, options: RedisGuardOptions = {}): EntityCache {
+  const guard = redisGuard(redis, options);
   const entry = (key: string) => `${prefix}${key}`;
   const version = (key: string) => `${prefix}v:${key}`;
+  const pending = new Set<string>();
+  let retry: NodeJS.Timeout | undefined;
+
+  const invalidateNow = (keys: readonly string[]) =>
+    guard.run("entity-cache", async () => {
+      const multi = redis.multi();
+      for (const key of keys) multi.incr(version(key)).expire(version(key), VERSION_TTL_SECONDS).del(entry(key));
+      const results = await multi.exec();
+      for (const [error] of results ?? []) if (error) throw error;
+    });
+
+  async function flushPending(): Promise<void> {
+    if (pending.size === 0) return;
+    const keys = [...pending];
+    await invalidateNow(keys);
+    for (const key of keys) pending.delete(key);
+    if (pending.size === 0) clearInterval(retry), (retry = undefined);
+  }
+
+  function remember(keys: readonly string[]): void {
+    for (const key of keys) pending.add(key);
+    for (const key of pending) {
+      if (pending.size <= MAX_PENDING_INVALIDATIONS) break;
+      pending.delete(key);
+      options.logger?.warn({ key }, "too many invalidations waiting for Redis: this entry may stay stale until its TTL");
+    }
+    retry ??= setInterval(() => void flushPending().catch(() => {}), 1_000);
+    retry.unref();
+  }
+
   return {
     async read(keys) {
       if (keys.length === 0) return [];
+      // Invalidations this instance could not deliver go first; until they land, nothing is read.
+      await flushPending();
       // One round trip for values and versions alike.
-      const values = await redis.mget(...keys.map(entry), ...keys.map(version));
+      const values = await guard.run("entity-cache", () => redis.mget(...keys.map(entry), ...keys.map(version)));
       return keys.map((_, i) => ({ value: values[i] ?? null, version: values[keys.length + i] ?? "0" }));
     },
     async fill(entries) {
       if (entries.length === 0) return;
       const keys = entries.flatMap((e) => [entry(e.key), version(e.key)]);
       const args = entries.flatMap((e) => [String(Math.max(1, Math.round(e.ttlSeconds))), e.value, e.version]);
-      await redis.eval(FILL_SCRIPT, keys.length, ...keys, ...args);
+      await guard.run("entity-cache", () => redis.eval(FILL_SCRIPT, keys.length, ...keys, ...args));
     },
     async invalidate(keys) {
       if (keys.length === 0) return;
-      const multi = redis.multi();
-      for (const key of keys) multi.incr(version(key)).expire(version(key), VERSION_TTL_SECONDS).del(entry(key));
-      await multi.exec();
+      try {
+        await invalidateNow(keys);
+      } catch (error) {
+        remember(keys);
+        throw error;
+      }
     },
   };
 }
 
-/** The in-process cache used when no REDIS_URL is configured (single instance, embedded mode). */
+/** The in-process cache used when no REDIS_URL is configured (single instance, embedded mode): LRU with a TTL per entry. */
 export function createMemoryEntityCache(maxEntries = 20_000): EntityCache {
-  const entries = new Map<string, { value: string; expiresAt: number }>();
+  const entries = new LRUCache<string, string>({ max: maxEntries });
   const versions = new Map<string, number>();
   const versionOf = (key: string) => String(versions.get(key) ?? 0);
   return {
     async read(keys) {
-      const now = Date.now();
-      return keys.map((key) => {
-        const hit = entries.get(key);
-        if (hit && hit.expiresAt <= now) entries.delete(key);
-        return { value: hit && hit.expiresAt > now ? hit.value : null, version: versionOf(key) };
-      });
+      return keys.map((key) => ({ value: entries.get(key) ?? null, version: versionOf(key) }));
     },
     async fill(fills) {
       for (const fill of fills) {
         if (versionOf(fill.key) !== fill.version) continue;
-        if (entries.size >= maxEntries && !entries.has(fill.key)) {
-          // Maps iterate in insertion order: the first key is the oldest write.
-          const oldest = entries.keys().next().value;
-          if (oldest !== undefined) entries.delete(oldest);
-        }
-        entries.set(fill.key, { value: fill.value, expiresAt: Date.now() + fill.ttlSeconds * 1000 });
+        entries.set(fill.key, fill.value, { ttl: Math.max(1, fill.ttlSeconds * 1000) });
       }
     },
     async invalidate(keys) {

@@ -22,6 +22,7 @@ import { accessLogPlugin } from "./plugins/access-log-plugin.ts";
 import { rateLimitPlugin } from "./plugins/rate-limit-plugin.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from "./rate-limit/rate-limit-store.ts";
 import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts";
+import { graphiqlRoutes } from "./explorer/graphiql-routes.ts";
 import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { SubgraphDataSource } from "./subgraphs/subgraph-data-source.ts";
@@ -173,6 +174,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       "GET /": (_req, res) => {
         res.writeHead(302, { location: "/graphql" }).end();
       },
+      // The offline explorer (GraphiQL from node_modules), development only like Sandbox.
+      ...(production ? {} : graphiqlRoutes()),
     },
   });
   const close = http.close.bind(http);

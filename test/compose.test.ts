@@ -140,12 +140,16 @@ describe("observability stack (Jaeger, Prometheus, Grafana)", () => {
     for (const name of APPS) expect(interpolate(env(name).OTEL_EXPORTER_OTLP_ENDPOINT ?? "")).toBe("http://jaeger:4318");
   });
 
-  it("scrapes /metrics of every app service at its PORT, and only existing services", () => {
+  it("scrapes /metrics of every app service at its METRICS_PORT (never its public PORT), and only existing services", () => {
     const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets.map((t) => ({ job: c.job_name, path: c.metrics_path ?? "/metrics", target: t }))));
     for (const { target, path } of targets) {
       const [host, port] = target.split(":");
       expect(services[host!], `scrape target ${target}`).toBeDefined();
-      expect(env(host!).PORT, `scrape target ${target}`).toBe(port);
+      expect(env(host!).METRICS_PORT, `scrape target ${target}`).toBe(port);
+      expect(env(host!).PORT, `scrape target ${target}`).not.toBe(port);
+      expect(env(host!).METRICS_HOST, `metrics of ${host} reachable on the compose network`).toBe("0.0.0.0");
+      const published = ((service(host!) as { ports?: string[] }).ports ?? []).map((p) => String(p).split(":").at(-1));
+      expect(published, `${host} must not publish its metrics port`).not.toContain(port);
       expect(path).toBe("/metrics");
     }
     expect(targets.map((t) => t.target.split(":")[0]).sort()).toEqual([...APPS].sort());

@@ -85,6 +85,8 @@ function envFor(options: GatewayOptions): Record<string, string> {
         REDIS_KEY_PREFIX: options.redis.prefix,
         RATE_LIMIT_ENABLED: "false",
         SUBGRAPH_DEDUP: String(options.dedup),
+        // The bench never scrapes; an ephemeral metrics port cannot collide with a running stack.
+        METRICS_PORT: "0",
       };
     case "apollo":
       return common;

@@ -49,6 +49,8 @@ export async function startSubgraphs(options: SubgraphStackOptions) {
     LOG_LEVEL: "info",
     HOST: "127.0.0.1",
     PORT: String(options.ports[name]),
+    // The bench never scrapes; an ephemeral metrics port cannot collide with a running stack.
+    METRICS_PORT: "0",
     SEED: "true",
     DATA_DIR: options.dataDir,
     DATABASE_URL: databases[i]!.url,

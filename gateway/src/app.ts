@@ -5,6 +5,8 @@ import { createGateway, type GatewayDeps } from "./server.ts";
 /** A running gateway. */
 export interface RunningGateway {
   url: string;
+  /** The metrics listener (GET /metrics), never on the public port. */
+  metricsUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -17,10 +19,11 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     await waitForRedis(redis);
   }
   const { http } = await createGateway(config, { ...deps, ...(redis ? { redis } : {}) });
-  const { url } = await http.listen(config.PORT, config.HOST);
+  const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   deps.logger.info({ url: `${url}/graphql`, sandbox: config.NODE_ENV !== "production", redis: !!redis }, "gateway ready");
   return {
     url,
+    metricsUrl,
     async close() {
       await http.close(config.SHUTDOWN_GRACE_MS);
       if (redis && !deps.redis) await redis.quit().catch(() => redis.disconnect());

@@ -1,11 +1,13 @@
 import { fileURLToPath } from "node:url";
-import { baseEnv, envInt, envPort, loadConfig, z } from "@shopgraph/config";
+import { baseEnv, envInt, envPort, loadConfig, metricsPort, z } from "@shopgraph/config";
 
 const url = (fallback: string) => z.url().default(fallback);
 
 const schema = z.object({
   ...baseEnv,
   PORT: envPort(4000),
+  /** Metrics listener (GET /metrics only), bound to METRICS_HOST; default 0 when PORT is 0. */
+  METRICS_PORT: envPort(9400),
   /** json (default) or pretty; pretty is honoured in development only (it costs a worker thread). */
   LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   USERS_URL: url("http://127.0.0.1:4001/graphql"),
@@ -32,6 +34,10 @@ const schema = z.object({
   MAX_FIELDS: envInt(1_500),
   MAX_TOKENS: envInt(3_000),
   MAX_COST: envInt(10_000),
+  /** Most times one credential field (login, register, refreshSession) may appear in an operation. */
+  MAX_CREDENTIAL_FIELDS: envInt(1),
+  /** Validation errors per response (graphql-js maxErrors); the last one says the limit was hit. */
+  MAX_VALIDATION_ERRORS: envInt(10, 2),
   SUBGRAPH_TIMEOUT_MS: envInt(10_000),
   SUBGRAPH_RETRIES: envInt(2, 0),
   BREAKER_FAILURE_THRESHOLD: envInt(5),
@@ -77,7 +83,8 @@ export const DEV_CORS_ORIGINS: readonly string[] = [5173, 3000, 4000].flatMap((p
 
 /** Reads and validates the environment (the only place the gateway reads process.env). */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
-  const config = loadConfig("gateway", schema, env);
+  const loaded = loadConfig("gateway", schema, env);
+  const config = Object.freeze({ ...loaded, METRICS_PORT: metricsPort(loaded, env) });
   if (config.NODE_ENV !== "development" || env.CORS_ORIGINS?.trim()) return config;
   return Object.freeze({ ...config, CORS_ORIGINS: [...new Set([...config.CORS_ORIGINS, ...DEV_CORS_ORIGINS])] });
 }

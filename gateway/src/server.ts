@@ -4,7 +4,7 @@ import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { createAccessTokenVerifier, viewerFromAuthorization, type VerifyAccessToken } from "@shopgraph/auth";
 import { createErrorFormatter, errorLoggingPlugin } from "@shopgraph/errors";
-import { createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle } from "@shopgraph/http";
+import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle } from "@shopgraph/http";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
 import type { Logger } from "@shopgraph/logger";
 import type { Fetcher } from "@apollo/utils.fetcher";
@@ -12,17 +12,19 @@ import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./context.ts";
 import { operationLimitsRule } from "./limits/validation-rules.ts";
 import { costLimitPlugin, DEFAULT_COST_LIMIT } from "./plugins/cost-limit-plugin.ts";
+import { credentialLimitPlugin } from "./plugins/credential-limit-plugin.ts";
+import { directivePrecheckPlugin } from "./plugins/directive-precheck-plugin.ts";
 import { existsSync } from "node:fs";
 import type { Redis } from "@shopgraph/kv";
 import { countApqLookups, createQueryPlanCache, instrumentFetcher, observeBreakers, observeRateLimitRejection, observeTrustedDocument } from "./observability/gateway-metrics.ts";
 import { createApqCache } from "./persisted/apq-cache.ts";
+import { withApqErrors } from "./persisted/apq-errors.ts";
 import { loadManifests } from "./persisted/manifest.ts";
 import { trustedDocumentsPlugin } from "./persisted/trusted-documents-plugin.ts";
 import { accessLogPlugin } from "./plugins/access-log-plugin.ts";
 import { rateLimitPlugin } from "./plugins/rate-limit-plugin.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from "./rate-limit/rate-limit-store.ts";
 import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts";
-import { graphiqlRoutes } from "./explorer/graphiql-routes.ts";
 import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { SubgraphDataSource } from "./subgraphs/subgraph-data-source.ts";
@@ -88,7 +90,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   const trustedOperations = loadManifests(config.PERSISTED_QUERY_MANIFESTS.filter((path) => existsSync(path)));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    formatError: createErrorFormatter({ showSuggestions: !production }),
+    formatError: withApqErrors(createErrorFormatter({ showSuggestions: !production, hideSchemaDetails: production })),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,
     introspection: !production,
@@ -100,6 +102,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     persistedQueries: { cache: countApqLookups(createApqCache(deps.redis, config.REDIS_KEY_PREFIX, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: deps.logger })), ttl: config.APQ_TTL_SECONDS },
     // Token count is enforced by the parser itself (a 400 before any AST is built).
     parseOptions: { maxTokens: config.MAX_TOKENS },
+    // graphql-js stops after maxErrors and adds one "Too many validation errors": MAX_VALIDATION_ERRORS in all.
+    validationOptions: { maxErrors: config.MAX_VALIDATION_ERRORS - 1 },
     validationRules: [
       operationLimitsRule({ maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS, maxDirectives: config.MAX_DIRECTIVES, maxFields: config.MAX_FIELDS }),
     ],
@@ -121,6 +125,11 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
         onUnknown: ({ mode }) => observeTrustedDocument(mode === "enforce" ? "rejected" : "unknown"),
       }),
       rejectSubscriptionsPlugin(),
+      // Before validation: a repeated directive is one error, not one per repetition.
+      directivePrecheckPlugin({ maxDirectives: config.MAX_DIRECTIVES }),
+      // NUL/unpaired surrogates in strings and ambiguous multi-operation documents are coded 400s.
+      clientInputPlugin<GatewayContext>(),
+      credentialLimitPlugin({ maxPerField: config.MAX_CREDENTIAL_FIELDS }),
       costLimitPlugin<GatewayContext>({ ...DEFAULT_COST_LIMIT, maxCost: config.MAX_COST }),
       ...(config.RATE_LIMIT_ENABLED
         ? [
@@ -164,8 +173,9 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   const stopBreakerMetrics = observeBreakers(breakers);
   const http = createHttpServer({
     logger: deps.logger,
-    metrics: serveMetrics,
     onRequestEnd: observeHttpRequest,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     cors: { origins: config.CORS_ORIGINS },
     trustRequestId: config.TRUST_PROXY,
     routes: {
@@ -174,10 +184,10 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       "GET /": (_req, res) => {
         res.writeHead(302, { location: "/graphql" }).end();
       },
-      // The offline explorer (GraphiQL from node_modules), development only like Sandbox.
-      ...(production ? {} : graphiqlRoutes()),
     },
   });
+  // /metrics only on its own listener (METRICS_HOST:METRICS_PORT), never on the public port.
+  attachMetricsServer(http, { handler: serveMetrics, port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) });
   const close = http.close.bind(http);
   http.close = async (graceMs) => {
     await close(graceMs);

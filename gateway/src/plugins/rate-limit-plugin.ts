@@ -1,6 +1,8 @@
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
-import { GraphQLError, Kind, type OperationDefinitionNode } from "graphql";
+import { GraphQLError } from "graphql";
 import { ErrorCode } from "@shopgraph/errors";
+import { countCredentialFields, totalAttempts } from "../limits/credential-fields.ts";
+import { fragmentsOf } from "../limits/validation-rules.ts";
 import type { RateLimitStore } from "../rate-limit/rate-limit-store.ts";
 
 /** Options for {@link rateLimitPlugin}; defaults in the README. */
@@ -43,23 +45,24 @@ function rejection(retryAfterMs: number, bucket: string): GraphQLError {
   });
 }
 
-const credentialCalls = (operation: OperationDefinitionNode, fields: ReadonlySet<string>) =>
-  operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && fields.has(s.name.value)).length;
-
 /**
  * Rate limits weighted by operation cost: an expensive query spends more of the caller's budget
  * than a cheap one. Keyed by user id when authenticated, by IP otherwise; credential mutations
- * also spend from a small per-IP bucket, counted per field so aliases cannot batch attempts.
+ * also spend from a small per-IP bucket, one point per field occurrence however it is reached
+ * (aliases, inline and named fragments at any depth; only selections `@skip`/`@include` certainly
+ * exclude given the variables are free: see countCredentialFields).
  * Must run after the cost plugin has set `operationCost` (see the plugin order in server.ts).
  */
 export function rateLimitPlugin<C extends RateLimitContext>(options: RateLimitOptions): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue }) {
+        async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           try {
-            const attempts = operation.operation === "mutation" ? credentialCalls(operation, options.credentialFields) : 0;
+            // Capped just above the bucket: an unbounded count (exhausted walk) must still be a number for the store.
+            const counted = totalAttempts(countCredentialFields(operation, fragmentsOf(document), request.variables ?? {}, options.credentialFields));
+            const attempts = Math.min(counted, options.credentialAttempts + 1);
             if (attempts > 0) {
               const auth = await options.store.consume(`auth:ip:${contextValue.clientIp}`, attempts, options.credentialAttempts, options.windowMs);
               if (!auth.allowed) {

@@ -169,7 +169,8 @@ describe("Prometheus /metrics", () => {
     await apq({});
     await apq({ query });
     await apq({});
-    const res = await fetch(stack.url.replace("/graphql", "/metrics"));
+    // Metrics live on each process's own metrics listener, never on its public port.
+    const res = await fetch(stack.gateway.metricsUrl!);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     gatewayText = await res.text();
@@ -201,15 +202,15 @@ describe("Prometheus /metrics", () => {
   it("keeps the operation label bounded: unknown names beyond the allowance collapse to 'other'", async () => {
     // Each subgraph admits 100 dynamic names; a flood of made-up names must not add series without end.
     for (let i = 0; i < 120; i++) await gql(stack.users.url + "/graphql", `query Flood${i} { __typename }`);
-    const text = await (await fetch(`${stack.users.url}/metrics`)).text();
+    const text = await (await fetch(stack.users.metricsUrl!)).text();
     const names = new Set([...text.matchAll(/^graphql_requests_total\{[^}]*operation="([^"]+)"/gm)].map((m) => m[1]));
     expect(names.has("other")).toBe(true);
     expect([...names].filter((n) => n?.startsWith("Flood")).length).toBeLessThanOrEqual(100);
   });
 
-  it("serves /metrics on every subgraph", async () => {
+  it("serves /metrics on every subgraph's metrics listener", async () => {
     for (const subgraph of [stack.users, stack.products, stack.orders, stack.notifications]) {
-      const res = await fetch(`${subgraph.url}/metrics`);
+      const res = await fetch(subgraph.metricsUrl!);
       expect(res.status).toBe(200);
       expect(exposedMetrics(await res.text()).has("http_requests_total")).toBe(true);
     }

@@ -20,7 +20,8 @@ describe("rate limits", () => {
   });
 
   it("counts aliased sign-in attempts one by one", async () => {
-    const other = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}alias:` });
+    // The per-operation cap (MAX_CREDENTIAL_FIELDS, default 1) would refuse this first with a 400; raised here to reach the bucket.
+    const other = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", MAX_CREDENTIAL_FIELDS: "10", REDIS_KEY_PREFIX: `${stack.redis.prefix}alias:` });
     const batch = `mutation { a: login(input: { email: "x@example.com", password: "p" }) { userErrors { code } } b: login(input: { email: "y@example.com", password: "p" }) { userErrors { code } } c: login(input: { email: "z@example.com", password: "p" }) { userErrors { code } } d: login(input: { email: "w@example.com", password: "p" }) { userErrors { code } } }`;
     const res = await gql(other.graphqlUrl, batch);
     expect(res.status).toBe(429);

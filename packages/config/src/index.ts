@@ -53,7 +53,28 @@ export const baseEnv = {
   /** Deadline of one request-path Redis command (rate limits, APQ, caches); past it the feature fails open. */
   REDIS_COMMAND_TIMEOUT_MS: envInt(50),
   SHUTDOWN_GRACE_MS: envInt(10_000),
+  /** Time a client has to send its request headers (slowloris); Node's own default is 60 s. */
+  HEADERS_TIMEOUT_MS: envInt(10_000),
+  /** Time a client has to send its whole request, body included; Node's own default is 300 s. */
+  REQUEST_TIMEOUT_MS: envInt(30_000),
+  /** Interface of the metrics listener (METRICS_PORT): internal by default, never the public port. */
+  METRICS_HOST: z.string().min(1).default("127.0.0.1"),
+  /** Optional bearer token Prometheus must send to scrape /metrics; unset: no token (rely on the bind). */
+  METRICS_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? undefined : v))
+    .pipe(z.string().min(16, "METRICS_TOKEN must be at least 16 characters").optional()),
 };
+
+/**
+ * The metrics port: explicit METRICS_PORT wins; otherwise a process on an ephemeral public port
+ * (PORT=0, tests) gets an ephemeral metrics port too, so parallel test stacks never collide.
+ */
+export function metricsPort(config: { PORT: number; METRICS_PORT: number }, raw: NodeJS.ProcessEnv): number {
+  if (raw.METRICS_PORT !== undefined && raw.METRICS_PORT.trim() !== "") return config.METRICS_PORT;
+  return config.PORT === 0 ? 0 : config.METRICS_PORT;
+}
 
 export { z };
 

@@ -1,11 +1,20 @@
 import type { GraphQLFormattedError } from "graphql";
 import { ErrorCode, PUBLIC_CODES, PUBLIC_EXTENSIONS } from "./codes.ts";
+import { maskSchemaDetails } from "./schema-masking.ts";
 
 /** Options for {@link createErrorFormatter}. */
 export interface ErrorFormatterOptions {
   /** Keep graphql-js "Did you mean …?" hints (development); production drops them (schema leakage). */
   showSuggestions?: boolean;
+  /**
+   * Production: request-level validation and variable errors name only what the client wrote
+   * (no parent types, no argument or input-field names it did not send): see schema-masking.ts.
+   */
+  hideSchemaDetails?: boolean;
 }
+
+/** Codes whose request-level messages come from graphql-js and may name schema internals. */
+const SCHEMA_MESSAGE_CODES: ReadonlySet<string> = new Set([ErrorCode.GRAPHQL_VALIDATION_FAILED, ErrorCode.BAD_USER_INPUT]);
 
 const SUGGESTION = /\s*Did you mean .*\?$/s;
 
@@ -32,7 +41,9 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
     for (const key of PUBLIC_EXTENSIONS) {
       if (formatted.extensions?.[key] !== undefined) extensions[key] = formatted.extensions[key];
     }
-    const message = options.showSuggestions ? formatted.message : formatted.message.replace(SUGGESTION, "");
+    let message = options.showSuggestions ? formatted.message : formatted.message.replace(SUGGESTION, "");
+    // Field-level BAD_USER_INPUT (with a path) is the domain's own wording; only request-level messages are graphql-js's.
+    if (options.hideSchemaDetails && !formatted.path && SCHEMA_MESSAGE_CODES.has(code)) message = maskSchemaDetails(message);
     return { message, ...base, extensions };
   };
 }

@@ -3,3 +3,4 @@ export * from "./coded-error.ts";
 export * from "./user-error.ts";
 export * from "./format-error.ts";
 export * from "./error-logging-plugin.ts";
+export * from "./schema-masking.ts";

@@ -34,16 +34,19 @@ export interface HttpServerOptions {
   trustRequestId?: boolean;
   /** Time allowed to receive the request headers. Default 10 s (Node's own is 60 s: slowloris). */
   headersTimeoutMs?: number;
-  /** Time allowed for the whole request. Default 30 s (Node's own is 300 s). */
+  /** Time allowed for the whole request, body included (a dripped body too). Default 30 s (Node's own is 300 s). */
   requestTimeoutMs?: number;
+  /**
+   * How often Node checks the two timeouts above. Node only enforces them on this tick (its
+   * default is 30 s, which let slow headers live 19–22 s past a 10 s limit). Default 1 s.
+   */
+  timeoutCheckIntervalMs?: number;
   /** Idle keep-alive time; above typical load-balancer idle timeouts. Default 65 s. */
   keepAliveTimeoutMs?: number;
   /** CORS allow-list; unset = no CORS headers (same-origin and server-to-server only). */
   cors?: CorsOptions;
   /** Extra headers on every response (e.g. a looser CSP for the Sandbox page in development). */
   headers?: Record<string, string>;
-  /** Prometheus scrape endpoint, served at GET /metrics when set. */
-  metrics?: RouteHandler;
   /** Called once per request when its response is finished or aborted (request timing). */
   onRequestEnd?: (event: RequestEndEvent) => void;
 }
@@ -52,7 +55,7 @@ export interface HttpServerOptions {
 export interface HttpServerHandle {
   server: Server;
   /** Binds the port (0 = ephemeral) and resolves with the real URL. */
-  listen(port: number, host: string): Promise<{ port: number; url: string }>;
+  listen(port: number, host: string): Promise<{ port: number; url: string; metricsUrl?: string }>;
   /** Stops accepting, reports not-ready, waits for in-flight requests (up to graceMs), then closes. */
   close(graceMs?: number): Promise<void>;
   readonly draining: boolean;
@@ -77,12 +80,12 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       const ready = !draining && (await Promise.resolve(options.isReady?.() ?? true).catch(() => false));
       sendJson(res, ready ? 200 : 503, { status: ready ? "ready" : draining ? "draining" : "unavailable" });
     },
-    ...(options.metrics ? { "GET /metrics": options.metrics } : {}),
     ...options.routes,
   };
   const knownPaths = new Set(Object.keys(routes).map((key) => key.slice(key.indexOf(" ") + 1)));
 
-  const server = createServer(async (req, res) => {
+  // Metrics are never on this (public) server: see metrics-server.ts.
+  const server = createServer({ connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000 }, async (req, res) => {
     inFlight++;
     const startedAt = performance.now();
     let route = "unmatched";
@@ -119,8 +122,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
-  server.on("clientError", (_err, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    // Headers or request too slow (headersTimeout/requestTimeout): 408, as Node itself would answer.
+    const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "400 Bad Request";
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
   });
 
   return {

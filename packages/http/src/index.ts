@@ -5,3 +5,5 @@ export * from "./graphql-route.ts";
 export * from "./lifecycle.ts";
 export * from "./cors.ts";
 export * from "./operation-observer-plugin.ts";
+export * from "./metrics-server.ts";
+export * from "./client-input-plugin.ts";

@@ -10,19 +10,17 @@ beforeAll(async () => {
   server = createHttpServer({
     logger: pino({ level: "silent" }),
     routes: { "GET /thing": (_req, res) => sendJson(res, 201, {}) },
-    metrics: (_req, res) => {
-      res.writeHead(200, { "content-type": "text/plain" }).end("up 1\n");
-    },
     onRequestEnd: (event) => events.push(event),
   });
   ({ url } = await server.listen(0, "127.0.0.1"));
 });
 afterAll(() => server.close(100));
 
-describe("createHttpServer request timing and /metrics", () => {
-  it("serves the metrics handler at GET /metrics", async () => {
+describe("createHttpServer request timing", () => {
+  it("never answers /metrics on the public port (metrics have their own listener)", async () => {
     const res = await fetch(`${url}/metrics`);
-    expect(await res.text()).toBe("up 1\n");
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("NOT_FOUND");
   });
 
   it("reports every finished request with its route (never the raw URL), status and duration", async () => {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { baseEnv, envBoolean, envInt, envPort, envUrl, z } from "@shopgraph/config";
+import { baseEnv, envBoolean, envInt, envPort, envUrl, metricsPort, z } from "@shopgraph/config";
 
 /** The repository's .data folder: embedded databases and development keys (gitignored). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
@@ -9,6 +9,8 @@ export function subgraphEnv(defaultPort: number) {
   return {
     ...baseEnv,
     PORT: envPort(defaultPort),
+    /** Metrics listener (GET /metrics only), bound to METRICS_HOST: 9401 for 4001 and so on; 0 when PORT is 0. */
+    METRICS_PORT: envPort(defaultPort + 5400),
     /** json (default) or pretty; pretty is honoured in development only (it costs a worker thread). */
     LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
     DATABASE_URL: envUrl(),
@@ -44,8 +46,8 @@ export function checkServiceToken(env: { NODE_ENV: string; SERVICE_TOKEN?: strin
 }
 
 /** Fills the derived settings every subgraph shares: seeding default and the service credential. */
-export function finishSubgraphConfig<T extends { NODE_ENV: string; SERVICE_TOKEN?: string | undefined }>(config: T, raw: NodeJS.ProcessEnv) {
-  return { ...config, SEED: shouldSeed(config, raw), SERVICE_TOKEN: config.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN };
+export function finishSubgraphConfig<T extends { NODE_ENV: string; SERVICE_TOKEN?: string | undefined; PORT: number; METRICS_PORT: number }>(config: T, raw: NodeJS.ProcessEnv) {
+  return { ...config, SEED: shouldSeed(config, raw), SERVICE_TOKEN: config.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN, METRICS_PORT: metricsPort(config, raw) };
 }
 
 /** Seeding defaults to on in development only; an explicit SEED wins. */

@@ -7,7 +7,7 @@ import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, shield, type IRules } from "graphql-shield";
 import { isValidServiceToken, SERVICE_TOKEN_HEADER, viewerFromAuthorization, type AuthContext, type VerifyAccessToken } from "@shopgraph/auth";
 import { createErrorFormatter, errorLoggingPlugin, forbidden } from "@shopgraph/errors";
-import { createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
+import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
 import { observeDbPool } from "./db-pool-metrics.ts";
@@ -50,6 +50,30 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   bodyLimitBytes?: number;
   /** How many distinct operation names get their own metric label before the rest become "other". Default 100. */
   maxOperationLabels?: number;
+  /** HTTP edge settings from the subgraph's config (see {@link subgraphHttpOptions}); unset: server defaults, no metrics listener. */
+  http?: SubgraphHttpOptions;
+}
+
+/** Timeouts and the metrics listener of a subgraph's HTTP server. */
+export interface SubgraphHttpOptions {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  metrics: { port: number; host: string; token?: string };
+}
+
+/** The HTTP edge settings of a subgraph's validated config (METRICS_*, *_TIMEOUT_MS). */
+export function subgraphHttpOptions(config: {
+  HEADERS_TIMEOUT_MS: number;
+  REQUEST_TIMEOUT_MS: number;
+  METRICS_PORT: number;
+  METRICS_HOST: string;
+  METRICS_TOKEN?: string | undefined;
+}): SubgraphHttpOptions {
+  return {
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    metrics: { port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
+  };
 }
 
 /** Types present in most subgraphs whose fields are plain data and need no rule of their own. */
@@ -80,7 +104,7 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
   const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } }]);
   const apollo = new ApolloServer<C>({
     schema: protect(schema, options.permissions),
-    formatError: createErrorFormatter({ showSuggestions: !options.production }),
+    formatError: createErrorFormatter({ showSuggestions: !options.production, hideSchemaDetails: options.production }),
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
     persistedQueries: false,
@@ -95,6 +119,8 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
       operationObserverPlugin<C>({ label: createOperationNameLabeler({ maxDynamic: options.maxOperationLabels ?? 100 }), onFinished: observeGraphQLOperation }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      // NUL/unpaired surrogates and ambiguous documents are 400s here too, not PostgreSQL errors.
+      clientInputPlugin<C>(),
       errorLoggingPlugin<C>(),
     ],
     logger: options.logger,
@@ -118,12 +144,14 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
   const http = createHttpServer({
     logger: options.logger,
     routes: { "POST /graphql": route, "GET /graphql": route, ...options.routes },
-    metrics: serveMetrics,
+    ...(options.http ? { headersTimeoutMs: options.http.headersTimeoutMs, requestTimeoutMs: options.http.requestTimeoutMs } : {}),
     onRequestEnd: observeHttpRequest,
     ...(options.isReady ? { isReady: options.isReady } : {}),
     // Subgraphs sit behind the gateway, which sets the request id.
     trustRequestId: true,
   });
+  // /metrics is served only on the metrics listener, never on the subgraph's public port.
+  if (options.http) attachMetricsServer(http, { handler: serveMetrics, ...options.http.metrics });
   const close = http.close.bind(http);
   http.close = async (graceMs) => {
     await close(graceMs);

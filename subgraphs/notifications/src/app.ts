@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
 import { createInboxRoute, prismaDatabase, type EventConsumer, type WorkLoop } from "@shopgraph/events";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, observeChannel, observeDeliveryStatuses, openDatabase } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, observeChannel, observeDeliveryStatuses, openDatabase } from "@shopgraph/subgraph-kit";
 import type { NotificationsConfig } from "./config.ts";
 import { createNotificationsContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -29,6 +29,8 @@ export interface NotificationsDeps {
 /** A running notifications subgraph. */
 export interface NotificationsSubgraph {
   url: string;
+  /** The metrics listener (GET /metrics), never on the public port. */
+  metricsUrl: string | undefined;
   db: Db;
   consumer: EventConsumer;
   sender: WorkLoop;
@@ -75,6 +77,7 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
     serviceToken: config.SERVICE_TOKEN,
     createContext: (base) => createNotificationsContext(base, db),
     production: config.NODE_ENV === "production",
+    http: subgraphHttpOptions(config),
     isReady: async () => (await db.$queryRaw`SELECT 1`, !isWorker || consumer.healthy),
     // Embedded mode only: the producers' relays push here; with Redis the stream carries events.
     routes: config.REDIS_URL ? {} : { "POST /events": createInboxRoute({ db: sql, serviceToken: config.SERVICE_TOKEN, logger, onStored: () => consumer.wake() }) },
@@ -84,10 +87,11 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
     sender.start();
   }
   const stopDeliveryMetrics = observeDeliveryStatuses(sql);
-  const { url } = await http.listen(config.PORT, config.HOST);
+  const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, role: config.NOTIFICATIONS_ROLE, embeddedDatabase: database.embedded, events: config.REDIS_URL ? "redis-streams" : "embedded-inbox" }, "notifications subgraph ready");
   return {
     url,
+    metricsUrl,
     db,
     consumer,
     sender,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import { createProductsHttpClient } from "./clients/products-http-client.ts";
 import type { OrdersConfig } from "./config.ts";
 import { createOrdersContext } from "./context.ts";
@@ -36,6 +36,8 @@ export interface OrdersDeps {
 /** A running orders subgraph. */
 export interface OrdersSubgraph {
   url: string;
+  /** The metrics listener (GET /metrics), never on the public port. */
+  metricsUrl: string | undefined;
   db: Db;
   checkout: CheckoutDeps;
   /** Runs one recovery sweep now (the interval runs it too); age defaults to RECOVERY_AGE_MS. */
@@ -75,6 +77,7 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     // No serviceToken: orders exposes no service-only fields; the token is only sent to products.
     createContext: (base) => createOrdersContext(base, checkout),
     production: config.NODE_ENV === "production",
+    http: subgraphHttpOptions(config),
     isReady: async () => (await db.$queryRaw`SELECT 1`, true),
   });
 
@@ -91,10 +94,11 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
   timer?.unref();
 
   const relay = startProducerRelay("orders", db, config, logger);
-  const { url } = await http.listen(config.PORT, config.HOST);
+  const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded, productsUrl: config.PRODUCTS_URL }, "orders subgraph ready");
   return {
     url,
+    metricsUrl,
     db,
     checkout,
     recover,

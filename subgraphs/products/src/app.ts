@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
 import { createRedis, waitForRedis, type Redis } from "@shopgraph/kv";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import { createCatalogCaches } from "./cache/catalog-caches.ts";
 import { createDisabledEntityCache, createMemoryEntityCache, createRedisEntityCache } from "./cache/entity-cache.ts";
 import type { ProductsConfig } from "./config.ts";
@@ -26,6 +26,8 @@ export interface ProductsDeps {
 /** A running products subgraph. */
 export interface ProductsSubgraph {
   url: string;
+  /** The metrics listener (GET /metrics), never on the public port. */
+  metricsUrl: string | undefined;
   db: Db;
   services: ProductsServices;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
     serviceToken: config.SERVICE_TOKEN,
     createContext: (base) => createProductsContext(base, services),
     production: config.NODE_ENV === "production",
+    http: subgraphHttpOptions(config),
     // Redis is left out on purpose: the cache fails open, so an outage slows reads down but must
     // not take every instance out of the load balancer at once.
     isReady: async () => (await db.$queryRaw`SELECT 1`, true),
@@ -78,10 +81,11 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
   }, config.RESERVATION_SWEEP_INTERVAL_SECONDS * 1000);
   sweep.unref();
   const relay = startProducerRelay("products", db, config, logger);
-  const { url } = await http.listen(config.PORT, config.HOST);
+  const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded, cache: !config.CACHE_ENABLED ? "off" : redis ? "redis" : "memory" }, "products subgraph ready");
   return {
     url,
+    metricsUrl,
     db,
     services,
     async close() {

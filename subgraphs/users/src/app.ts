@@ -5,7 +5,7 @@ import type { JWK } from "jose";
 import { createAccessTokenVerifier } from "@shopgraph/auth";
 import { sendJson } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import type { UsersConfig } from "./config.ts";
 import { createUsersContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -20,6 +20,8 @@ const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
 /** A running users subgraph. */
 export interface UsersSubgraph {
   url: string;
+  /** The metrics listener (GET /metrics), never on the public port. */
+  metricsUrl: string | undefined;
   db: Db;
   close(): Promise<void>;
 }
@@ -48,6 +50,7 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     serviceToken: config.SERVICE_TOKEN,
     createContext: (base) => createUsersContext(base, sessions),
     production: config.NODE_ENV === "production",
+    http: subgraphHttpOptions(config),
     isReady: async () => (await db.$queryRaw`SELECT 1`, true),
     routes: {
       // Public keys only; verifiers cache them, so a short max-age keeps rotation quick.
@@ -55,10 +58,11 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     },
   });
   const relay = startProducerRelay("users", db, config, logger);
-  const { url } = await http.listen(config.PORT, config.HOST);
+  const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded }, "users subgraph ready");
   return {
     url,
+    metricsUrl,
     db,
     async close() {
       await http.close(config.SHUTDOWN_GRACE_MS);

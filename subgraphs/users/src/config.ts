@@ -25,8 +25,6 @@ const schema = z
     LOGIN_MAX_DELAY_SECONDS: envInt(30),
     /** An IP the owner signed in from stays exempt from the account-wide lock this many days. */
     LOGIN_KNOWN_IP_DAYS: envInt(30),
-    /** Deadline of each throttle call to Redis; past it the in-process counters answer. */
-    LOGIN_THROTTLE_TIMEOUT_MS: envInt(100),
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
@@ -63,6 +61,7 @@ export function loginThrottleSettings(config: UsersConfig): LoginThrottleSetting
     freeFailures: config.LOGIN_FREE_FAILURES,
     maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
     knownIpDays: config.LOGIN_KNOWN_IP_DAYS,
-    storeTimeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS,
+    // One throttle call is one round trip (a script, or a MULTI): the request-path command deadline fits it.
+    storeTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
   };
 }

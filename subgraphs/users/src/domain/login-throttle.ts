@@ -77,7 +77,8 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
     const memory = new RateLimiterMemory({ ...opts, keyPrefix });
     if (!deps.redis) return memory;
     // rejectIfRedisNotReady: while disconnected, go straight to the insurance instead of queueing.
-    const redis = new RateLimiterRedis({ ...opts, keyPrefix, storeClient: deps.redis, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+    // Only the wrapper holds the insurance: given to both, a timed-out call would be counted twice.
+    const redis = new RateLimiterRedis({ ...opts, keyPrefix, storeClient: deps.redis, rejectIfRedisNotReady: true });
     return new RLWrapperTimeouts({ limiter: redis, timeoutMs: settings.storeTimeoutMs, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
   };
   // points = N - 1: the N-th failure is the consume that goes over and sets the block.

@@ -35,7 +35,7 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
   const blockMs = options.blockMs ?? Math.min(o.pollIntervalMs, 5_000);
   const redis = connectRedis(options.url, `${o.group}:${o.consumerName}`);
   // XREADGROUP BLOCK holds its connection; everything else must not queue behind it.
-  const blocking = connectRedis(options.url, `${o.group}:${o.consumerName}:read`);
+  const blocking = connectRedis(options.url, `${o.group}:${o.consumerName}:read`, blockMs + 5_000);
   let claimCursor = "0-0";
   let lastTidy = 0;
   let stopBacklog = () => {};

@@ -19,10 +19,13 @@ export function streamKeys(options: RedisStreamsOptions, group = "") {
 
 /**
  * A connection for the event machinery: commands fail fast while Redis is down (the loops back
- * off and retry) instead of queueing without bound; reconnects back off up to 2 s.
+ * off and retry) instead of queueing without bound; reconnects back off up to 2 s, forever. A
+ * frozen Redis fails a command after `commandTimeoutMs` (default 5 s): a relay must not hold its
+ * outbox transaction (and a database connection) open for as long as Redis stays silent.
  */
-export function connectRedis(url: string, connectionName: string): Redis {
+export function connectRedis(url: string, connectionName: string, commandTimeoutMs = 5_000): Redis {
   return new Redis(url, {
+    commandTimeout: commandTimeoutMs,
     lazyConnect: true,
     connectionName,
     // RESP2: stream replies keep their documented nested shapes (ioredis 6 defaults to RESP3, whose

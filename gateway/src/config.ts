@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { baseEnv, envInt, envPort, loadConfig, metricsPort, z } from "@shopgraph/config";
+import { DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
+import { baseEnv, envInt, envPort, envTokenList, loadConfig, metricsPort, z } from "@shopgraph/config";
 
 const url = (fallback: string) => z.url().default(fallback);
 
@@ -17,6 +18,8 @@ const schema = z.object({
   JWKS_URL: url("http://127.0.0.1:4001/.well-known/jwks.json"),
   JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
   JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
+  /** The gateway's credential to the subgraphs, "current[,previous]": the first is sent on every fetch. */
+  GATEWAY_TOKEN: envTokenList("GATEWAY_TOKEN"),
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url))),
   /** Re-read SUPERGRAPH_PATH this often and swap a changed supergraph in place (a mounted ConfigMap); 0 (default): read once. */
   SUPERGRAPH_POLL_MS: envInt(0, 0),
@@ -70,6 +73,11 @@ const schema = z.object({
   RATE_LIMIT_CREDENTIAL_ATTEMPTS: envInt(10),
   /** Behind a trusted proxy: accept its x-request-id and take the client IP from x-forwarded-for. */
   TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+}).superRefine((env, ctx) => {
+  // Subgraphs refuse every request without it; production must not run on the public dev default.
+  if (env.NODE_ENV !== "production") return;
+  if (!env.GATEWAY_TOKEN) ctx.addIssue({ code: "custom", path: ["GATEWAY_TOKEN"], message: "required in production" });
+  else if (env.GATEWAY_TOKEN.includes(DEV_GATEWAY_TOKEN)) ctx.addIssue({ code: "custom", path: ["GATEWAY_TOKEN"], message: "the development default must not be used in production" });
 });
 
 /** The gateway's validated configuration. */
@@ -84,7 +92,7 @@ export const DEV_CORS_ORIGINS: readonly string[] = [5173, 3000, 4000].flatMap((p
 /** Reads and validates the environment (the only place the gateway reads process.env). */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
   const loaded = loadConfig("gateway", schema, env);
-  const config = Object.freeze({ ...loaded, METRICS_PORT: metricsPort(loaded, env) });
+  const config = Object.freeze({ ...loaded, METRICS_PORT: metricsPort(loaded, env), GATEWAY_TOKEN: (loaded.GATEWAY_TOKEN ?? [DEV_GATEWAY_TOKEN])[0]! });
   if (config.NODE_ENV !== "development" || env.CORS_ORIGINS?.trim()) return config;
   return Object.freeze({ ...config, CORS_ORIGINS: [...new Set([...config.CORS_ORIGINS, ...DEV_CORS_ORIGINS])] });
 }

@@ -79,7 +79,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
         retryBaseMs: 50,
         dedup: config.SUBGRAPH_DEDUP,
       }));
-      return new SubgraphDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher);
+      return new SubgraphDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher, config.GATEWAY_TOKEN);
     },
     // The gateway's spans (request, validate, plan, execute, fetch) carry operation name and type,
     // never the document (inline arguments can hold passwords); exceptions are always recorded.

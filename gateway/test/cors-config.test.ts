@@ -8,10 +8,10 @@ describe("gateway CORS origins", () => {
   });
 
   it("stay exactly the configured list in production, and when set explicitly", () => {
-    const env = { NODE_ENV: "production", CORS_ORIGINS: "https://shop.example.com" } as const;
+    const env = { NODE_ENV: "production", CORS_ORIGINS: "https://shop.example.com", GATEWAY_TOKEN: "cors-test-gateway-token-0123456789abcdef" } as const;
     expect(loadGatewayConfig(env).CORS_ORIGINS).toEqual(["https://shop.example.com"]);
     expect(loadGatewayConfig({ ...env, NODE_ENV: "development" }).CORS_ORIGINS).toEqual(["https://shop.example.com"]);
-    const productionDefault = loadGatewayConfig({ NODE_ENV: "production" }).CORS_ORIGINS;
+    const productionDefault = loadGatewayConfig({ NODE_ENV: "production", GATEWAY_TOKEN: env.GATEWAY_TOKEN }).CORS_ORIGINS;
     for (const origin of DEV_CORS_ORIGINS.filter((o) => o.includes("5173") || o.includes("127.0.0.1"))) expect(productionDefault).not.toContain(origin);
   });
 

@@ -1,5 +1,6 @@
 // What `pnpm start` runs: the five processes, their ports and the environment each one gets.
 // Pure: everything comes from the `env` argument, so the mapping is unit-tested.
+import { createHash } from "node:crypto";
 
 /** The processes the supervisor runs. */
 export type ProcessName = "users" | "products" | "orders" | "notifications" | "gateway";
@@ -90,7 +91,9 @@ export interface StartPlanOptions {
   forceColor?: boolean;
   /**
    * This checkout's development service credential (generated into .data/), given to every
-   * process unless SERVICE_TOKEN is set: two stacks on one machine then refuse each other's calls.
+   * subgraph unless SERVICE_TOKEN is set: two stacks on one machine then refuse each other's calls.
+   * The gateway's credential (GATEWAY_TOKEN, unless set) is derived from it: a different secret,
+   * so the gateway never holds the service one.
    */
   serviceToken?: string;
 }
@@ -125,6 +128,9 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
     env: { ...base, ...extra, PORT: String(ports[name]) },
   });
   const jwksUrl = url("users", "/.well-known/jwks.json");
+  const gatewayToken = options.serviceToken && !env.GATEWAY_TOKEN?.trim()
+    ? `dev-gw-${createHash("sha256").update(`gateway:${options.serviceToken}`).digest("base64url")}`
+    : undefined;
 
   const subgraphs = SUBGRAPH_NAMES.map((name) => {
     // One service name per process, whatever the shell exports (spans must say where they come from).
@@ -137,11 +143,12 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
     // that another stack on the machine may hold (its consumer would record our events).
     if (name !== "notifications" && !env.EVENTS_PUSH_URLS?.trim()) extra.EVENTS_PUSH_URLS = url("notifications", "/events");
     if (options.serviceToken && !env.SERVICE_TOKEN?.trim()) extra.SERVICE_TOKEN = options.serviceToken;
+    if (gatewayToken) extra.GATEWAY_TOKEN = gatewayToken;
     return spec(name, `subgraphs/${name}/src/index.ts`, extra);
   });
   const gateway = spec("gateway", "gateway/src/index.ts", {
     OTEL_SERVICE_NAME: "gateway",
-    ...(options.serviceToken && !env.SERVICE_TOKEN?.trim() ? { SERVICE_TOKEN: options.serviceToken } : {}),
+    ...(gatewayToken ? { GATEWAY_TOKEN: gatewayToken } : {}),
     JWKS_URL: jwksUrl,
     ...Object.fromEntries(SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_URL`, url(name, "/graphql")])),
   });

@@ -79,12 +79,22 @@ describe("buildStartPlan", () => {
     expect(buildStartPlan({ EVENTS_PUSH_URLS: "http://x/events" }).subgraphs[0]?.env.EVENTS_PUSH_URLS).toBe("http://x/events");
   });
 
-  it("gives every process the checkout's service token unless SERVICE_TOKEN is set", () => {
+  it("gives every subgraph the checkout's service token unless SERVICE_TOKEN is set, and the gateway none", () => {
     const token = "t".repeat(40);
     const plan = buildStartPlan({}, { serviceToken: token });
-    for (const spec of [...plan.subgraphs, plan.gateway]) expect(spec.env.SERVICE_TOKEN).toBe(token);
+    for (const spec of plan.subgraphs) expect(spec.env.SERVICE_TOKEN).toBe(token);
+    expect(plan.gateway.env.SERVICE_TOKEN).toBeUndefined();
     const own = buildStartPlan({ SERVICE_TOKEN: "o".repeat(40) }, { serviceToken: token });
     for (const spec of [...own.subgraphs, own.gateway]) expect(spec.env.SERVICE_TOKEN).toBe("o".repeat(40));
+  });
+
+  it("derives the checkout's gateway credential from it: the same in all five processes, not the service token", () => {
+    const plan = buildStartPlan({}, { serviceToken: "t".repeat(40) });
+    const gatewayToken = plan.gateway.env.GATEWAY_TOKEN;
+    expect(gatewayToken).toMatch(/^dev-gw-.{40,}$/);
+    for (const spec of plan.subgraphs) expect(spec.env.GATEWAY_TOKEN).toBe(gatewayToken);
+    expect(buildStartPlan({}, { serviceToken: "u".repeat(40) }).gateway.env.GATEWAY_TOKEN).not.toBe(gatewayToken);
+    expect(buildStartPlan({ GATEWAY_TOKEN: "g".repeat(40) }, { serviceToken: "t".repeat(40) }).gateway.env.GATEWAY_TOKEN).toBe("g".repeat(40));
   });
 
   it("gives each subgraph its own <NAME>_DATABASE_URL, and none to the gateway", () => {

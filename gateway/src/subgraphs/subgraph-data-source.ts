@@ -1,26 +1,37 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import type { Fetcher } from "@apollo/utils.fetcher";
+import { CLIENT_IP_HEADER } from "@shopgraph/auth";
+import { SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
 import { codedError, ErrorCode } from "@shopgraph/errors";
 import type { GatewayContext } from "../context.ts";
 import { SubgraphUnavailableError } from "./subgraph-fetcher.ts";
 
 /**
- * Subgraph fetches: forwards only what subgraphs need to re-verify the caller themselves (the
- * original Bearer token) and to correlate logs (request id). Client headers are never copied
- * wholesale, so a forged identity or service header cannot reach a subgraph through the gateway.
+ * Subgraph fetches: the gateway's own credential on every one (subgraphs refuse anything else),
+ * plus only what subgraphs need to re-verify the caller themselves (the original Bearer token)
+ * and to correlate logs (request id). Client headers are never copied wholesale, so a forged
+ * identity or service header cannot reach a subgraph through the gateway.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   readonly name: string;
 
-  constructor(name: string, url: string, fetcher: Fetcher) {
+  readonly #credential: string;
+
+  constructor(name: string, url: string, fetcher: Fetcher, credential: string) {
     super({ url, fetcher });
     this.name = name;
+    this.#credential = credential;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
-    if (!headers || !("requestId" in context)) return;
+    if (!headers) return;
+    // Set, never appended: whatever else is on the request, the subgraph sees exactly this credential.
+    headers.set(SERVICE_TOKEN_HEADER, this.#credential);
+    if (!("requestId" in context)) return;
     headers.set("x-request-id", context.requestId);
+    // Per-IP policies inside subgraphs (users' login throttle) need the client, not the gateway's address.
+    headers.set(CLIENT_IP_HEADER, context.clientIp);
     if (context.accessToken) headers.set("authorization", `Bearer ${context.accessToken}`);
   }
 

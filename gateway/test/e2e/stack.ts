@@ -15,6 +15,9 @@ import { startGateway } from "../../src/app.ts";
 import type { GatewayDeps } from "../../src/server.ts";
 import { loadGatewayConfig } from "../../src/config.ts";
 
+/** The stack's gateway credential: every gateway it starts sends it, every subgraph accepts only it. */
+export const E2E_GATEWAY_TOKEN = "e2e-gateway-token-0123456789abcdef0123";
+
 const migrations = (name: string) => fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
 
 
@@ -62,6 +65,7 @@ export async function startStack(options: StackOptions = {}) {
       DATABASE_URL: db.url,
       DATABASE_POOL_MAX: String(db.poolMax),
       SERVICE_TOKEN: "e2e-service-token-0123456789abcdef0123",
+      GATEWAY_TOKEN: E2E_GATEWAY_TOKEN,
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
       ...options.subgraphEnv,
     });
@@ -89,6 +93,7 @@ export async function startStack(options: StackOptions = {}) {
       NODE_ENV: "test",
       PORT: "0",
       JWKS_URL,
+      GATEWAY_TOKEN: E2E_GATEWAY_TOKEN,
       USERS_URL: `${users.url}/graphql`,
       PRODUCTS_URL: `${products.url}/graphql`,
       ORDERS_URL: `${orders.url}/graphql`,
@@ -111,6 +116,8 @@ export async function startStack(options: StackOptions = {}) {
     return {
       redis,
       restartNotifications,
+      /** For tests calling a subgraph directly (`gql(…, { credential: stack.gatewayToken })`). */
+      gatewayToken: E2E_GATEWAY_TOKEN,
       startAnotherGateway, url: `${gateway.url}/graphql`, dataDir, gateway, users, products, orders, notifications, close };
   } catch (error) {
     await close();

@@ -27,6 +27,11 @@ export interface RevocationListOptions {
   pollIntervalMs?: number;
   /** Lifetime of the tokens a revocation must outlive (publishers: access-token TTL + clock tolerance). */
   tokenLifetimeMs?: number;
+  /**
+   * Publishers: when the store lost its entries (Redis restarted empty), write back every
+   * revocation this process still knows, so processes started afterwards learn them too.
+   */
+  restoreLostEntries?: boolean;
   logger?: RevocationLogger;
 }
 
@@ -49,6 +54,8 @@ export interface RevocationList {
   start(initialSyncTimeoutMs?: number): Promise<void>;
   /** When the store was last read successfully (epoch ms), undefined before the first success. */
   lastSyncAt(): number | undefined;
+  /** Revocations made here that the store has not accepted yet (it was unreachable). */
+  pendingCount(): number;
   readonly storeKind: RevocationStore["kind"] | "local";
   close(): void;
 }
@@ -99,8 +106,19 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
     }
   };
 
+  const known = (): Revocation[] => [
+    ...[...sessions].map(([id, expiresAtMs]) => ({ kind: "session" as const, id, atMs: expiresAtMs - tokenLifetimeMs, expiresAtMs })),
+    ...[...users].map(([id, marker]) => ({ kind: "user" as const, id, ...marker })),
+  ];
+
   const runSync = async (blockMs: number) => {
     if (!store) return;
+    if (options.restoreLostEntries && store.holdsEntries && (sessions.size > 0 || users.size > 0) && !(await store.holdsEntries())) {
+      const now = Date.now();
+      const entries = known().filter((entry) => entry.expiresAtMs > now);
+      for (const entry of entries) await store.append(entry);
+      options.logger?.warn({ restored: entries.length }, "revocation store had lost its entries (Redis restarted empty); wrote back the ones still in force");
+    }
     while (pending.length > 0) {
       const next = pending[0]!;
       // Past its expiry an entry protects nothing: an outage cannot grow this queue without bound.
@@ -177,6 +195,7 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
       })();
     },
     lastSyncAt: () => lastSync,
+    pendingCount: () => pending.length,
     close() {
       looping = false;
       wake?.();

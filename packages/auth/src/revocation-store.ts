@@ -31,6 +31,8 @@ export interface RevocationStore {
   read(cursor: string | undefined, options?: { blockMs?: number }): Promise<RevocationBatch>;
   /** True when `read` can block until an entry arrives (a push, not a poll). */
   readonly canBlock?: boolean;
+  /** False when the store lost everything (Redis restarted empty); stores that cannot tell omit it. */
+  holdsEntries?(): Promise<boolean>;
 }
 
 const READ_BATCH = 1_000;
@@ -57,6 +59,7 @@ export function createRedisRevocationStore(redis: Redis, prefix: string, retenti
   return {
     kind: "redis",
     canBlock: true,
+    holdsEntries: async () => (await redis.exists(key)) === 1,
     async append(entry) {
       const minId = String(Math.max(0, Date.now() - retentionMs));
       await writer.xadd(key, "MINID", "~", minId, "*", "kind", entry.kind, "id", entry.id, "atMs", String(entry.atMs), "expiresAtMs", String(entry.expiresAtMs));

@@ -1,13 +1,44 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
-/** Header carrying the service credential between subgraphs (never forwarded by the gateway). */
+/** Header carrying a caller's credential to a subgraph (never copied from clients by the gateway). */
 export const SERVICE_TOKEN_HEADER = "x-service-token";
 
-/** Constant-time check of a presented service credential against the configured one. */
-export function isValidServiceToken(presented: string | undefined, expected: string | undefined): boolean {
+/**
+ * Who may call a subgraph. The gateway's credential lets it run client operations; the service
+ * credential (subgraph to subgraph: orders → products, event pushes) also unlocks service-only
+ * fields. Two secrets, so a compromised gateway cannot reserve or release stock.
+ */
+export type ServiceCaller = "gateway" | "service";
+
+/** The credentials a subgraph accepts, each a "current[,previous]" list (rotation). */
+export interface AcceptedCredentials {
+  gateway: readonly string[];
+  service: readonly string[];
+}
+
+/** Development-only gateway credential (a local stack works without setup; production refuses it). */
+export const DEV_GATEWAY_TOKEN = "dev-gateway-token-change-me-please-00000";
+
+const digest = (value: string) => createHash("sha256").update(value).digest();
+
+/**
+ * Constant-time check of a presented credential against one or more accepted ones. Every
+ * candidate is compared (no early exit), and hashing first gives equal lengths, so neither the
+ * match position nor the expected length leaks through timing.
+ */
+export function isValidServiceToken(presented: string | undefined, expected: string | readonly string[] | undefined): boolean {
   if (!presented || !expected) return false;
-  // Hash both sides so lengths match and timingSafeEqual cannot leak the expected length.
-  const a = createHash("sha256").update(presented).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  const candidates = typeof expected === "string" ? [expected] : expected;
+  const given = digest(presented);
+  let match = false;
+  for (const candidate of candidates) if (candidate && timingSafeEqual(given, digest(candidate))) match = true;
+  return match;
+}
+
+/** The caller a presented credential proves, or null (missing or not accepted). */
+export function identifyCaller(presented: string | undefined, accepted: AcceptedCredentials): ServiceCaller | null {
+  // Both checks always run: which list matched must not show in the timing either.
+  const service = isValidServiceToken(presented, accepted.service);
+  const gateway = isValidServiceToken(presented, accepted.gateway);
+  return service ? "service" : gateway ? "gateway" : null;
 }

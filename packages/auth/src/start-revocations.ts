@@ -64,7 +64,7 @@ export async function startRevocations(settings: RevocationSettings, options: St
     if (url) store = createHttpRevocationStore({ url, serviceToken: settings.SERVICE_TOKEN });
   }
   await Promise.all(connections.map((redis) => new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve).once("error", () => resolve())))));
-  const list = createRevocationList({ store, pollIntervalMs: settings.REVOCATION_POLL_MS, tokenLifetimeMs, logger: options.logger });
+  const list = createRevocationList({ store, pollIntervalMs: settings.REVOCATION_POLL_MS, tokenLifetimeMs, logger: options.logger, restoreLostEntries: options.role === "publisher" });
   await list.start();
   return {
     ...list,

@@ -143,6 +143,11 @@ describe("Redis outage (private redis-server)", () => {
     const ms = await within(10_000, () => reader.isRevoked(token(during, undefined, issuedBefore)));
     expect(reader.isRevoked(token(randomUUID(), before))).toBe(true);
     console.log(`revocation made during a Redis outage reached the reader ${ms.toFixed(0)} ms after Redis returned`);
+    // A process started after the empty restart still learns the revocation made before the outage:
+    // the publisher wrote back what it knew.
+    const late = await startRevocations(settings, { role: "reader", logger });
+    running.push(late);
+    await within(5_000, () => late.isRevoked(token(randomUUID(), before)) && late.isRevoked(token(during, undefined, issuedBefore)));
   });
 });
 

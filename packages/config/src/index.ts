@@ -43,6 +43,22 @@ export const envUrl = () =>
     .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()))
     .pipe(z.url().optional());
 
+/**
+ * A rotating shared secret: "current" or "current,other" (at most two, each ≥ 32 characters).
+ * The first is the one a process sends; every entry is accepted. Empty counts as unset.
+ */
+export const envTokenList = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      const tokens = v.split(",").map((t) => t.trim());
+      if (tokens.length > 2) ctx.addIssue({ code: "custom", message: `${name} holds at most two tokens (current,previous)` });
+      if (tokens.some((t) => t.length < 32)) ctx.addIssue({ code: "custom", message: `${name} must be at least 32 characters (each, if a comma list)` });
+      return tokens;
+    });
+
 /** Variables every Shopgraph process reads. */
 export const baseEnv = {
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),

@@ -12,8 +12,8 @@ export interface InboxRouteOptions {
   db: Queryable;
   /** Default "InboxEvent". */
   table?: string;
-  /** The shared service credential; unset → only loopback callers are accepted (development). */
-  serviceToken?: string;
+  /** The service credential, or its accepted list while it rotates; unset → only loopback callers (development). */
+  serviceToken?: string | readonly string[];
   /** Default 1 MiB. */
   bodyLimitBytes?: number;
   logger: Logger;
@@ -37,7 +37,7 @@ export function createInboxRoute(options: InboxRouteOptions): RouteHandler {
   const table = options.table ?? DEFAULT_INBOX_TABLE;
   const limit = options.bodyLimitBytes ?? 1024 * 1024;
   return async (req, res) => {
-    if (options.serviceToken) {
+    if (options.serviceToken?.length) {
       const header = req.headers[SERVICE_TOKEN_HEADER];
       if (!isValidServiceToken(typeof header === "string" ? header : undefined, options.serviceToken)) {
         return sendError(res, 401, "UNAUTHENTICATED", "Service credential required");

@@ -6,5 +6,7 @@ export * from "./validation.ts";
 export * from "./database.ts";
 export * from "./subgraph-server.ts";
 export * from "./subgraph-config.ts";
+export * from "./subgraph-limits.ts";
+export * from "./service-credential-route.ts";
 export * from "./outbox.ts";
 export * from "./delivery-metrics.ts";

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
-import { baseEnv, envBoolean, envInt, envPort, envUrl, metricsPort, z } from "@shopgraph/config";
+import { DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
+import { baseEnv, envBoolean, envInt, envPort, envTokenList, envUrl, metricsPort, z } from "@shopgraph/config";
+import { subgraphLimitsEnv } from "./subgraph-limits.ts";
 
 /** The repository's .data folder: embedded databases and development keys (gitignored). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
@@ -21,7 +23,11 @@ export function subgraphEnv(defaultPort: number) {
     SEED: envBoolean(false).optional(),
     JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
     JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
-    SERVICE_TOKEN: z.string().min(32, "SERVICE_TOKEN must be at least 32 characters").optional(),
+    /** Service-to-service credential, "current[,previous]": the first is sent, both are accepted. */
+    SERVICE_TOKEN: envTokenList("SERVICE_TOKEN"),
+    /** The gateway's credential, "current[,previous]": accepted on every request, never grants service-only fields. */
+    GATEWAY_TOKEN: envTokenList("GATEWAY_TOKEN"),
+    ...subgraphLimitsEnv,
     /** Without Redis, producers push events over HTTP to these inboxes (default: notifications on 4004). */
     EVENTS_PUSH_URLS: z
       .string()
@@ -38,16 +44,30 @@ export function subgraphEnv(defaultPort: number) {
  */
 export const DEV_SERVICE_TOKEN = "dev-service-token-change-me-please-0000";
 
-/** Production needs a real service credential: present, and not the development default. */
-export function checkServiceToken(env: { NODE_ENV: string; SERVICE_TOKEN?: string | undefined }, ctx: z.RefinementCtx): void {
+export { DEV_GATEWAY_TOKEN };
+
+type TokenEnv = { NODE_ENV: string; SERVICE_TOKEN?: string[] | undefined; GATEWAY_TOKEN?: string[] | undefined };
+
+/** Production needs real credentials: present, not the development defaults, and two different secrets. */
+export function checkServiceToken(env: TokenEnv, ctx: z.RefinementCtx): void {
   if (env.NODE_ENV !== "production") return;
-  if (!env.SERVICE_TOKEN) ctx.addIssue({ code: "custom", path: ["SERVICE_TOKEN"], message: "required in production" });
-  if (env.SERVICE_TOKEN === DEV_SERVICE_TOKEN) ctx.addIssue({ code: "custom", path: ["SERVICE_TOKEN"], message: "the development default must not be used in production" });
+  for (const [name, tokens, dev] of [["SERVICE_TOKEN", env.SERVICE_TOKEN, DEV_SERVICE_TOKEN], ["GATEWAY_TOKEN", env.GATEWAY_TOKEN, DEV_GATEWAY_TOKEN]] as const) {
+    if (!tokens) ctx.addIssue({ code: "custom", path: [name], message: "required in production" });
+    else if (tokens.includes(dev)) ctx.addIssue({ code: "custom", path: [name], message: "the development default must not be used in production" });
+  }
+  // One secret for both would hand the internet-facing gateway the service-only fields.
+  if (env.SERVICE_TOKEN?.some((t) => env.GATEWAY_TOKEN?.includes(t))) ctx.addIssue({ code: "custom", path: ["GATEWAY_TOKEN"], message: "must differ from SERVICE_TOKEN" });
 }
 
-/** Fills the derived settings every subgraph shares: seeding default and the service credential. */
-export function finishSubgraphConfig<T extends { NODE_ENV: string; SERVICE_TOKEN?: string | undefined; PORT: number; METRICS_PORT: number }>(config: T, raw: NodeJS.ProcessEnv) {
-  return { ...config, SEED: shouldSeed(config, raw), SERVICE_TOKEN: config.SERVICE_TOKEN ?? DEV_SERVICE_TOKEN, METRICS_PORT: metricsPort(config, raw) };
+/**
+ * Fills the derived settings every subgraph shares: seeding default, the service credential to
+ * send (`SERVICE_TOKEN`: the list's first) and the credentials accepted (`ACCEPTED_CREDENTIALS`).
+ */
+export function finishSubgraphConfig<T extends TokenEnv & { PORT: number; METRICS_PORT: number }>(config: T, raw: NodeJS.ProcessEnv) {
+  const { GATEWAY_TOKEN, ...rest } = config;
+  const service = config.SERVICE_TOKEN ?? [DEV_SERVICE_TOKEN];
+  const credentials = { service: Object.freeze([...service]), gateway: Object.freeze([...(GATEWAY_TOKEN ?? [DEV_GATEWAY_TOKEN])]) };
+  return { ...rest, SEED: shouldSeed(config, raw), SERVICE_TOKEN: service[0]!, ACCEPTED_CREDENTIALS: Object.freeze(credentials), METRICS_PORT: metricsPort(config, raw) };
 }
 
 /** Seeding defaults to on in development only; an explicit SEED wins. */

@@ -5,13 +5,16 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse, type GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, shield, type IRules } from "graphql-shield";
-import { isValidServiceToken, SERVICE_TOKEN_HEADER, viewerFromAuthorization, type AuthContext, type VerifyAccessToken } from "@shopgraph/auth";
-import { createErrorFormatter, errorLoggingPlugin, forbidden } from "@shopgraph/errors";
+import { viewerFromAuthorization, type AcceptedCredentials, type AuthContext, type ServiceCaller, type VerifyAccessToken } from "@shopgraph/auth";
+import { operationLimitsRule, variableLimitsPlugin } from "@shopgraph/operation-limits";
+import { createErrorFormatter, errorLoggingPlugin, forbidden, unauthenticated } from "@shopgraph/errors";
 import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
 import { observeDbPool } from "./db-pool-metrics.ts";
 import { DateTimeScalar } from "./scalars.ts";
+import { callerOf, requireServiceCredential } from "./service-credential-route.ts";
+import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from "./subgraph-limits.ts";
 
 /**
  * Resolver map as @apollo/subgraph takes it. Loosely typed on purpose: each subgraph checks its
@@ -27,6 +30,8 @@ export interface BaseSubgraphContext extends BaseContext, AuthContext {
   logger: Logger;
   /** Filled by the operation observer (name, type, errors) for logs and metrics. */
   operation?: OperationState;
+  /** Who called: the gateway (client operations) or a sibling service (`isService`). */
+  caller: ServiceCaller;
 }
 
 /** Options for {@link createSubgraphServer}. */
@@ -39,8 +44,10 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   permissions: IRules;
   logger: Logger;
   verifyAccessToken: VerifyAccessToken;
-  /** Service-to-service credential; unset disables service access. */
-  serviceToken?: string;
+  /** Credentials accepted on /graphql; anything else is refused before parsing (config.ACCEPTED_CREDENTIALS). */
+  credentials: AcceptedCredentials;
+  /** Operation limits (config: subgraphLimits(config)). Default: {@link DEFAULT_SUBGRAPH_LIMITS}. */
+  limits?: SubgraphLimits;
   /** Adds the subgraph's own per-request state (DataLoaders, domain services) to the base context. */
   createContext: (base: BaseSubgraphContext) => C;
   isReady?: () => Promise<boolean>;
@@ -102,8 +109,12 @@ function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
 /** Builds a subgraph's Apollo Server and HTTP server (not yet listening). */
 export async function createSubgraphServer<C extends BaseSubgraphContext>(options: SubgraphServerOptions<C>): Promise<{ http: HttpServerHandle; apollo: ApolloServer<C> }> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } }]);
+  const limits = options.limits ?? DEFAULT_SUBGRAPH_LIMITS;
   const apollo = new ApolloServer<C>({
     schema: protect(schema, options.permissions),
+    // The gateway's limits again (defence in depth); the token cap is the parser's own 400.
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: [operationLimitsRule(limits)],
     formatError: createErrorFormatter({ showSuggestions: !options.production, hideSchemaDetails: options.production }),
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
@@ -121,6 +132,7 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
       ApolloServerPluginInlineTraceDisabled(),
       // NUL/unpaired surrogates and ambiguous documents are 400s here too, not PostgreSQL errors.
       clientInputPlugin<C>(),
+      variableLimitsPlugin<C>(limits),
       errorLoggingPlugin<C>(),
     ],
     logger: options.logger,
@@ -128,17 +140,20 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
   await apollo.start();
 
   const context = async (req: IncomingMessage, info: { requestId: string }): Promise<C> => {
-    const header = req.headers[SERVICE_TOKEN_HEADER];
+    // The route refused requests without an accepted credential already; this holds if it ever moves.
+    const caller = callerOf(req, options.credentials);
+    if (!caller) throw unauthenticated("A service credential is required", true);
     const base: BaseSubgraphContext = {
       requestId: info.requestId,
       logger: options.logger.child({ requestId: info.requestId }),
       viewer: await viewerFromAuthorization(req.headers.authorization, options.verifyAccessToken),
-      isService: isValidServiceToken(typeof header === "string" ? header : undefined, options.serviceToken),
+      isService: caller === "service",
+      caller,
       operation: createOperationState(),
     };
     return options.createContext(base);
   };
-  const route = graphqlRoute(apollo, { context, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) });
+  const route = requireServiceCredential(graphqlRoute(apollo, { context, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) }), options.credentials);
   collectRuntimeMetrics();
   const stopPoolMetrics = observeDbPool();
   const http = createHttpServer({

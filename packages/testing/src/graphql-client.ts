@@ -1,3 +1,5 @@
+import { DEV_GATEWAY_TOKEN, SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
+
 /** A GraphQL response as tests see it. */
 export interface GqlResponse<T = Record<string, any>> {
   status: number;
@@ -12,6 +14,12 @@ export interface GqlOptions {
   variables?: Record<string, unknown>;
   token?: string;
   headers?: Record<string, string>;
+  /**
+   * The x-service-token sent, as the gateway does on every subgraph call. Default: the development
+   * gateway credential (what test subgraphs accept unless GATEWAY_TOKEN is set); null sends none.
+   * The gateway itself ignores the header. An explicit header in `headers` wins.
+   */
+  credential?: string | null;
 }
 
 /** POSTs an operation to a GraphQL endpoint over real HTTP. */
@@ -20,6 +28,7 @@ export async function gql<T = Record<string, any>>(url: string, query: string, o
     method: "POST",
     headers: {
       "content-type": "application/json",
+      ...(options.credential === null ? {} : { [SERVICE_TOKEN_HEADER]: options.credential ?? DEV_GATEWAY_TOKEN }),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
 import { createInboxRoute, prismaDatabase, type EventConsumer, type WorkLoop } from "@shopgraph/events";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, subgraphHttpOptions, observeChannel, observeDeliveryStatuses, openDatabase } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, observeChannel, observeDeliveryStatuses, openDatabase } from "@shopgraph/subgraph-kit";
 import type { NotificationsConfig } from "./config.ts";
 import { createNotificationsContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -74,13 +74,14 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
     permissions,
     logger,
     verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
-    serviceToken: config.SERVICE_TOKEN,
+    credentials: config.ACCEPTED_CREDENTIALS,
+    limits: subgraphLimits(config),
     createContext: (base) => createNotificationsContext(base, db),
     production: config.NODE_ENV === "production",
     http: subgraphHttpOptions(config),
     isReady: async () => (await db.$queryRaw`SELECT 1`, !isWorker || consumer.healthy),
     // Embedded mode only: the producers' relays push here; with Redis the stream carries events.
-    routes: config.REDIS_URL ? {} : { "POST /events": createInboxRoute({ db: sql, serviceToken: config.SERVICE_TOKEN, logger, onStored: () => consumer.wake() }) },
+    routes: config.REDIS_URL ? {} : { "POST /events": createInboxRoute({ db: sql, serviceToken: config.ACCEPTED_CREDENTIALS.service, logger, onStored: () => consumer.wake() }) },
   });
   if (isWorker) {
     await consumer.start();

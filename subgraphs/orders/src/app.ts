@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, subgraphHttpOptions, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import { createProductsHttpClient } from "./clients/products-http-client.ts";
 import type { OrdersConfig } from "./config.ts";
 import { createOrdersContext } from "./context.ts";
@@ -74,7 +74,8 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     permissions,
     logger,
     verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
-    // No serviceToken: orders exposes no service-only fields; the token is only sent to products.
+    credentials: config.ACCEPTED_CREDENTIALS,
+    limits: subgraphLimits(config),
     createContext: (base) => createOrdersContext(base, checkout),
     production: config.NODE_ENV === "production",
     http: subgraphHttpOptions(config),

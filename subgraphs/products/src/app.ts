@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
 import { createRedis, waitForRedis, type Redis } from "@shopgraph/kv";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, subgraphHttpOptions, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import { createCatalogCaches } from "./cache/catalog-caches.ts";
 import { createDisabledEntityCache, createMemoryEntityCache, createRedisEntityCache } from "./cache/entity-cache.ts";
 import type { ProductsConfig } from "./config.ts";
@@ -65,7 +65,8 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
     }),
-    serviceToken: config.SERVICE_TOKEN,
+    credentials: config.ACCEPTED_CREDENTIALS,
+    limits: subgraphLimits(config),
     createContext: (base) => createProductsContext(base, services),
     production: config.NODE_ENV === "production",
     http: subgraphHttpOptions(config),

@@ -55,8 +55,8 @@ describe("config", () => {
         return (error as { issues: string[] }).issues.map((i) => i.split(":")[0]);
       }
     };
-    expect(issues({ NODE_ENV: "production" })).toEqual(["SERVICE_TOKEN"]);
+    expect(issues({ NODE_ENV: "production" })).toEqual(["SERVICE_TOKEN", "GATEWAY_TOKEN"]);
     expect(issues({ NODE_ENV: "test", LOW_STOCK_THRESHOLD: "-1", RESERVATION_TTL_SECONDS: "0", JWKS_URL: "not a url" }).sort()).toEqual(["JWKS_URL", "LOW_STOCK_THRESHOLD", "RESERVATION_TTL_SECONDS"]);
-    expect(issues({ NODE_ENV: "production", SERVICE_TOKEN: "s".repeat(32) })).toEqual([]);
+    expect(issues({ NODE_ENV: "production", SERVICE_TOKEN: "s".repeat(32), GATEWAY_TOKEN: "g".repeat(32) })).toEqual([]);
   });
 });

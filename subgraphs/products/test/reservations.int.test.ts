@@ -175,27 +175,29 @@ describe("authorization of the service mutations", () => {
     `mutation($o: ID!) { releaseStock(orderId: $o) ${PAYLOAD} }`,
   ];
 
-  it("refuses admins, customers, anonymous callers and wrong service tokens with FORBIDDEN, changing nothing", async () => {
+  it("refuses admins, customers and anonymous callers (through the gateway's credential) and wrong service tokens with FORBIDDEN, changing nothing", async () => {
     const [product] = await insertProducts(products.db, [{ stock: 5 }]);
     const orderId = randomUUID();
     const callers = [{ token: world.tokens.admin }, { token: world.tokens.customer }, {}, { headers: { "x-service-token": "x".repeat(48) } }];
     for (const caller of callers) {
       for (const query of calls) {
         const res = await products.query(query, { variables: { o: orderId, p: product!.id }, ...caller });
-        expect({ query, status: res.status, code: res.errors?.[0]?.extensions?.code, data: res.data ?? null }).toEqual({ query, status: 200, code: "FORBIDDEN", data: null });
+        // The gateway's credential gets in but never unlocks service-only fields; a wrong one does not get in (403).
+        const status = caller.headers ? 403 : 200;
+        expect({ query, status: res.status, code: res.errors?.[0]?.extensions?.code, data: res.data ?? null }).toEqual({ query, status, code: "FORBIDDEN", data: null });
       }
     }
     expect(await products.db.stockReservation.count({ where: { orderId } })).toBe(0);
   });
 
-  it("is refused even with the right header when the instance has no SERVICE_TOKEN configured", async () => {
+  it("is refused at the door with another instance's token (without SERVICE_TOKEN only the development default is accepted)", async () => {
     // A second instance over the same database; the embedded fallback serves one connection at a
     // time, so there it gets a database of its own (the header still carries this world's token).
     const own = REAL_POSTGRES ? undefined : await provisionProductsWorld();
     const bare = await startTestProducts(own ?? world, { SERVICE_TOKEN: undefined });
     try {
       const res = await bare.query(`mutation { releaseStock(orderId: "${randomUUID()}") { ok } }`, { headers: { "x-service-token": world.serviceToken } });
-      expect(res.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+      expect([res.status, res.errors?.[0]?.extensions?.code]).toEqual([403, "FORBIDDEN"]);
     } finally {
       await bare.close();
       await own?.close();

@@ -5,7 +5,7 @@ import type { JWK } from "jose";
 import { createAccessTokenVerifier } from "@shopgraph/auth";
 import { sendJson } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, subgraphHttpOptions, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import type { UsersConfig } from "./config.ts";
 import { createUsersContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -47,7 +47,8 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     permissions,
     logger,
     verifyAccessToken: createAccessTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
-    serviceToken: config.SERVICE_TOKEN,
+    credentials: config.ACCEPTED_CREDENTIALS,
+    limits: subgraphLimits(config),
     createContext: (base) => createUsersContext(base, sessions),
     production: config.NODE_ENV === "production",
     http: subgraphHttpOptions(config),

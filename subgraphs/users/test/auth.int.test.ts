@@ -96,8 +96,11 @@ describe("access tokens", () => {
   });
 
   it("grants nothing to forged identity headers", async () => {
-    const res = await me(undefined, { "x-user-id": seedAdmin.id, "x-user-role": "ADMIN", "x-service-token": "guess" });
+    const res = await me(undefined, { "x-user-id": seedAdmin.id, "x-user-role": "ADMIN" });
     expect(res.data?.me).toBeNull();
+    // A guessed service credential does not even get in.
+    const guessed = await me(undefined, { "x-user-id": seedAdmin.id, "x-user-role": "ADMIN", "x-service-token": "guess" });
+    expect([guessed.status, guessed.errors?.[0]?.extensions?.code, guessed.data]).toEqual([403, "FORBIDDEN", undefined]);
     const admin = await gql(users.graphqlUrl, "{ users(first: 1) { totalCount } }", { headers: { "x-user-id": seedAdmin.id, "x-user-role": "ADMIN" } });
     expect(admin.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });

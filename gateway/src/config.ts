@@ -45,6 +45,8 @@ const schema = z.object({
   SUBGRAPH_RETRIES: envInt(2, 0),
   BREAKER_FAILURE_THRESHOLD: envInt(5),
   BREAKER_OPEN_MS: envInt(5_000),
+  /** First open period of a tripped breaker; doubles after each failed probe up to BREAKER_OPEN_MS. */
+  BREAKER_FIRST_OPEN_MS: envInt(250, 1),
   SUBGRAPH_DEDUP: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   APQ_TTL_SECONDS: envInt(24 * 3600),
   /** Comma-separated manifest files (Apollo persisted query manifest format). */

@@ -16,7 +16,7 @@ import { credentialLimitPlugin } from "./plugins/credential-limit-plugin.ts";
 import { directivePrecheckPlugin } from "./plugins/directive-precheck-plugin.ts";
 import { existsSync } from "node:fs";
 import type { Redis } from "@shopgraph/kv";
-import { countApqLookups, createQueryPlanCache, instrumentFetcher, observeBreakers, observeRateLimitRejection, observeTrustedDocument } from "./observability/gateway-metrics.ts";
+import { countApqLookups, createQueryPlanCache, instrumentFetcher, observeBreakers, observeSubgraphFailure, observeRateLimitRejection, observeTrustedDocument } from "./observability/gateway-metrics.ts";
 import { createApqCache } from "./persisted/apq-cache.ts";
 import { withApqErrors } from "./persisted/apq-errors.ts";
 import { loadManifests } from "./persisted/manifest.ts";
@@ -27,7 +27,7 @@ import { createMemoryRateLimitStore, createRedisRateLimitStore } from "./rate-li
 import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts";
 import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
-import { SubgraphDataSource } from "./subgraphs/subgraph-data-source.ts";
+import { ResilientDataSource } from "./subgraphs/resilient-data-source.ts";
 import { supergraphFromFile } from "./supergraph-source.ts";
 import { createSubgraphFetcher, createSubgraphPool } from "./subgraphs/subgraph-fetcher.ts";
 
@@ -68,7 +68,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     buildService: ({ name, url }) => {
       const pool = createSubgraphPool();
       pools.set(name, pool);
-      const breaker = new CircuitBreaker({ failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS });
+      const breaker = new CircuitBreaker({ failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS, firstOpenMs: config.BREAKER_FIRST_OPEN_MS });
       breakers.set(name, breaker);
       const fetcher = instrumentFetcher(name, createSubgraphFetcher({
         name,
@@ -78,8 +78,9 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
         retries: config.SUBGRAPH_RETRIES,
         retryBaseMs: 50,
         dedup: config.SUBGRAPH_DEDUP,
+        onFailure: (reason, counted) => observeSubgraphFailure(name, reason, counted),
       }));
-      return new SubgraphDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher, config.GATEWAY_TOKEN);
+      return new ResilientDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher, config.GATEWAY_TOKEN);
     },
     // The gateway's spans (request, validate, plan, execute, fetch) carry operation name and type,
     // never the document (inline arguments can hold passwords); exceptions are always recorded.

@@ -2,7 +2,7 @@ import type { Fetcher } from "@apollo/utils.fetcher";
 import { InMemoryLRUCache, type KeyValueCache } from "@apollo/utils.keyvaluecache";
 import { counter, histogram, LATENCY_BUCKETS, sourcedGauge } from "@shopgraph/metrics";
 import type { BreakerState, CircuitBreaker } from "../subgraphs/circuit-breaker.ts";
-import { SubgraphUnavailableError } from "../subgraphs/subgraph-fetcher.ts";
+import { SubgraphUnavailableError, type FailureReason } from "../subgraphs/subgraph-fetcher.ts";
 
 // Gateway-only metrics. Labels are bounded: subgraph names come from the supergraph, the rest
 // are fixed vocabularies.
@@ -23,6 +23,16 @@ const rateLimitRejections = counter({ name: "gateway_rate_limit_rejections_total
 const breakerState = sourcedGauge({ name: "gateway_circuit_breaker_state", help: "Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open.", labelNames: ["subgraph"] as const });
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
+const subgraphFailures = counter({
+  name: "gateway_subgraph_failures_total",
+  help: "Failed subgraph attempts by reason (circuit_open, timeout, connection_refused, connection_reset, http_5xx, other) and whether they counted against the breaker.",
+  labelNames: ["subgraph", "reason", "counted"] as const,
+});
+
+/** Records one failed subgraph attempt with its underlying reason (so "circuit open" is never the only story). */
+export function observeSubgraphFailure(subgraph: string, reason: FailureReason, counted: boolean): void {
+  subgraphFailures.inc({ subgraph, reason, counted: String(counted) });
+}
 
 /** Wraps a subgraph fetcher with request, outcome and latency metrics. */
 export function instrumentFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
@@ -34,7 +44,7 @@ export function instrumentFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
       if (response.status >= 400) outcome = "http_error";
       return response;
     } catch (error) {
-      outcome = error instanceof SubgraphUnavailableError && error.message.endsWith("circuit open") ? "circuit_open" : "unavailable";
+      outcome = error instanceof SubgraphUnavailableError && error.reason === "circuit_open" ? "circuit_open" : "unavailable";
       throw error;
     } finally {
       subgraphRequests.inc({ subgraph, outcome });

@@ -1,13 +1,14 @@
 import { Agent, request } from "undici";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { CircuitBreaker } from "./circuit-breaker.ts";
+import { currentOperationKind } from "./operation-kind.ts";
 
 /** Options for {@link createSubgraphFetcher}; defaults are documented in the README. */
 export interface SubgraphFetcherOptions {
   name: string;
   /** Whole-request timeout per attempt. Default 10 s. */
   timeoutMs: number;
-  /** Extra attempts for queries (never mutations) after a network error or 5xx. Default 2. */
+  /** Extra attempts for queries (never mutations) after a connection error or 5xx. Default 2. */
   retries: number;
   /** First retry delay; doubles each attempt, with full jitter. Default 50 ms. */
   retryBaseMs: number;
@@ -16,14 +17,21 @@ export interface SubgraphFetcherOptions {
   dedup: boolean;
   /** Keep-alive connection pool shared by this subgraph's calls. */
   dispatcher: Agent;
+  /** Sees every failed attempt (metrics): its reason and whether it counted against the breaker. */
+  onFailure?: (reason: FailureReason, counted: boolean) => void;
 }
+
+/** Why a subgraph call failed, in a bounded vocabulary (logs and metric labels). */
+export type FailureReason = "circuit_open" | "timeout" | "connection_refused" | "connection_reset" | "http_5xx" | "other";
 
 /** Raised when the subgraph cannot be reached (down, timed out, circuit open, 5xx). */
 export class SubgraphUnavailableError extends Error {
   readonly subgraph: string;
-  constructor(subgraph: string, reason: string, options?: ErrorOptions) {
-    super(`subgraph ${subgraph} unavailable: ${reason}`, options);
+  readonly reason: FailureReason;
+  constructor(subgraph: string, reason: FailureReason, detail: string, options?: ErrorOptions) {
+    super(`subgraph ${subgraph} unavailable: ${detail}`, options);
     this.subgraph = subgraph;
+    this.reason = reason;
   }
 }
 
@@ -33,7 +41,6 @@ interface Buffered {
   body: string;
 }
 
-const isMutation = (body: string): boolean => /"query"\s*:\s*"\s*mutation\b/.test(body);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A keep-alive pool for one subgraph origin. */
@@ -41,39 +48,91 @@ export function createSubgraphPool(connections = 64): Agent {
   return new Agent({ connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, pipelining: 1 });
 }
 
+/** Maps a network error to a {@link FailureReason}. */
+export function failureReason(error: unknown): FailureReason {
+  const { name, code } = error as { name?: string; code?: string };
+  if (name === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return "timeout";
+  if (code === "ECONNREFUSED") return "connection_refused";
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return "connection_reset";
+  return "other";
+}
+
+/** A 5xx whose body is a GraphQL response is the subgraph's answer (it is up; e.g. its database is down). */
+function isGraphQLAnswer(headers: Record<string, string>, body: string): boolean {
+  if (!/^application\/(graphql-response\+)?json/.test(headers["content-type"] ?? "")) return false;
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown };
+    return Array.isArray(parsed.errors) && parsed.errors.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The gateway's fetcher for one subgraph: undici keep-alive pool, per-attempt timeout, retries
- * with jittered exponential backoff for queries only (a mutation is never sent twice), a circuit
- * breaker, and in-flight dedup of identical queries.
+ * with jittered exponential backoff for queries only (the kind comes from the query plan; a
+ * mutation, or a fetch of unknown kind, is never sent twice), a circuit breaker, and in-flight
+ * dedup of identical queries.
+ *
+ * The breaker opens for a dead subgraph, not a slow request: a timeout counts against it only if
+ * the subgraph answered nothing else while that request waited (a slow key, a long idempotency
+ * wait or one heavy query must not cut everyone off).
  */
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
   const inFlight = new Map<string, Promise<Buffered>>();
+  /** When this subgraph last answered (performance.now()). */
+  let lastAnswerAt = -Infinity;
 
-  async function attempt(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<Buffered> {
-    if (!options.breaker.tryAcquire()) throw new SubgraphUnavailableError(options.name, "circuit open");
-    try {
-      const res = await request(url, { method: method as "POST", headers, ...(body !== undefined ? { body } : {}), dispatcher: options.dispatcher, signal: AbortSignal.timeout(options.timeoutMs) });
-      const text = await res.body.text();
-      if (res.statusCode >= 500) throw new SubgraphUnavailableError(options.name, `HTTP ${res.statusCode}`);
-      options.breaker.succeeded();
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
-      return { status: res.statusCode, headers: flat, body: text };
-    } catch (error) {
-      options.breaker.failed();
-      if (error instanceof SubgraphUnavailableError) throw error;
-      throw new SubgraphUnavailableError(options.name, (error as Error).name === "TimeoutError" ? "timeout" : (error as Error).message, { cause: error });
-    }
+  function fail(reason: FailureReason, detail: string, startedAt: number, cause?: unknown): SubgraphUnavailableError {
+    const error = new SubgraphUnavailableError(options.name, reason, detail, cause === undefined ? undefined : { cause });
+    const counted = !(reason === "timeout" && lastAnswerAt > startedAt);
+    if (counted) options.breaker.failed(error);
+    else options.breaker.released();
+    options.onFailure?.(reason, counted);
+    return error;
   }
 
-  async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<Buffered> {
-    const retries = body !== undefined && isMutation(body) ? 0 : options.retries;
+  async function attempt(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<Buffered> {
+    if (!options.breaker.tryAcquire()) {
+      const last = options.breaker.lastFailure;
+      options.onFailure?.("circuit_open", false);
+      // The cause is the failure that opened the circuit, so logs say why, not only "circuit open".
+      throw new SubgraphUnavailableError(options.name, "circuit_open", `circuit open${last ? ` (${last.message})` : ""}`, last ? { cause: last } : undefined);
+    }
+    const startedAt = performance.now();
+    let res: Awaited<ReturnType<typeof request>>;
+    let text: string;
+    try {
+      res = await request(url, { method: method as "POST", headers, ...(body !== undefined ? { body } : {}), dispatcher: options.dispatcher, signal: AbortSignal.timeout(options.timeoutMs) });
+      text = await res.body.text();
+    } catch (error) {
+      const reason = failureReason(error);
+      throw fail(reason, reason === "timeout" ? `timeout after ${options.timeoutMs} ms` : (error as Error).message, startedAt, error);
+    }
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+    if (res.statusCode >= 500) {
+      // Returned as 200 so the gateway merges its coded errors at their paths instead of masking them.
+      if (isGraphQLAnswer(flat, text)) {
+        lastAnswerAt = performance.now();
+        options.breaker.released();
+        return { status: 200, headers: flat, body: text };
+      }
+      throw fail("http_5xx", `HTTP ${res.statusCode}`, startedAt);
+    }
+    lastAnswerAt = performance.now();
+    options.breaker.succeeded();
+    return { status: res.statusCode, headers: flat, body: text };
+  }
+
+  async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, retries: number): Promise<Buffered> {
     for (let i = 0; ; i++) {
       try {
         return await attempt(url, method, headers, body);
       } catch (error) {
-        const open = error instanceof SubgraphUnavailableError && error.message.endsWith("circuit open");
-        if (i >= retries || open) throw error;
+        // A timed-out query is resent never: it would likely time out again, tripling the wait.
+        const final = !(error instanceof SubgraphUnavailableError) || error.reason === "circuit_open" || error.reason === "timeout";
+        if (i >= retries || final) throw error;
         await sleep(Math.random() * options.retryBaseMs * 2 ** i);
       }
     }
@@ -83,18 +142,19 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     const method = init?.method ?? "POST";
     const headers = init?.headers ?? {};
     const body = init?.body;
+    const isQuery = currentOperationKind() === "query";
     let buffered: Promise<Buffered>;
-    if (options.dedup && body !== undefined && !isMutation(body)) {
+    if (options.dedup && isQuery && body !== undefined) {
       // Keyed by the token too: two users' identical queries may see different data.
       const key = `${input}\n${headers.authorization ?? headers.Authorization ?? ""}\n${body}`;
       let shared = inFlight.get(key);
       if (!shared) {
-        shared = send(input, method, headers, body).finally(() => inFlight.delete(key));
+        shared = send(input, method, headers, body, options.retries).finally(() => inFlight.delete(key));
         inFlight.set(key, shared);
       }
       buffered = shared;
     } else {
-      buffered = send(input, method, headers, body);
+      buffered = send(input, method, headers, body, isQuery ? options.retries : 0);
     }
     const result = await buffered;
     return new Response(result.body, { status: result.status, headers: result.headers });

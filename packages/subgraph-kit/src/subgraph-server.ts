@@ -5,7 +5,7 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse, type GraphQLSchema } from "graphql";
 import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, shield, type IRules } from "graphql-shield";
-import { viewerFromAuthorization, type AcceptedCredentials, type AuthContext, type ServiceCaller, type VerifyAccessToken } from "@shopgraph/auth";
+import { clientIpOf, viewerFromAuthorization, type AcceptedCredentials, type AuthContext, type ServiceCaller, type VerifyAccessToken } from "@shopgraph/auth";
 import { operationLimitsRule, variableLimitsPlugin } from "@shopgraph/operation-limits";
 import { createErrorFormatter, errorLoggingPlugin, forbidden, unauthenticated } from "@shopgraph/errors";
 import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
@@ -32,6 +32,8 @@ export interface BaseSubgraphContext extends BaseContext, AuthContext {
   operation?: OperationState;
   /** Who called: the gateway (client operations) or a sibling service (`isService`). */
   caller: ServiceCaller;
+  /** The end client's address as the gateway saw it (CLIENT_IP_HEADER from a credentialed caller), else the peer. */
+  clientIp: string;
 }
 
 /** Options for {@link createSubgraphServer}. */
@@ -149,6 +151,7 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
       viewer: await viewerFromAuthorization(req.headers.authorization, options.verifyAccessToken),
       isService: caller === "service",
       caller,
+      clientIp: clientIpOf(req, true),
       operation: createOperationState(),
     };
     return options.createContext(base);

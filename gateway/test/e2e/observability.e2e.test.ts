@@ -201,7 +201,7 @@ describe("Prometheus /metrics", () => {
 
   it("keeps the operation label bounded: unknown names beyond the allowance collapse to 'other'", async () => {
     // Each subgraph admits 100 dynamic names; a flood of made-up names must not add series without end.
-    for (let i = 0; i < 120; i++) await gql(stack.users.url + "/graphql", `query Flood${i} { __typename }`);
+    for (let i = 0; i < 120; i++) await gql(stack.users.url + "/graphql", `query Flood${i} { __typename }`, { credential: stack.gatewayToken });
     const text = await (await fetch(stack.users.metricsUrl!)).text();
     const names = new Set([...text.matchAll(/^graphql_requests_total\{[^}]*operation="([^"]+)"/gm)].map((m) => m[1]));
     expect(names.has("other")).toBe(true);

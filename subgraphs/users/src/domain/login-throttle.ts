@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isIPv4, isIPv6 } from "node:net";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Redis } from "@shopgraph/kv";
 
@@ -53,8 +54,19 @@ export interface LoginThrottleDeps {
 
 // Email hashes keep addresses out of Redis keys and bound key length whatever a client sends.
 const accountKey = (email: string) => createHash("sha256").update(email).digest("hex").slice(0, 32);
-// IPv4-mapped IPv6 (::ffff:1.2.3.4) is the same client as 1.2.3.4.
-const normalizeIp = (ip: string) => ip.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "").slice(0, 64);
+/**
+ * The client a failure is counted against. IPv4-mapped IPv6 (::ffff:1.2.3.4) is 1.2.3.4; other IPv6
+ * addresses count per /64, the block one subscriber gets (rotating inside it is free for an attacker).
+ */
+export function normalizeIp(raw: string): string {
+  const ip = raw.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+  if (isIPv4(ip) || !isIPv6(ip)) return ip.slice(0, 64);
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = ip.includes("::") && tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+}
 
 /** A consume that went over the limit rejects with a RateLimiterRes; both outcomes carry the count. */
 async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes> {

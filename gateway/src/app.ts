@@ -1,3 +1,4 @@
+import { startRevocations } from "@shopgraph/auth";
 import { createRedis, waitForRedis } from "@shopgraph/kv";
 import type { GatewayConfig } from "./config.ts";
 import { createGateway, type GatewayDeps } from "./server.ts";
@@ -18,7 +19,9 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     // A moment for Redis before serving, so the first requests share limits and APQ; never more.
     await waitForRedis(redis);
   }
-  const { http } = await createGateway(config, { ...deps, ...(redis ? { redis } : {}) });
+  // Revocations from Redis, or without it from the users feed (polled with the gateway's credential).
+  const revocations = deps.revocations ? undefined : await startRevocations({ ...config, SERVICE_TOKEN: config.GATEWAY_TOKEN }, { role: "reader", logger: deps.logger });
+  const { http } = await createGateway(config, { ...deps, ...(redis ? { redis } : {}), ...(revocations ? { revocations } : {}) });
   const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   deps.logger.info({ url: `${url}/graphql`, sandbox: config.NODE_ENV !== "production", redis: !!redis }, "gateway ready");
   return {
@@ -26,6 +29,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     metricsUrl,
     async close() {
       await http.close(config.SHUTDOWN_GRACE_MS);
+      await revocations?.stop();
       if (redis && !deps.redis) await redis.quit().catch(() => redis.disconnect());
     },
   };

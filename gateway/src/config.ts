@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
+import { authEnv, DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
 import { baseEnv, envInt, envPort, envTokenList, loadConfig, metricsPort, z } from "@shopgraph/config";
 
 const url = (fallback: string) => z.url().default(fallback);
@@ -20,6 +20,8 @@ const schema = z.object({
   JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
   /** The gateway's credential to the subgraphs, "current[,previous]": the first is sent on every fetch. */
   GATEWAY_TOKEN: envTokenList("GATEWAY_TOKEN"),
+  /** Clock tolerance, revocation poll interval and (without Redis) the users revocation feed. */
+  ...authEnv,
   SUPERGRAPH_PATH: z.string().default(fileURLToPath(new URL("../../schema/supergraph.graphql", import.meta.url))),
   /** Re-read SUPERGRAPH_PATH this often and swap a changed supergraph in place (a mounted ConfigMap); 0 (default): read once. */
   SUPERGRAPH_POLL_MS: envInt(0, 0),

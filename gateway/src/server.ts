@@ -2,7 +2,7 @@ import "./telemetry-guard.ts";
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { createAccessTokenVerifier, viewerFromAuthorization, type VerifyAccessToken } from "@shopgraph/auth";
+import { createAccessTokenVerifier, viewerFromAuthorization, type RevocationList, type VerifyAccessToken } from "@shopgraph/auth";
 import { createErrorFormatter, errorLoggingPlugin } from "@shopgraph/errors";
 import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle } from "@shopgraph/http";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
@@ -35,6 +35,8 @@ import { createSubgraphFetcher, createSubgraphPool } from "./subgraphs/subgraph-
 export interface GatewayDeps {
   logger: Logger;
   verifyAccessToken?: VerifyAccessToken;
+  /** Revoked sessions and users, checked on every token (startGateway starts one from the config). */
+  revocations?: Pick<RevocationList, "isRevoked">;
   /** Shared Redis (APQ store, rate limits); unset → in-process equivalents. */
   redis?: Redis;
   /** Observes subgraph fetches (tests count them to prove a rejected operation called nothing). */
@@ -152,7 +154,13 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   });
   await apollo.start();
 
-  const verify = deps.verifyAccessToken ?? createAccessTokenVerifier({ jwksUrl: config.JWKS_URL, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const verify = deps.verifyAccessToken ?? createAccessTokenVerifier({
+    jwksUrl: config.JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+    ...(deps.revocations ? { revocations: deps.revocations } : {}),
+  });
   const context = async (req: IncomingMessage, info: { requestId: string }): Promise<GatewayContext> => {
     const viewer = await viewerFromAuthorization(req.headers.authorization, verify);
     return {

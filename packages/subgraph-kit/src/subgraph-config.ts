@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
+import { authEnv, DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
 import { baseEnv, envBoolean, envInt, envPort, envTokenList, envUrl, metricsPort, z } from "@shopgraph/config";
 import { subgraphLimitsEnv } from "./subgraph-limits.ts";
 
@@ -23,6 +23,8 @@ export function subgraphEnv(defaultPort: number) {
     SEED: envBoolean(false).optional(),
     JWT_ISSUER: z.string().min(1).default("https://shopgraph.dev/users"),
     JWT_AUDIENCE: z.string().min(1).default("shopgraph"),
+    /** Clock tolerance, revocation poll interval and (without Redis) the users revocation feed. */
+    ...authEnv,
     /** Service-to-service credential, "current[,previous]": the first is sent, both are accepted. */
     SERVICE_TOKEN: envTokenList("SERVICE_TOKEN"),
     /** The gateway's credential, "current[,previous]": accepted on every request, never grants service-only fields. */

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
+import { createAccessTokenVerifier, startRevocations, type VerifierOptions } from "@shopgraph/auth";
 import { createInboxRoute, prismaDatabase, type EventConsumer, type WorkLoop } from "@shopgraph/events";
 import type { Logger } from "@shopgraph/logger";
 import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, observeChannel, observeDeliveryStatuses, openDatabase } from "@shopgraph/subgraph-kit";
@@ -67,13 +67,15 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
   });
   const handler = createNotificationsEventHandler({ db, templates: { storefrontUrl: config.STOREFRONT_URL }, onDeliveriesQueued: () => sender.wake() });
   const consumer = createEventConsumer(config, { sql, handler, logger });
+  // Revocations (logout, password/role change) arrive from Redis, or from the users feed without it.
+  const revocations = await startRevocations(config, { role: "reader", logger });
   const { http } = await createSubgraphServer({
     name: "notifications",
     typeDefs,
     resolvers,
     permissions,
     logger,
-    verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, revocations }),
     credentials: config.ACCEPTED_CREDENTIALS,
     limits: subgraphLimits(config),
     createContext: (base) => createNotificationsContext(base, db),
@@ -105,6 +107,7 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
         await consumer.stop();
         await sender.stop();
       }
+      await revocations.stop();
       await db.$disconnect();
       await database.close();
     },

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
+import { createAccessTokenVerifier, startRevocations, type VerifierOptions } from "@shopgraph/auth";
 import type { Logger } from "@shopgraph/logger";
 import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
 import { createProductsHttpClient } from "./clients/products-http-client.ts";
@@ -67,13 +67,15 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
   };
 
+  // Revocations (logout, password/role change) arrive from Redis, or from the users feed without it.
+  const revocations = await startRevocations(config, { role: "reader", logger });
   const { http } = await createSubgraphServer({
     name: "orders",
     typeDefs,
     resolvers,
     permissions,
     logger,
-    verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, revocations }),
     credentials: config.ACCEPTED_CREDENTIALS,
     limits: subgraphLimits(config),
     createContext: (base) => createOrdersContext(base, checkout),
@@ -108,6 +110,7 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
       await http.close(config.SHUTDOWN_GRACE_MS);
       await relay.close();
       await sweeping;
+      await revocations.stop();
       await db.$disconnect();
       await database.close();
     },

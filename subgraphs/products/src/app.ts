@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createAccessTokenVerifier, type VerifierOptions } from "@shopgraph/auth";
+import { createAccessTokenVerifier, startRevocations, type VerifierOptions } from "@shopgraph/auth";
 import { createRedis, waitForRedis, type Redis } from "@shopgraph/kv";
 import type { Logger } from "@shopgraph/logger";
 import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
@@ -54,6 +54,8 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
     lowStockThreshold: config.LOW_STOCK_THRESHOLD,
     reservationTtlSeconds: config.RESERVATION_TTL_SECONDS,
   };
+  // Revocations (logout, password/role change) arrive from Redis, or from the users feed without it.
+  const revocations = await startRevocations(config, { role: "reader", logger });
   const { http } = await createSubgraphServer({
     name: "products",
     typeDefs,
@@ -64,6 +66,8 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
       ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }),
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
+      clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+      revocations,
     }),
     credentials: config.ACCEPTED_CREDENTIALS,
     limits: subgraphLimits(config),
@@ -94,6 +98,7 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
       await http.close(config.SHUTDOWN_GRACE_MS);
       await relay.close();
       await redis?.quit().catch(() => redis?.disconnect());
+      await revocations.stop();
       await db.$disconnect();
       await database.close();
     },

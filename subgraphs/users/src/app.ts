@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JWK } from "jose";
-import { createAccessTokenVerifier } from "@shopgraph/auth";
+import { createAccessTokenVerifier, identifyCaller, SERVICE_TOKEN_HEADER, startRevocations } from "@shopgraph/auth";
 import { sendJson } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
@@ -12,10 +12,12 @@ import { createDb, type Db } from "./db/client.ts";
 import { importSigningKeys, loadOrCreateDevKeys } from "./domain/signing-keys.ts";
 import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
+import { revocationFeedRoute } from "./revocation-feed.ts";
 import { seedUsersDatabase } from "./seed.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
+const headerValue = (value: string | string[] | undefined) => (typeof value === "string" ? value : undefined);
 
 /** A running users subgraph. */
 export interface UsersSubgraph {
@@ -35,9 +37,12 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     ? await importSigningKeys(JSON.parse(config.JWT_PRIVATE_KEYS) as JWK[])
     : await loadOrCreateDevKeys(join(config.DATA_DIR, "keys", "users-signing-keys.json"));
   if (config.SEED) await seedUsersDatabase(db, logger);
+  // Users publishes revocations; a revocation must outlive every token it covers.
+  const revocations = await startRevocations(config, { role: "publisher", logger, tokenLifetimeMs: (config.ACCESS_TOKEN_TTL_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000 });
   const sessions = {
     db,
     keys,
+    revocations,
     tokens: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
   };
   const { http } = await createSubgraphServer({
@@ -46,7 +51,7 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     resolvers,
     permissions,
     logger,
-    verifyAccessToken: createAccessTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE }),
+    verifyAccessToken: createAccessTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, revocations }),
     credentials: config.ACCEPTED_CREDENTIALS,
     limits: subgraphLimits(config),
     createContext: (base) => createUsersContext(base, sessions),
@@ -56,6 +61,10 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     routes: {
       // Public keys only; verifiers cache them, so a short max-age keeps rotation quick.
       "GET /.well-known/jwks.json": (_req, res) => sendJson(res, 200, keys.jwks, { "cache-control": "public, max-age=300" }),
+      // Without Redis the other processes poll this process's revocations (gateway or service credential).
+      ...(revocations.store?.kind === "memory"
+        ? { "GET /revocations": revocationFeedRoute(revocations.store, (req) => identifyCaller(headerValue(req.headers[SERVICE_TOKEN_HEADER]), config.ACCEPTED_CREDENTIALS) !== null) }
+        : {}),
     },
   });
   const relay = startProducerRelay("users", db, config, logger);
@@ -68,6 +77,7 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     async close() {
       await http.close(config.SHUTDOWN_GRACE_MS);
       await relay.close();
+      await revocations.stop();
       await db.$disconnect();
       await database.close();
     },

@@ -5,7 +5,7 @@ import { isUuid } from "@shopgraph/subgraph-kit";
 import type { Db } from "../db/client.ts";
 import { findUserByEmail, findUserById, updateUser, type PublicUser } from "../db/user-repository.ts";
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from "./passwords.ts";
-import { revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
+import { revokeAccessTokens, revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
 import { checkEmail, checkName, checkPassword, normalizeEmail } from "./validation.ts";
 
 const toPublic = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
@@ -41,7 +41,8 @@ export async function login(deps: SessionDeps, input: { email: string; password:
 }
 
 /** Changes the viewer's password and signs out every existing session. */
-export async function changePassword(db: Db, userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+  const { db } = deps;
   const user = await findUserById(db, userId);
   if (!user || !(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash))) {
     throw new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
@@ -50,7 +51,7 @@ export async function changePassword(db: Db, userId: string, input: { currentPas
   if (input.newPassword === input.currentPassword) errors.push(userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]));
   if (errors.length > 0) throw new DomainError(...errors);
   await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(input.newPassword) } });
-  await revokeAllSessions(db, userId, "password_changed");
+  await revokeAllSessions(deps, userId, "password_changed");
 }
 
 /** Updates the viewer's profile. */
@@ -66,9 +67,15 @@ export async function updateProfile(db: Db, userId: string, input: { name?: stri
 }
 
 /** ADMIN: changes a user's role. An admin cannot demote themself (no lock-out by accident). */
-export async function setUserRole(db: Db, actorId: string, userId: string, role: Role): Promise<PublicUser> {
+export async function setUserRole(deps: Pick<SessionDeps, "db" | "revocations">, actorId: string, userId: string, role: Role): Promise<PublicUser> {
+  const { db } = deps;
   if (actorId === userId && role !== "ADMIN") throw new DomainError(userError("CANNOT_DEMOTE_SELF", "You cannot remove your own ADMIN role", ["role"]));
   const target = isUuid(userId) ? await findUserById(db, userId) : null;
   if (!target) throw new DomainError(userError("NOT_FOUND", "User not found", ["userId"]));
-  return updateUser(db, userId, { role });
+  if (target.role === role) return toPublic(target);
+  const updated = await updateUser(db, userId, { role });
+  // The old role sits in every access token the user holds: revoke them, so the next request
+  // needs a refresh, and the refreshed token carries the new role.
+  await revokeAccessTokens(deps, userId);
+  return updated;
 }

@@ -1,3 +1,4 @@
+import type { RevocationList } from "@shopgraph/auth";
 import { DomainError, userError } from "@shopgraph/errors";
 import type { Db } from "../db/client.ts";
 import type { PublicUser } from "../db/user-repository.ts";
@@ -9,6 +10,8 @@ export interface SessionDeps {
   db: Db;
   keys: SigningKeys;
   tokens: TokenSettings;
+  /** Where revoked sessions and users are announced to every verifier (gateway, all subgraphs). */
+  revocations: Pick<RevocationList, "revokeSession" | "revokeUser">;
 }
 
 /** A session as the contract returns it. */
@@ -26,7 +29,7 @@ async function issue(deps: SessionDeps, user: PublicUser, familyId: string, tx: 
   await tx.refreshToken.create({
     data: { familyId, tokenHash: hashRefreshToken(refreshToken), expiresAt: new Date(Date.now() + deps.tokens.refreshTokenTtlSeconds * 1000) },
   });
-  const access = await signAccessToken(deps.keys, deps.tokens, user);
+  const access = await signAccessToken(deps.keys, deps.tokens, user, familyId);
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
 }
 
@@ -53,21 +56,39 @@ export async function refreshSession(deps: SessionDeps, presented: string): Prom
     }
     const { user } = token.family;
     return issue(deps, { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt }, token.familyId, tx);
-  }).then((result) => {
-    // Thrown outside the transaction so the revocation commits.
-    if (result === "reused") throw invalidToken();
+  }).then(async (result) => {
+    // Thrown outside the transaction so the revocation commits; the family's access tokens die too.
+    if (result === "reused") {
+      await deps.revocations.revokeSession(token.familyId);
+      throw invalidToken();
+    }
     return result;
   });
 }
 
-/** Revokes the session family a refresh token belongs to. */
-export async function logout(deps: Pick<SessionDeps, "db">, presented: string): Promise<void> {
+/** Revokes the session family a refresh token belongs to, and the access tokens issued for it. */
+export async function logout(deps: Pick<SessionDeps, "db" | "revocations">, presented: string): Promise<void> {
   const token = await deps.db.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(presented) }, include: { family: true } });
   if (!token || token.family.revokedAt) throw invalidToken();
   await deps.db.sessionFamily.update({ where: { id: token.familyId }, data: { revokedAt: new Date(), revokedReason: "logout" } });
+  await deps.revocations.revokeSession(token.familyId);
 }
 
-/** Revokes every session of a user (after a password change). */
-export async function revokeAllSessions(db: Db, userId: string, reason: string): Promise<void> {
-  await db.sessionFamily.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+/**
+ * Revokes every access token of a user issued until now, keeping the refresh tokens: after a role
+ * change the next refresh issues a token with the new role.
+ */
+export async function revokeAccessTokens(deps: Pick<SessionDeps, "revocations">, userId: string): Promise<void> {
+  await deps.revocations.revokeUser(userId);
+}
+
+/** Revokes every session of a user and every access token issued for them (password change, sign-out everywhere). */
+export async function revokeAllSessions(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, reason: string): Promise<void> {
+  await deps.db.sessionFamily.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  await deps.revocations.revokeUser(userId);
+}
+
+/** Signs a user out on every device (operators: `sign-out-everywhere` CLI; not in the public API). */
+export async function signOutEverywhere(deps: Pick<SessionDeps, "db" | "revocations">, userId: string): Promise<void> {
+  await revokeAllSessions(deps, userId, "sign_out_everywhere");
 }

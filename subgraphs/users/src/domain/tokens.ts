@@ -11,16 +11,21 @@ export interface TokenSettings {
   refreshTokenTtlSeconds: number;
 }
 
-/** Signs a short-lived access token with the claims every verifier checks. */
-export async function signAccessToken(keys: SigningKeys, settings: TokenSettings, user: { id: string; role: Role }): Promise<{ token: string; expiresAt: Date }> {
-  const now = Math.floor(Date.now() / 1000);
-  const exp = now + settings.accessTokenTtlSeconds;
-  const token = await new SignJWT({ role: user.role })
+/**
+ * Signs a short-lived access token with the claims every verifier checks. `sid` names the session
+ * (refresh-token family), so a logout can revoke exactly its tokens. `iat` keeps milliseconds
+ * (RFC 7519 NumericDate allows fractions): a "tokens issued until T are revoked" marker must not
+ * also catch the token refreshed a few milliseconds after T, in the same second.
+ */
+export async function signAccessToken(keys: SigningKeys, settings: TokenSettings, user: { id: string; role: Role }, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
+  const nowMs = Date.now();
+  const exp = Math.floor(nowMs / 1000) + settings.accessTokenTtlSeconds;
+  const token = await new SignJWT({ role: user.role, sid: sessionId })
     .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: keys.active.kid, typ: "JWT" })
     .setSubject(user.id)
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
-    .setIssuedAt(now)
+    .setIssuedAt(nowMs / 1000)
     .setExpirationTime(exp)
     .setJti(randomUUID())
     .sign(keys.active.key);

@@ -24,8 +24,8 @@ export const Mutation = {
   },
   updateProfile: (_, args, ctx) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
   changePassword: async (_, args, ctx) => {
-    const result = await toPayload("success", async () => (await changePassword(ctx.db, viewerId(ctx), args.input), true));
+    const result = await toPayload("success", async () => (await changePassword(ctx.sessions, viewerId(ctx), args.input), true));
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
-  setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.db, viewerId(ctx), args.userId, args.role)),
+  setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),
 } satisfies MutationResolvers;

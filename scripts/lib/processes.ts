@@ -98,6 +98,9 @@ export interface StartPlanOptions {
   serviceToken?: string;
 }
 
+/** A child's metrics port: its PORT + 5400 (the processes' defaults, 9400–9404), or ephemeral past 65535. */
+export const metricsPortFor = (port: number): number => (port === 0 || port + 5400 > 65535 ? 0 : port + 5400);
+
 /**
  * Maps the supervisor's environment onto the five children: every variable passes through, then
  * each child gets its PORT, and the URLs between processes follow the chosen ports. Throws when
@@ -125,7 +128,9 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
     args: ["--import", TELEMETRY_PRELOAD, entry],
     port: ports[name],
     readyUrl: url(name, "/readyz"),
-    env: { ...base, ...extra, PORT: String(ports[name]) },
+    // Metrics follow each child's port (4000 → 9400 …): one METRICS_PORT for all five would collide,
+    // and a second checkout on other ports must not collide with the first one's metrics either.
+    env: { ...base, ...extra, PORT: String(ports[name]), METRICS_PORT: String(metricsPortFor(ports[name])) },
   });
   const jwksUrl = url("users", "/.well-known/jwks.json");
   const gatewayToken = options.serviceToken && !env.GATEWAY_TOKEN?.trim()

@@ -56,6 +56,12 @@ describe("buildStartPlan", () => {
     }
   });
 
+  it("gives each child its own metrics port next to its PORT (never one shared METRICS_PORT)", () => {
+    const plan = buildStartPlan({ ...env, METRICS_PORT: "9999" });
+    const metrics = [...plan.subgraphs, plan.gateway].map((spec) => [spec.name, spec.env.METRICS_PORT]);
+    expect(metrics).toEqual([["users", "10401"], ["products", "10402"], ["orders", "9403"], ["notifications", "9404"], ["gateway", "10400"]]);
+  });
+
   it("points the URLs between processes at the chosen ports", () => {
     const plan = buildStartPlan(env);
     const byName = Object.fromEntries(plan.subgraphs.map((s) => [s.name, s.env]));

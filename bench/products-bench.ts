@@ -12,6 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
+import { DEV_GATEWAY_TOKEN, SERVICE_TOKEN_HEADER } from "../packages/auth/src/index.ts";
 // Workspace code is imported by path: the products test harness is not a package export.
 import { seedCategories, seedProducts } from "../packages/fixtures/src/index.ts";
 import { provisionProductsWorld, startTestProducts } from "../subgraphs/products/test/harness.ts";
@@ -35,7 +36,8 @@ async function run(url: string, make: RequestFactory) {
     while (next < MAX_REQUESTS && performance.now() < deadline) {
       const { body, headers } = make(next++);
       const t0 = performance.now();
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+      // The test harness's products accepts the development gateway credential; reserveStock sends the service one instead.
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", [SERVICE_TOKEN_HEADER]: DEV_GATEWAY_TOKEN, ...headers }, body: JSON.stringify(body) });
       const json = (await res.json()) as { errors?: unknown[]; data?: Record<string, { ok?: boolean }> };
       latencies.push(performance.now() - t0);
       if (!res.ok || json.errors || Object.values(json.data ?? {}).some((v) => v?.ok === false)) errors++;

@@ -2,7 +2,9 @@
  * The baseline: a plain @apollo/gateway inside @apollo/server's standalone server with default
  * options, on the same supergraph. The only additions are what any deployment needs to run the
  * same operations: the Authorization header is forwarded to subgraphs (the Apollo docs' pattern),
- * and telemetry is off (set before the packages load). Env: PORT, HOST, SUPERGRAPH_PATH.
+ * the gateway's credential is sent on every subgraph fetch (Shopgraph's subgraphs refuse requests
+ * without it), and telemetry is off (set before the packages load).
+ * Env: PORT, HOST, SUPERGRAPH_PATH, GATEWAY_TOKEN.
  */
 import "./telemetry-off.ts";
 import { readFileSync } from "node:fs";
@@ -14,8 +16,11 @@ interface Context {
   authorization?: string | undefined;
 }
 
+const credential = process.env.GATEWAY_TOKEN ?? "";
+
 class AuthForwardingDataSource extends RemoteGraphQLDataSource<Context> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Context>) {
+    request.http?.headers.set("x-service-token", credential);
     if ("authorization" in context && context.authorization) request.http?.headers.set("authorization", context.authorization);
   }
 }

@@ -1,11 +1,12 @@
 /**
  * GraphQL Hive Gateway from npm, programmatic runtime over the same supergraph file, default
- * options except: the Authorization header is forwarded to subgraphs (propagateHeaders), logs
+ * options except: the Authorization header is forwarded to subgraphs and the gateway's credential
+ * (GATEWAY_TOKEN, which Shopgraph's subgraphs require) is added to every fetch (propagateHeaders), logs
  * at warn, and — Hive has no APQ registration built in — the bench's persisted query is served
  * as a persisted document looked up by the same sha256 hash (arbitrary documents stay allowed).
  * Its HTTP transport shares one in-flight request between identical subgraph queries by default;
  * DEDUP_INFLIGHT=false turns that off for the caching-off comparison.
- * Env: PORT, HOST, SUPERGRAPH_PATH, PERSISTED_DOCUMENTS_PATH (JSON: hash → query), DEDUP_INFLIGHT.
+ * Env: PORT, HOST, SUPERGRAPH_PATH, GATEWAY_TOKEN, PERSISTED_DOCUMENTS_PATH (JSON: hash → query), DEDUP_INFLIGHT.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -19,7 +20,7 @@ const gateway = createGatewayRuntime({
   logging: "warn",
   transportEntries: { "*.http": { options: { deduplicateInflightRequests: process.env.DEDUP_INFLIGHT !== "false" } } },
   propagateHeaders: {
-    fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization") }),
+    fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization"), "x-service-token": process.env.GATEWAY_TOKEN ?? "" }),
   },
   persistedDocuments: {
     getPersistedOperation: (key: string) => documents[key] ?? null,

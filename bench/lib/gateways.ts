@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { BENCH_GATEWAY_TOKEN } from "./credentials.ts";
 import { sampleTree, type TreeSample } from "./procfs.ts";
 import { graphqlOk, startChild, waitUntil, type Child } from "./processes.ts";
 import type { SubgraphName } from "./stack.ts";
@@ -70,7 +71,8 @@ export interface RunningGateway {
 }
 
 function envFor(options: GatewayOptions): Record<string, string> {
-  const common = { PORT: String(options.port), HOST: "127.0.0.1", SUPERGRAPH_PATH: options.supergraphPath, NODE_ENV: "production" };
+  // Every gateway sends the subgraphs the same credential (Shopgraph reads it from its config, the others from this env).
+  const common = { PORT: String(options.port), HOST: "127.0.0.1", SUPERGRAPH_PATH: options.supergraphPath, NODE_ENV: "production", GATEWAY_TOKEN: BENCH_GATEWAY_TOKEN };
   switch (options.kind) {
     case "shopgraph":
       return {

@@ -1,4 +1,5 @@
 import autocannon from "autocannon";
+import { CREDENTIAL_HEADERS } from "./credentials.ts";
 
 /** One request as the load generator sends it. */
 export interface LoadRequest {
@@ -60,7 +61,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
             method: "POST",
             setupRequest: (request) => {
               const { headers, body } = options.next();
-              return { ...request, method: "POST", headers: { "content-type": "application/json", ...headers }, body };
+              return { ...request, method: "POST", headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...headers }, body };
             },
           },
         ],

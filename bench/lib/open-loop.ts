@@ -1,4 +1,5 @@
 import { Agent, request } from "node:http";
+import { CREDENTIAL_HEADERS } from "./credentials.ts";
 
 /** One request as the open-loop generator sends it (POST, JSON). */
 export interface OpenLoopRequest {
@@ -83,7 +84,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
         resolve();
       };
       const req = request(
-        { hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, timeout: timeoutMs, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers } },
+        { hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, timeout: timeoutMs, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...CREDENTIAL_HEADERS, ...headers } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));

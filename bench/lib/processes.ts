@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { CREDENTIAL_HEADERS } from "./credentials.ts";
 
 /** A child process the bench started, with its log file. */
 export interface Child {
@@ -80,7 +81,7 @@ export async function httpOk(url: string): Promise<boolean> {
 
 /** True when a GraphQL endpoint answers `{ __typename }`. */
 export async function graphqlOk(url: string): Promise<boolean> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(2_000) });
   const body = (await res.json()) as { data?: { __typename?: string } };
   return body.data?.__typename === "Query";
 }

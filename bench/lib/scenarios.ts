@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import { seedProducts } from "@shopgraph/fixtures";
+import { CREDENTIAL_HEADERS } from "./credentials.ts";
 import type { LoadRequest } from "./load.ts";
 import { orderLines, PLACE_ORDER, placeOrderVariables } from "./seed-data.ts";
 import type { SubgraphName } from "./stack.ts";
@@ -164,7 +165,7 @@ export const APQ_REGISTRATION = {
 
 /** Sends one request of a scenario and parses the answer (keep-alive connection). */
 export async function probe(url: string, request: LoadRequest): Promise<Probe> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...request.headers }, body: request.body });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...request.headers }, body: request.body });
   return parse(res.status, await res.text());
 }
 
@@ -175,7 +176,7 @@ export async function probe(url: string, request: LoadRequest): Promise<Probe> {
  */
 export function probeOnNewConnection(url: string, request: LoadRequest): Promise<Probe> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", agent: false, headers: { "content-type": "application/json", connection: "close", ...request.headers } }, (res) => {
+    const req = httpRequest(url, { method: "POST", agent: false, headers: { "content-type": "application/json", connection: "close", ...CREDENTIAL_HEADERS, ...request.headers } }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (text += chunk));

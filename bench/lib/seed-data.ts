@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { seedProducts, seedUsers } from "@shopgraph/fixtures";
+import { CREDENTIAL_HEADERS } from "./credentials.ts";
 import type { BenchSigner } from "./tokens.ts";
 
 /** A user the bench can act as. */
@@ -17,7 +18,7 @@ interface GqlBody<T> {
 export async function post<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as GqlBody<T>;

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { provisionDatabase, provisionRedis, type TestDatabase } from "@shopgraph/testing";
 import { cpuOf } from "./procfs.ts";
+import { BENCH_GATEWAY_TOKEN, BENCH_SERVICE_TOKEN } from "./credentials.ts";
 import { ask, httpOk, readCounters, startChild, waitUntil, type Child, type ProbeCounters } from "./processes.ts";
 
 /** The four subgraphs, in the supergraph's names. */
@@ -55,7 +56,8 @@ export async function startSubgraphs(options: SubgraphStackOptions) {
     DATA_DIR: options.dataDir,
     DATABASE_URL: databases[i]!.url,
     DATABASE_POOL_MAX: "10",
-    SERVICE_TOKEN: "bench-service-token-0123456789abcdef0123",
+    SERVICE_TOKEN: BENCH_SERVICE_TOKEN,
+    GATEWAY_TOKEN: BENCH_GATEWAY_TOKEN,
     REDIS_URL: redis.url!,
     REDIS_KEY_PREFIX: redis.prefix,
     JWKS_URL: `${url("users")}/.well-known/jwks.json`,

@@ -1,7 +1,7 @@
 /**
  * Preloaded (`node --import`) into each subgraph process the bench starts. It counts, without
  * touching subgraph code: HTTP requests to /graphql (split by whether they carry the service
- * credential, i.e. subgraph-to-subgraph calls) via Node's `http.server.request.start` diagnostics
+ * credential, i.e. subgraph-to-subgraph calls; the gateway's credential is another secret) via Node's `http.server.request.start` diagnostics
  * channel, and SQL statements by wrapping `pg.Client#query` — the pg module Prisma's driver
  * adapter uses, so every Prisma statement, transaction control included, is one count. The bench
  * reads the counters over the IPC channel ({ type: "counters" } → reply). It can also record a
@@ -16,12 +16,15 @@ import { createRequire } from "node:module";
 
 /** `sqlInRequest`: statements sent while a /graphql request was being handled (excludes pollers when idle). */
 const counters = { requests: 0, serviceRequests: 0, sql: 0, sqlInRequest: 0 };
+// Every caller sends x-service-token now; only the service credential (this process's SERVICE_TOKEN list) marks a service call.
+const serviceTokens = new Set((process.env.SERVICE_TOKEN ?? "").split(",").map((t) => t.trim()).filter(Boolean));
 let active = 0;
 
 subscribe("http.server.request.start", (message) => {
   const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
   if (!request.url?.startsWith("/graphql")) return;
-  if (request.headers["x-service-token"]) counters.serviceRequests++;
+  const credential = request.headers["x-service-token"];
+  if (typeof credential === "string" && serviceTokens.has(credential)) counters.serviceRequests++;
   else counters.requests++;
   active++;
   response.once("close", () => active--);

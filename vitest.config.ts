@@ -9,7 +9,7 @@ export default defineConfig({
   // classes fail each other's instanceof checks. Tests load what production loads.
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
-    include: ["{gateway,schema,scripts,packages/*,subgraphs/*}/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["{gateway,schema,scripts,packages/*,subgraphs/*}/test/**/*.test.ts", "test/**/*.test.ts", "deploy/test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/.data/**"],
     pool: "forks",
     testTimeout: 30_000,

@@ -25,6 +25,9 @@ import { accessLogPlugin } from "./plugins/access-log-plugin.ts";
 import { rateLimitPlugin } from "./plugins/rate-limit-plugin.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore } from "./rate-limit/rate-limit-store.ts";
 import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts";
+import { graphiqlRoutes } from "./explorer/graphiql-routes.ts";
+import { cachePolicyPlugin } from "./plugins/cache-policy-plugin.ts";
+import { ApolloServerPluginCacheControl } from "@apollo/server/plugin/cacheControl";
 import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { ResilientDataSource } from "./subgraphs/resilient-data-source.ts";
@@ -149,6 +152,9 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
             }),
           ]
         : []),
+      // HTTP caching: Apollo's plugin keeps the subgraphs' Cache-Control hints, ours writes the header.
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+      cachePolicyPlugin<GatewayContext>(),
       errorLoggingPlugin<GatewayContext>(),
     ],
   });
@@ -177,6 +183,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     onComplete: accessLogPlugin<GatewayContext>({ logger: deps.logger }),
     ...(production ? {} : { htmlContentSecurityPolicy: SANDBOX_CSP }),
+    // Hash-only GETs (persisted catalog queries) need no CSRF header: CDN-cacheable URLs.
+    allowPersistedQueryGets: true,
   });
   collectRuntimeMetrics();
   const stopBreakerMetrics = observeBreakers(breakers);
@@ -193,6 +201,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       "GET /": (_req, res) => {
         res.writeHead(302, { location: "/graphql" }).end();
       },
+      // The offline explorer (GraphiQL from node_modules), development only like Sandbox.
+      ...(production ? {} : graphiqlRoutes()),
     },
   });
   // /metrics only on its own listener (METRICS_HOST:METRICS_PORT), never on the public port.

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest } from "@apollo/server";
 import { BodyTooLargeError, readBody } from "./body.ts";
 import type { RequestInfo, RouteHandler } from "./http-server.ts";
+import { isPersistedQueryGet } from "./persisted-get.ts";
 import { sendError } from "./respond.ts";
 
 /** Options for {@link graphqlRoute}. */
@@ -12,6 +13,12 @@ export interface GraphQLRouteOptions<C extends BaseContext> {
   context: (req: IncomingMessage, info: RequestInfo) => Promise<C>;
   /** CSP for HTML answers (the landing page); API responses keep the strict default. */
   htmlContentSecurityPolicy?: string;
+  /**
+   * Let GETs that carry only a persisted-query hash (no query text) through Apollo's CSRF
+   * prevention without a custom header, so catalog reads are plain cacheable GETs. Default false.
+   * See persisted-get.ts for why this is safe; mutations stay POST-only.
+   */
+  allowPersistedQueryGets?: boolean;
   /**
    * Called once per request after the response is written, also for requests Apollo never ran
    * (oversized or malformed bodies, failed context creation): the place for an access log line.
@@ -35,6 +42,15 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   }
   return headers;
+}
+
+/** Vary is merged, not replaced (CORS may have set "Vary: Origin" already); names once each. */
+function mergeVary(earlier: unknown, value: string): string {
+  const names = new Map<string, string>();
+  for (const name of `${typeof earlier === "string" ? earlier : ""},${value}`.split(",").map((n) => n.trim()).filter(Boolean)) {
+    if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
+  }
+  return [...names.values()].join(", ");
 }
 
 /**
@@ -68,14 +84,18 @@ export function graphqlRoute<C extends BaseContext>(apollo: ApolloServer<C>, opt
         body = raw;
       }
     }
+    const headers = toHeaderMap(req);
+    if (options.allowPersistedQueryGets && req.method === "GET" && isPersistedQueryGet(info.url.searchParams)) {
+      headers.set("apollo-require-preflight", "persisted-query-get");
+    }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: req.method ?? "GET",
-      headers: toHeaderMap(req),
+      headers,
       search: info.url.search,
       body,
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => (created.context = await options.context(req, info)) });
-    for (const [name, value] of response.headers) res.setHeader(name, value);
+    for (const [name, value] of response.headers) res.setHeader(name, name === "vary" ? mergeVary(res.getHeader("vary"), value) : value);
     if (options.htmlContentSecurityPolicy && response.headers.get("content-type")?.startsWith("text/html")) {
       res.setHeader("content-security-policy", options.htmlContentSecurityPolicy);
     }

@@ -6,7 +6,7 @@ import { createAccessTokenVerifier, identifyCaller, SERVICE_TOKEN_HEADER, startR
 import { sendJson } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
-import type { UsersConfig } from "./config.ts";
+import { loginThrottleSettings, type UsersConfig } from "./config.ts";
 import { createUsersContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { importSigningKeys, loadOrCreateDevKeys } from "./domain/signing-keys.ts";
@@ -14,6 +14,8 @@ import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { revocationFeedRoute } from "./revocation-feed.ts";
 import { seedUsersDatabase } from "./seed.ts";
+import { createLoginThrottle } from "./domain/login-throttle.ts";
+import { createRedis } from "@shopgraph/kv";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
@@ -45,6 +47,9 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     revocations,
     tokens: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
   };
+  // Failed-login counters are shared by every users replica through Redis (in-process without it).
+  const throttleRedis = config.REDIS_URL ? createRedis(config.REDIS_URL, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }) : undefined;
+  const accounts = { ...sessions, passwordPolicy: { minScore: config.PASSWORD_MIN_SCORE }, throttle: createLoginThrottle(loginThrottleSettings(config), { redis: throttleRedis, keyPrefix: config.REDIS_KEY_PREFIX }) };
   const { http } = await createSubgraphServer({
     name: "users",
     typeDefs,
@@ -54,7 +59,7 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     verifyAccessToken: createAccessTokenVerifier({ jwks: keys.jwks, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, revocations }),
     credentials: config.ACCEPTED_CREDENTIALS,
     limits: subgraphLimits(config),
-    createContext: (base) => createUsersContext(base, sessions),
+    createContext: (base) => createUsersContext(base, sessions, accounts),
     production: config.NODE_ENV === "production",
     http: subgraphHttpOptions(config),
     isReady: async () => (await db.$queryRaw`SELECT 1`, true),
@@ -78,6 +83,7 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
       await http.close(config.SHUTDOWN_GRACE_MS);
       await relay.close();
       await revocations.stop();
+      throttleRedis?.disconnect();
       await db.$disconnect();
       await database.close();
     },

@@ -6,20 +6,38 @@ import type { Db } from "../db/client.ts";
 import { findUserByEmail, findUserById, updateUser, type PublicUser } from "../db/user-repository.ts";
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from "./passwords.ts";
 import { revokeAccessTokens, revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
-import { checkEmail, checkName, checkPassword, normalizeEmail } from "./validation.ts";
+import { checkEmail, checkName, checkPassword, DEFAULT_PASSWORD_POLICY, normalizeEmail, normalizeName, type PasswordPolicy } from "./validation.ts";
+import type { LoginThrottle } from "./login-throttle.ts";
+import { recordLoginLocked } from "./login-locked-event.ts";
 
 const toPublic = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
 
-/** Creates a CUSTOMER account, records `user.registered` in the same transaction, and signs in. */
-export async function register(deps: SessionDeps, input: { email: string; password: string; name: string }): Promise<IssuedSession> {
+/** What sign-up and sign-in need besides sessions: the password policy and the failed-login throttle. */
+export interface AccountDeps extends SessionDeps {
+  passwordPolicy: PasswordPolicy;
+  throttle: LoginThrottle;
+}
+
+/** The checks every new account passes (register and the create-admin CLI): all errors at once. */
+export function checkNewAccount(input: { email: string; password: string; name: string }, policy: PasswordPolicy) {
   const email = normalizeEmail(input.email);
-  const errors = [...checkEmail(email, ["input", "email"]), ...checkPassword(input.password, ["input", "password"], email), ...checkName(input.name, ["input", "name"])];
+  const errors = [
+    ...checkEmail(email, ["input", "email"]),
+    ...checkPassword(input.password, ["input", "password"], email, policy, input.name),
+    ...checkName(input.name, ["input", "name"]),
+  ];
+  return { email, name: normalizeName(input.name), errors };
+}
+
+/** Creates a CUSTOMER account, records `user.registered` in the same transaction, and signs in. */
+export async function register(deps: AccountDeps, input: { email: string; password: string; name: string }): Promise<IssuedSession> {
+  const { email, name, errors } = checkNewAccount(input, deps.passwordPolicy);
   if (errors.length > 0) throw new DomainError(...errors);
   const passwordHash = await hashPassword(input.password);
   let user: PublicUser;
   try {
     user = await deps.db.$transaction(async (tx) => {
-      const created = await tx.user.create({ data: { email, name: input.name.trim(), passwordHash } });
+      const created = await tx.user.create({ data: { email, name, passwordHash } });
       await tx.outboxEvent.create({
         data: { type: "user.registered", payload: { userId: created.id, email: created.email, name: created.name, role: created.role } },
       });
@@ -32,22 +50,37 @@ export async function register(deps: SessionDeps, input: { email: string; passwo
   return startSession(deps, toPublic(user));
 }
 
-/** Signs in with email and password; the same INVALID_CREDENTIALS (and timing) for unknown emails. */
-export async function login(deps: SessionDeps, input: { email: string; password: string }): Promise<IssuedSession> {
-  const user = input.password.length <= 256 ? await findUserByEmail(deps.db, normalizeEmail(input.email)) : null;
+/**
+ * Signs in with email and password; the same INVALID_CREDENTIALS (and timing) for unknown emails.
+ * The throttle is keyed by the normalized email, known or not, so locks reveal no accounts either;
+ * a locked attempt is refused before the password is even hashed, the right password included.
+ */
+export async function login(deps: AccountDeps, input: { email: string; password: string }, clientIp: string): Promise<IssuedSession> {
+  const email = normalizeEmail(input.email);
+  const verdict = await deps.throttle.check(email, clientIp);
+  if (verdict) {
+    const message = `Too many failed sign-in attempts. Try again in ${verdict.retryAfterSeconds} second${verdict.retryAfterSeconds === 1 ? "" : "s"}.`;
+    throw new DomainError(userError("TOO_MANY_ATTEMPTS", message));
+  }
+  const user = input.password.length <= 256 ? await findUserByEmail(deps.db, email) : null;
   const valid = await verifyPassword(input.password.slice(0, 256), user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-  if (!user || !valid) throw new DomainError(userError("INVALID_CREDENTIALS", "Email or password is incorrect"));
+  if (!user || !valid) {
+    const { locked } = await deps.throttle.recordFailure(email, clientIp);
+    if (locked?.notify && user) await recordLoginLocked(deps.db, user, locked, clientIp);
+    throw new DomainError(userError("INVALID_CREDENTIALS", "Email or password is incorrect"));
+  }
+  await deps.throttle.recordSuccess(email, clientIp);
   return startSession(deps, toPublic(user));
 }
 
 /** Changes the viewer's password and signs out every existing session. */
-export async function changePassword(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
+export async function changePassword(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, input: { currentPassword: string; newPassword: string }, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): Promise<void> {
   const { db } = deps;
   const user = await findUserById(db, userId);
   if (!user || !(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash))) {
     throw new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
   }
-  const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email);
+  const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email, policy, user.name);
   if (input.newPassword === input.currentPassword) errors.push(userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]));
   if (errors.length > 0) throw new DomainError(...errors);
   await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(input.newPassword) } });
@@ -63,7 +96,7 @@ export async function updateProfile(db: Db, userId: string, input: { name?: stri
   }
   const errors = checkName(input.name, ["input", "name"]);
   if (errors.length > 0) throw new DomainError(...errors);
-  return updateUser(db, userId, { name: input.name.trim() });
+  return updateUser(db, userId, { name: normalizeName(input.name) });
 }
 
 /** ADMIN: changes a user's role. An admin cannot demote themself (no lock-out by accident). */

@@ -15,8 +15,8 @@ async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run
 const viewerId = (ctx: UsersContext): string => ctx.viewer!.id;
 
 export const Mutation = {
-  register: (_, args, ctx) => toPayload("session", () => issued(ctx, () => register(ctx.sessions, args.input))),
-  login: (_, args, ctx) => toPayload("session", () => issued(ctx, () => login(ctx.sessions, args.input))),
+  register: (_, args, ctx) => toPayload("session", () => issued(ctx, () => register(ctx.accounts, args.input))),
+  login: (_, args, ctx) => toPayload("session", () => issued(ctx, () => login(ctx.accounts, args.input, ctx.clientIp))),
   refreshSession: (_, args, ctx) => toPayload("session", () => issued(ctx, () => refreshSession(ctx.sessions, args.refreshToken))),
   logout: async (_, args, ctx) => {
     const result = await toPayload("success", async () => (await logout(ctx.sessions, args.refreshToken), true));
@@ -24,7 +24,7 @@ export const Mutation = {
   },
   updateProfile: (_, args, ctx) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
   changePassword: async (_, args, ctx) => {
-    const result = await toPayload("success", async () => (await changePassword(ctx.sessions, viewerId(ctx), args.input), true));
+    const result = await toPayload("success", async () => (await changePassword(ctx.sessions, viewerId(ctx), args.input, ctx.accounts.passwordPolicy), true));
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
   setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORDS, seedUsers } from "@shopgraph/fixtures";
+import { gql } from "@shopgraph/testing";
+import { startStack, type Stack } from "./stack.ts";
+
+// Issue #13 finding 3 through the whole stack: the gateway forwards the client's address, users
+// throttles failed logins per (account, IP) and per account, and notifications e-mails the owner.
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({
+    // Behind a proxy the client address comes from x-forwarded-for: three "source IPs" from one test.
+    gatewayEnv: { TRUST_PROXY: "true", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "1000" },
+    subgraphEnv: {
+      LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: "5",
+      LOGIN_ACCOUNT_IP_LOCK_SECONDS: "3",
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: "12",
+      LOGIN_ACCOUNT_LOCK_SECONDS: "2",
+      LOGIN_FREE_FAILURES: "20",
+    },
+  });
+});
+afterAll(() => stack?.close());
+
+const LOGIN = "mutation($i: LoginInput!) { login(input: $i) { session { user { id } } userErrors { code message } } }";
+
+async function login(url: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string | null> {
+  const res = await gql(url, LOGIN, { variables: { i: { email, password } }, headers, credential: null });
+  if (!res.data?.login) throw new Error(`login failed (${res.status}): ${JSON.stringify(res.errors)}`);
+  return res.data.login.session ? null : res.data.login.userErrors[0].code;
+}
+
+describe("login throttle through the gateway", () => {
+  it("30 wrong passwords from 3 IPs are throttled, the right one is refused during the lock and works after it, and the owner gets an e-mail", async () => {
+    const victim = seedUsers[7]!;
+    const codes: (string | null)[] = [];
+    for (let i = 0; i < 30; i++) codes.push(await login(stack.url, victim.email, "not the password!!", { "x-forwarded-for": `203.0.113.${1 + (i % 3)}` }));
+    expect(codes.filter((c) => c === "INVALID_CREDENTIALS")).toHaveLength(12);
+    expect(codes.slice(12)).toEqual(Array(18).fill("TOO_MANY_ATTEMPTS"));
+    expect(await login(stack.url, victim.email, DEMO_PASSWORDS.customer, { "x-forwarded-for": "198.51.100.77" })).toBe("TOO_MANY_ATTEMPTS");
+
+    const started = Date.now();
+    let code: string | null = "TOO_MANY_ATTEMPTS";
+    while (code !== null && Date.now() - started < 6_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      code = await login(stack.url, victim.email, DEMO_PASSWORDS.customer, { "x-forwarded-for": "198.51.100.77" });
+    }
+    expect(code).toBeNull();
+
+    // users' outbox → relay → notifications consumer → a queued and sent EMAIL delivery.
+    let delivery = null;
+    for (let i = 0; i < 80 && !delivery; i++) {
+      delivery = await stack.notifications.db.delivery.findFirst({ where: { userId: victim.id, kind: "ACCOUNT_LOCKED", channel: "EMAIL" } });
+      if (!delivery) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(delivery).toMatchObject({ recipient: victim.email, subject: "Sign-in to your account was paused" });
+    expect(delivery?.body).toContain("12 failed sign-in attempts");
+  });
+
+  it("ignores a client-sent client-IP header: the gateway sets it from the connection", async () => {
+    // A gateway without TRUST_PROXY: every request here comes from 127.0.0.1, whatever the client claims.
+    const direct = await stack.startAnotherGateway({ TRUST_PROXY: "false", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "1000" });
+    const email = seedUsers[8]!.email;
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push(await login(direct.graphqlUrl, email, "not the password!!", { "x-shopgraph-client-ip": `10.9.8.${i}`, "x-forwarded-for": `10.9.9.${i}` }));
+    expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS"]);
+  });
+});
+
+describe("sign-up enumeration is bounded per IP", () => {
+  it("register (which answers EMAIL_TAKEN) spends the per-IP credential bucket like login: 429 after RATE_LIMIT_CREDENTIAL_ATTEMPTS", async () => {
+    const gateway = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}signup:` });
+    const probe = (email: string) =>
+      gql(gateway.graphqlUrl, "mutation($i: RegisterInput!) { register(input: $i) { userErrors { code } } }", {
+        variables: { i: { email, password: "violet-harbor-engine-42", name: "Probe" } },
+        credential: null,
+      });
+    const answers = [];
+    for (const email of [seedUsers[1]!.email, seedUsers[2]!.email, "free-address@example.com", seedUsers[3]!.email]) answers.push(await probe(email));
+    expect(answers.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(answers[0]!.data?.register.userErrors).toEqual([{ code: "EMAIL_TAKEN" }]);
+    expect(answers[3]!.status).toBe(429);
+    expect(answers[3]!.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+  });
+});

@@ -35,10 +35,26 @@ export function isValidServiceToken(presented: string | undefined, expected: str
   return match;
 }
 
-/** The caller a presented credential proves, or null (missing or not accepted). */
+// Digests of the accepted tokens, computed once per credentials object (they never change at runtime).
+const acceptedDigests = new WeakMap<AcceptedCredentials, { service: Buffer[]; gateway: Buffer[] }>();
+
+const matchesAny = (given: Buffer, digests: readonly Buffer[]): boolean => {
+  let match = false;
+  for (const candidate of digests) if (timingSafeEqual(given, candidate)) match = true;
+  return match;
+};
+
+/** The caller a presented credential proves, or null (missing or not accepted). Runs on every subgraph request. */
 export function identifyCaller(presented: string | undefined, accepted: AcceptedCredentials): ServiceCaller | null {
-  // Both checks always run: which list matched must not show in the timing either.
-  const service = isValidServiceToken(presented, accepted.service);
-  const gateway = isValidServiceToken(presented, accepted.gateway);
+  if (!presented) return null;
+  let digests = acceptedDigests.get(accepted);
+  if (!digests) {
+    digests = { service: accepted.service.filter(Boolean).map(digest), gateway: accepted.gateway.filter(Boolean).map(digest) };
+    acceptedDigests.set(accepted, digests);
+  }
+  const given = digest(presented);
+  // Both lists are always compared: which one matched must not show in the timing either.
+  const service = matchesAny(given, digests.service);
+  const gateway = matchesAny(given, digests.gateway);
   return service ? "service" : gateway ? "gateway" : null;
 }

@@ -2,10 +2,17 @@ import type { IncomingMessage } from "node:http";
 import { identifyCaller, SERVICE_TOKEN_HEADER, type AcceptedCredentials, type ServiceCaller } from "@shopgraph/auth";
 import { sendError, type RouteHandler } from "@shopgraph/http";
 
+// The door and the context builder both ask; the header is hashed once per request.
+const callers = new WeakMap<IncomingMessage, ServiceCaller | null>();
+
 /** The caller proven by a request's x-service-token header, or null. */
 export function callerOf(req: IncomingMessage, credentials: AcceptedCredentials): ServiceCaller | null {
+  const known = callers.get(req);
+  if (known !== undefined) return known;
   const header = req.headers[SERVICE_TOKEN_HEADER];
-  return identifyCaller(typeof header === "string" ? header : undefined, credentials);
+  const caller = identifyCaller(typeof header === "string" ? header : undefined, credentials);
+  callers.set(req, caller);
+  return caller;
 }
 
 /**

@@ -7,3 +7,4 @@ export * from "./revocation-store.ts";
 export * from "./revocation-list.ts";
 export * from "./auth-env.ts";
 export * from "./start-revocations.ts";
+export * from "./auth-metrics.ts";

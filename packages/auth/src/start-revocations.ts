@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import { observeRevocationList } from "./auth-metrics.ts";
 import { createRevocationList, type RevocationList, type RevocationLogger } from "./revocation-list.ts";
 import { createHttpRevocationStore, createMemoryRevocationStore, createRedisRevocationStore, type RevocationStore } from "./revocation-store.ts";
 
@@ -66,11 +67,14 @@ export async function startRevocations(settings: RevocationSettings, options: St
   await Promise.all(connections.map((redis) => new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve).once("error", () => resolve())))));
   const list = createRevocationList({ store, pollIntervalMs: settings.REVOCATION_POLL_MS, tokenLifetimeMs, logger: options.logger, restoreLostEntries: options.role === "publisher" });
   await list.start();
+  // Local-only lists (no store) have nothing to go stale.
+  const unobserve = store ? observeRevocationList(list) : () => {};
   return {
     ...list,
     store,
     async stop() {
       list.close();
+      unobserve();
       // quit() would wait behind the reader's blocking XREAD; nothing is left to flush on these connections.
       for (const redis of connections) redis.disconnect();
     },

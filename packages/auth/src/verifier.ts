@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { unauthenticated } from "@shopgraph/errors";
+import { observeRefusedToken } from "./auth-metrics.ts";
 import type { RevocationList } from "./revocation-list.ts";
 import { ACCESS_TOKEN_ALG, type Role, type Viewer } from "./viewer.ts";
 
@@ -27,7 +28,13 @@ export const TokenErrorReason = {
   TOKEN_REVOKED: "TOKEN_REVOKED",
 } as const;
 
-const invalidToken = (message = "Invalid access token") => unauthenticated(message, true, TokenErrorReason.TOKEN_INVALID);
+/** A refused token's error, counted in auth_tokens_refused_total. */
+function refusal(message: string, reason: keyof typeof TokenErrorReason) {
+  observeRefusedToken(reason);
+  return unauthenticated(message, true, reason);
+}
+
+const invalidToken = (message = "Invalid access token") => refusal(message, TokenErrorReason.TOKEN_INVALID);
 
 /** Verifies an access token and returns its viewer; throws UNAUTHENTICATED (HTTP 401). */
 export type VerifyAccessToken = (token: string) => Promise<Viewer>;
@@ -67,7 +74,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
       // Key-set fetch failures are outages, not bad tokens: let them surface as internal errors
       // instead of telling a client with a valid token to sign in again.
       if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) throw error;
-      if (error instanceof errors.JWTExpired) throw unauthenticated("Access token expired", true, TokenErrorReason.TOKEN_EXPIRED);
+      if (error instanceof errors.JWTExpired) throw refusal("Access token expired", TokenErrorReason.TOKEN_EXPIRED);
       throw invalidToken();
     }
     const { sub, role, jti, sid, iat } = payload;
@@ -76,7 +83,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
     // jose checks `iat` only together with maxTokenAge: a token dated in the future would otherwise
     // pass, and outlive its `exp - iat` lifetime if the issuer's clock (or key) was abused.
     if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance) throw invalidToken("Access token issued in the future");
-    if (options.revocations?.isRevoked({ sub, sid, iatMs: iat * 1000 })) throw unauthenticated("Access token revoked", true, TokenErrorReason.TOKEN_REVOKED);
+    if (options.revocations?.isRevoked({ sub, sid, iatMs: iat * 1000 })) throw refusal("Access token revoked", TokenErrorReason.TOKEN_REVOKED);
     return { id: sub, role: role as Role, tokenId: jti, ...(sid ? { sessionId: sid } : {}) };
   };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
+import { registry } from "@shopgraph/metrics";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provisionRedis, startPrivateRedis, testLogger, type PrivateRedis, type TestRedis } from "@shopgraph/testing";
 import {
@@ -137,6 +138,8 @@ describe("Redis outage (private redis-server)", () => {
     await expect(reader.sync()).rejects.toThrow();
     expect(reader.isRevoked(token(randomUUID(), before))).toBe(true);
     expect(reader.isRevoked(token(during, undefined, issuedBefore))).toBe(false);
+    // Operators see it: one revocation waiting for Redis.
+    expect(await registry.getSingleMetricAsString("auth_revocations_pending")).toMatch(/^auth_revocations_pending [1-9]/m);
 
     // Back, empty (no persistence): the publisher's retry writes the queued revocation.
     await server.start();
@@ -148,6 +151,11 @@ describe("Redis outage (private redis-server)", () => {
     const late = await startRevocations(settings, { role: "reader", logger });
     running.push(late);
     await within(5_000, () => late.isRevoked(token(randomUUID(), before)) && late.isRevoked(token(during, undefined, issuedBefore)));
+    expect(await registry.getSingleMetricAsString("auth_revocations_pending")).toMatch(/^auth_revocations_pending 0$/m);
+    // Every list read Redis within the last few seconds.
+    const ages = [...(await registry.getSingleMetricAsString("auth_revocation_sync_age_seconds")).matchAll(/store="redis"} (\S+)/g)].map((m) => Number(m[1]));
+    expect(ages.length).toBeGreaterThan(0);
+    expect(Math.max(...ages)).toBeLessThan(5);
   });
 });
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet } from "jose";
 import { GraphQLError } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
+import { registry } from "@shopgraph/metrics";
 import { createAccessTokenVerifier, createRevocationList, viewerFromAuthorization, type VerifyAccessToken } from "../src/index.ts";
 
 const ISSUER = "https://shopgraph.dev/users";
@@ -97,8 +98,11 @@ describe("createAccessTokenVerifier", () => {
     const sessionToken = await sign({ sub, sid });
     const otherSession = await sign({ sub });
     await revocations.revokeSession(sid);
+    const count = async () => Number(/reason="TOKEN_REVOKED"} (\d+)/.exec(await registry.getSingleMetricAsString("auth_tokens_refused_total"))?.[1] ?? 0);
+    const before = await count();
     expect(await refusal(verify, sessionToken)).toEqual({ message: "Access token revoked", code: "UNAUTHENTICATED", reason: "TOKEN_REVOKED", status: 401 });
     await expect(verify(otherSession)).resolves.toMatchObject({ id: sub });
+    expect(await count()).toBe(before + 1);
 
     await revocations.revokeUser(sub);
     expect((await refusal(verify, otherSession)).reason).toBe("TOKEN_REVOKED");

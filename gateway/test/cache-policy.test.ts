@@ -11,7 +11,9 @@ const touches = (query: string) => touchesPrivateType(schema, parse(query), PRIV
 
 describe("touchesPrivateType", () => {
   it("is false for catalog-only selections", () => {
-    expect(touches("{ products(first: 2) { totalCount edges { node { title price { amount } category { name } } } } categories { slug } }")).toBe(false);
+    expect(
+      touches("{ products(first: 2) { totalCount edges { node { title price { amount } category { name } } } } categories { slug } }"),
+    ).toBe(false);
     expect(touches("query P($slug: String!) { product(slug: $slug) { ...F } } fragment F on Product { id title }")).toBe(false);
   });
 
@@ -24,16 +26,28 @@ describe("touchesPrivateType", () => {
 });
 
 /** Runs the plugin's hooks as Apollo Server would, with a subgraph-derived policy. */
-async function headersFor(options: { policy: { maxAge: number; scope: "PUBLIC" | "PRIVATE" } | null; query: string; authorization?: string; errors?: boolean }) {
+async function headersFor(options: {
+  policy: { maxAge: number; scope: "PUBLIC" | "PRIVATE" } | null;
+  query: string;
+  authorization?: string;
+  errors?: boolean;
+}) {
   const plugin = cachePolicyPlugin() as ApolloServerPlugin<BaseContext>;
   const requestHeaders = new HeaderMap();
   if (options.authorization) requestHeaders.set("authorization", options.authorization);
-  const listener = await plugin.requestDidStart?.({ request: { http: { method: "GET", headers: requestHeaders, search: "", body: undefined } } } as never);
+  const listener = await plugin.requestDidStart?.({
+    request: { http: { method: "GET", headers: requestHeaders, search: "", body: undefined } },
+  } as never);
   const response = {
     http: { headers: new HeaderMap() },
     body: { kind: "single", singleResult: options.errors ? { errors: [{ message: "x" }] } : { data: {} } },
   };
-  await listener?.willSendResponse?.({ response, overallCachePolicy: { policyIfCacheable: () => options.policy }, document: parse(options.query), schema } as never);
+  await listener?.willSendResponse?.({
+    response,
+    overallCachePolicy: { policyIfCacheable: () => options.policy },
+    document: parse(options.query),
+    schema,
+  } as never);
   return { cacheControl: response.http.headers.get("cache-control"), vary: response.http.headers.get("vary") };
 }
 
@@ -41,18 +55,23 @@ describe("cachePolicyPlugin", () => {
   const catalog = "{ categories { slug } }";
 
   it("writes the subgraphs' combined policy as public, max-age=N, with Vary: Authorization, Origin", async () => {
-    expect(await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog })).toEqual({ cacheControl: "public, max-age=60", vary: "Authorization, Origin" });
+    expect(await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog })).toEqual({
+      cacheControl: "public, max-age=60",
+      vary: "Authorization, Origin",
+    });
   });
 
   it("makes a response to an authorized request private", async () => {
-    expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, authorization: "Bearer x" })).cacheControl).toBe("private, max-age=60");
+    expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, authorization: "Bearer x" })).cacheControl).toBe(
+      "private, max-age=60",
+    );
   });
 
   it("keeps a subgraph's private scope", async () => {
     expect((await headersFor({ policy: { maxAge: 30, scope: "PRIVATE" }, query: catalog })).cacheControl).toBe("private, max-age=30");
   });
 
-  it("answers no-store when the subgraphs did not all allow caching, on errors, and for private types even if a subgraph said public", async () => {
+  it("answers no-store when a subgraph disallowed caching, on errors, and for private types even if subgraphs said public", async () => {
     expect((await headersFor({ policy: null, query: catalog })).cacheControl).toBe("no-store");
     expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, errors: true })).cacheControl).toBe("no-store");
     expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: "{ me { id } }" })).cacheControl).toBe("no-store");

@@ -34,7 +34,11 @@ const asLink = (link: unknown) => link as ApolloLink;
 async function sentByApolloClient(prefix?: ApolloLink): Promise<Map<string, { hash?: string; query?: string }>> {
   const sent = new Map<string, { hash?: string; query?: string }>();
   const fetch = async (_url: RequestInfo | URL, init?: RequestInit) => {
-    const body = JSON.parse(String(init?.body)) as { operationName: string; query?: string; extensions?: { persistedQuery?: { sha256Hash: string } } };
+    const body = JSON.parse(String(init?.body)) as {
+      operationName: string;
+      query?: string;
+      extensions?: { persistedQuery?: { sha256Hash: string } };
+    };
     sent.set(body.operationName, { hash: body.extensions?.persistedQuery?.sha256Hash, query: body.query });
     return new Response(JSON.stringify({ data: null }), { headers: { "content-type": "application/json" } });
   };
@@ -57,7 +61,10 @@ describe("trusted-documents manifest", () => {
   it("has one operation per file with unique names, __typename in every body, and ids that are sha256(body)", () => {
     expect(manifest.format).toBe("apollo-persisted-query-manifest");
     expect(manifest.operations.map((op) => op.name).sort()).toEqual(
-      readdirSync(OPERATIONS_DIR).filter((f) => f.endsWith(".graphql")).map((f) => f.replace(/\.graphql$/, "")).sort(),
+      readdirSync(OPERATIONS_DIR)
+        .filter((f) => f.endsWith(".graphql"))
+        .map((f) => f.replace(/\.graphql$/, ""))
+        .sort(),
     );
     for (const op of manifest.operations) {
       expect(op.id).toBe(sha256(op.body));
@@ -67,7 +74,11 @@ describe("trusted-documents manifest", () => {
 
   it("refuses an operation the supergraph's API schema does not have (a stale app cannot be listed)", () => {
     const supergraph = readFileSync(join(REPO_ROOT, "schema/supergraph.graphql"), "utf8");
-    const bad = { format: "apollo-persisted-query-manifest" as const, version: 1 as const, operations: [{ id: "x", name: "Bad", type: "query" as const, body: "query Bad { reserveStock }" }] };
+    const bad = {
+      format: "apollo-persisted-query-manifest" as const,
+      version: 1 as const,
+      operations: [{ id: "x", name: "Bad", type: "query" as const, body: "query Bad { reserveStock }" }],
+    };
     expect(() => assertValidOperations(bad, supergraph)).toThrow(/Bad: Cannot query field "reserveStock"/);
     expect(() => assertValidOperations(JSON.parse(manifestText(manifest as never)), supergraph)).not.toThrow();
   });
@@ -89,7 +100,10 @@ describe("ids computed by Apollo Client 4 match the manifest", () => {
 
   it("the manifest verification link reports no mismatch, and the full text Apollo Client sends is the manifest body", async () => {
     const failures: string[] = [];
-    const verify = createPersistedQueryManifestVerificationLink({ loadManifest: () => manifest, onVerificationFailed: (d) => failures.push(`${d.operation.operationName}: ${d.reason}`) });
+    const verify = createPersistedQueryManifestVerificationLink({
+      loadManifest: () => manifest,
+      onVerificationFailed: (d) => failures.push(`${d.operation.operationName}: ${d.reason}`),
+    });
     const sent = await sentByApolloClient(asLink(verify));
     expect(failures).toEqual([]);
     for (const [name, { query }] of sent) expect(query, name).toBe(byName.get(name)?.body);
@@ -98,7 +112,14 @@ describe("ids computed by Apollo Client 4 match the manifest", () => {
   it("a manifest without __typename (the old one) is reported as mismatching by the same link", async () => {
     const failures: string[] = [];
     const stripped = { operations: manifest.operations.map((op) => ({ ...op, body: op.body.replace(/\n\s*__typename/g, "") })) };
-    await sentByApolloClient(asLink(createPersistedQueryManifestVerificationLink({ loadManifest: () => stripped, onVerificationFailed: (d) => failures.push(d.reason) })));
+    await sentByApolloClient(
+      asLink(
+        createPersistedQueryManifestVerificationLink({
+          loadManifest: () => stripped,
+          onVerificationFailed: (d) => failures.push(d.reason),
+        }),
+      ),
+    );
     expect(failures).toHaveLength(manifest.operations.length);
     expect(new Set(failures)).toEqual(new Set(["OperationMismatch"]));
   });

@@ -38,7 +38,7 @@ export const GRAPHIQL_CSP = [
 ].join("; ");
 
 /** The example the editor opens with: the `me` query, and the Login mutation that gets a token for it. */
-export const DEFAULT_GRAPHIQL_QUERY = `# Shopgraph's local GraphiQL: served by the gateway from npm packages, works offline (development only).
+export const DEFAULT_GRAPHIQL_QUERY = `# Shopgraph's local GraphiQL: served by the gateway from npm packages, offline (development only).
 # Anonymous, \`me\` is null. Run Login (its variables are below), copy session.accessToken, put
 #   { "Authorization": "Bearer <accessToken>" }
 # in the Headers tab, and run Me again.
@@ -62,7 +62,11 @@ mutation Login($input: LoginInput!) {
 `;
 
 /** The seeded development customer (README "Quick start"). */
-export const DEFAULT_GRAPHIQL_VARIABLES = JSON.stringify({ input: { email: "customer@shopgraph.dev", password: "customer-password-123" } }, null, 2);
+export const DEFAULT_GRAPHIQL_VARIABLES = JSON.stringify(
+  { input: { email: "customer@shopgraph.dev", password: "customer-password-123" } },
+  null,
+  2,
+);
 
 interface Asset {
   type: string;
@@ -102,7 +106,10 @@ export function graphiqlRoutes(options: GraphiqlOptions = {}): Record<string, Ro
   const base = path.split("/").pop() ?? "graphiql";
   const assets: Record<string, Asset> = {
     "react.production.min.js": { type: "text/javascript; charset=utf-8", body: packageFile("react", "umd/react.production.min.js") },
-    "react-dom.production.min.js": { type: "text/javascript; charset=utf-8", body: packageFile("react-dom", "umd/react-dom.production.min.js") },
+    "react-dom.production.min.js": {
+      type: "text/javascript; charset=utf-8",
+      body: packageFile("react-dom", "umd/react-dom.production.min.js"),
+    },
     "graphiql.min.js": { type: "text/javascript; charset=utf-8", body: packageFile("graphiql", "graphiql.min.js") },
     "graphiql.min.css": { type: "text/css; charset=utf-8", body: packageFile("graphiql", "graphiql.min.css") },
     "init.js": { type: "text/javascript; charset=utf-8", body: Buffer.from(GRAPHIQL_INIT_SCRIPT) },

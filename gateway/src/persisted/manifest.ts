@@ -43,7 +43,8 @@ function operationOf(document: DocumentNode, source: string, name: string): Oper
  * lines) so the gateway's runtime does not load Apollo Client, which that package is built on.
  */
 function sortTopLevelDefinitions(document: DocumentNode): DocumentNode {
-  const nameOf = (d: DefinitionNode) => (d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION ? (d.name?.value ?? "") : "");
+  const nameOf = (d: DefinitionNode) =>
+    d.kind === Kind.OPERATION_DEFINITION || d.kind === Kind.FRAGMENT_DEFINITION ? (d.name?.value ?? "") : "";
   const definitions = [...document.definitions].sort((a, b) => {
     if (a.kind !== b.kind) return a.kind > b.kind ? -1 : 1;
     const [x, y] = [nameOf(a), nameOf(b)];
@@ -60,7 +61,8 @@ export const canonicalOperationId = (document: DocumentNode): string => operatio
 
 /** Validates a parsed manifest in either format; every id must be the sha256 of its body. */
 export function validateManifest(value: unknown, source: string): PersistedQueryManifest {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${source}: not a persisted query manifest (want a JSON object)`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`${source}: not a persisted query manifest (want a JSON object)`);
   const candidate = value as Partial<PersistedQueryManifest>;
   let operations: TrustedOperation[];
   if ("format" in candidate || "operations" in candidate) {
@@ -70,14 +72,17 @@ export function validateManifest(value: unknown, source: string): PersistedQuery
     operations = candidate.operations;
   } else {
     operations = Object.entries(value as LegacyOperationManifest).map(([id, entry]) => {
-      if (typeof entry?.source !== "string" || typeof entry.name !== "string") throw new Error(`${source}: entry ${id} needs a name and a source`);
+      if (typeof entry?.source !== "string" || typeof entry.name !== "string")
+        throw new Error(`${source}: entry ${id} needs a name and a source`);
       const op = operationOf(parse(entry.source), source, entry.name);
       return { id, name: entry.name, type: op.operation, body: entry.source };
     });
   }
   for (const op of operations) {
     if (typeof op?.body !== "string" || op.id !== operationId(op.body)) {
-      throw new Error(`${source}: operation ${op?.name ?? "?"} has an id that is not the sha256 of its body (custom operation ids are not supported)`);
+      throw new Error(
+        `${source}: operation ${op?.name ?? "?"} has an id that is not the sha256 of its body (custom operation ids are not supported)`,
+      );
     }
   }
   return { format: "apollo-persisted-query-manifest", version: 1, operations };
@@ -86,7 +91,10 @@ export function validateManifest(value: unknown, source: string): PersistedQuery
 /** Manifest files behind a path: the file itself, or every `.json` file in a folder (sorted). */
 function manifestFiles(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
-  return readdirSync(path).filter((file) => file.endsWith(".json")).sort().map((file) => join(path, file));
+  return readdirSync(path)
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) => join(path, file));
 }
 
 /**
@@ -105,7 +113,9 @@ export function loadManifests(paths: readonly string[]): Map<string, TrustedOper
  * Finds the trusted operation a full-text document is, whatever its formatting: an index of the
  * manifests' canonical ids, built once. Used when the sha256 of the sent text matches no id.
  */
-export function createTrustedDocumentMatcher(operations: ReadonlyMap<string, TrustedOperation>): (document: DocumentNode) => TrustedOperation | undefined {
+export function createTrustedDocumentMatcher(
+  operations: ReadonlyMap<string, TrustedOperation>,
+): (document: DocumentNode) => TrustedOperation | undefined {
   const byCanonicalId = new Map<string, TrustedOperation>();
   for (const op of operations.values()) byCanonicalId.set(canonicalOperationId(parse(op.body)), op);
   return (document) => byCanonicalId.get(canonicalOperationId(document));

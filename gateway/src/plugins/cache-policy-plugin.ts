@@ -62,7 +62,12 @@ export function cachePolicyPlugin<C extends BaseContext>(options: CachePolicyOpt
         async willSendResponse({ response, overallCachePolicy, document, schema }) {
           const hasErrors = response.body.kind !== "single" || (response.body.singleResult.errors?.length ?? 0) > 0;
           // The walk runs only for responses that would otherwise be cacheable (catalog reads).
-          const value = header(overallCachePolicy, authorized, hasErrors, () => !document || touchesPrivateType(schema, document, privateTypes));
+          const value = header(
+            overallCachePolicy,
+            authorized,
+            hasErrors,
+            () => !document || touchesPrivateType(schema, document, privateTypes),
+          );
           response.http.headers.set("cache-control", value);
           // Origin too: a shared cache must not hand one origin's CORS answer to another (the HTTP
           // layer merges this with the Vary it has already set).

@@ -13,13 +13,21 @@ const LOCAL_EXPLORER = "graphiql";
  */
 export function withOfflineFallback(html: string): string {
   const nonce = /nonce="([0-9a-f]+)"/.exec(html)?.[1];
-  const sandboxScript = /<script nonce="[0-9a-f]+" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]*"><\/script>/.exec(html)?.[0];
+  const sandboxScript = /<script nonce="[0-9a-f]+" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]*"><\/script>/.exec(
+    html,
+  )?.[0];
   // Apollo Server changed its page: keep it as it is rather than break it.
   if (!nonce || !sandboxScript) return html;
-  const redirect = `<script nonce="${nonce}">if (typeof window.EmbeddedSandbox !== "function") window.location.replace(${JSON.stringify(LOCAL_EXPLORER)});</script>`;
+  const redirect =
+    `<script nonce="${nonce}">` +
+    `if (typeof window.EmbeddedSandbox !== "function") window.location.replace(${JSON.stringify(LOCAL_EXPLORER)});` +
+    "</script>";
   return html
     .replace(sandboxScript, `${sandboxScript}\n${redirect}`)
-    .replace("it appears that you might be offline.</p>", `it appears that you might be offline. Use the local <a href="${LOCAL_EXPLORER}">GraphiQL</a>.</p>`);
+    .replace(
+      "it appears that you might be offline.</p>",
+      `it appears that you might be offline. Use the local <a href="${LOCAL_EXPLORER}">GraphiQL</a>.</p>`,
+    );
 }
 
 /** Apollo Sandbox (embedded, falling back to the local GraphiQL offline) in development; no landing page in production. */

@@ -14,8 +14,11 @@ import { countingFetcher } from "./subgraph-calls.ts";
 // Apollo Client 4 against the real gateway, as the iOS app's web twin would run it: the client
 // name the gateway enforces trusted documents for, the repo's manifest, Apollo's own links.
 const root = fileURLToPath(new URL("../../../", import.meta.url));
-const manifest = JSON.parse(readFileSync(join(root, "schema/persisted-queries/manifest.json"), "utf8")) as { operations: { id: string; name: string; body: string }[] };
-const operation = (name: string): DocumentNode => parse(readFileSync(join(root, `schema/persisted-queries/operations/${name}.graphql`), "utf8"));
+const manifest = JSON.parse(readFileSync(join(root, "schema/persisted-queries/manifest.json"), "utf8")) as {
+  operations: { id: string; name: string; body: string }[];
+};
+const operation = (name: string): DocumentNode =>
+  parse(readFileSync(join(root, `schema/persisted-queries/operations/${name}.graphql`), "utf8"));
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const IOS = { "apollographql-client-name": "shopgraph-ios", "apollographql-client-version": "2.4.0" };
 const calls = countingFetcher();
@@ -23,7 +26,10 @@ const tmp = mkdtempSync(join(tmpdir(), "sg-ac-"));
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ gatewayDeps: { wrapFetcher: calls.wrap }, gatewayEnv: { RATE_LIMIT_ENABLED: "false", TRUSTED_DOCUMENTS_MODE: "off", TRUSTED_DOCUMENTS_CLIENTS: "shopgraph-ios:enforce" } });
+  stack = await startStack({
+    gatewayDeps: { wrapFetcher: calls.wrap },
+    gatewayEnv: { RATE_LIMIT_ENABLED: "false", TRUSTED_DOCUMENTS_MODE: "off", TRUSTED_DOCUMENTS_CLIENTS: "shopgraph-ios:enforce" },
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -33,13 +39,18 @@ afterAll(async () => {
 function client(url: string, options: { persisted: boolean; token?: string }) {
   const headers = { ...IOS, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
   const http = new HttpLink({ uri: url, headers });
-  const link = options.persisted ? ApolloLink.from([new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: () => manifest })), http]) : http;
+  const link = options.persisted
+    ? ApolloLink.from([new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: () => manifest })), http])
+    : http;
   return new ApolloClient({ cache: new InMemoryCache(), link });
 }
 
 async function post(url: string, body: Record<string, unknown>, headers: Record<string, string> = IOS) {
   const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] },
+  };
 }
 
 describe("Apollo Client 4 with trusted documents enforced for its client name", () => {
@@ -56,16 +67,25 @@ describe("Apollo Client 4 with trusted documents enforced for its client name", 
 
   it("sends Login and Me as full text (no persisted-query link): both equal manifest entries and run", async () => {
     const anonymous = client(stack.url, { persisted: false });
-    const login = await anonymous.mutate({ mutation: operation("Login"), variables: { input: { email: "customer@shopgraph.dev", password: "customer-password-123" } } });
+    const login = await anonymous.mutate({
+      mutation: operation("Login"),
+      variables: { input: { email: "customer@shopgraph.dev", password: "customer-password-123" } },
+    });
     expect(login.error).toBeUndefined();
     const token = (login.data as { login: { session: { accessToken: string } } }).login.session.accessToken;
     const me = await client(stack.url, { persisted: false, token }).query({ query: operation("Me") });
     expect(me.error).toBeUndefined();
-    expect((me.data as { me: { __typename: string; email: string } }).me).toMatchObject({ __typename: "User", email: "customer@shopgraph.dev" });
+    expect((me.data as { me: { __typename: string; email: string } }).me).toMatchObject({
+      __typename: "User",
+      email: "customer@shopgraph.dev",
+    });
   });
 
   it("accepts the manifest body reformatted (other whitespace and commas) in enforce mode", async () => {
-    const body = manifest.operations.find((op) => op.name === "CatalogPage")!.body.replace(/\n\s*/g, " ").replace(/ __typename/g, ", __typename");
+    const body = manifest.operations
+      .find((op) => op.name === "CatalogPage")!
+      .body.replace(/\n\s*/g, " ")
+      .replace(/ __typename/g, ", __typename");
     const res = await post(stack.url, { query: body, variables: { first: 1 } });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
@@ -101,7 +121,9 @@ describe("manifests of Apollo iOS and Apollo Kotlin apps, listed beside the web 
     writeFileSync(ios, JSON.stringify({ [sha(source)]: { name: "IosCategories", source } }));
     const android = join(tmp, "android-5.1.0.json");
     writeFileSync(android, JSON.stringify({ [sha(kotlin)]: { name: "AndroidProduct", source: kotlin } }));
-    const gateway = await stack.startAnotherGateway({ PERSISTED_QUERY_MANIFESTS: `${join(root, "schema/persisted-queries/manifest.json")},${tmp}` });
+    const gateway = await stack.startAnotherGateway({
+      PERSISTED_QUERY_MANIFESTS: `${join(root, "schema/persisted-queries/manifest.json")},${tmp}`,
+    });
     url = gateway.graphqlUrl;
   });
 
@@ -109,10 +131,15 @@ describe("manifests of Apollo iOS and Apollo Kotlin apps, listed beside the web 
     const ios = await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha(source) } } });
     expect(ios.body.errors).toBeUndefined();
     expect(ios.body.data?.categories).toEqual(expect.arrayContaining([expect.objectContaining({ __typename: "Category" })]));
-    const android = await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha(kotlin) } }, variables: { slug: "does-not-exist" } });
+    const android = await post(url, {
+      extensions: { persistedQuery: { version: 1, sha256Hash: sha(kotlin) } },
+      variables: { slug: "does-not-exist" },
+    });
     expect(android.body.errors).toBeUndefined();
     expect(android.body.data).toEqual({ product: null });
     const web = manifest.operations.find((op) => op.name === "CatalogPage")!;
-    expect((await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: web.id } }, variables: { first: 1 } })).body.errors).toBeUndefined();
+    expect(
+      (await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: web.id } }, variables: { first: 1 } })).body.errors,
+    ).toBeUndefined();
   });
 });

@@ -7,7 +7,9 @@ import { countingFetcher } from "./subgraph-calls.ts";
 
 // CDN-cacheable catalog reads: hash-only GETs as a CDN or a browser sends them (no custom header),
 // the Cache-Control the gateway derives from its subgraphs, and the CSRF rules that still hold.
-const manifest = JSON.parse(readFileSync(fileURLToPath(new URL("../../../schema/persisted-queries/manifest.json", import.meta.url)), "utf8")) as {
+const manifest = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../schema/persisted-queries/manifest.json", import.meta.url)), "utf8"),
+) as {
   operations: { id: string; name: string; body: string }[];
 };
 const idOf = (name: string) => manifest.operations.find((op) => op.name === name)!.id;
@@ -17,8 +19,14 @@ let stack: Stack;
 let customerToken: string;
 
 beforeAll(async () => {
-  stack = await startStack({ gatewayDeps: { wrapFetcher: calls.wrap }, gatewayEnv: { RATE_LIMIT_ENABLED: "false" }, subgraphEnv: { METRICS_PORT: "0" } });
-  const login = await post({ query: 'mutation { login(input: { email: "customer@shopgraph.dev", password: "customer-password-123" }) { session { accessToken } } }' });
+  stack = await startStack({
+    gatewayDeps: { wrapFetcher: calls.wrap },
+    gatewayEnv: { RATE_LIMIT_ENABLED: "false" },
+    subgraphEnv: { METRICS_PORT: "0" },
+  });
+  const login = await post({
+    query: 'mutation { login(input: { email: "customer@shopgraph.dev", password: "customer-password-123" }) { session { accessToken } } }',
+  });
   customerToken = (login.body.data as { login: { session: { accessToken: string } } }).login.session.accessToken;
 }, 120_000);
 afterAll(() => stack?.close());
@@ -31,11 +39,19 @@ interface Answer {
 }
 
 async function answer(res: Response): Promise<Answer> {
-  return { status: res.status, cacheControl: res.headers.get("cache-control"), vary: res.headers.get("vary"), body: (await res.json()) as Answer["body"] };
+  return {
+    status: res.status,
+    cacheControl: res.headers.get("cache-control"),
+    vary: res.headers.get("vary"),
+    body: (await res.json()) as Answer["body"],
+  };
 }
 
 /** A plain GET, as a CDN or an <img> would send it: no content-type, no apollo-require-preflight. */
-async function get(params: { hash?: string; query?: string; variables?: unknown; operationName?: string }, headers: Record<string, string> = {}): Promise<Answer> {
+async function get(
+  params: { hash?: string; query?: string; variables?: unknown; operationName?: string },
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const search = new URLSearchParams();
   if (params.query) search.set("query", params.query);
   if (params.operationName) search.set("operationName", params.operationName);
@@ -45,8 +61,12 @@ async function get(params: { hash?: string; query?: string; variables?: unknown;
 }
 
 async function post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
-  return answer(await fetch(stack.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }));
+  return answer(
+    await fetch(stack.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+  );
 }
+
+const apq = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
 
 /** Registers a query in the APQ store (POST, query + hash) and returns its hash. */
 async function register(query: string): Promise<string> {
@@ -57,7 +77,7 @@ async function register(query: string): Promise<string> {
 }
 
 describe("cacheable catalog reads over GET", () => {
-  it("an anonymous product page (ProductBySlug by manifest id, no custom header) is public, with the shortest max-age and Vary: Authorization", async () => {
+  it("an anonymous product page (manifest id, no custom header) is public, with the shortest max-age and Vary: Authorization", async () => {
     const catalog = await get({ hash: idOf("CatalogPage"), variables: { first: 2 } });
     expect(catalog.status).toBe(200);
     expect(catalog.body.errors).toBeUndefined();
@@ -71,8 +91,12 @@ describe("cacheable catalog reads over GET", () => {
   });
 
   it("takes the smallest max-age across the selection: categories 300 s, products 60 s", async () => {
-    expect((await get({ hash: await register("query CategoriesOnly { categories { id slug name } }") })).cacheControl).toBe("public, max-age=300");
-    const both = await register("query CategoriesAndTitles { categories { slug } products(first: 2) { totalCount edges { node { title price { amount } } } } }");
+    expect((await get({ hash: await register("query CategoriesOnly { categories { id slug name } }") })).cacheControl).toBe(
+      "public, max-age=300",
+    );
+    const both = await register(
+      "query CategoriesAndTitles { categories { slug } products(first: 2) { totalCount edges { node { title price { amount } } } } }",
+    );
     expect((await get({ hash: both })).cacheControl).toBe("public, max-age=60");
   });
 
@@ -124,7 +148,10 @@ describe("CSRF rules that still hold", () => {
 
   it("a GET naming a mutation by hash (Login's manifest id) is refused: mutations are POST-only", async () => {
     const before = calls.total();
-    const res = await get({ hash: idOf("Login"), variables: { input: { email: "customer@shopgraph.dev", password: "customer-password-123" } } });
+    const res = await get({
+      hash: idOf("Login"),
+      variables: { input: { email: "customer@shopgraph.dev", password: "customer-password-123" } },
+    });
     expect(res.status).toBe(405);
     expect(res.body.errors?.[0]?.extensions?.code).toBe("BAD_REQUEST");
     expect(res.body.data).toBeUndefined();
@@ -147,8 +174,13 @@ describe("CSRF rules that still hold", () => {
 
   it("a text/plain POST (a cross-site form) is refused as CSRF, also with a persisted-query hash", async () => {
     const before = calls.total();
-    for (const body of [{ query: "{ categories { slug } }" }, { extensions: { persistedQuery: { version: 1, sha256Hash: idOf("CatalogPage") } } }]) {
-      const res = await answer(await fetch(stack.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) }));
+    for (const body of [
+      { query: "{ categories { slug } }" },
+      { extensions: { persistedQuery: { version: 1, sha256Hash: idOf("CatalogPage") } } },
+    ]) {
+      const res = await answer(
+        await fetch(stack.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) }),
+      );
       expect(res.status).toBe(400);
       expect(res.body.errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);
     }
@@ -156,7 +188,11 @@ describe("CSRF rules that still hold", () => {
   });
 
   it("a malformed or query-carrying extensions parameter gets no exemption", async () => {
-    for (const search of [`extensions=${encodeURIComponent('{"persistedQuery":{"sha256Hash":"nothex"}}')}`, "extensions=%7Bbroken", `query=%7B__typename%7D&extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: sha("{__typename}") } }))}`]) {
+    for (const search of [
+      `extensions=${encodeURIComponent('{"persistedQuery":{"sha256Hash":"nothex"}}')}`,
+      "extensions=%7Bbroken",
+      `query=%7B__typename%7D&extensions=${encodeURIComponent(JSON.stringify(apq(sha("{__typename}"))))}`,
+    ]) {
       const res = await answer(await fetch(`${stack.url}?${search}`));
       expect(res.status, search).toBe(400);
       expect(res.body.errors?.[0]?.message, search).toMatch(/Cross-Site Request Forgery/);

@@ -6,7 +6,15 @@ import { startStack, type Stack } from "./stack.ts";
 // Debian's chromium, headless, with the network closed to everything but the gateway: every
 // request the page makes is intercepted, the gateway's own go through, anything else is aborted
 // as "internet disconnected" and recorded (PITFALLS: flags for chromium in a container).
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 let stack: Stack;
 let browser: Browser;
 let origin: string;
@@ -59,7 +67,11 @@ async function offlinePage(): Promise<OfflinePage> {
 
 /** The text of the CodeMirror 5 editor inside `selector` (GraphiQL 3's editors). */
 const editorValue = (page: Page, selector: string) =>
-  page.evaluate((s) => (document.querySelector(`${s} .CodeMirror`) as unknown as { CodeMirror: { getValue(): string } } | null)?.CodeMirror.getValue() ?? "", selector);
+  page.evaluate(
+    (s) =>
+      (document.querySelector(`${s} .CodeMirror`) as unknown as { CodeMirror: { getValue(): string } } | null)?.CodeMirror.getValue() ?? "",
+    selector,
+  );
 
 /** Runs one of the editor's operations with the execute button and waits for a result containing `expected`. */
 async function run(page: Page, operationName: string, expected: string): Promise<Record<string, unknown>> {
@@ -67,15 +79,19 @@ async function run(page: Page, operationName: string, expected: string): Promise
   // Two operations in the editor: GraphiQL asks which one to run.
   await page.getByRole("menuitem", { name: operationName, exact: true }).click();
   // (A string check: the page's CSP forbids eval, which a predicate function passed as text would need.)
-  await page.waitForFunction((text) => {
-    const editor = document.querySelector(".result-window .CodeMirror") as unknown as { CodeMirror: { getValue(): string } } | null;
-    return editor?.CodeMirror.getValue().includes(text) ?? false;
-  }, expected, { timeout: 15_000 });
+  await page.waitForFunction(
+    (text) => {
+      const editor = document.querySelector(".result-window .CodeMirror") as unknown as { CodeMirror: { getValue(): string } } | null;
+      return editor?.CodeMirror.getValue().includes(text) ?? false;
+    },
+    expected,
+    { timeout: 15_000 },
+  );
   return JSON.parse(await editorValue(page, ".result-window")) as Record<string, unknown>;
 }
 
 describe("local GraphiQL at /graphiql (development)", () => {
-  it("loads with the network closed: every request goes to the gateway's origin, no CSP violation, the `me` query and both editors shown", async () => {
+  it("loads with the network closed: only the gateway's origin, no CSP violation, the `me` query and both editors shown", async () => {
     const { context, page, requested, external, consoleErrors } = await offlinePage();
     try {
       const response = await page.goto(`${origin}/graphiql`);
@@ -114,8 +130,12 @@ describe("local GraphiQL at /graphiql (development)", () => {
       await page.keyboard.press("Delete");
       // Typed like a person would (CodeMirror closes brackets and quotes itself, and types over them).
       await page.keyboard.type(`{"Authorization": "Bearer ${token}"}`);
-      expect(JSON.parse(await editorValue(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden)"))).toEqual({ Authorization: `Bearer ${token}` });
-      const me = (await run(page, "Me", "customer@shopgraph.dev")) as { data: { me: { email: string; role: string; orders: { totalCount: number } } } };
+      expect(JSON.parse(await editorValue(page, ".graphiql-editor-tool .graphiql-editor:not(.hidden)"))).toEqual({
+        Authorization: `Bearer ${token}`,
+      });
+      const me = (await run(page, "Me", "customer@shopgraph.dev")) as {
+        data: { me: { email: string; role: string; orders: { totalCount: number } } };
+      };
       expect(me.data.me).toMatchObject({ email: "customer@shopgraph.dev", role: "CUSTOMER" });
       expect(me.data.me.orders.totalCount).toBeGreaterThan(0);
       expect(external).toEqual([]);
@@ -132,7 +152,9 @@ describe("local GraphiQL at /graphiql (development)", () => {
       await page.waitForSelector(".graphiql-query-editor .CodeMirror", { timeout: 20_000 });
       // Sandbox was tried first (its CDN script is what failed), so online it is still the explorer.
       expect(external.some((url) => url.startsWith("https://embeddable-sandbox.cdn.apollographql.com/"))).toBe(true);
-      expect(external.every((url) => /^https:\/\/(embeddable-sandbox\.cdn\.apollographql\.com|fonts\.googleapis\.com)\//.test(url))).toBe(true);
+      expect(external.every((url) => /^https:\/\/(embeddable-sandbox\.cdn\.apollographql\.com|fonts\.googleapis\.com)\//.test(url))).toBe(
+        true,
+      );
     } finally {
       await context.close();
     }
@@ -144,7 +166,10 @@ describe("local GraphiQL at /graphiql (development)", () => {
     expect(js.headers.get("content-encoding")).toBe("gzip");
     expect(js.headers.get("content-type")).toMatch(/^text\/javascript/);
     expect(await js.text()).toContain("createFetcher");
-    const production = await stack.startAnotherGateway({ NODE_ENV: "production", GATEWAY_TOKEN: "production-gateway-token-0123456789abcdef" });
+    const production = await stack.startAnotherGateway({
+      NODE_ENV: "production",
+      GATEWAY_TOKEN: "production-gateway-token-0123456789abcdef",
+    });
     for (const path of ["/graphiql", "/graphiql/graphiql.min.js", "/graphiql/init.js"]) {
       const res = await fetch(`${production.url}${path}`);
       expect(res.status, path).toBe(404);

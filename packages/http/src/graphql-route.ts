@@ -47,9 +47,8 @@ function toHeaderMap(req: IncomingMessage): HeaderMap {
 /** Vary is merged, not replaced (CORS may have set "Vary: Origin" already); names once each. */
 function mergeVary(earlier: unknown, value: string): string {
   const names = new Map<string, string>();
-  for (const name of `${typeof earlier === "string" ? earlier : ""},${value}`.split(",").map((n) => n.trim()).filter(Boolean)) {
-    if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
-  }
+  const all = `${typeof earlier === "string" ? earlier : ""},${value}`.split(",").map((n) => n.trim());
+  for (const name of all.filter(Boolean)) if (!names.has(name.toLowerCase())) names.set(name.toLowerCase(), name);
   return [...names.values()].join(", ");
 }
 
@@ -95,7 +94,9 @@ export function graphqlRoute<C extends BaseContext>(apollo: ApolloServer<C>, opt
       body,
     };
     const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => (created.context = await options.context(req, info)) });
-    for (const [name, value] of response.headers) res.setHeader(name, name === "vary" ? mergeVary(res.getHeader("vary"), value) : value);
+    for (const [name, value] of response.headers) {
+      res.setHeader(name, name === "vary" ? mergeVary(res.getHeader("vary"), value) : value);
+    }
     if (options.htmlContentSecurityPolicy && response.headers.get("content-type")?.startsWith("text/html")) {
       res.setHeader("content-security-policy", options.htmlContentSecurityPolicy);
     }

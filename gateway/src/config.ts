@@ -51,10 +51,14 @@ const schema = z.object({
   BREAKER_FIRST_OPEN_MS: envInt(250, 1),
   SUBGRAPH_DEDUP: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   APQ_TTL_SECONDS: envInt(24 * 3600),
-  /** Comma-separated manifest files (Apollo persisted query manifest format). */
+  /**
+   * Comma-separated manifest files or folders of them (every .json inside: one per app version),
+   * in Apollo's persisted query manifest format or Apollo iOS/Kotlin's id-keyed one. Default: the
+   * web manifest and the mobile apps' folder.
+   */
   PERSISTED_QUERY_MANIFESTS: z
     .string()
-    .default(fileURLToPath(new URL("../../schema/persisted-queries/manifest.json", import.meta.url)))
+    .default(["manifest.json", "apps"].map((p) => fileURLToPath(new URL(`../../schema/persisted-queries/${p}`, import.meta.url))).join())
     .transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean)),
   TRUSTED_DOCUMENTS_MODE: z.enum(["off", "audit", "enforce"]).default("off"),
   /** Per-client modes, e.g. "shopgraph-ios:enforce,shopgraph-android:enforce". */

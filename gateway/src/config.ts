@@ -49,6 +49,8 @@ const schema = z.object({
   BREAKER_OPEN_MS: envInt(5_000),
   /** First open period of a tripped breaker; doubles after each failed probe up to BREAKER_OPEN_MS. */
   BREAKER_FIRST_OPEN_MS: envInt(250, 1),
+  /** While a circuit is open, poll the subgraph's /readyz this often and probe once it turns ready (0: off). */
+  BREAKER_READINESS_POLL_MS: envInt(200, 0),
   SUBGRAPH_DEDUP: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   APQ_TTL_SECONDS: envInt(24 * 3600),
   /**

@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { createAccessTokenVerifier, viewerFromAuthorization, type RevocationList, type VerifyAccessToken } from "@shopgraph/auth";
-import { createErrorFormatter, errorLoggingPlugin } from "@shopgraph/errors";
+import { createErrorFormatter, errorLoggingPlugin, outageStatusPlugin } from "@shopgraph/errors";
 import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle } from "@shopgraph/http";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
 import type { Logger } from "@shopgraph/logger";
@@ -83,6 +83,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
         retries: config.SUBGRAPH_RETRIES,
         retryBaseMs: 50,
         dedup: config.SUBGRAPH_DEDUP,
+        readinessPollMs: config.BREAKER_READINESS_POLL_MS,
         onFailure: (reason, counted) => observeSubgraphFailure(name, reason, counted),
       }));
       return new ResilientDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher, config.GATEWAY_TOKEN);
@@ -156,6 +157,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       cachePolicyPlugin<GatewayContext>(),
       errorLoggingPlugin<GatewayContext>(),
+      outageStatusPlugin<GatewayContext>(),
     ],
   });
   await apollo.start();

@@ -17,7 +17,8 @@ export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, openMs: 5_
  * A per-subgraph circuit breaker. While a subgraph is down, requests fail in microseconds
  * instead of each waiting out the timeout. The first probe goes out after a short open period
  * and each failed probe doubles it (capped), so a restarted subgraph is used again within one
- * short period of being ready, while a dead one costs one probe per `openMs` at most.
+ * short period of being ready, while a dead one costs one probe per `openMs` at most. The fetcher
+ * also watches the subgraph's /readyz while the circuit is open and calls {@link probeNow} on 200.
  *
  * Written here rather than with cockatiel: cockatiel 4 queues every caller behind the half-open
  * probe (they wait out its timeout when the subgraph hangs), and we need fail-fast there.
@@ -67,6 +68,11 @@ export class CircuitBreaker {
     this.#failures = 0;
     this.#openFor = 0;
     this.#probing = false;
+  }
+
+  /** The subgraph reported itself ready while the circuit is open: let the next call probe now. */
+  probeNow(): void {
+    if (this.#state === "open") this.#state = "half-open";
   }
 
   /** A call that ended without telling anything about the subgraph's health (it frees a probe slot). */

@@ -17,6 +17,8 @@ export interface SubgraphFetcherOptions {
   dedup: boolean;
   /** Keep-alive connection pool shared by this subgraph's calls. */
   dispatcher: Agent;
+  /** While the circuit is open, poll the subgraph's /readyz this often and probe as soon as it says ready (0: off). Default 200 ms. */
+  readinessPollMs?: number;
   /** Sees every failed attempt (metrics): its reason and whether it counted against the breaker. */
   onFailure?: (reason: FailureReason, counted: boolean) => void;
 }
@@ -83,11 +85,43 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
   /** When this subgraph last answered (performance.now()). */
   let lastAnswerAt = -Infinity;
 
-  function fail(reason: FailureReason, detail: string, startedAt: number, cause?: unknown): SubgraphUnavailableError {
+  let watching = false;
+
+  /**
+   * While the circuit is open, asks the subgraph's own readiness probe (a cheap GET on the same
+   * pool) and lets the next call through the moment it answers 200: a restarted subgraph is used
+   * again within one poll of turning ready, whatever the breaker's backoff has grown to. Stops when
+   * the circuit closes or the pool is closed (gateway shutdown).
+   */
+  async function watchReadiness(url: string): Promise<void> {
+    const pollMs = options.readinessPollMs ?? 200;
+    if (watching || pollMs <= 0) return;
+    watching = true;
+    const readyz = new URL("/readyz", url).toString();
+    // Only a change to ready counts: a subgraph that is up yet failing keeps the breaker's backoff.
+    let sawNotReady = false;
+    try {
+      while (options.breaker.state !== "closed" && !options.dispatcher.closed && !options.dispatcher.destroyed) {
+        await new Promise((resolve) => setTimeout(resolve, pollMs).unref());
+        if (options.breaker.state !== "open") continue;
+        const ready = await request(readyz, { dispatcher: options.dispatcher, signal: AbortSignal.timeout(Math.max(pollMs, 1_000)) })
+          .then(async (res) => (await res.body.dump(), res.statusCode === 200))
+          .catch(() => false);
+        if (!ready) sawNotReady = true;
+        else if (sawNotReady) options.breaker.probeNow();
+      }
+    } finally {
+      watching = false;
+    }
+  }
+
+  function fail(url: string, reason: FailureReason, detail: string, startedAt: number, cause?: unknown): SubgraphUnavailableError {
     const error = new SubgraphUnavailableError(options.name, reason, detail, cause === undefined ? undefined : { cause });
     const counted = !(reason === "timeout" && lastAnswerAt > startedAt);
-    if (counted) options.breaker.failed(error);
-    else options.breaker.released();
+    if (counted) {
+      options.breaker.failed(error);
+      if (options.breaker.state === "open") void watchReadiness(url);
+    } else options.breaker.released();
     options.onFailure?.(reason, counted);
     return error;
   }
@@ -107,7 +141,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       text = await res.body.text();
     } catch (error) {
       const reason = failureReason(error);
-      throw fail(reason, reason === "timeout" ? `timeout after ${options.timeoutMs} ms` : (error as Error).message, startedAt, error);
+      throw fail(url, reason, reason === "timeout" ? `timeout after ${options.timeoutMs} ms` : (error as Error).message, startedAt, error);
     }
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
@@ -118,7 +152,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         options.breaker.released();
         return { status: 200, headers: flat, body: text };
       }
-      throw fail("http_5xx", `HTTP ${res.statusCode}`, startedAt);
+      throw fail(url, "http_5xx", `HTTP ${res.statusCode}`, startedAt);
     }
     lastAnswerAt = performance.now();
     options.breaker.succeeded();

@@ -13,6 +13,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   OPERATION_RESOLUTION_FAILURE: "OPERATION_RESOLUTION_FAILURE",
   SUBGRAPH_UNAVAILABLE: "SUBGRAPH_UNAVAILABLE",
+  /** A shared dependency (PostgreSQL, Redis) is unreachable: `retryable: true`, HTTP 503 when nothing could be answered. */
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 
@@ -22,4 +24,4 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode).filter((c) => c !== "INTERNAL_SERVER_ERROR"));
 
 /** Extension keys (besides `code`) that are safe to show clients. */
-export const PUBLIC_EXTENSIONS: readonly string[] = ["field", "retryAfter", "limit", "requestId", "reason"];
+export const PUBLIC_EXTENSIONS: readonly string[] = ["field", "retryAfter", "limit", "requestId", "reason", "retryable"];

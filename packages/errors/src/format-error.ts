@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from "graphql";
 import { ErrorCode, PUBLIC_CODES, PUBLIC_EXTENSIONS } from "./codes.ts";
+import { isOutageError } from "./outage.ts";
 import { maskSchemaDetails } from "./schema-masking.ts";
 
 /** Options for {@link createErrorFormatter}. */
@@ -21,6 +22,9 @@ const SUGGESTION = /\s*Did you mean .*\?$/s;
 /** The message every unexpected error is replaced with. */
 export const INTERNAL_MESSAGE = "Internal server error";
 
+/** The message of an infrastructure outage (database, Redis): nothing about which or why. */
+export const OUTAGE_MESSAGE = "A service this request needs is temporarily unavailable; retry shortly";
+
 /**
  * The one error formatter of every Shopgraph server (gateway and subgraphs). Coded, intended
  * errors keep their message and safe extensions; everything else — resolver bugs, SQL errors,
@@ -28,13 +32,15 @@ export const INTERNAL_MESSAGE = "Internal server error";
  * traces and unknown extensions never leave the process.
  */
 export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
-  return (formatted: GraphQLFormattedError, _error?: unknown): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
     const base = {
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
     };
     if (typeof code !== "string" || !PUBLIC_CODES.has(code)) {
+      // A lost database or Redis connection is not a bug: say so, and that a retry may work (the log keeps the cause).
+      if (isOutageError(error)) return { message: OUTAGE_MESSAGE, ...base, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
       return { message: INTERNAL_MESSAGE, ...base, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
     }
     const extensions: Record<string, unknown> = { code };

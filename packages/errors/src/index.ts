@@ -4,3 +4,5 @@ export * from "./user-error.ts";
 export * from "./format-error.ts";
 export * from "./error-logging-plugin.ts";
 export * from "./schema-masking.ts";
+export * from "./outage.ts";
+export * from "./outage-status-plugin.ts";

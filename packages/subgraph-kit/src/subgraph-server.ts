@@ -7,7 +7,7 @@ import { applyMiddleware } from "graphql-middleware";
 import { allow, deny, shield, type IRules } from "graphql-shield";
 import { clientIpOf, viewerFromAuthorization, type AcceptedCredentials, type AuthContext, type ServiceCaller, type VerifyAccessToken } from "@shopgraph/auth";
 import { operationLimitsRule, variableLimitsPlugin } from "@shopgraph/operation-limits";
-import { createErrorFormatter, errorLoggingPlugin, forbidden, unauthenticated } from "@shopgraph/errors";
+import { createErrorFormatter, errorLoggingPlugin, forbidden, outageStatusPlugin, unauthenticated } from "@shopgraph/errors";
 import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
@@ -136,6 +136,7 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
       clientInputPlugin<C>(),
       variableLimitsPlugin<C>(limits),
       errorLoggingPlugin<C>(),
+      outageStatusPlugin<C>(),
     ],
     logger: options.logger,
   });

@@ -28,7 +28,7 @@ export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Pr
     url,
     metricsUrl,
     async close() {
-      await http.close(config.SHUTDOWN_GRACE_MS);
+      await http.close(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_DELAY_MS);
       await revocations?.stop();
       if (redis && !deps.redis) await redis.quit().catch(() => redis.disconnect());
     },

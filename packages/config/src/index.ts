@@ -69,6 +69,8 @@ export const baseEnv = {
   /** Deadline of one request-path Redis command (rate limits, APQ, caches); past it the feature fails open. */
   REDIS_COMMAND_TIMEOUT_MS: envInt(50),
   SHUTDOWN_GRACE_MS: envInt(10_000),
+  /** On SIGTERM, keep serving (answering `connection: close`, /readyz 503) up to this long, ending early once quiet. */
+  SHUTDOWN_DRAIN_DELAY_MS: envInt(1_000, 0),
   /** Time a client has to send its request headers (slowloris); Node's own default is 60 s. */
   HEADERS_TIMEOUT_MS: envInt(10_000),
   /** Time a client has to send its whole request, body included; Node's own default is 300 s. */

@@ -56,12 +56,18 @@ export interface HttpServerHandle {
   server: Server;
   /** Binds the port (0 = ephemeral) and resolves with the real URL. */
   listen(port: number, host: string): Promise<{ port: number; url: string; metricsUrl?: string }>;
-  /** Stops accepting, reports not-ready, waits for in-flight requests (up to graceMs), then closes. */
-  close(graceMs?: number): Promise<void>;
+  /**
+   * Drains: reports not-ready at once and answers `connection: close`, keeps serving (new
+   * connections too) for up to `drainDelayMs` or until quiet, then stops accepting, closes idle
+   * connections, waits for in-flight requests (up to graceMs) and closes.
+   */
+  close(graceMs?: number, drainDelayMs?: number): Promise<void>;
   readonly draining: boolean;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+/** During the drain delay, this long without a request (and none in flight) means the clients have moved off. */
+const DRAIN_QUIET_MS = 250;
 
 /**
  * The HTTP server every Shopgraph process runs: /healthz and /readyz built in, request ids,
@@ -71,6 +77,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   let draining = false;
   let inFlight = 0;
+  let lastRequestAt = -Infinity;
   let drained: (() => void) | undefined;
   const { logger } = options;
 
@@ -87,6 +94,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   // Metrics are never on this (public) server: see metrics-server.ts.
   const server = createServer({ connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000 }, async (req, res) => {
     inFlight++;
+    lastRequestAt = performance.now();
     const startedAt = performance.now();
     let route = "unmatched";
     res.on("close", () => {
@@ -144,8 +152,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
         });
       });
     },
-    async close(graceMs = 10_000) {
+    async close(graceMs = 10_000, drainDelayMs = 0) {
       draining = true;
+      // Phase 1: still listening and serving, every answer saying `connection: close`, so clients on
+      // open keep-alive connections move off after their next request instead of having a socket
+      // closed under a request they are sending (a reset), and probes see /readyz 503 first.
+      const until = performance.now() + drainDelayMs;
+      while (performance.now() < until && (inFlight > 0 || performance.now() - lastRequestAt < DRAIN_QUIET_MS)) {
+        await new Promise((resolve) => setTimeout(resolve, 20).unref());
+      }
+      // Phase 2: stop accepting, close idle connections, give in-flight requests up to graceMs.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {

@@ -101,7 +101,7 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, lo
     email,
     sms,
     async close() {
-      await http.close(config.SHUTDOWN_GRACE_MS);
+      await http.close(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_DELAY_MS);
       stopDeliveryMetrics();
       if (isWorker) {
         await consumer.stop();

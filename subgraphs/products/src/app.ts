@@ -95,7 +95,7 @@ export async function startProductsSubgraph(config: ProductsConfig, logger: Logg
     services,
     async close() {
       clearInterval(sweep);
-      await http.close(config.SHUTDOWN_GRACE_MS);
+      await http.close(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_DELAY_MS);
       await relay.close();
       await redis?.quit().catch(() => redis?.disconnect());
       await revocations.stop();

@@ -80,7 +80,7 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     metricsUrl,
     db,
     async close() {
-      await http.close(config.SHUTDOWN_GRACE_MS);
+      await http.close(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_DELAY_MS);
       await relay.close();
       await revocations.stop();
       throttleRedis?.disconnect();

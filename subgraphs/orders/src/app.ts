@@ -87,18 +87,19 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
   const recover = (options: Partial<RecoveryOptions> = {}) => recoverStuckOrders(checkout, { olderThanMs: config.RECOVERY_AGE_MS, ...options });
   // One sweep at a time per process; several processes are safe (claims are compare-and-set).
   let sweeping: Promise<unknown> | undefined;
-  const timer = config.RECOVERY_INTERVAL_MS > 0
-    ? setInterval(() => {
-        sweeping ??= recover()
-          .catch((err: unknown) => logger.error({ err }, "recovery sweep failed"))
-          .finally(() => (sweeping = undefined));
-      }, config.RECOVERY_INTERVAL_MS)
-    : undefined;
+  const sweep = () => {
+    sweeping ??= recover()
+      .catch((err: unknown) => logger.error({ err }, "recovery sweep failed"))
+      .finally(() => (sweeping = undefined));
+  };
+  const timer = config.RECOVERY_INTERVAL_MS > 0 ? setInterval(sweep, config.RECOVERY_INTERVAL_MS) : undefined;
   timer?.unref();
 
   const relay = startProducerRelay("orders", db, config, logger);
   const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded, productsUrl: config.PRODUCTS_URL }, "orders subgraph ready");
+  // First pass right away: after a crash, sagas the old process left behind are settled now, not one interval later.
+  if (timer) sweep();
   return {
     url,
     metricsUrl,
@@ -107,7 +108,7 @@ export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, 
     recover,
     async close() {
       clearInterval(timer);
-      await http.close(config.SHUTDOWN_GRACE_MS);
+      await http.close(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_DELAY_MS);
       await relay.close();
       await sweeping;
       await revocations.stop();

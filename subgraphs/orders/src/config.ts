@@ -14,11 +14,16 @@ const schema = z
     PAYMENT_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
     /** A provider call slower than this counts as a timeout (its outcome is then looked up). */
     PAYMENT_TIMEOUT_MS: envInt(10_000, 100),
-    /** How often the recovery sweep runs (0 disables it), and how old a stuck saga must be. */
-    RECOVERY_INTERVAL_MS: envInt(30_000, 0),
-    RECOVERY_AGE_MS: envInt(120_000, 0),
-    /** How long a duplicate placeOrder waits for the first attempt with the same key. */
-    IDEMPOTENCY_WAIT_MS: envInt(15_000, 100),
+    /**
+     * How often the recovery sweep runs (0 disables it; a pass also runs right after start), and
+     * how old a stuck saga must be: a crashed checkout is settled within AGE + INTERVAL of its last step.
+     */
+    RECOVERY_INTERVAL_MS: envInt(5_000, 0),
+    RECOVERY_AGE_MS: envInt(30_000, 0),
+    /** How long a duplicate placeOrder waits for the first attempt with the same key (then IDEMPOTENCY_KEY_IN_USE). */
+    IDEMPOTENCY_WAIT_MS: envInt(5_000, 100),
+    /** The gateway's SUBGRAPH_TIMEOUT_MS: answers (the idempotency wait included) must come well before it gives up. */
+    GATEWAY_SUBGRAPH_TIMEOUT_MS: envInt(10_000, 100),
   })
   .superRefine((env, ctx) => {
     // The sweep must never take over a saga that is merely waiting on a slow call: every external
@@ -26,6 +31,11 @@ const schema = z
     const longestCall = Math.max(env.PRODUCTS_TIMEOUT_MS, env.PAYMENT_TIMEOUT_MS);
     if (env.NODE_ENV !== "test" && env.RECOVERY_AGE_MS < 2 * longestCall) {
       ctx.addIssue({ code: "custom", path: ["RECOVERY_AGE_MS"], message: `must be at least twice the longest call timeout (${2 * longestCall} ms)` });
+    }
+    // A waiting duplicate must get its coded IDEMPOTENCY_KEY_IN_USE, not the gateway's timeout
+    // (which would also count against the orders circuit breaker).
+    if (env.NODE_ENV !== "test" && env.IDEMPOTENCY_WAIT_MS > env.GATEWAY_SUBGRAPH_TIMEOUT_MS / 2) {
+      ctx.addIssue({ code: "custom", path: ["IDEMPOTENCY_WAIT_MS"], message: `must be at most half the gateway's subgraph timeout (${env.GATEWAY_SUBGRAPH_TIMEOUT_MS / 2} ms)` });
     }
     checkServiceToken(env, ctx);
     checkSeed(env, ctx);

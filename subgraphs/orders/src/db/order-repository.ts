@@ -45,7 +45,10 @@ export function listOrders(db: Db, filter: OrderFilter, first: number, after: st
 /** Number of orders matching a filter. */
 export const countOrders = (db: Db, filter: OrderFilter): Promise<number> => db.order.count({ where: whereOf(filter) });
 
-/** Orders whose saga has not moved since `cutoff`: abandoned checkouts and cancellations. */
+/**
+ * Orders whose saga has not moved since `cutoff` (inclusive: untouched for at least the age, so an
+ * age of 0 takes over a saga touched in this very millisecond): abandoned checkouts and cancellations.
+ */
 export function findStuckOrders(db: Db, cutoff: Date, limit: number): Promise<Order[]> {
-  return db.order.findMany({ where: { sagaStep: { not: null }, updatedAt: { lt: cutoff } }, orderBy: { updatedAt: "asc" }, take: limit });
+  return db.order.findMany({ where: { sagaStep: { not: null }, updatedAt: { lte: cutoff } }, orderBy: { updatedAt: "asc" }, take: limit });
 }

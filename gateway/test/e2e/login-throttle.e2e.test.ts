@@ -16,6 +16,8 @@ beforeAll(async () => {
       LOGIN_MAX_FAILURES_PER_ACCOUNT: "12",
       LOGIN_ACCOUNT_LOCK_SECONDS: "2",
       LOGIN_FREE_FAILURES: "20",
+      // Exact counting: no fallback to per-process counters on a loaded box.
+      LOGIN_THROTTLE_TIMEOUT_MS: "5000",
     },
   });
 });

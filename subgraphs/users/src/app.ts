@@ -15,6 +15,7 @@ import { resolvers } from "./resolvers/index.ts";
 import { revocationFeedRoute } from "./revocation-feed.ts";
 import { seedUsersDatabase } from "./seed.ts";
 import { createLoginThrottle } from "./domain/login-throttle.ts";
+import { observeLoginThrottle } from "./login-metrics.ts";
 import { createRedis } from "@shopgraph/kv";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -48,8 +49,8 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
     tokens: { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
   };
   // Failed-login counters are shared by every users replica through Redis (in-process without it).
-  const throttleRedis = config.REDIS_URL ? createRedis(config.REDIS_URL, { commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }) : undefined;
-  const accounts = { ...sessions, passwordPolicy: { minScore: config.PASSWORD_MIN_SCORE }, throttle: createLoginThrottle(loginThrottleSettings(config), { redis: throttleRedis, keyPrefix: config.REDIS_KEY_PREFIX }) };
+  const throttleRedis = config.REDIS_URL ? createRedis(config.REDIS_URL, { commandTimeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS }) : undefined;
+  const accounts = { ...sessions, passwordPolicy: { minScore: config.PASSWORD_MIN_SCORE }, throttle: observeLoginThrottle(createLoginThrottle(loginThrottleSettings(config), { redis: throttleRedis, keyPrefix: config.REDIS_KEY_PREFIX }), logger) };
   const { http } = await createSubgraphServer({
     name: "users",
     typeDefs,

@@ -25,6 +25,12 @@ const schema = z
     LOGIN_MAX_DELAY_SECONDS: envInt(30),
     /** An IP the owner signed in from stays exempt from the account-wide lock this many days. */
     LOGIN_KNOWN_IP_DAYS: envInt(30),
+    /**
+     * Deadline of each throttle call to Redis; past it the in-process counters answer. Longer than
+     * REDIS_COMMAND_TIMEOUT_MS: a login already pays ~50 ms of argon2, and every fallback under load
+     * makes a lock decision on this replica's counters alone.
+     */
+    LOGIN_THROTTLE_TIMEOUT_MS: envInt(250),
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
@@ -61,7 +67,6 @@ export function loginThrottleSettings(config: UsersConfig): LoginThrottleSetting
     freeFailures: config.LOGIN_FREE_FAILURES,
     maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
     knownIpDays: config.LOGIN_KNOWN_IP_DAYS,
-    // One throttle call is one round trip (a script, or a MULTI): the request-path command deadline fits it.
-    storeTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    storeTimeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS,
   };
 }

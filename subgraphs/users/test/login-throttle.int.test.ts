@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLIENT_IP_HEADER } from "@shopgraph/auth";
 import { DEMO_PASSWORDS, seedUsers } from "@shopgraph/fixtures";
+import { registry } from "@shopgraph/metrics";
 import { gql, provisionRedis, type TestRedis } from "@shopgraph/testing";
 import { startTestUsers } from "./harness.ts";
 
@@ -14,6 +15,9 @@ const LIMITS = {
   LOGIN_ACCOUNT_LOCK_SECONDS: "2",
   // The growing delay is tested in login-throttle.faults.test.ts; here it would only slow the counting.
   LOGIN_FREE_FAILURES: "20",
+  // Counting must be exact here: on a loaded CI box a 250 ms deadline could hand a call to the
+  // in-process fallback (login-throttle.faults.test.ts tests that path on purpose).
+  LOGIN_THROTTLE_TIMEOUT_MS: "5000",
 };
 
 beforeAll(async () => {
@@ -76,6 +80,10 @@ describe("login throttle", () => {
 
     const events = await lockEvents(victim.id);
     expect(events).toEqual([expect.objectContaining({ scope: "ACCOUNT", failures: 12 })]);
+    const metric = await registry.getSingleMetric("users_login_throttle_total")?.get();
+    const value = (outcome: string, scope: string) => metric?.values.find((v) => v.labels.outcome === outcome && v.labels.scope === scope)?.value;
+    expect(value("locked", "ACCOUNT")).toBe(1);
+    expect(value("refused", "ACCOUNT")).toBeGreaterThanOrEqual(20);
   });
 
   it("locks the (account, IP) pair first: one attacker's IP cannot lock the owner out", async () => {

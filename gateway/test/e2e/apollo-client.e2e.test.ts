@@ -19,7 +19,8 @@ const manifest = JSON.parse(readFileSync(join(root, "schema/persisted-queries/ma
 };
 const operation = (name: string): DocumentNode =>
   parse(readFileSync(join(root, `schema/persisted-queries/operations/${name}.graphql`), "utf8"));
-const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+const sha = sha256;
 const IOS = { "apollographql-client-name": "shopgraph-ios", "apollographql-client-version": "2.4.0" };
 const calls = countingFetcher();
 const tmp = mkdtempSync(join(tmpdir(), "sg-ac-"));
@@ -107,6 +108,34 @@ describe("Apollo Client 4 with trusted documents enforced for its client name", 
     const res = await post(stack.url, { query: old, variables: { first: 1 } });
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+  });
+});
+
+describe("Apollo Client's GET for hashed queries (CDN-friendly)", () => {
+  it("useGETForHashedQueries: a plain GET with only the hash, no CSRF header needed, answered public and cacheable", async () => {
+    const seen: { method: string; url: string; headers: Record<string, string>; cacheControl: string | null }[] = [];
+    const fetchAndRecord = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const res = await fetch(input, init);
+      seen.push({
+        method: init?.method ?? "GET",
+        url: String(input),
+        headers: { ...(init?.headers as Record<string, string>) },
+        cacheControl: res.headers.get("cache-control"),
+      });
+      return res;
+    };
+    // A web client (no enforced client name): APQ hashes computed by Apollo Client itself.
+    const http = new HttpLink({ uri: stack.url, fetch: fetchAndRecord });
+    const apollo = new ApolloClient({
+      cache: new InMemoryCache(),
+      link: ApolloLink.from([new PersistedQueryLink({ sha256, useGETForHashedQueries: true }), http]),
+    });
+    const { data, error } = await apollo.query({ query: operation("CatalogPage"), variables: { first: 2 } });
+    expect(error).toBeUndefined();
+    expect((data as { categories: unknown[] }).categories.length).toBeGreaterThan(0);
+    expect(seen[0]).toMatchObject({ method: "GET", cacheControl: "public, max-age=10" });
+    expect(new URL(seen[0]!.url).searchParams.has("query")).toBe(false);
+    expect(Object.keys(seen[0]!.headers).map((h) => h.toLowerCase())).not.toContain("apollo-require-preflight");
   });
 });
 

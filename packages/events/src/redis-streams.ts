@@ -24,7 +24,7 @@ export function streamKeys(options: RedisStreamsOptions, group = "") {
  * outbox transaction (and a database connection) open for as long as Redis stays silent.
  */
 export function connectRedis(url: string, connectionName: string, commandTimeoutMs = 5_000): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     commandTimeout: commandTimeoutMs,
     lazyConnect: true,
     connectionName,
@@ -35,6 +35,10 @@ export function connectRedis(url: string, connectionName: string, commandTimeout
     connectTimeout: 5_000,
     retryStrategy: (times) => Math.min(times * 200, 2_000),
   });
+  // Connection errors reach the loops as failed commands (logged there, with backoff); without a
+  // listener ioredis would print every reconnect attempt to stderr.
+  redis.on("error", () => {});
+  return redis;
 }
 
 /** A stream entry; `fields` is null when the entry was trimmed away while still pending. */

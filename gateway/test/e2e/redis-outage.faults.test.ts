@@ -87,7 +87,7 @@ const describePhase = (p: Phase) =>
   `${p.name}: ${stats(p.latencies)} failures=${p.failures.length}; ` + ["product(id)", "products", "me"].map((k, i) => `${k} ${stats(p.byKind?.[i] ?? [])}`).join("; ");
 
 /** APQ by hash only, then hash + query: the protocol's two steps, whatever the store remembers. */
-async function apq(query: string): Promise<GqlResponse[]> {
+async function apq(query: string): Promise<[GqlResponse, GqlResponse]> {
   const sha256Hash = createHash("sha256").update(query).digest("hex");
   const extensions = { persistedQuery: { version: 1, sha256Hash } };
   const post = (body: object) =>

@@ -125,6 +125,28 @@ describe("login throttle", () => {
     expect(await users.db.outboxEvent.count({ where: { type: "user.login_locked" } })).toBe(before);
   });
 
+  it("throttles wrong current passwords in changePassword on the same counters (a stolen token is no password oracle)", async () => {
+    const email = customer(9);
+    const ip = "203.0.113.100";
+    const session = await gql(users.graphqlUrl, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }", {
+      variables: { i: { email, password: DEMO_PASSWORDS.customer } },
+      headers: { [CLIENT_IP_HEADER]: "192.0.2.99" },
+    });
+    const token = session.data?.login.session.accessToken as string;
+    const change = async (currentPassword: string) =>
+      (await gql(users.graphqlUrl, "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { success userErrors { code } } }", {
+        token,
+        variables: { i: { currentPassword, newPassword: "violet-harbor-engine-42" } },
+        headers: { [CLIENT_IP_HEADER]: ip },
+      })).data?.changePassword;
+    for (let i = 0; i < 5; i++) expect(await change(`guess number ${i} here`)).toEqual({ success: false, userErrors: [{ code: "INVALID_CREDENTIALS" }] });
+    // Locked: even the right current password is refused, and login from that IP shares the lock.
+    expect(await change(DEMO_PASSWORDS.customer)).toEqual({ success: false, userErrors: [{ code: "TOO_MANY_ATTEMPTS" }] });
+    expect((await login(email, DEMO_PASSWORDS.customer, ip)).code).toBe("TOO_MANY_ATTEMPTS");
+    // Nothing changed: the old password still signs in from the owner's own address.
+    expect((await login(email, DEMO_PASSWORDS.customer, "192.0.2.99")).code).toBeNull();
+  });
+
   it("keys accounts by the normalized email: case and full-width variants share one counter", async () => {
     const email = customer(6);
     const variants = [email, email.toUpperCase(), ` ${email} `, email.replace("c", "\uFF43"), email];

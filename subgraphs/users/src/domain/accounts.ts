@@ -6,7 +6,7 @@ import type { Db } from "../db/client.ts";
 import { findUserByEmail, findUserById, updateUser, type PublicUser } from "../db/user-repository.ts";
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from "./passwords.ts";
 import { revokeAccessTokens, revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
-import { checkEmail, checkName, checkPassword, DEFAULT_PASSWORD_POLICY, normalizeEmail, normalizeName, type PasswordPolicy } from "./validation.ts";
+import { checkEmail, checkName, checkPassword, normalizeEmail, normalizeName, type PasswordPolicy } from "./validation.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import { recordLoginLocked } from "./login-locked-event.ts";
 
@@ -57,30 +57,53 @@ export async function register(deps: AccountDeps, input: { email: string; passwo
  */
 export async function login(deps: AccountDeps, input: { email: string; password: string }, clientIp: string): Promise<IssuedSession> {
   const email = normalizeEmail(input.email);
-  const verdict = await deps.throttle.check(email, clientIp);
-  if (verdict) {
-    const message = `Too many failed sign-in attempts. Try again in ${verdict.retryAfterSeconds} second${verdict.retryAfterSeconds === 1 ? "" : "s"}.`;
-    throw new DomainError(userError("TOO_MANY_ATTEMPTS", message));
-  }
+  await refuseWhileThrottled(deps.throttle, email, clientIp);
   const user = input.password.length <= 256 ? await findUserByEmail(deps.db, email) : null;
   const valid = await verifyPassword(input.password.slice(0, 256), user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
   if (!user || !valid) {
-    const { locked } = await deps.throttle.recordFailure(email, clientIp);
-    if (locked?.notify && user) await recordLoginLocked(deps.db, user, locked, clientIp);
+    await recordWrongPassword(deps, email, user, clientIp);
     throw new DomainError(userError("INVALID_CREDENTIALS", "Email or password is incorrect"));
   }
   await deps.throttle.recordSuccess(email, clientIp);
   return startSession(deps, toPublic(user));
 }
 
-/** Changes the viewer's password and signs out every existing session. */
-export async function changePassword(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, input: { currentPassword: string; newPassword: string }, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY): Promise<void> {
+/** TOO_MANY_ATTEMPTS while the (account, IP) pair or the account is locked or delayed. */
+async function refuseWhileThrottled(throttle: LoginThrottle, email: string, clientIp: string): Promise<void> {
+  const verdict = await throttle.check(email, clientIp);
+  if (!verdict) return;
+  const message = `Too many failed sign-in attempts. Try again in ${verdict.retryAfterSeconds} second${verdict.retryAfterSeconds === 1 ? "" : "s"}.`;
+  throw new DomainError(userError("TOO_MANY_ATTEMPTS", message));
+}
+
+/** Counts a wrong password; when that engages a lock on a real account, the owner is told (outbox). */
+async function recordWrongPassword(deps: Pick<AccountDeps, "db" | "throttle">, email: string, user: Parameters<typeof recordLoginLocked>[1] | null, clientIp: string): Promise<void> {
+  const { locked } = await deps.throttle.recordFailure(email, clientIp);
+  if (locked?.notify && user) await recordLoginLocked(deps.db, user, locked, clientIp);
+}
+
+/**
+ * Changes the viewer's password and signs out every existing session. The current password is a
+ * guessable secret too (a stolen access token would otherwise be an unthrottled password oracle):
+ * it goes through the same throttle as login, on the same counters.
+ */
+export async function changePassword(
+  deps: Pick<AccountDeps, "db" | "revocations" | "throttle" | "passwordPolicy">,
+  userId: string,
+  input: { currentPassword: string; newPassword: string },
+  clientIp: string,
+): Promise<void> {
   const { db } = deps;
   const user = await findUserById(db, userId);
-  if (!user || !(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash))) {
-    throw new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
+  const wrong = () => new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
+  if (!user) throw wrong();
+  await refuseWhileThrottled(deps.throttle, user.email, clientIp);
+  if (!(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash))) {
+    await recordWrongPassword(deps, user.email, user, clientIp);
+    throw wrong();
   }
-  const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email, policy, user.name);
+  await deps.throttle.recordSuccess(user.email, clientIp);
+  const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email, deps.passwordPolicy, user.name);
   if (input.newPassword === input.currentPassword) errors.push(userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]));
   if (errors.length > 0) throw new DomainError(...errors);
   await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(input.newPassword) } });

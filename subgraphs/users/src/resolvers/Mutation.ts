@@ -24,7 +24,7 @@ export const Mutation = {
   },
   updateProfile: (_, args, ctx) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
   changePassword: async (_, args, ctx) => {
-    const result = await toPayload("success", async () => (await changePassword(ctx.sessions, viewerId(ctx), args.input, ctx.accounts.passwordPolicy), true));
+    const result = await toPayload("success", async () => (await changePassword(ctx.accounts, viewerId(ctx), args.input, ctx.clientIp), true));
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
   setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),

@@ -83,6 +83,8 @@ const schema = z.object({
   RATE_LIMIT_CREDENTIAL_ATTEMPTS: envInt(10),
   /** Behind a trusted proxy: accept its x-request-id and take the client IP from x-forwarded-for. */
   TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** With TRUST_PROXY: how many proxies append to x-forwarded-for; the client is that many entries from the right. */
+  TRUSTED_PROXY_HOPS: envInt(1),
 }).superRefine((env, ctx) => {
   // Subgraphs refuse every request without it; production must not run on the public dev default.
   if (env.NODE_ENV !== "production") return;

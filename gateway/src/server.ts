@@ -8,6 +8,7 @@ import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperati
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
 import type { Logger } from "@shopgraph/logger";
 import type { Fetcher } from "@apollo/utils.fetcher";
+import { clientAddress } from "./client-address.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./context.ts";
 import { operationLimitsRule } from "./limits/validation-rules.ts";
@@ -46,12 +47,6 @@ export interface GatewayDeps {
   wrapFetcher?: (subgraph: string, fetcher: Fetcher) => Fetcher;
 }
 
-/** The caller's address; the proxy's x-forwarded-for is believed only when configured. */
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers["x-forwarded-for"];
-  if (trustProxy && typeof forwarded === "string") return forwarded.split(",")[0]!.trim();
-  return req.socket.remoteAddress ?? "unknown";
-}
 
 /** Subgraph name (as in the supergraph) → the URL to call at runtime. */
 function subgraphUrls(config: GatewayConfig): Record<string, string> {
@@ -175,7 +170,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       requestId: info.requestId,
       logger: deps.logger.child({ requestId: info.requestId }),
       viewer,
-      clientIp: clientIp(req, config.TRUST_PROXY),
+      clientIp: clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS),
       accessToken: viewer ? (req.headers.authorization ?? "").slice("Bearer ".length) : null,
       operation: createOperationState(),
     };

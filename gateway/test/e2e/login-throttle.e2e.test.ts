@@ -58,6 +58,13 @@ describe("login throttle through the gateway", () => {
     expect(delivery?.body).toContain("12 failed sign-in attempts");
   });
 
+  it("believes only the x-forwarded-for entry the trusted proxy appended: rotating the left part does not dodge the lock", async () => {
+    const email = seedUsers[9]!.email;
+    const codes = [];
+    for (let i = 0; i < 6; i++) codes.push(await login(stack.url, email, "not the password!!", { "x-forwarded-for": `10.1.1.${i}, 203.0.113.200` }));
+    expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS"]);
+  });
+
   it("ignores a client-sent client-IP header: the gateway sets it from the connection", async () => {
     // A gateway without TRUST_PROXY: every request here comes from 127.0.0.1, whatever the client claims.
     const direct = await stack.startAnotherGateway({ TRUST_PROXY: "false", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "1000" });

@@ -23,8 +23,11 @@ const schema = z
     /** Failures from one IP before each further failure makes it wait 1 s, 2 s, 4 s … */
     LOGIN_FREE_FAILURES: envInt(3, 0),
     LOGIN_MAX_DELAY_SECONDS: envInt(30),
-    /** An IP the owner signed in from stays exempt from the account-wide lock this many days. */
-    LOGIN_KNOWN_IP_DAYS: envInt(30),
+    /**
+     * An IP the owner signed in from stays exempt from the account-wide lock this many days. At most
+     * 24: the in-process limiter expires keys with setTimeout, which Node caps at 2^31 ms (24.8 days).
+     */
+    LOGIN_KNOWN_IP_DAYS: envInt(21).pipe(z.number().max(24)),
     /**
      * Deadline of each throttle call to Redis; past it the in-process counters answer. Longer than
      * REDIS_COMMAND_TIMEOUT_MS: a login already pays ~50 ms of argon2, and every fallback under load

@@ -46,3 +46,15 @@ describe("login throttle without Redis (in-process)", () => {
     expect(notified).toEqual([true, false, false]);
   });
 });
+
+describe("known IPs without Redis", () => {
+  it("exempts the owner's IP from the account-wide lock for LOGIN_KNOWN_IP_DAYS (in-process timers included)", async () => {
+    const throttle = createLoginThrottle({ ...SETTINGS, maxFailuresPerAccountIp: 50, knownIpDays: 21 }, { keyPrefix: "m4:" });
+    await throttle.recordSuccess("c@example.com", "192.0.2.1");
+    for (let i = 0; i < 5; i++) await throttle.recordFailure("c@example.com", `203.0.113.${i}`);
+    expect((await throttle.check("c@example.com", "198.51.100.1"))?.scope).toBe("ACCOUNT");
+    // A 21-day in-process timer must not overflow (Node turns > 2^31 ms into 1 ms and the key vanishes).
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await throttle.check("c@example.com", "192.0.2.1")).toBeNull();
+  });
+});

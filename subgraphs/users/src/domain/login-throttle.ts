@@ -68,6 +68,13 @@ export function normalizeIp(raw: string): string {
   return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
 }
 
+/**
+ * RateLimiterMemory expires keys with setTimeout, which Node caps at 2^31-1 ms: a longer duration
+ * fires after 1 ms and the key vanishes at once. Every in-process duration is held under it.
+ */
+const MAX_MEMORY_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+const memorySafe = (seconds: number) => Math.min(seconds, MAX_MEMORY_SECONDS);
+
 /** A consume that went over the limit rejects with a RateLimiterRes; both outcomes carry the count. */
 async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes> {
   try {
@@ -86,19 +93,27 @@ async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateL
 export function createLoginThrottle(settings: LoginThrottleSettings, deps: LoginThrottleDeps): LoginThrottle {
   const limiter = (name: string, opts: { points: number; duration: number; blockDuration?: number }): RateLimiterAbstract => {
     const keyPrefix = `${deps.keyPrefix}login:${name}`;
-    const memory = new RateLimiterMemory({ ...opts, keyPrefix });
+    const memory = new RateLimiterMemory({
+      ...opts,
+      duration: memorySafe(opts.duration),
+      ...(opts.blockDuration ? { blockDuration: memorySafe(opts.blockDuration) } : {}),
+      keyPrefix,
+    });
     if (!deps.redis) return memory;
     // rejectIfRedisNotReady: while disconnected, go straight to the insurance instead of queueing.
     // Only the wrapper holds the insurance: given to both, a timed-out call would be counted twice.
     const redis = new RateLimiterRedis({ ...opts, keyPrefix, storeClient: deps.redis, rejectIfRedisNotReady: true });
-    return new RLWrapperTimeouts({ limiter: redis, timeoutMs: settings.storeTimeoutMs, insuranceLimiter: memory }) as unknown as RateLimiterAbstract;
+    // The wrapper copies its own blockDuration onto the insurance (0 unless given): pass the memory one.
+    const wrapper = new RLWrapperTimeouts({ limiter: redis, timeoutMs: settings.storeTimeoutMs, insuranceLimiter: memory, blockDuration: memory.blockDuration });
+    return wrapper as unknown as RateLimiterAbstract;
   };
   // points = N - 1: the N-th failure is the consume that goes over and sets the block.
   const pair = limiter("ip", { points: settings.maxFailuresPerAccountIp - 1, duration: settings.failureWindowSeconds, blockDuration: settings.accountIpLockSeconds });
   const account = limiter("acct", { points: settings.maxFailuresPerAccount - 1, duration: settings.failureWindowSeconds, blockDuration: settings.accountLockSeconds });
   // Only block()/get() are used: a present key means "wait until it expires".
   const delay = limiter("delay", { points: 1, duration: settings.maxDelaySeconds });
-  const known = limiter("known", { points: 1, duration: settings.knownIpDays * 86_400 });
+  const knownSeconds = memorySafe(settings.knownIpDays * 86_400);
+  const known = limiter("known", { points: 1, duration: knownSeconds });
   // One lock email per account per IP-lock period, however many IPs an attacker spreads over.
   const notified = limiter("notified", { points: 1, duration: settings.accountIpLockSeconds });
 
@@ -136,7 +151,7 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
 
     async recordSuccess(email, ip) {
       const k = keys(email, ip);
-      await Promise.all([pair.delete(k.pair), delay.delete(k.pair), account.delete(k.a), known.set(k.pair, 1, settings.knownIpDays * 86_400)]);
+      await Promise.all([pair.delete(k.pair), delay.delete(k.pair), account.delete(k.a), known.set(k.pair, 1, knownSeconds)]);
     },
   };
 }

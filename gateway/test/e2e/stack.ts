@@ -66,6 +66,9 @@ export async function startStack(options: StackOptions = {}) {
       DATABASE_POOL_MAX: String(db.poolMax),
       SERVICE_TOKEN: "e2e-service-token-0123456789abcdef0123",
       GATEWAY_TOKEN: E2E_GATEWAY_TOKEN,
+      // Ephemeral metrics listeners: notifications has a fixed PORT, whose default metrics port (9404)
+      // would collide between e2e files running in parallel.
+      METRICS_PORT: "0",
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
       ...options.subgraphEnv,
     });

@@ -72,6 +72,37 @@ describe("outbox relay", () => {
     expect(rows.rows.every((r) => r.publishedAt instanceof Date && r.attempts === 1)).toBe(true);
   });
 
+  it("stamps publishedAt when the publish succeeded, not when the batch was claimed", async () => {
+    await writeOutbox(2);
+    const relay = createOutboxRelay({ db, publisher: recordingPublisher(400), logger });
+    const [{ claimedBefore }] = (await pool.query<{ claimedBefore: Date }>(`SELECT clock_timestamp() AS "claimedBefore"`)).rows as [{ claimedBefore: Date }];
+    expect(await relay.relayOnce()).toBe(2);
+    const rows = (await pool.query<{ publishedAt: Date }>(`SELECT "publishedAt" FROM "OutboxEvent"`)).rows;
+    // The publish took 400 ms after the claim: a claim-time stamp would sit within a few ms of it.
+    for (const row of rows) expect(row.publishedAt.getTime() - claimedBefore.getTime()).toBeGreaterThanOrEqual(390);
+  });
+
+  it("re-publishes its replay window when the transport reports a loss, and only that window", async () => {
+    const [old, recent] = [await writeOutbox(1), await writeOutbox(2)];
+    const publisher = recordingPublisher();
+    let lost = false;
+    let marked = 0;
+    const relay = createOutboxRelay({
+      db, logger, lossCheckMs: 0, replayWindowMs: 60_000,
+      publisher: { ...publisher, checkLoss: async () => lost, markIntact: async () => void marked++ },
+    });
+    expect(await relay.relayOnce()).toBe(3);
+    // The first row was published two minutes ago: outside the window.
+    await pool.query(`UPDATE "OutboxEvent" SET "publishedAt" = now() - interval '2 minutes' WHERE id = $1`, [old[0]]);
+    lost = true;
+    relay.start();
+    await waitFor(async () => publisher.published.length === 5, "the window re-published");
+    await relay.stop();
+    expect(publisher.published.slice(3).map((e) => e.id).sort()).toEqual([...recent].sort());
+    expect(marked).toBeGreaterThan(0);
+    expect(await unpublished()).toBe(0);
+  });
+
   // On one embedded session the relays would just take turns, proving nothing about SKIP LOCKED.
   it.skipIf(!REAL_POSTGRES)("never lets concurrent relays publish the same row (FOR UPDATE SKIP LOCKED)", async () => {
     const ids = await writeOutbox(200);

@@ -86,7 +86,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // The gateway's spans (request, validate, plan, execute, fetch) carry operation name and type,
     // never the document (inline arguments can hold passwords); exceptions are always recorded.
     telemetry: { includeDocument: false, recordExceptions: true },
-    queryPlannerConfig: { cache: createQueryPlanCache() },
+    // The fetch nodes keep their parsed operation: the data source reads its kind (retries) and fields (error paths).
+    queryPlannerConfig: { cache: createQueryPlanCache(), exposeDocumentNodeInFetchNode: true },
     logger: deps.logger,
   });
   const trustedOperations = loadManifests(config.PERSISTED_QUERY_MANIFESTS.filter((path) => existsSync(path)));
@@ -205,8 +206,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   // /metrics only on its own listener (METRICS_HOST:METRICS_PORT), never on the public port.
   attachMetricsServer(http, { handler: serveMetrics, port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) });
   const close = http.close.bind(http);
-  http.close = async (graceMs) => {
-    await close(graceMs);
+  http.close = async (graceMs, drainDelayMs) => {
+    await close(graceMs, drainDelayMs);
     stopBreakerMetrics();
     await apollo.stop();
     await Promise.all([...pools.values()].map((pool) => pool.close()));

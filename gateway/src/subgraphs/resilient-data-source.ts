@@ -1,4 +1,5 @@
 import type { GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { parse, type DocumentNode } from "graphql";
 import { ErrorCode } from "@shopgraph/errors";
 import type { GatewayContext } from "../context.ts";
 import { operationKindOf, withOperationKind } from "./operation-kind.ts";
@@ -21,10 +22,19 @@ export class ResilientDataSource extends SubgraphDataSource {
     } catch (error) {
       // Duck-typed: a CJS and an ESM copy of graphql can both be loaded, defeating instanceof.
       if ((error as { extensions?: { code?: unknown } }).extensions?.code !== ErrorCode.SUBGRAPH_UNAVAILABLE) throw error;
-      const paths = unavailablePaths(document, options.request.variables);
+      const paths = unavailablePaths(document ?? parseQuietly(options.request.query), options.request.variables);
       if (paths.length === 0) throw error;
       const message = (error as Error).message;
       return { errors: paths.map((path) => ({ message, path, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, retryable: true } })) };
     }
+  }
+}
+
+/** The fetch's own operation text, parsed only on this failure path (the plan normally carries it). */
+function parseQuietly(query: string | undefined): DocumentNode | undefined {
+  try {
+    return query ? parse(query) : undefined;
+  } catch {
+    return undefined;
   }
 }

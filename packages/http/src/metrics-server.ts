@@ -95,8 +95,8 @@ export function attachMetricsServer(http: HttpServerHandle, options: MetricsServ
       throw error;
     }
   };
-  http.close = async (graceMs) => {
-    await Promise.all([close(graceMs), metrics.close()]);
+  http.close = async (graceMs, drainDelayMs) => {
+    await Promise.all([close(graceMs, drainDelayMs), metrics.close()]);
   };
   return http;
 }

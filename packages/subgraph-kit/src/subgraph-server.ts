@@ -172,8 +172,8 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
   // /metrics is served only on the metrics listener, never on the subgraph's public port.
   if (options.http) attachMetricsServer(http, { handler: serveMetrics, ...options.http.metrics });
   const close = http.close.bind(http);
-  http.close = async (graceMs) => {
-    await close(graceMs);
+  http.close = async (graceMs, drainDelayMs) => {
+    await close(graceMs, drainDelayMs);
     await apollo.stop();
     stopPoolMetrics();
   };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { identifyCaller, isValidServiceToken } from "../src/service-token.ts";
 
-const credentials = Object.freeze({ gateway: ["g-current".padEnd(40, "0"), "g-previous".padEnd(40, "0")], service: ["s-current".padEnd(40, "0")] });
+const token = (name: string) => name.padEnd(40, "0");
+const credentials = Object.freeze({ gateway: [token("g-current"), token("g-previous")], service: [token("s-current")] });
 
 describe("service credentials", () => {
   it("tells the gateway from a service, current and previous tokens alike", () => {
@@ -10,7 +11,8 @@ describe("service credentials", () => {
     expect(identifyCaller("s-current".padEnd(40, "0"), credentials)).toBe("service");
   });
 
-  it.each([undefined, "", "g-current", "g-current".padEnd(41, "0"), `${"g-current".padEnd(40, "0")},${"g-previous".padEnd(40, "0")}`])("proves nothing with %j", (presented) => {
+  const unproven = [undefined, "", "g-current", "g-current".padEnd(41, "0"), `${token("g-current")},${token("g-previous")}`];
+  it.each(unproven)("proves nothing with %j", (presented) => {
     expect(identifyCaller(presented, credentials)).toBeNull();
   });
 

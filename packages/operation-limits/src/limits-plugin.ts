@@ -30,15 +30,18 @@ export function variableLimitsPlugin<C extends BaseContext>(options: VariableLim
           const fragments = fragmentsOf(document);
           for (const [field, count] of countCredentialFields(operation, fragments, variables, options.credentialFields)) {
             if (count > options.maxCredentialFields) {
-              throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, `At most ${options.maxCredentialFields} ${field} per operation`, { status: 400, limit: "credentialFields" });
+              const message = `At most ${options.maxCredentialFields} ${field} per operation`;
+              throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, { status: 400, limit: "credentialFields" });
             }
           }
-          const root = operation.operation === "mutation" ? schema.getMutationType() : operation.operation === "query" ? schema.getQueryType() : schema.getSubscriptionType();
+          const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+          const root = roots[operation.operation];
           if (!root) return;
           const cost = selectionCost(schema, operation.selectionSet, root, fragments, variables, options, newBudget());
           if (cost > options.maxCost) {
             const shown = Number.isFinite(cost) ? cost : "(too large to count)";
-            throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, `Operation cost ${shown} exceeds the limit of ${options.maxCost}`, { status: 400, limit: "cost" });
+            const message = `Operation cost ${shown} exceeds the limit of ${options.maxCost}`;
+            throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, { status: 400, limit: "cost" });
           }
         },
       };

@@ -14,12 +14,16 @@ afterAll(() => sg?.close());
 
 const push = (token: string) => {
   const event = createEnvelope("user.registered", { userId: randomUUID(), email: "inbox@example.com", name: "Inbox", role: "CUSTOMER" });
-  const res = fetch(`${sg.url}/events`, { method: "POST", headers: { "content-type": "application/json", "x-service-token": token }, body: JSON.stringify({ events: [event] }) });
+  const headers = { "content-type": "application/json", "x-service-token": token };
+  const res = fetch(`${sg.url}/events`, { method: "POST", headers, body: JSON.stringify({ events: [event] }) });
   return { event, res };
 };
 
 describe("the event inbox takes the service credential only", () => {
-  it.each([["current", SERVICE.current], ["previous", SERVICE.previous]])("accepts the %s service token (rotation)", async (_which, token) => {
+  it.each([
+    ["current", SERVICE.current],
+    ["previous", SERVICE.previous],
+  ])("accepts the %s service token (rotation)", async (_which, token) => {
     const { event, res } = push(token);
     expect((await res).status).toBe(200);
     expect(await sg.db.inboxEvent.findUnique({ where: { id: event.id } })).not.toBeNull();

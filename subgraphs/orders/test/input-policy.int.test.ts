@@ -10,9 +10,17 @@ beforeAll(async () => {
 afterAll(() => orders?.close());
 
 const product = buyableProducts[0]!;
-const place = async (key: string, paymentToken = "tok_visa") => orders.query(PLACE_ORDER, { input: orderInput([{ productId: product.id, quantity: 1 }], paymentToken), key }, await orders.tokens.customer());
+const place = async (key: string, paymentToken = "tok_visa") => {
+  const input = orderInput([{ productId: product.id, quantity: 1 }], paymentToken);
+  return orders.query(PLACE_ORDER, { input, key }, await orders.tokens.customer());
+};
 /** What a refused request must leave untouched: orders, key records, provider charges and stock. */
-const footprint = async () => [await orders.db.order.count(), await orders.db.idempotencyRecord.count(), await orders.db.providerCharge.count(), orders.products.stockOf(product.id)];
+const footprint = async () => [
+  await orders.db.order.count(),
+  await orders.db.idempotencyRecord.count(),
+  await orders.db.providerCharge.count(),
+  orders.products.stockOf(product.id),
+];
 
 describe("idempotency keys have a format: 8–128 characters of A–Z a–z 0–9 . _ : -", () => {
   it.each([
@@ -51,7 +59,8 @@ describe("payment tokens are capped at 255 printable characters", () => {
     const key = randomUUID();
     const res = await place(key, token);
     expect(res.status).toBe(200);
-    expect(res.data?.placeOrder).toEqual({ order: null, userErrors: [{ code: "INVALID_PAYMENT_TOKEN", field: ["input", "paymentToken"], message: expect.any(String) }] });
+    const refused = { code: "INVALID_PAYMENT_TOKEN", field: ["input", "paymentToken"], message: expect.any(String) };
+    expect(res.data?.placeOrder).toEqual({ order: null, userErrors: [refused] });
     expect(await footprint()).toEqual(before);
     // A validation failure keeps the key free: the corrected request goes through with it.
     expect((await place(key)).data?.placeOrder.order.status).toBe("PAID");

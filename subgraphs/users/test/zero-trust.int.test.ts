@@ -40,7 +40,8 @@ describe("every request needs a service credential", () => {
   });
 
   it("refuses an unknown credential with 403 FORBIDDEN, the development default included, even with a valid user token", async () => {
-    const session = (await gql(users.graphqlUrl, `mutation { ${LOGIN.replace("userErrors { code }", "session { accessToken }")} }`, { credential: GATEWAY.current })).data?.login.session;
+    const signIn = `mutation { ${LOGIN_CALL} { session { accessToken } } }`;
+    const session = (await gql(users.graphqlUrl, signIn, { credential: GATEWAY.current })).data?.login.session;
     for (const credential of ["x".repeat(48), DEV_GATEWAY_TOKEN, `${GATEWAY.current},${GATEWAY.previous}`, ""]) {
       const res = await gql(users.graphqlUrl, "{ me { id } _service { sdl } }", { credential, token: session.accessToken });
       expect([res.status, code(res)]).toEqual(credential === "" ? [401, "UNAUTHENTICATED"] : [403, "FORBIDDEN"]);
@@ -52,7 +53,8 @@ describe("every request needs a service credential", () => {
     const post = await fetch(users.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
     expect(post.status).toBe(401);
     expect(((await post.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
-    const get = await fetch(`${users.graphqlUrl}?query=${encodeURIComponent("{ _service { sdl } }")}`, { headers: { "apollo-require-preflight": "1" } });
+    const url = `${users.graphqlUrl}?query=${encodeURIComponent("{ _service { sdl } }")}`;
+    const get = await fetch(url, { headers: { "apollo-require-preflight": "1" } });
     expect(get.status).toBe(401);
     expect(await get.text()).not.toContain("type Query");
   });
@@ -73,8 +75,10 @@ describe("every request needs a service credential", () => {
 });
 
 describe("the subgraph enforces operation limits itself (with a valid credential)", () => {
-  const send = (query: string, options: { variables?: Record<string, unknown>; on?: typeof users } = {}) =>
-    gql((options.on ?? users).graphqlUrl, query, { credential: GATEWAY.current, ...(options.variables ? { variables: options.variables } : {}) });
+  const send = (query: string, options: { variables?: Record<string, unknown>; on?: typeof users } = {}) => {
+    const variables = options.variables ? { variables: options.variables } : {};
+    return gql((options.on ?? users).graphqlUrl, query, { credential: GATEWAY.current, ...variables });
+  };
 
   it("refuses a 27,000-field document at the parser: 400 GRAPHQL_PARSE_FAILED", async () => {
     const res = await send(`{ ${Array.from({ length: 27_000 }, (_, i) => `f${i}: __typename`).join(" ")} }`);
@@ -84,7 +88,12 @@ describe("the subgraph enforces operation limits itself (with a valid credential
 
   it("refuses a 27,000-node query built from a few fragments: 400 GRAPHQL_VALIDATION_FAILED (fields), quickly", async () => {
     const thirty = (body: string) => Array.from({ length: 30 }, () => body).join(" ");
-    const query = `query { me { ...C } } fragment C on User { ${thirty("...B")} } fragment B on User { ${thirty("...A")} } fragment A on User { ${thirty("id")} }`;
+    const fragments = [
+      `fragment C on User { ${thirty("...B")} }`,
+      `fragment B on User { ${thirty("...A")} }`,
+      `fragment A on User { ${thirty("id")} }`,
+    ].join(" ");
+    const query = `query { me { ...C } } ${fragments}`;
     const startedAt = performance.now();
     const res = await send(query);
     expect(res.status).toBe(400);
@@ -99,9 +108,10 @@ describe("the subgraph enforces operation limits itself (with a valid credential
     expect([code(res), limit(res)]).toEqual(["GRAPHQL_VALIDATION_FAILED", "depth"]);
   });
 
-  it("refuses 20 aliased logins, also hidden in fragments and behind @include: 400 with limit credentialFields, no attempt made", async () => {
+  it("refuses 20 aliased logins, also in fragments and behind @include: 400 credentialFields, no attempt made", async () => {
     const aliased = `mutation { ${Array.from({ length: 20 }, (_, i) => `l${i}: ${LOGIN}`).join(" ")} }`;
-    const fragments = `mutation($yes: Boolean!) { ...Tries ... on Mutation { second: ${LOGIN} } } fragment Tries on Mutation { first: ${LOGIN_CALL} @include(if: $yes) { userErrors { code } } }`;
+    const tries = `fragment Tries on Mutation { first: ${LOGIN_CALL} @include(if: $yes) { userErrors { code } } }`;
+    const fragments = `mutation($yes: Boolean!) { ...Tries ... on Mutation { second: ${LOGIN} } } ${tries}`;
     for (const [query, variables] of [[aliased, undefined], [fragments, { yes: true }]] as const) {
       const res = await send(query, variables ? { variables } : {});
       expect(res.status).toBe(400);

@@ -14,9 +14,12 @@ export const MAX_PHONE_INPUT_LENGTH = 32;
 export const REFUSED_NUMBER_TYPES: ReadonlySet<NumberType> = new Set(["PREMIUM_RATE", "SHARED_COST"]);
 
 /** A checked SMS number: the E.164 form, or the userError code and message. */
-export type SmsNumberCheck = { ok: true; number: string } | { ok: false; code: "INVALID_PHONE_NUMBER" | "PHONE_NUMBER_NOT_ALLOWED"; message: string };
+export type SmsNumberCheck =
+  | { ok: true; number: string }
+  | { ok: false; code: "INVALID_PHONE_NUMBER" | "PHONE_NUMBER_NOT_ALLOWED"; message: string };
 
-const INVALID = { ok: false, code: "INVALID_PHONE_NUMBER", message: "Phone number must be a valid international number, e.g. +447911123456" } as const;
+const INVALID_MESSAGE = "Phone number must be a valid international number, e.g. +447911123456";
+const INVALID = { ok: false, code: "INVALID_PHONE_NUMBER", message: INVALID_MESSAGE } as const;
 
 /**
  * Validates a number for SMS with libphonenumber's full metadata: international form only (a
@@ -30,7 +33,8 @@ export function checkSmsNumber(input: string): SmsNumberCheck {
   if (!parsed?.isValid() || !E164.test(parsed.number)) return INVALID;
   const type = parsed.getType();
   if (type && REFUSED_NUMBER_TYPES.has(type)) {
-    return { ok: false, code: "PHONE_NUMBER_NOT_ALLOWED", message: "Premium-rate and shared-cost numbers cannot receive SMS notifications" };
+    const message = "Premium-rate and shared-cost numbers cannot receive SMS notifications";
+    return { ok: false, code: "PHONE_NUMBER_NOT_ALLOWED", message };
   }
   return { ok: true, number: parsed.number };
 }

@@ -50,7 +50,8 @@ export async function startUsersSubgraph(config: UsersConfig, logger: Logger): P
   };
   // Failed-login counters are shared by every users replica through Redis (in-process without it).
   const throttleRedis = config.REDIS_URL ? createRedis(config.REDIS_URL, { commandTimeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS }) : undefined;
-  const accounts = { ...sessions, passwordPolicy: { minScore: config.PASSWORD_MIN_SCORE }, throttle: observeLoginThrottle(createLoginThrottle(loginThrottleSettings(config), { redis: throttleRedis, keyPrefix: config.REDIS_KEY_PREFIX }), logger) };
+  const throttle = createLoginThrottle(loginThrottleSettings(config), { redis: throttleRedis, keyPrefix: config.REDIS_KEY_PREFIX });
+  const accounts = { ...sessions, passwordPolicy: { minScore: config.PASSWORD_MIN_SCORE }, throttle: observeLoginThrottle(throttle, logger) };
   const { http } = await createSubgraphServer({
     name: "users",
     typeDefs,

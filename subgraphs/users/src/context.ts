@@ -18,5 +18,6 @@ export interface UsersContext extends BaseSubgraphContext {
 
 /** Builds the per-request context: fresh DataLoaders every request (no cross-user caching). */
 export function createUsersContext(base: BaseSubgraphContext, sessions: SessionDeps, accounts: AccountDeps): UsersContext {
-  return { ...base, db: sessions.db, sessions, accounts, loaders: { user: createByIdLoader((ids) => findUsersByIds(sessions.db, ids), (u) => u.id) } };
+  const user = createByIdLoader((ids: readonly string[]) => findUsersByIds(sessions.db, ids), (u: PublicUser) => u.id);
+  return { ...base, db: sessions.db, sessions, accounts, loaders: { user } };
 }

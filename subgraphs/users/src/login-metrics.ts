@@ -23,7 +23,8 @@ export function observeLoginThrottle(throttle: LoginThrottle, logger: Logger): L
       const outcome = await throttle.recordFailure(email, ip);
       if (outcome.locked) {
         throttled.inc({ outcome: "locked", scope: outcome.locked.scope });
-        logger.warn({ scope: outcome.locked.scope, failures: outcome.locked.failures, lockSeconds: outcome.locked.seconds, clientIp: ip }, "sign-in locked after failed passwords");
+        const { scope, failures, seconds } = outcome.locked;
+        logger.warn({ scope, failures, lockSeconds: seconds, clientIp: ip }, "sign-in locked after failed passwords");
       }
       return outcome;
     },

@@ -29,7 +29,8 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
 
 /** Turns an event into a plan; null for event types notifications does not consume. */
 export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan | null {
-  const known = event.type === EventType.USER_REGISTERED || event.type === EventType.USER_LOGIN_LOCKED || event.type === EventType.INVENTORY_LOW_STOCK || event.type in ORDER_KINDS;
+  const own: string[] = [EventType.USER_REGISTERED, EventType.USER_LOGIN_LOCKED, EventType.INVENTORY_LOW_STOCK];
+  const known = own.includes(event.type) || event.type in ORDER_KINDS;
   if (!known) return null;
   if (event.version !== 1) throw new PermanentEventError(`unsupported ${event.type} version ${event.version}`);
   if (event.type === EventType.USER_REGISTERED) {

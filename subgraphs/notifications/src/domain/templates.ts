@@ -88,12 +88,17 @@ export function renderLowStock(stock: { title: string; quantityAvailable: number
 }
 
 /** ACCOUNT_LOCKED, for the account's owner: what happened, until when, from where, and what to do. */
-export function renderAccountLocked(lock: { name: string; scope: "ACCOUNT_IP" | "ACCOUNT"; failures: number; lockedUntil: string; ipAddress: string | null }, options: TemplateOptions): Rendered {
+export function renderAccountLocked(
+  lock: { name: string; scope: "ACCOUNT_IP" | "ACCOUNT"; failures: number; lockedUntil: string; ipAddress: string | null },
+  options: TemplateOptions,
+): Rendered {
   const firstName = lock.name.trim().split(/\s+/)[0] || "there";
   const until = new Date(lock.lockedUntil).toISOString().replace("T", " ").slice(0, 16);
-  const where = lock.scope === "ACCOUNT" ? "from several places" : lock.ipAddress ? `from the address ${lock.ipAddress}` : "from one address";
+  const from = lock.ipAddress ? `from the address ${lock.ipAddress}` : "from one address";
+  const where = lock.scope === "ACCOUNT" ? "from several places" : from;
   const who = lock.scope === "ACCOUNT" ? "Sign-in from new devices is paused" : "Sign-in from that address is paused";
   const body = `We saw ${lock.failures} failed sign-in attempts on your Shopgraph account ${where}. ${who} until ${until} UTC. `
     + "If this was you, wait and try again. If it wasn't, your password held; consider changing it to a unique one.";
-  return render("ACCOUNT_LOCKED", "Sign-in to your account was paused", body, { label: "Open Shopgraph", url: options.storefrontUrl }, `Hi ${firstName}`);
+  const link = { label: "Open Shopgraph", url: options.storefrontUrl };
+  return render("ACCOUNT_LOCKED", "Sign-in to your account was paused", body, link, `Hi ${firstName}`);
 }

@@ -40,7 +40,8 @@ const database = await openDatabase({
 });
 const db = createDb(database.url, database.poolMax);
 try {
-  const admin = await createAdmin(db, { email: values.email, password, name: values.name ?? "Administrator" }, { minScore: config.PASSWORD_MIN_SCORE });
+  const input = { email: values.email, password, name: values.name ?? "Administrator" };
+  const admin = await createAdmin(db, input, { minScore: config.PASSWORD_MIN_SCORE });
   process.stdout.write(`created ADMIN ${admin.email} (id ${admin.id})\n`);
 } catch (error) {
   if (!(error instanceof DomainError)) throw error;

@@ -72,12 +72,18 @@ export async function login(deps: AccountDeps, input: { email: string; password:
 async function refuseWhileThrottled(throttle: LoginThrottle, email: string, clientIp: string): Promise<void> {
   const verdict = await throttle.check(email, clientIp);
   if (!verdict) return;
-  const message = `Too many failed sign-in attempts. Try again in ${verdict.retryAfterSeconds} second${verdict.retryAfterSeconds === 1 ? "" : "s"}.`;
+  const n = verdict.retryAfterSeconds;
+  const message = `Too many failed sign-in attempts. Try again in ${n} second${n === 1 ? "" : "s"}.`;
   throw new DomainError(userError("TOO_MANY_ATTEMPTS", message));
 }
 
 /** Counts a wrong password; when that engages a lock on a real account, the owner is told (outbox). */
-async function recordWrongPassword(deps: Pick<AccountDeps, "db" | "throttle">, email: string, user: Parameters<typeof recordLoginLocked>[1] | null, clientIp: string): Promise<void> {
+async function recordWrongPassword(
+  deps: Pick<AccountDeps, "db" | "throttle">,
+  email: string,
+  user: Parameters<typeof recordLoginLocked>[1] | null,
+  clientIp: string,
+): Promise<void> {
   const { locked } = await deps.throttle.recordFailure(email, clientIp);
   if (locked?.notify && user) await recordLoginLocked(deps.db, user, locked, clientIp);
 }

@@ -7,7 +7,12 @@ import type { LockScope } from "./login-throttle.ts";
  * Records `user.login_locked` in the outbox, so notifications e-mails the owner that sign-in was
  * locked (and from where). A single insert: there is no state change to share a transaction with.
  */
-export async function recordLoginLocked(db: Db, user: Pick<User, "id" | "email" | "name" | "role">, lock: { scope: LockScope; seconds: number; failures: number }, clientIp: string): Promise<void> {
+export async function recordLoginLocked(
+  db: Db,
+  user: Pick<User, "id" | "email" | "name" | "role">,
+  lock: { scope: LockScope; seconds: number; failures: number },
+  clientIp: string,
+): Promise<void> {
   const payload: LoginLockedV1 = {
     userId: user.id,
     email: user.email,

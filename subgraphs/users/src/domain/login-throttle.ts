@@ -104,12 +104,18 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
     // Only the wrapper holds the insurance: given to both, a timed-out call would be counted twice.
     const redis = new RateLimiterRedis({ ...opts, keyPrefix, storeClient: deps.redis, rejectIfRedisNotReady: true });
     // The wrapper copies its own blockDuration onto the insurance (0 unless given): pass the memory one.
-    const wrapper = new RLWrapperTimeouts({ limiter: redis, timeoutMs: settings.storeTimeoutMs, insuranceLimiter: memory, blockDuration: memory.blockDuration });
+    const wrapper = new RLWrapperTimeouts({
+      limiter: redis,
+      timeoutMs: settings.storeTimeoutMs,
+      insuranceLimiter: memory,
+      blockDuration: memory.blockDuration,
+    });
     return wrapper as unknown as RateLimiterAbstract;
   };
   // points = N - 1: the N-th failure is the consume that goes over and sets the block.
-  const pair = limiter("ip", { points: settings.maxFailuresPerAccountIp - 1, duration: settings.failureWindowSeconds, blockDuration: settings.accountIpLockSeconds });
-  const account = limiter("acct", { points: settings.maxFailuresPerAccount - 1, duration: settings.failureWindowSeconds, blockDuration: settings.accountLockSeconds });
+  const duration = settings.failureWindowSeconds;
+  const pair = limiter("ip", { points: settings.maxFailuresPerAccountIp - 1, duration, blockDuration: settings.accountIpLockSeconds });
+  const account = limiter("acct", { points: settings.maxFailuresPerAccount - 1, duration, blockDuration: settings.accountLockSeconds });
   // Only block()/get() are used: a present key means "wait until it expires".
   const delay = limiter("delay", { points: 1, duration: settings.maxDelaySeconds });
   const knownSeconds = memorySafe(settings.knownIpDays * 86_400);
@@ -126,9 +132,18 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
   return {
     async check(email, ip) {
       const k = keys(email, ip);
-      const [pairRes, accountRes, delayRes, knownRes] = await Promise.all([pair.get(k.pair), account.get(k.a), delay.get(k.pair), known.get(k.pair)]);
-      if (pairRes && pairRes.consumedPoints >= settings.maxFailuresPerAccountIp) return { scope: "ACCOUNT_IP", retryAfterSeconds: seconds(pairRes) };
-      if (accountRes && accountRes.consumedPoints >= settings.maxFailuresPerAccount && !knownRes) return { scope: "ACCOUNT", retryAfterSeconds: seconds(accountRes) };
+      const [pairRes, accountRes, delayRes, knownRes] = await Promise.all([
+        pair.get(k.pair),
+        account.get(k.a),
+        delay.get(k.pair),
+        known.get(k.pair),
+      ]);
+      if (pairRes && pairRes.consumedPoints >= settings.maxFailuresPerAccountIp) {
+        return { scope: "ACCOUNT_IP", retryAfterSeconds: seconds(pairRes) };
+      }
+      if (accountRes && accountRes.consumedPoints >= settings.maxFailuresPerAccount && !knownRes) {
+        return { scope: "ACCOUNT", retryAfterSeconds: seconds(accountRes) };
+      }
       if (delayRes && delayRes.msBeforeNext > 0) return { scope: "DELAY", retryAfterSeconds: seconds(delayRes) };
       return null;
     },
@@ -137,12 +152,14 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
       const k = keys(email, ip);
       const [pairRes, accountRes] = await Promise.all([consume(pair, k.pair), consume(account, k.a)]);
       // Exactly one failure crosses each threshold (the counters are atomic in Redis).
-      const scope: LockScope | null =
-        accountRes.consumedPoints === settings.maxFailuresPerAccount ? "ACCOUNT" : pairRes.consumedPoints === settings.maxFailuresPerAccountIp ? "ACCOUNT_IP" : null;
+      const accountLocked = accountRes.consumedPoints === settings.maxFailuresPerAccount;
+      const pairLocked = pairRes.consumedPoints === settings.maxFailuresPerAccountIp;
+      const scope: LockScope | null = accountLocked ? "ACCOUNT" : pairLocked ? "ACCOUNT_IP" : null;
       if (scope) {
         const notify = (await consume(notified, k.a)).consumedPoints === 1;
         const lockSeconds = scope === "ACCOUNT" ? settings.accountLockSeconds : settings.accountIpLockSeconds;
-        return { locked: { scope, seconds: lockSeconds, failures: scope === "ACCOUNT" ? accountRes.consumedPoints : pairRes.consumedPoints, notify } };
+        const failures = scope === "ACCOUNT" ? accountRes.consumedPoints : pairRes.consumedPoints;
+        return { locked: { scope, seconds: lockSeconds, failures, notify } };
       }
       const beyond = pairRes.consumedPoints - settings.freeFailures;
       if (beyond > 0) await delay.block(k.pair, Math.min(2 ** (beyond - 1), settings.maxDelaySeconds));

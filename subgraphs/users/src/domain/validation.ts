@@ -16,7 +16,10 @@ const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0
 const SINGLE_SCRIPT = [
   "Latin", "Cyrillic", "Greek", "Armenian", "Georgian", "Hebrew", "Arabic", "Thai", "Devanagari", "Bengali", "Tamil",
   "Han|Hiragana|Katakana", "Han|Hangul", "Han|Bopomofo",
-].map((scripts) => new RegExp(`^[\\p{Script=Common}\\p{Script=Inherited}${scripts.split("|").map((s) => `\\p{Script=${s}}`).join("")}]+$`, "u"));
+].map((scripts) => {
+  const allowed = scripts.split("|").map((s) => `\\p{Script=${s}}`).join("");
+  return new RegExp(`^[\\p{Script=Common}\\p{Script=Inherited}${allowed}]+$`, "u");
+});
 
 /** True when the text is written in one script (plus digits and punctuation): `аlice` with a Cyrillic а is not. */
 export const isSingleScript = (text: string): boolean => SINGLE_SCRIPT.some((re) => re.test(text));
@@ -47,7 +50,9 @@ export function checkEmail(email: string, field: string[]): UserError[] {
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);
   if (!ASCII_DOMAIN.test(domain)) return invalid;
-  if (!isSingleScript(local)) return [userError("INVALID_EMAIL", "The part before the @ mixes alphabets (look-alike letters); type it in one alphabet", field)];
+  if (!isSingleScript(local)) {
+    return [userError("INVALID_EMAIL", "The part before the @ mixes alphabets (look-alike letters); type it in one alphabet", field)];
+  }
   if (!domainToUnicode(domain).split(".").every(isSingleScript)) return invalid;
   return [];
 }
@@ -65,13 +70,20 @@ export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = { minScore: DEFAULT_MIN_P
  * WEAK_PASSWORD unless 10–256 characters, not the email itself, and at least `minScore` by zxcvbn
  * (common passwords, repeats like ten spaces, keyboard walks, words from the email and name).
  */
-export function checkPassword(password: string, field: string[], email?: string, policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY, name?: string): UserError[] {
-  if (password.length < MIN_PASSWORD_LENGTH) return [userError("WEAK_PASSWORD", `Password must be at least ${MIN_PASSWORD_LENGTH} characters`, field)];
-  if (password.length > MAX_PASSWORD_LENGTH) return [userError("WEAK_PASSWORD", `Password must be at most ${MAX_PASSWORD_LENGTH} characters`, field)];
-  if (email && password.trim().toLowerCase() === email) return [userError("WEAK_PASSWORD", "Password must not be your email address", field)];
+export function checkPassword(
+  password: string,
+  field: string[],
+  email?: string,
+  policy: PasswordPolicy = DEFAULT_PASSWORD_POLICY,
+  name?: string,
+): UserError[] {
+  const weak = (message: string) => [userError("WEAK_PASSWORD", message, field)];
+  if (password.length < MIN_PASSWORD_LENGTH) return weak(`Password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH) return weak(`Password must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  if (email && password.trim().toLowerCase() === email) return weak("Password must not be your email address");
   const inputs = [email, email?.split("@")[0], name, "shopgraph"].filter((v): v is string => !!v);
   const { score, warning } = passwordStrength(password, inputs);
-  if (score < policy.minScore) return [userError("WEAK_PASSWORD", `Password is too easy to guess${warning ? `: ${warning}` : ""}`, field)];
+  if (score < policy.minScore) return weak(`Password is too easy to guess${warning ? `: ${warning}` : ""}`);
   return [];
 }
 
@@ -88,7 +100,9 @@ export const normalizeName = (name: string): string => name.normalize("NFC").tri
 
 /** INVALID_NAME unless 1–100 characters after trimming, with no control or bidi/format characters. */
 export function checkName(name: string, field: string[]): UserError[] {
-  if (FORBIDDEN_IN_NAME.test(name)) return [userError("INVALID_NAME", "Name must not contain control or invisible formatting characters", field)];
+  if (FORBIDDEN_IN_NAME.test(name)) {
+    return [userError("INVALID_NAME", "Name must not contain control or invisible formatting characters", field)];
+  }
   const length = normalizeName(name).length;
   return length >= 1 && length <= 100 ? [] : [userError("INVALID_NAME", "Name must be 1–100 characters", field)];
 }

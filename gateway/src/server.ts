@@ -11,7 +11,7 @@ import type { Fetcher } from "@apollo/utils.fetcher";
 import { clientAddress } from "./client-address.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./context.ts";
-import { operationLimitsRule } from "./limits/validation-rules.ts";
+import { operationLimitsRule } from "@shopgraph/operation-limits";
 import { costLimitPlugin, DEFAULT_COST_LIMIT } from "./plugins/cost-limit-plugin.ts";
 import { credentialLimitPlugin } from "./plugins/credential-limit-plugin.ts";
 import { directivePrecheckPlugin } from "./plugins/directive-precheck-plugin.ts";

@@ -1,8 +1,6 @@
 import { buildSchema, parse, validate, specifiedRules, getIntrospectionQuery } from "graphql";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_OPERATION_LIMITS, fragmentsOf, operationLimitsRule } from "../src/limits/validation-rules.ts";
-import { DEFAULT_COST_MODEL, selectionCost } from "../src/limits/operation-cost.ts";
-import { newBudget } from "../src/limits/operation-walker.ts";
+import { DEFAULT_OPERATION_LIMITS, fragmentsOf, operationLimitsRule, DEFAULT_COST_MODEL, selectionCost, newBudget } from "@shopgraph/operation-limits";
 
 const schema = buildSchema(`
   type Query { me: User, products(first: Int = 20, after: String): ProductConnection!, categories: [Category!]! }

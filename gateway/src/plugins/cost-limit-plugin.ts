@@ -1,8 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { codedError, ErrorCode } from "@shopgraph/errors";
-import { DEFAULT_COST_MODEL, selectionCost, type CostModel } from "../limits/operation-cost.ts";
-import { newBudget } from "../limits/operation-walker.ts";
-import { fragmentsOf } from "../limits/validation-rules.ts";
+import { DEFAULT_COST_MODEL, selectionCost, type CostModel, newBudget, fragmentsOf } from "@shopgraph/operation-limits";
 
 /** Options for {@link costLimitPlugin}. */
 export interface CostLimitOptions extends CostModel {

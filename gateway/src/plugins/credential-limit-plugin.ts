@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { codedError, ErrorCode } from "@shopgraph/errors";
-import { CREDENTIAL_FIELDS, countCredentialFields } from "../limits/credential-fields.ts";
-import { fragmentsOf } from "../limits/validation-rules.ts";
+import { CREDENTIAL_FIELDS, countCredentialFields, fragmentsOf } from "@shopgraph/operation-limits";
 
 /** Options for {@link credentialLimitPlugin}. */
 export interface CredentialLimitOptions {

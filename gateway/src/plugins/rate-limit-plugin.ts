@@ -1,8 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import { ErrorCode } from "@shopgraph/errors";
-import { countCredentialFields, totalAttempts } from "../limits/credential-fields.ts";
-import { fragmentsOf } from "../limits/validation-rules.ts";
+import { countCredentialFields, totalAttempts, fragmentsOf } from "@shopgraph/operation-limits";
 import type { RateLimitStore } from "../rate-limit/rate-limit-store.ts";
 
 /** Options for {@link rateLimitPlugin}; defaults in the README. */

@@ -1,6 +1,5 @@
-// Operation limits shared by the subgraphs (defence in depth behind the gateway). The walker, cost
-// model, credential counting and limits rule are the gateway's (gateway/src/limits/*), copied here
-// while that folder was being edited; the gateway can import this package instead.
+// Operation limits: the walker, cost model, credential counting and limits rule that the gateway
+// enforces on client operations and every subgraph enforces again (defence in depth).
 export * from "./operation-walker.ts";
 export * from "./operation-cost.ts";
 export * from "./credential-fields.ts";

@@ -16,6 +16,9 @@ export interface OperationLimits {
   maxFields: number;
 }
 
+/** Defaults sized for the contract's real operations with headroom; see the README. */
+export const DEFAULT_OPERATION_LIMITS: OperationLimits = { maxDepth: 15, maxAliases: 30, maxRootFields: 20, maxDirectives: 50, maxFields: 1_500 };
+
 const reject = (limit: string, message: string) =>
   new GraphQLError(message, { extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED, limit } });
 

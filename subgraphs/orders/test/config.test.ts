@@ -54,4 +54,10 @@ describe("orders config", () => {
   it("refuses a recovery age that could take over sagas still waiting on a call", () => {
     expect(() => loadOrdersConfig({ RECOVERY_AGE_MS: "1000", PRODUCTS_TIMEOUT_MS: "5000" })).toThrow(/RECOVERY_AGE_MS/);
   });
+
+  it("refuses an in-progress wait that the gateway would time out first (the client must get IDEMPOTENCY_KEY_IN_USE)", () => {
+    expect(() => loadOrdersConfig({ IDEMPOTENCY_WAIT_MS: "15000" })).toThrow(/IDEMPOTENCY_WAIT_MS: must be at most half the gateway's subgraph timeout \(5000 ms\)/);
+    expect(() => loadOrdersConfig({ IDEMPOTENCY_WAIT_MS: "8000", GATEWAY_SUBGRAPH_TIMEOUT_MS: "20000" })).not.toThrow();
+    expect(loadOrdersConfig({}).IDEMPOTENCY_WAIT_MS).toBe(5_000);
+  });
 });

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract, type RateLimiterStoreAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { RateLimiterAbstract, RateLimiterStoreAbstract } from "rate-limiter-flexible";
 import { redisGuard, type GuardLogger, type Redis, type RedisGuardOptions } from "@shopgraph/kv";
 
 /** The outcome of spending from a bucket. */
@@ -65,7 +66,9 @@ export interface RedisRateLimitStoreOptions extends RedisGuardOptions {
  */
 export function createRedisRateLimitStore(redis: Redis, prefix: string, options: RedisRateLimitStoreOptions = {}): RateLimitStore {
   const guard = redisGuard(redis, options);
-  const shared = limiters((points, duration, id) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}rl:${id}`, points, duration }));
+  const shared = limiters(
+    (points, duration, id) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}rl:${id}`, points, duration }),
+  );
   const fallback = createMemoryRateLimitStore();
   let toldAt = 0;
   return {

@@ -15,7 +15,9 @@ const catalog = seedProducts.filter((p) => !p.archived).slice(0, 20);
 const PRODUCT = "query($id: ID) { product(id: $id) { id title price { amount } } }";
 const PRODUCTS = "{ products(first: 10) { edges { node { id title price { amount } } } } }";
 const ME = "{ me { id email } }";
-const PLACE = "mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { order { id status } userErrors { code } } }";
+const PLACE = `mutation($input: PlaceOrderInput!, $key: String!) {
+  placeOrder(input: $input, idempotencyKey: $key) { order { id status } userErrors { code } }
+}`;
 const address = { name: "Casey Customer", line1: "1 Main St", city: "Springfield", postalCode: "12345", country: "US" };
 const inStock = seedProducts.filter((p) => !p.archived && p.stock >= 20);
 
@@ -28,8 +30,11 @@ beforeAll(async () => {
   // Limits on (so the limiter's Redis path and its fallback are exercised) with budgets no phase exhausts.
   // METRICS_PORT 0: the notifications subgraph gets a fixed public port, and its default metrics port could clash.
   const onRedis = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: "sg:", METRICS_PORT: "0" };
-  stack = await startStack({ subgraphEnv: onRedis, gatewayEnv: { ...onRedis, RATE_LIMIT_USER_POINTS: "100000000", RATE_LIMIT_ANON_POINTS: "100000000" } });
-  const login = await gql(stack.url, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }", { variables: { i: { email: seedCustomer.email, password: DEMO_PASSWORDS.customer } } });
+  const budgets = { RATE_LIMIT_USER_POINTS: "100000000", RATE_LIMIT_ANON_POINTS: "100000000" };
+  stack = await startStack({ subgraphEnv: onRedis, gatewayEnv: { ...onRedis, ...budgets } });
+  const login = await gql(stack.url, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }", {
+    variables: { i: { email: seedCustomer.email, password: DEMO_PASSWORDS.customer } },
+  });
   token = login.data?.login.session.accessToken as string;
   expect(token).toBeTruthy();
 }, 120_000);
@@ -55,7 +60,8 @@ async function one(i: number): Promise<string | undefined> {
       : kind === 1
         ? await gql(stack.url, PRODUCTS)
         : await gql(stack.url, ME, { token });
-  const ok = res.status === 200 && !res.errors && (kind === 0 ? res.data?.product?.id : kind === 1 ? res.data?.products?.edges?.length : res.data?.me?.id);
+  const answered = kind === 0 ? res.data?.product?.id : kind === 1 ? res.data?.products?.edges?.length : res.data?.me?.id;
+  const ok = res.status === 200 && !res.errors && answered;
   return ok ? undefined : `${["product", "products", "me"][kind]}: ${res.status} ${JSON.stringify(res.errors ?? res.data).slice(0, 200)}`;
 }
 
@@ -86,14 +92,16 @@ const p99 = (values: number[]) => {
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 const stats = (values: number[]) => `n=${values.length} p50=${p50(values).toFixed(1)} ms p99=${p99(values).toFixed(1)} ms`;
 const describePhase = (p: Phase) =>
-  `${p.name}: ${stats(p.latencies)} failures=${p.failures.length}; ` + ["product(id)", "products", "me"].map((k, i) => `${k} ${stats(p.byKind?.[i] ?? [])}`).join("; ");
+  `${p.name}: ${stats(p.latencies)} failures=${p.failures.length}; ` +
+  ["product(id)", "products", "me"].map((k, i) => `${k} ${stats(p.byKind?.[i] ?? [])}`).join("; ");
 
 /** APQ by hash only, then hash + query: the protocol's two steps, whatever the store remembers. */
 async function apq(query: string): Promise<[GqlResponse, GqlResponse]> {
   const sha256Hash = createHash("sha256").update(query).digest("hex");
   const extensions = { persistedQuery: { version: 1, sha256Hash } };
   const post = (body: object) =>
-    fetch(stack.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, headers: r.headers, ...(await r.json()) }) as GqlResponse);
+    fetch(stack.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+      .then(async (r) => ({ status: r.status, headers: r.headers, ...(await r.json()) }) as GqlResponse);
   return [await post({ extensions }), await post({ query, extensions })];
 }
 
@@ -121,7 +129,8 @@ describe("Redis outage and freeze under load", () => {
     const placeOrders = async () => {
       for (let i = 0; i < 2; i++) {
         const lines = [{ productId: inStock[orders.length % inStock.length]!.id, quantity: 1 }];
-        orders.push(await gql(stack.url, PLACE, { token, variables: { input: { lines, shippingAddress: address, paymentToken: "tok_visa" }, key: `redis-fault-${randomUUID()}` } }));
+        const input = { lines, shippingAddress: address, paymentToken: "tok_visa" };
+        orders.push(await gql(stack.url, PLACE, { token, variables: { input, key: `redis-fault-${randomUUID()}` } }));
       }
     };
     const stop = async () => {

@@ -94,11 +94,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     lastLossCheck = Date.now();
     if (!(await checkLoss.call(options.publisher))) return;
     const rows = await db.query<{ id: string }>(
-      `UPDATE ${table} SET "publishedAt" = NULL WHERE "publishedAt" >= clock_timestamp() - make_interval(secs => $1::double precision / 1000) RETURNING id`,
+      `UPDATE ${table} SET "publishedAt" = NULL
+       WHERE "publishedAt" >= clock_timestamp() - make_interval(secs => $1::double precision / 1000) RETURNING id`,
       [replayWindowMs],
     );
     await markIntact?.call(options.publisher);
-    if (rows.length > 0) logger.warn({ count: rows.length, replayWindowMs }, "the event store lost published events: re-publishing the replay window");
+    if (rows.length === 0) return;
+    logger.warn({ count: rows.length, replayWindowMs }, "the event store lost published events: re-publishing the replay window");
   }
 
   async function relayOnce(): Promise<number> {

@@ -140,7 +140,9 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       return await turn(signal);
     } catch (error) {
       if (!String(error).includes("NOGROUP")) throw error;
-      if (await ensureGroup()) o.logger.warn({ stream: keys.stream, group: o.group }, "consumer group was missing (Redis lost its data?): created it again");
+      if (await ensureGroup()) {
+        o.logger.warn({ stream: keys.stream, group: o.group }, "consumer group was missing (Redis lost its data?): created it again");
+      }
       claimCursor = "0-0";
       return true;
     }
@@ -165,7 +167,9 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
   }
 
   // Backoff after failures capped at 5 s: once Redis is back, events flow again within seconds.
-  const loop = createWorkLoop({ name: `redis-consumer:${o.group}`, tick, idleMs: o.pollIntervalMs, maxErrorBackoffMs: 5_000, logger: o.logger });
+  const loop = createWorkLoop({
+    name: `redis-consumer:${o.group}`, tick, idleMs: o.pollIntervalMs, maxErrorBackoffMs: 5_000, logger: o.logger,
+  });
 
   return {
     async start() {

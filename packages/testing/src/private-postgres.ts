@@ -62,7 +62,10 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   await exec(tool("initdb"), ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
   let postmaster: number | undefined;
 
-  const options = `-p ${port} -k ${base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const options = [
+    `-p ${port} -k ${base} -c listen_addresses=127.0.0.1`,
+    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+  ].join(" ");
   async function start(): Promise<void> {
     try {
       await exec(tool("pg_ctl"), ["-D", dataDir, "-l", log, "-o", options, "-w", "-t", "30", "start"]);

@@ -11,7 +11,8 @@ describe("private redis-server", () => {
   let client: Redis;
   beforeAll(async () => {
     server = await startPrivateRedis();
-    client = new Redis(server.url, { commandTimeout: 200, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50, lazyConnect: true });
+    const options = { commandTimeout: 200, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50, lazyConnect: true };
+    client = new Redis(server.url, options);
     await client.connect();
   });
   afterAll(async () => {

@@ -24,7 +24,8 @@ afterAll(async () => {
 describe("products entity cache when Redis freezes", () => {
   it("misses within the deadline, and delivers an invalidation made during the freeze once Redis is back", async () => {
     // Two instances behind a load balancer, sharing Redis.
-    const [a, b] = clients.map((client) => createRedisEntityCache(client, "sg:products:", { timeoutMs: DEADLINE_MS })) as [ReturnType<typeof createRedisEntityCache>, ReturnType<typeof createRedisEntityCache>];
+    type Cache = ReturnType<typeof createRedisEntityCache>;
+    const [a, b] = clients.map((client) => createRedisEntityCache(client, "sg:products:", { timeoutMs: DEADLINE_MS })) as [Cache, Cache];
     const [first] = await a.read(["product:1"]);
     await a.fill([{ key: "product:1", value: "price 10", version: first!.version, ttlSeconds: 600 }]);
     expect((await b.read(["product:1"]))[0]?.value).toBe("price 10");

@@ -66,7 +66,9 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
         if (version === null || version === undefined) return [];
         return [{ key: keyOf(id), value: options.serialize(row), version, ttlSeconds: options.ttlSeconds * (1 + Math.random() * jitter) }];
       });
-      await cache.fill(fills).catch((error: unknown) => error instanceof RedisUnavailableError || logger.warn({ err: error, namespace }, "cache fill failed"));
+      await cache.fill(fills).catch((error: unknown) => {
+        if (!(error instanceof RedisUnavailableError)) logger.warn({ err: error, namespace }, "cache fill failed");
+      });
       return byId;
     });
     for (const id of ids) {

@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { clientAddress } from "../src/client-address.ts";
 
-const req = (xff?: string) => ({ headers: xff === undefined ? {} : { "x-forwarded-for": xff }, socket: { remoteAddress: "10.0.0.2" } }) as unknown as IncomingMessage;
+const req = (xff?: string) =>
+  ({ headers: xff === undefined ? {} : { "x-forwarded-for": xff }, socket: { remoteAddress: "10.0.0.2" } }) as unknown as IncomingMessage;
 
 describe("clientAddress", () => {
   it("is the socket peer unless a proxy is trusted", () => {

@@ -32,10 +32,12 @@ async function login(url: string, email: string, password: string, headers: Reco
 }
 
 describe("login throttle through the gateway", () => {
-  it("30 wrong passwords from 3 IPs are throttled, the right one is refused during the lock and works after it, and the owner gets an e-mail", async () => {
+  it("30 wrong passwords from 3 IPs are throttled, the right one refused during the lock and not after, the owner e-mailed", async () => {
     const victim = seedUsers[7]!;
     const codes: (string | null)[] = [];
-    for (let i = 0; i < 30; i++) codes.push(await login(stack.url, victim.email, "not the password!!", { "x-forwarded-for": `203.0.113.${1 + (i % 3)}` }));
+    for (let i = 0; i < 30; i++) {
+      codes.push(await login(stack.url, victim.email, "not the password!!", { "x-forwarded-for": `203.0.113.${1 + (i % 3)}` }));
+    }
     expect(codes.filter((c) => c === "INVALID_CREDENTIALS")).toHaveLength(12);
     expect(codes.slice(12)).toEqual(Array(18).fill("TOO_MANY_ATTEMPTS"));
     expect(await login(stack.url, victim.email, DEMO_PASSWORDS.customer, { "x-forwarded-for": "198.51.100.77" })).toBe("TOO_MANY_ATTEMPTS");
@@ -51,7 +53,8 @@ describe("login throttle through the gateway", () => {
     // users' outbox → relay → notifications consumer → a queued and sent EMAIL delivery.
     let delivery = null;
     for (let i = 0; i < 80 && !delivery; i++) {
-      delivery = await stack.notifications.db.delivery.findFirst({ where: { userId: victim.id, kind: "ACCOUNT_LOCKED", channel: "EMAIL" } });
+      const where = { userId: victim.id, kind: "ACCOUNT_LOCKED", channel: "EMAIL" } as const;
+      delivery = await stack.notifications.db.delivery.findFirst({ where });
       if (!delivery) await new Promise((r) => setTimeout(r, 250));
     }
     expect(delivery).toMatchObject({ recipient: victim.email, subject: "Sign-in to your account was paused" });
@@ -61,7 +64,9 @@ describe("login throttle through the gateway", () => {
   it("believes only the x-forwarded-for entry the trusted proxy appended: rotating the left part does not dodge the lock", async () => {
     const email = seedUsers[9]!.email;
     const codes = [];
-    for (let i = 0; i < 6; i++) codes.push(await login(stack.url, email, "not the password!!", { "x-forwarded-for": `10.1.1.${i}, 203.0.113.200` }));
+    for (let i = 0; i < 6; i++) {
+      codes.push(await login(stack.url, email, "not the password!!", { "x-forwarded-for": `10.1.1.${i}, 203.0.113.200` }));
+    }
     expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS"]);
   });
 
@@ -70,21 +75,25 @@ describe("login throttle through the gateway", () => {
     const direct = await stack.startAnotherGateway({ TRUST_PROXY: "false", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "1000" });
     const email = seedUsers[8]!.email;
     const codes = [];
-    for (let i = 0; i < 6; i++) codes.push(await login(direct.graphqlUrl, email, "not the password!!", { "x-shopgraph-client-ip": `10.9.8.${i}`, "x-forwarded-for": `10.9.9.${i}` }));
+    for (let i = 0; i < 6; i++) {
+      const forged = { "x-shopgraph-client-ip": `10.9.8.${i}`, "x-forwarded-for": `10.9.9.${i}` };
+      codes.push(await login(direct.graphqlUrl, email, "not the password!!", forged));
+    }
     expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS"]);
   });
 });
 
 describe("sign-up enumeration is bounded per IP", () => {
-  it("register (which answers EMAIL_TAKEN) spends the per-IP credential bucket like login: 429 after RATE_LIMIT_CREDENTIAL_ATTEMPTS", async () => {
-    const gateway = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}signup:` });
+  it("register (which answers EMAIL_TAKEN) spends the per-IP credential bucket like login: 429 after the limit", async () => {
+    const gateway = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}su:` });
     const probe = (email: string) =>
       gql(gateway.graphqlUrl, "mutation($i: RegisterInput!) { register(input: $i) { userErrors { code } } }", {
         variables: { i: { email, password: "violet-harbor-engine-42", name: "Probe" } },
         credential: null,
       });
     const answers = [];
-    for (const email of [seedUsers[1]!.email, seedUsers[2]!.email, "free-address@example.com", seedUsers[3]!.email]) answers.push(await probe(email));
+    const emails = [seedUsers[1]!.email, seedUsers[2]!.email, "free-address@example.com", seedUsers[3]!.email];
+    for (const email of emails) answers.push(await probe(email));
     expect(answers.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
     expect(answers[0]!.data?.register.userErrors).toEqual([{ code: "EMAIL_TAKEN" }]);
     expect(answers[3]!.status).toBe(429);

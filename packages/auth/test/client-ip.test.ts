@@ -2,7 +2,8 @@ import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { CLIENT_IP_HEADER, clientIpOf } from "../src/client-ip.ts";
 
-const request = (headers: Record<string, string>, remoteAddress = "10.0.0.5") => ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
+const request = (headers: Record<string, string>, remoteAddress = "10.0.0.5") =>
+  ({ headers, socket: { remoteAddress } }) as unknown as IncomingMessage;
 
 describe("clientIpOf", () => {
   it("takes the gateway's header only from a credentialed caller", () => {

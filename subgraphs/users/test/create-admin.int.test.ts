@@ -29,8 +29,8 @@ afterAll(async () => {
 });
 
 /** Runs the CLI as an operator would, with the password on stdin (or ADMIN_PASSWORD in env). */
-function runCli(args: string[], stdin: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
+function runCli(args: string[], stdin: string, env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
       stdio: ["pipe", "pipe", "pipe"],
@@ -52,18 +52,22 @@ describe("create-admin CLI", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^created ADMIN ops@example\.com \(id [0-9a-f-]{36}\)\n$/);
 
-    const config = loadUsersConfig({ NODE_ENV: "test", PORT: "0", DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), DATA_DIR: dataDir, SEED: "false" });
+    const env = { NODE_ENV: "test", PORT: "0", DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), DATA_DIR: dataDir };
+    const config = loadUsersConfig({ ...env, SEED: "false" });
     const users = await startUsersSubgraph(config, testLogger("users"));
     try {
-      const login = await gql(`${users.url}/graphql`, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken user { email role } } userErrors { code } } }", {
+      const mutation = "mutation($i: LoginInput!) { login(input: $i) { session { accessToken user { email role } } userErrors { code } } }";
+      const login = await gql(`${users.url}/graphql`, mutation, {
         variables: { i: { email: "ops@example.com", password: PASSWORD } },
       });
       expect(login.data?.login.userErrors).toEqual([]);
       expect(login.data?.login.session.user).toEqual({ email: "ops@example.com", role: "ADMIN" });
       // The token carries ADMIN: an admin-only query works.
-      const list = await gql(`${users.url}/graphql`, "{ users(first: 5) { totalCount } }", { token: login.data?.login.session.accessToken });
+      const token = login.data?.login.session.accessToken as string;
+      const list = await gql(`${users.url}/graphql`, "{ users(first: 5) { totalCount } }", { token });
       expect(list.data?.users.totalCount).toBe(1);
-      expect((await users.db.outboxEvent.findMany({ where: { type: "user.registered" } })).map((e) => (e.payload as { role: string }).role)).toEqual(["ADMIN"]);
+      const registered = await users.db.outboxEvent.findMany({ where: { type: "user.registered" } });
+      expect(registered.map((e) => (e.payload as { role: string }).role)).toEqual(["ADMIN"]);
     } finally {
       await users.close();
     }
@@ -91,7 +95,9 @@ describe("create-admin CLI", () => {
 });
 
 describe("seeding in production", () => {
-  const loaders = { users: loadUsersConfig, products: loadProductsConfig, orders: loadOrdersConfig, notifications: loadNotificationsConfig };
+  const loaders = {
+    users: loadUsersConfig, products: loadProductsConfig, orders: loadOrdersConfig, notifications: loadNotificationsConfig,
+  };
   it.each(Object.entries(loaders))("%s refuses SEED=true with NODE_ENV=production at config validation", (_name, load) => {
     expect(() => load({ NODE_ENV: "production", SEED: "true" })).toThrow(/SEED: SEED=true is refused in production.*create-admin/);
     expect(() => load({ NODE_ENV: "production", SEED: "false" })).not.toThrow(/SEED/);

@@ -33,13 +33,15 @@ const customer = (n: number) => seedUsers[n]!.email;
 
 /** A login as the gateway sends it: its credential (gql's default) and the client's address. */
 async function login(email: string, password: string, ip: string): Promise<{ code: string | null; message: string; role?: string }> {
-  const res = await gql(users.graphqlUrl, "mutation($i: LoginInput!) { login(input: $i) { session { user { role } } userErrors { code message } } }", {
+  const mutation = "mutation($i: LoginInput!) { login(input: $i) { session { user { role } } userErrors { code message } } }";
+  const res = await gql(users.graphqlUrl, mutation, {
     variables: { i: { email, password } },
     headers: { [CLIENT_IP_HEADER]: ip },
   });
   const payload = res.data?.login;
   if (!payload) throw new Error(`login failed: ${JSON.stringify(res.errors)}`);
-  return payload.session ? { code: null, message: "", role: payload.session.user.role } : { code: payload.userErrors[0].code, message: payload.userErrors[0].message };
+  if (payload.session) return { code: null, message: "", role: payload.session.user.role };
+  return { code: payload.userErrors[0].code, message: payload.userErrors[0].message };
 }
 
 const lockEvents = async (userId: string) =>
@@ -60,7 +62,7 @@ async function waitUntilAllowed(email: string, ip: string, maxMs: number): Promi
 }
 
 describe("login throttle", () => {
-  it("throttles 30 wrong passwords from 3 IPs, refuses the right one during the lock, allows it after the window, and tells the owner", async () => {
+  it("throttles 30 wrong passwords from 3 IPs, refuses the right one during the lock, allows it after, and tells the owner", async () => {
     const victim = seedUsers[2]!;
     const ips = ["203.0.113.1", "203.0.113.2", "203.0.113.3"];
     const codes: (string | null)[] = [];
@@ -81,7 +83,8 @@ describe("login throttle", () => {
     const events = await lockEvents(victim.id);
     expect(events).toEqual([expect.objectContaining({ scope: "ACCOUNT", failures: 12 })]);
     const metric = await registry.getSingleMetric("users_login_throttle_total")?.get();
-    const value = (outcome: string, scope: string) => metric?.values.find((v) => v.labels.outcome === outcome && v.labels.scope === scope)?.value;
+    const value = (outcome: string, scope: string) =>
+      metric?.values.find((v) => v.labels.outcome === outcome && v.labels.scope === scope)?.value;
     expect(value("locked", "ACCOUNT")).toBe(1);
     expect(value("refused", "ACCOUNT")).toBeGreaterThanOrEqual(20);
   });
@@ -139,7 +142,8 @@ describe("login throttle", () => {
         variables: { i: { currentPassword, newPassword: "violet-harbor-engine-42" } },
         headers: { [CLIENT_IP_HEADER]: ip },
       })).data?.changePassword;
-    for (let i = 0; i < 5; i++) expect(await change(`guess number ${i} here`)).toEqual({ success: false, userErrors: [{ code: "INVALID_CREDENTIALS" }] });
+    const wrong = { success: false, userErrors: [{ code: "INVALID_CREDENTIALS" }] };
+    for (let i = 0; i < 5; i++) expect(await change(`guess number ${i} here`)).toEqual(wrong);
     // Locked: even the right current password is refused, and login from that IP shares the lock.
     expect(await change(DEMO_PASSWORDS.customer)).toEqual({ success: false, userErrors: [{ code: "TOO_MANY_ATTEMPTS" }] });
     expect((await login(email, DEMO_PASSWORDS.customer, ip)).code).toBe("TOO_MANY_ATTEMPTS");

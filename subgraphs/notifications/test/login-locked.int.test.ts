@@ -39,6 +39,7 @@ describe.skipIf(!REAL_REDIS)("user.login_locked", () => {
       return rows.length > 0 && rows.every((d) => d.status === "SENT") ? rows : null;
     }, "lock e-mail sent");
     expect(delivery).toMatchObject({ channel: "EMAIL", kind: "ACCOUNT_LOCKED", recipient: "locked.owner@example.com", userId });
+    expect(delivery?.attempts).toBe(1);
     const mail = emails().find((m) => m.to === "locked.owner@example.com");
     expect(mail?.subject).toBe("Sign-in to your account was paused");
     expect(mail?.text).toContain("Hi Lena");

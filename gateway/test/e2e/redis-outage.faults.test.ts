@@ -29,7 +29,8 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   // Limits on (so the limiter's Redis path and its fallback are exercised) with budgets no phase exhausts.
   // METRICS_PORT 0: the notifications subgraph gets a fixed public port, and its default metrics port could clash.
-  const onRedis = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: "sg:", METRICS_PORT: "0" };
+  // The production deadline (the stack gives functional tests a generous one).
+  const onRedis = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: "sg:", METRICS_PORT: "0", REDIS_COMMAND_TIMEOUT_MS: "50" };
   const budgets = { RATE_LIMIT_USER_POINTS: "100000000", RATE_LIMIT_ANON_POINTS: "100000000" };
   stack = await startStack({ subgraphEnv: onRedis, gatewayEnv: { ...onRedis, ...budgets } });
   const login = await gql(stack.url, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }", {

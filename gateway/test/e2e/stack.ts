@@ -70,6 +70,9 @@ export async function startStack(options: StackOptions = {}) {
       // would collide between e2e files running in parallel.
       METRICS_PORT: "0",
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+      // A generous Redis deadline: on a loaded test machine a 50 ms stall would turn a Redis-backed
+      // assertion (APQ, shared limits, cache) into a fail-open miss. Fault tests set the default (50).
+      REDIS_COMMAND_TIMEOUT_MS: "1000",
       ...options.subgraphEnv,
     });
     const envs = {
@@ -102,6 +105,7 @@ export async function startStack(options: StackOptions = {}) {
       ORDERS_URL: `${orders.url}/graphql`,
       NOTIFICATIONS_URL: `${notifications.url}/graphql`,
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+      REDIS_COMMAND_TIMEOUT_MS: "1000",
       ...options.gatewayEnv,
     };
     const startAnotherGateway = async (env: Record<string, string> = {}) => {

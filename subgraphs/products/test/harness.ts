@@ -43,6 +43,9 @@ export async function startTestProducts(world: ProductsWorld, env: Record<string
   const raw: Record<string, string | undefined> = {
     NODE_ENV: "test", PORT: "0", DATABASE_URL: world.database.url, DATABASE_POOL_MAX: String(world.database.poolMax), DATA_DIR: dataDir, SEED: "true",
     ...(world.redis.url ? { REDIS_URL: world.redis.url } : {}), REDIS_KEY_PREFIX: world.redis.prefix, SERVICE_TOKEN: world.serviceToken,
+    // A generous Redis deadline: on a loaded test machine a 50 ms stall would turn a cache assertion
+    // into a fail-open miss. The fault tests (cache.faults.test.ts) keep the production default.
+    REDIS_COMMAND_TIMEOUT_MS: "1000",
     // The sweep is exercised by calling it; a long interval keeps it from racing the assertions.
     RESERVATION_SWEEP_INTERVAL_SECONDS: "3600",
     ...env,

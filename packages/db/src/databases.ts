@@ -38,10 +38,24 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<b
   });
 }
 
-/** Drops database `name` if it exists, disconnecting its sessions (WITH FORCE, PostgreSQL 13+). */
+/** How long {@link dropDatabase} lets closing sessions finish before it forces them out. */
+const DROP_GRACE_MS = 2_000;
+
+/**
+ * Drops database `name` if it exists, disconnecting its sessions (WITH FORCE, PostgreSQL 13+).
+ * Sessions already closing are given a moment first: a pool's `end()` resolves before its
+ * sockets close, and a session forced out in that gap raises FATAL 57P01 on a client that no
+ * longer listens for errors (an uncaught exception in whoever ended the pool).
+ */
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
   assertDatabaseName(name);
   await withClient(serverUrl, async (client) => {
+    const deadline = Date.now() + DROP_GRACE_MS;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+      if ((rows[0]?.n ?? 0) === 0 || Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
 }

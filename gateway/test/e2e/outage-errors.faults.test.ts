@@ -2,8 +2,10 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORDS, seedCustomer } from "@shopgraph/fixtures";
+import { createErrorFormatter, isOutageError } from "@shopgraph/errors";
+import { createRedis, waitForRedis } from "@shopgraph/kv";
 import { createLogger } from "@shopgraph/logger";
-import { gql, provisionDatabase, startPrivatePostgres, testLogger, type PrivatePostgres, type TestDatabase } from "@shopgraph/testing";
+import { gql, provisionDatabase, startPrivatePostgres, startPrivateRedis, testLogger, type PrivatePostgres, type TestDatabase } from "@shopgraph/testing";
 import { startProductsSubgraph } from "@shopgraph/products-subgraph/src/app.ts";
 import { loadProductsConfig } from "@shopgraph/products-subgraph/src/config.ts";
 import { startUsersSubgraph } from "@shopgraph/users-subgraph/src/app.ts";
@@ -136,4 +138,32 @@ describe("SUBGRAPH_UNAVAILABLE errors carry the paths of the fields they null", 
     expect(res.data).toEqual({ me: null });
     expect(res.status).toBe(503);
   }, 60_000);
+});
+
+describe("a Redis outage, as the request-path client reports it, is SERVICE_UNAVAILABLE too", () => {
+  it("stopped and frozen: the errors ioredis throws are recognised and formatted as retryable", async () => {
+    const redis = await startPrivateRedis();
+    const client = createRedis(redis.url, { commandTimeoutMs: 50 });
+    client.on("error", () => {});
+    const format = createErrorFormatter();
+    const asClientSees = (error: unknown) => format({ message: String(error) }, { originalError: error });
+    try {
+      expect(await waitForRedis(client)).toBe(true);
+      expect(await client.ping()).toBe("PONG");
+      redis.freeze();
+      const frozen = await client.get("k").catch((error: unknown) => error);
+      expect(isOutageError(frozen)).toBe(true);
+      expect(asClientSees(frozen).extensions).toEqual({ code: "SERVICE_UNAVAILABLE", retryable: true });
+      redis.thaw();
+      await redis.stop();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const stopped = await client.get("k").catch((error: unknown) => error);
+      expect(stopped).toBeInstanceOf(Error);
+      expect(isOutageError(stopped)).toBe(true);
+      expect(asClientSees(stopped).extensions).toEqual({ code: "SERVICE_UNAVAILABLE", retryable: true });
+    } finally {
+      client.disconnect();
+      await redis.close();
+    }
+  }, 30_000);
 });

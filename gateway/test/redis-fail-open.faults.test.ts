@@ -95,6 +95,19 @@ describe("Redis on the gateway's request path", () => {
     await untilAvailable();
   }, 30_000);
 
+  it("does not trip when this process stalled past the deadline while Redis had answered", async () => {
+    const guard = redisGuard(redis);
+    await redis.set("sg:t4:k", "v");
+    const reply = guard.run("test", () => redis.get("sg:t4:k"));
+    // A synchronous stall (a GC pause, a busy host) longer than the deadline: the reply waits in the socket.
+    const until = performance.now() + DEADLINE_MS + 30;
+    while (performance.now() < until) {
+      // busy-wait on purpose
+    }
+    await expect(reply).resolves.toBe("v");
+    expect(guard.available).toBe(true);
+  });
+
   it("does not trip on Redis' own error replies (an answer, not an outage)", async () => {
     const guard = redisGuard(redis);
     await redis.set("sg:t3:string", "x");

@@ -55,9 +55,13 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
   let tripped = false;
   let probe: NodeJS.Timeout | undefined;
 
+  // The rejection waits one setImmediate past the deadline: after an event-loop stall (GC, a busy
+  // host) timers run before pending I/O, so a reply already in the socket would otherwise lose to
+  // the timer and a healthy Redis would trip the guard. setImmediate runs after that I/O.
   const withDeadline = <T>(command: () => Promise<T>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const expire = () => reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms`));
+      const timer = setTimeout(() => setImmediate(expire), timeoutMs);
       command().then(
         (value) => (clearTimeout(timer), resolve(value)),
         (error: unknown) => (clearTimeout(timer), reject(error)),

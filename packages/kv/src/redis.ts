@@ -8,7 +8,7 @@ export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 50;
 
 /** Options for {@link createRedis}. */
 export interface RequestRedisOptions {
-  /** Deadline of every command; a frozen Redis costs a request at most this. Default 50 ms. */
+  /** Deadline of a request-path command (kept by {@link redisGuard}; the client times out at twice it). Default 50 ms. */
   commandTimeoutMs?: number;
   /** Deadline of one connection attempt (TCP + handshake). Default 1 s. */
   connectTimeoutMs?: number;
@@ -27,7 +27,9 @@ export function createRedis(url: string, options: RequestRedisOptions = {}): Red
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    commandTimeout: options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+    // The request-path deadline itself is kept by redisGuard (robust to event-loop stalls); this
+    // backstop at twice it frees ioredis' queue and bounds any use that bypasses the guard.
+    commandTimeout: 2 * (options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS),
     connectTimeout: options.connectTimeoutMs ?? 1_000,
     retryStrategy: (times) => Math.min(times * 100, 1_000),
   });

@@ -72,11 +72,12 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
         expect(owner.spec.strategy, where).toMatchObject({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } });
         expect(spec.topologySpreadConstraints?.length, where).toBeGreaterThan(0);
         for (const constraint of spec.topologySpreadConstraints) expect(selects(constraint.labelSelector.matchLabels, owner.spec.template.metadata.labels), where).toBe(true);
-        // preStop pause, then SIGTERM and a drain of SHUTDOWN_GRACE_MS: the pod must not be killed before both end.
+        // preStop pause, then SIGTERM: SHUTDOWN_DRAIN_DELAY_MS still serving (default 1 s), then a drain of
+        // up to SHUTDOWN_GRACE_MS. The pod must not be killed before all of it ends.
         const [sleep, seconds] = container.lifecycle.preStop.exec.command;
         expect(sleep, where).toBe("sleep");
         const env = containerEnv(objects(dir), container, () => "x");
-        const needMs = Number(seconds) * 1000 + Number(env.SHUTDOWN_GRACE_MS);
+        const needMs = Number(seconds) * 1000 + Number(env.SHUTDOWN_DRAIN_DELAY_MS ?? 1_000) + Number(env.SHUTDOWN_GRACE_MS);
         expect(spec.terminationGracePeriodSeconds * 1000, where).toBeGreaterThan(needMs + 5_000);
       }
     });

@@ -1,10 +1,13 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HEAVY_QUERY } from "../../bench/lib/scenarios.ts";
 import { createEnvelope, createRedisStreamPublisher } from "../../packages/events/src/index.ts";
-import { DEMO_PASSWORDS, seedAdmin, seedCustomer } from "../../packages/fixtures/src/index.ts";
+import { DEMO_PASSWORDS, seedAdmin, seedCustomer, seedProducts } from "../../packages/fixtures/src/index.ts";
 import { gql, hasRealServer, TEST_DATABASE_SERVER, TEST_REDIS_URL } from "../../packages/testing/src/index.ts";
 import { createDb } from "../../subgraphs/notifications/src/db/client.ts";
+import { createDb as createOrdersDb } from "../../subgraphs/orders/src/db/client.ts";
 import { startReplicaStack, type ReplicaStack } from "./replicas/replica-stack.ts";
 
 // Issue #11 §3: many replicas on one machine behave as one. Two replicas of every service as real
@@ -20,8 +23,9 @@ const login = async (email: string, password: string) =>
 
 beforeAll(async () => {
   if (!REAL) return;
-  // TRUST_PROXY: the rate-limit test names its client by x-forwarded-for, so it spends no other test's budget.
-  stack = await startReplicaStack({ env: { gateway: { TRUST_PROXY: "true", RATE_LIMIT_ANON_POINTS: "400" } } });
+  // TRUST_PROXY: the rate-limit test names its client by x-forwarded-for, so it spends no other test's
+  // budget; signed-in load (restarts, kills, the heavy query) gets a budget it never reaches.
+  stack = await startReplicaStack({ env: { gateway: { TRUST_PROXY: "true", RATE_LIMIT_ANON_POINTS: "400", RATE_LIMIT_USER_POINTS: "100000000" } } });
 }, 240_000);
 afterAll(async () => stack?.close());
 
@@ -130,4 +134,117 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
     expect(outcome.failed.slice(0, 5), `${outcome.failed.length} failed of ${outcome.failed.length + outcome.ok}`).toEqual([]);
     expect(outcome.ok).toBeGreaterThan(50);
   }, 300_000);
+
+  it("SIGKILL of one replica of each service under load: few failures, none after 5 s, no order lost or paid twice", async () => {
+    const token = await login(seedCustomer.email, DEMO_PASSWORDS.customer);
+    const read = "{ me { name orders(first: 1) { totalCount } unreadNotificationCount } products(first: 2) { edges { node { title } } } }";
+    const PLACE = "mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { order { id status } userErrors { code } } }";
+    const address = { name: "Casey Customer", line1: "1 Main St", city: "Springfield", postalCode: "12345", country: "US" };
+    const stocked = seedProducts.filter((p) => !p.archived && p.stock >= 50).slice(0, 10);
+    const input = (i: number) => ({ lines: [{ productId: stocked[i % stocked.length]!.id, quantity: 1 }], shippingAddress: address, paymentToken: "tok_visa" });
+    const failures: { at: number; end: number; what: string; detail: unknown }[] = [];
+    const checkouts = new Map<string, { i: number; orderId?: string }>();
+    let ok = 0;
+    let stop = false;
+    const reader = async () => {
+      while (!stop) {
+        const at = Date.now();
+        const res = await gql(stack.url, read, { token }).catch((error: unknown) => ({ status: 0, errors: [String(error)], data: undefined }));
+        if (res.status === 200 && !res.errors && res.data?.me?.name) ok += 1;
+        else failures.push({ at, end: Date.now(), what: "read", detail: res.errors ?? res.status });
+      }
+    };
+    const buyer = async () => {
+      for (let i = 0; !stop; i += 1) {
+        const key = `kill-${i}-${randomUUID()}`;
+        checkouts.set(key, { i });
+        const at = Date.now();
+        const res = await gql(stack.url, PLACE, { token, variables: { input: input(i), key } }).catch((error: unknown) => ({ status: 0, errors: [String(error)], data: undefined }));
+        const order = res.data?.placeOrder?.order;
+        if (res.status === 200 && !res.errors && order?.status === "PAID") {
+          checkouts.get(key)!.orderId = order.id;
+          ok += 1;
+        } else failures.push({ at, end: Date.now(), what: "checkout", detail: res.errors ?? res.data?.placeOrder?.userErrors ?? res.status });
+      }
+    };
+    const load = Promise.all([reader(), reader(), buyer()]);
+    const kills: { service: string; at: number }[] = [];
+    for (const service of ["products", "orders", "users", "notifications", "gateway"] as const) {
+      const replica = stack.replica(service, 1);
+      kills.push({ service, at: Date.now() });
+      await stack.stop(replica, "SIGKILL");
+      await new Promise((r) => setTimeout(r, 6_000));
+      await stack.start(replica);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    stop = true;
+    await load;
+
+    // Only requests in flight at a kill, or sent within the next 5 s, may fail: errors stop within 5 s.
+    const explainedBy = (f: (typeof failures)[number], k: (typeof kills)[number]) => (f.at <= k.at && f.end >= k.at) || (f.at >= k.at && f.at < k.at + 5_000);
+    const late = failures.filter((f) => !kills.some((k) => explainedBy(f, k)));
+    const perKill = kills.map((k) => `${k.service}: ${failures.filter((f) => explainedBy(f, k)).length}`);
+    process.stdout.write(`[replicas] SIGKILL one replica of each service: ${ok} requests ok, ${failures.length} failed (${perKill.join(", ")})\n`);
+    expect(late.slice(0, 3)).toEqual([]);
+    expect(ok).toBeGreaterThan(50);
+
+    // No order lost: a checkout that failed in flight completes when retried with its key.
+    for (const [key, attempt] of checkouts) {
+      if (attempt.orderId) continue;
+      const res = await gql(stack.url, PLACE, { token, variables: { input: input(attempt.i), key } });
+      expect(res.errors, key).toBeUndefined();
+      // A saga interrupted mid-way is finished (or compensated) by the recovery sweep; either way one outcome.
+      attempt.orderId = res.data?.placeOrder.order?.id;
+    }
+    const db = createOrdersDb(stack.database.orders!.url, 2);
+    try {
+      const records = await db.idempotencyRecord.findMany({ where: { key: { in: [...checkouts.keys()] } } });
+      expect(records.length).toBe(checkouts.size);
+      for (const [key, attempt] of checkouts) if (attempt.orderId) expect(records.find((r) => r.key === key)?.orderId, key).toBe(attempt.orderId);
+      const orderIds = [...checkouts.values()].map((c) => c.orderId).filter((id): id is string => !!id);
+      // Never paid twice: at most one captured payment per order, and the provider charged each once.
+      const captured = await db.payment.groupBy({ by: ["orderId"], where: { orderId: { in: orderIds }, status: "CAPTURED" }, _count: true });
+      for (const row of captured) expect(row._count, row.orderId).toBe(1);
+      const charges = await db.providerCharge.findMany({ where: { orderId: { in: orderIds } } });
+      for (const charge of charges) expect(charge.capturedMinor <= charge.amountMinor, charge.orderId).toBe(true);
+    } finally {
+      await db.$disconnect();
+    }
+  }, 300_000);
+
+  it("CPU and RSS per replica under the heavy query (the bench's AdminDashboard), load spread over both replicas", async () => {
+    const admin = await login(seedAdmin.email, DEMO_PASSWORDS.admin);
+    /** CPU seconds (user + system) and RSS / peak RSS in MB of a replica's process, from /proc. */
+    const sample = (pid: number) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const [utime, stime] = stat.slice(stat.lastIndexOf(")") + 2).split(" ").slice(11, 13).map(Number);
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
+      return { cpu: (utime! + stime!) / 100, rss: Math.round(kb("VmRSS") / 1024), peak: Math.round(kb("VmHWM") / 1024) };
+    };
+    const before = new Map(stack.replicas.map((r) => [r, sample(r.process!.pid!)]));
+    let stop = false;
+    let done = 0;
+    const started = Date.now();
+    const client = async () => {
+      while (!stop) {
+        const res = await gql(stack.url, HEAVY_QUERY, { token: admin });
+        expect(res.errors).toBeUndefined();
+        done += 1;
+      }
+    };
+    const load = Promise.all(Array.from({ length: 4 }, client));
+    await new Promise((r) => setTimeout(r, 15_000));
+    stop = true;
+    await load;
+    const seconds = (Date.now() - started) / 1000;
+    const rows = stack.replicas.map((r) => {
+      const after = sample(r.process!.pid!);
+      return { replica: `${r.service}${r.index}`, cpuMsPerOp: Math.round(((after.cpu - before.get(r)!.cpu) * 1000) / done), rssMb: after.rss, peakRssMb: after.peak };
+    });
+    process.stdout.write(`[replicas] heavy query: ${done} in ${seconds.toFixed(1)} s (${(done / seconds).toFixed(1)}/s) over 2 gateways\n${rows.map((r) => `  ${r.replica}: ${r.cpuMsPerOp} ms CPU/op, RSS ${r.rssMb} MB (peak ${r.peakRssMb} MB)`).join("\n")}\n`);
+    expect(done).toBeGreaterThan(10);
+    // The round robin shares the work: each replica of the gateway and of orders did a real part of it.
+    for (const name of ["gateway1", "gateway2", "orders1", "orders2"]) expect(rows.find((r) => r.replica === name)!.cpuMsPerOp, name).toBeGreaterThan(0);
+  }, 120_000);
 });

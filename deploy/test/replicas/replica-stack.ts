@@ -53,10 +53,12 @@ function haproxyConfig(lbPorts: Record<Service, number>, replicas: Replica[]): s
     "  timeout client 30s",
     "  timeout server 30s",
     "  timeout http-keep-alive 5s",
-    // A replica that refuses a connection, or drops one before answering, is retried elsewhere.
+    // A replica that refuses a connection is retried elsewhere (the request never reached it). No
+    // L7 retry of a request a replica took and then died on: like a Kubernetes Service, the load
+    // balancer must not replay a mutation; the gateway retries idempotent subgraph fetches itself.
     "  retries 3",
     "  option redispatch 1",
-    "  retry-on conn-failure empty-response response-timeout",
+    "  retry-on conn-failure",
     // Down after two failed /readyz checks (a draining replica answers 503 for SHUTDOWN_DRAIN_DELAY_MS
     // first), up after one; a check may take 2 s on a loaded machine before it counts as failed.
     "  timeout check 2s",

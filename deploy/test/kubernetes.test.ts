@@ -298,6 +298,22 @@ describe.skipIf(!KUBECTL)("production environment satisfies each config schema",
   );
 });
 
+describe.skipIf(!KUBECTL)("dev environment satisfies each config schema with the overlay's own Secrets", () => {
+  it.each(["gateway", "users", "products", "orders", "notifications", "notifications-worker"])("%s", async (name) => {
+    const dev = objects("overlays/dev");
+    const owner = ofKind(dev, "Deployment").find((d) => d.metadata.name === name)!;
+    const [container] = owner.spec.template.spec.containers;
+    const { service, kind } = entryOf(container.command);
+    const env = containerEnv(dev, container, (secret, key, optional) => {
+      const data = ofKind(dev, "Secret").find((s) => s.metadata.name === secret)?.data?.[key];
+      if (data === undefined && !optional) throw new Error(`${name}: the dev overlay has no Secret ${secret}/${key}`);
+      return data === undefined ? undefined : Buffer.from(String(data).replace(/\s+/g, ""), "base64").toString("utf8");
+    });
+    expect(env.NODE_ENV).toBe("development");
+    await expect((async () => (await loaderFor(service, kind))(env))()).resolves.toBeDefined();
+  });
+});
+
 // ---- docker-compose.yml and the manifests start the same processes with the same variables ----
 
 /** Variables only the cluster sets, and why. */

@@ -8,6 +8,7 @@ export { dropDatabase, ensureDatabase, withDatabase } from "./databases.ts";
 export { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from "./embedded-postgres.ts";
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./embedded-postgres.ts";
 export { createPgAdapter } from "./pg-adapter.ts";
+export { TRANSACTION_OPTIONS } from "./transaction-options.ts";
 export type { PgAdapterOptions } from "./pg-adapter.ts";
 export { translatePrismaError } from "./prisma-errors.ts";
 export type { PrismaErrorTranslation } from "./prisma-errors.ts";

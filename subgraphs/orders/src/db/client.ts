@@ -1,4 +1,4 @@
-import { createPgAdapter } from "@shopgraph/db";
+import { createPgAdapter, TRANSACTION_OPTIONS } from "@shopgraph/db";
 import { PrismaClient, type Prisma } from "./generated/client.ts";
 
 export type { PrismaClient };
@@ -16,9 +16,9 @@ export interface CreateDbOptions {
 /** Creates the Prisma client over the pg driver adapter (no native engine). */
 export function createDb(url: string, max: number, options: CreateDbOptions = {}): Db {
   const adapter = createPgAdapter({ connectionString: url, max });
-  if (!options.onQuery) return new PrismaClient({ adapter });
+  if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   const onQuery = options.onQuery;
-  const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
+  const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery(event.query));
   // The event-typed client is structurally the plain client plus $on overloads.
   return db as unknown as Db;

@@ -1,4 +1,4 @@
-import { createPgAdapter } from "@shopgraph/db";
+import { createPgAdapter, TRANSACTION_OPTIONS } from "@shopgraph/db";
 import { PrismaClient } from "./generated/client.ts";
 
 export type { PrismaClient };
@@ -16,8 +16,9 @@ export interface QueryEvent {
 
 /** Creates the Prisma client over the pg driver adapter; `onQuery` sees every statement (tests count them). */
 export function createDb(url: string, max: number, onQuery?: (event: QueryEvent) => void): Db {
-  if (!onQuery) return new PrismaClient({ adapter: createPgAdapter({ connectionString: url, max }) });
-  const db = new PrismaClient({ adapter: createPgAdapter({ connectionString: url, max }), log: [{ emit: "event", level: "query" }] });
+  const adapter = createPgAdapter({ connectionString: url, max });
+  if (!onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
+  const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery({ query: event.query, params: event.params, duration: Number(event.duration) }));
   return db as unknown as Db;
 }

@@ -1,9 +1,8 @@
 import { DomainError, userError } from "@shopgraph/errors";
-import { translatePrismaError } from "@shopgraph/db";
 import type { Role } from "@shopgraph/auth";
 import { isUuid } from "@shopgraph/subgraph-kit";
 import type { Db } from "../db/client.ts";
-import { findUserByEmail, findUserById, updateUser, type PublicUser } from "../db/user-repository.ts";
+import { createUserWithEvent, findUserByEmail, findUserById, setPasswordHash, updateUser, type PublicUser } from "../db/user-repository.ts";
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from "./passwords.ts";
 import { revokeAccessTokens, revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
 import { checkEmail, checkName, checkPassword, normalizeEmail, normalizeName, type PasswordPolicy } from "./validation.ts";
@@ -11,6 +10,15 @@ import type { LoginThrottle } from "./login-throttle.ts";
 import { recordLoginLocked } from "./login-locked-event.ts";
 
 const toPublic = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
+
+/** The unique email constraint refused the new account. */
+export const emailTaken = () => new DomainError(userError("EMAIL_TAKEN", "An account with this email already exists", ["input", "email"]));
+
+/** `user.registered`, recorded with the account: notifications keeps the contact. */
+export const registeredEvent = (user: PublicUser) => ({
+  type: "user.registered",
+  payload: { userId: user.id, email: user.email, name: user.name, role: user.role },
+});
 
 /** What sign-up and sign-in need besides sessions: the password policy and the failed-login throttle. */
 export interface AccountDeps extends SessionDeps {
@@ -34,19 +42,8 @@ export async function register(deps: AccountDeps, input: { email: string; passwo
   const { email, name, errors } = checkNewAccount(input, deps.passwordPolicy);
   if (errors.length > 0) throw new DomainError(...errors);
   const passwordHash = await hashPassword(input.password);
-  let user: PublicUser;
-  try {
-    user = await deps.db.$transaction(async (tx) => {
-      const created = await tx.user.create({ data: { email, name, passwordHash } });
-      await tx.outboxEvent.create({
-        data: { type: "user.registered", payload: { userId: created.id, email: created.email, name: created.name, role: created.role } },
-      });
-      return created;
-    });
-  } catch (error) {
-    if (translatePrismaError(error)?.kind === "unique") throw new DomainError(userError("EMAIL_TAKEN", "An account with this email already exists", ["input", "email"]));
-    throw error;
-  }
+  const user = await createUserWithEvent(deps.db, { email, name, passwordHash }, registeredEvent);
+  if (!user) throw emailTaken();
   return startSession(deps, toPublic(user));
 }
 
@@ -112,7 +109,7 @@ export async function changePassword(
   const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email, deps.passwordPolicy, user.name);
   if (input.newPassword === input.currentPassword) errors.push(userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]));
   if (errors.length > 0) throw new DomainError(...errors);
-  await db.user.update({ where: { id: userId }, data: { passwordHash: await hashPassword(input.newPassword) } });
+  await setPasswordHash(db, userId, await hashPassword(input.newPassword));
   await revokeAllSessions(deps, userId, "password_changed");
 }
 

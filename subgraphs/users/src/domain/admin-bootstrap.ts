@@ -1,8 +1,7 @@
-import { DomainError, userError } from "@shopgraph/errors";
-import { translatePrismaError } from "@shopgraph/db";
+import { DomainError } from "@shopgraph/errors";
 import type { Db } from "../db/client.ts";
-import type { PublicUser } from "../db/user-repository.ts";
-import { checkNewAccount } from "./accounts.ts";
+import { createUserWithEvent, type PublicUser } from "../db/user-repository.ts";
+import { checkNewAccount, emailTaken, registeredEvent } from "./accounts.ts";
 import { hashPassword } from "./passwords.ts";
 import type { PasswordPolicy } from "./validation.ts";
 
@@ -20,17 +19,7 @@ export async function createAdmin(
   const { email, name, errors } = checkNewAccount(input, policy);
   if (errors.length > 0) throw new DomainError(...errors);
   const passwordHash = await hashPassword(input.password);
-  try {
-    return await db.$transaction(async (tx) => {
-      const created = await tx.user.create({ data: { email, name, passwordHash, role: "ADMIN" } });
-      const payload = { userId: created.id, email: created.email, name: created.name, role: created.role };
-      await tx.outboxEvent.create({ data: { type: "user.registered", payload } });
-      return { id: created.id, email: created.email, name: created.name, role: created.role, createdAt: created.createdAt };
-    });
-  } catch (error) {
-    if (translatePrismaError(error)?.kind === "unique") {
-      throw new DomainError(userError("EMAIL_TAKEN", "An account with this email already exists", ["input", "email"]));
-    }
-    throw error;
-  }
+  const created = await createUserWithEvent(db, { email, name, passwordHash, role: "ADMIN" }, registeredEvent);
+  if (!created) throw emailTaken();
+  return created;
 }

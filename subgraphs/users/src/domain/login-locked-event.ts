@@ -1,6 +1,7 @@
 import { EventType, type LoginLockedV1 } from "@shopgraph/events";
 import type { Db } from "../db/client.ts";
-import type { User } from "../db/user-repository.ts";
+import { insertOutboxEvent } from "../db/outbox.ts";
+import type { PublicUser } from "../db/user-repository.ts";
 import type { LockScope } from "./login-throttle.ts";
 
 /**
@@ -9,7 +10,7 @@ import type { LockScope } from "./login-throttle.ts";
  */
 export async function recordLoginLocked(
   db: Db,
-  user: Pick<User, "id" | "email" | "name" | "role">,
+  user: Pick<PublicUser, "id" | "email" | "name" | "role">,
   lock: { scope: LockScope; seconds: number; failures: number },
   clientIp: string,
 ): Promise<void> {
@@ -23,5 +24,5 @@ export async function recordLoginLocked(
     lockedUntil: new Date(Date.now() + lock.seconds * 1000).toISOString(),
     ipAddress: clientIp === "unknown" ? null : clientIp,
   };
-  await db.outboxEvent.create({ data: { type: EventType.USER_LOGIN_LOCKED, payload } });
+  await insertOutboxEvent(db, { type: EventType.USER_LOGIN_LOCKED, payload });
 }

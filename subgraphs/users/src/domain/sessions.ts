@@ -1,6 +1,15 @@
 import type { RevocationList } from "@shopgraph/auth";
 import { DomainError, userError } from "@shopgraph/errors";
-import type { Db } from "../db/client.ts";
+import { inTransaction, type Db, type DbTx } from "../db/client.ts";
+import {
+  consumeRefreshToken,
+  createSessionFamily,
+  findRefreshableToken,
+  findRefreshToken,
+  insertRefreshToken,
+  revokeFamily,
+  revokeUserFamilies,
+} from "../db/session-repository.ts";
 import type { PublicUser } from "../db/user-repository.ts";
 import type { SigningKeys } from "./signing-keys.ts";
 import { hashRefreshToken, newRefreshToken, signAccessToken, type TokenSettings } from "./tokens.ts";
@@ -24,19 +33,18 @@ export interface IssuedSession {
 
 const invalidToken = () => new DomainError(userError("INVALID_REFRESH_TOKEN", "The refresh token is invalid, expired or revoked", ["refreshToken"]));
 
-async function issue(deps: SessionDeps, user: PublicUser, familyId: string, tx: Pick<Db, "refreshToken">): Promise<IssuedSession> {
+async function issue(deps: SessionDeps, user: PublicUser, familyId: string, db: DbTx): Promise<IssuedSession> {
   const refreshToken = newRefreshToken();
-  await tx.refreshToken.create({
-    data: { familyId, tokenHash: hashRefreshToken(refreshToken), expiresAt: new Date(Date.now() + deps.tokens.refreshTokenTtlSeconds * 1000) },
-  });
+  const expiresAt = new Date(Date.now() + deps.tokens.refreshTokenTtlSeconds * 1000);
+  await insertRefreshToken(db, { familyId, tokenHash: hashRefreshToken(refreshToken), expiresAt });
   const access = await signAccessToken(deps.keys, deps.tokens, user, familyId);
   return { accessToken: access.token, accessTokenExpiresAt: access.expiresAt, refreshToken, user };
 }
 
 /** Starts a new session family for a user who just proved who they are. */
 export async function startSession(deps: SessionDeps, user: PublicUser): Promise<IssuedSession> {
-  const family = await deps.db.sessionFamily.create({ data: { userId: user.id } });
-  return issue(deps, user, family.id, deps.db);
+  const familyId = await createSessionFamily(deps.db, user.id);
+  return issue(deps, user, familyId, deps.db);
 }
 
 /**
@@ -45,17 +53,14 @@ export async function startSession(deps: SessionDeps, user: PublicUser): Promise
  * and the whole family is revoked (the thief and the victim both have to sign in again).
  */
 export async function refreshSession(deps: SessionDeps, presented: string): Promise<IssuedSession> {
-  const tokenHash = hashRefreshToken(presented);
-  const token = await deps.db.refreshToken.findUnique({ where: { tokenHash }, include: { family: { include: { user: true } } } });
-  if (!token || token.family.revokedAt || token.expiresAt <= new Date()) throw invalidToken();
-  return deps.db.$transaction(async (tx) => {
-    const consumed = await tx.refreshToken.updateMany({ where: { id: token.id, usedAt: null }, data: { usedAt: new Date() } });
-    if (consumed.count === 0) {
-      await tx.sessionFamily.update({ where: { id: token.familyId }, data: { revokedAt: new Date(), revokedReason: "refresh_token_reuse" } });
+  const token = await findRefreshableToken(deps.db, hashRefreshToken(presented));
+  if (!token || token.familyRevokedAt || token.expiresAt <= new Date()) throw invalidToken();
+  return inTransaction(deps.db, async (tx) => {
+    if (!(await consumeRefreshToken(tx, token.id))) {
+      await revokeFamily(tx, token.familyId, "refresh_token_reuse");
       return "reused" as const;
     }
-    const { user } = token.family;
-    return issue(deps, { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt }, token.familyId, tx);
+    return issue(deps, token.user, token.familyId, tx);
   }).then(async (result) => {
     // Thrown outside the transaction so the revocation commits; the family's access tokens die too.
     if (result === "reused") {
@@ -68,9 +73,9 @@ export async function refreshSession(deps: SessionDeps, presented: string): Prom
 
 /** Revokes the session family a refresh token belongs to, and the access tokens issued for it. */
 export async function logout(deps: Pick<SessionDeps, "db" | "revocations">, presented: string): Promise<void> {
-  const token = await deps.db.refreshToken.findUnique({ where: { tokenHash: hashRefreshToken(presented) }, include: { family: true } });
-  if (!token || token.family.revokedAt) throw invalidToken();
-  await deps.db.sessionFamily.update({ where: { id: token.familyId }, data: { revokedAt: new Date(), revokedReason: "logout" } });
+  const token = await findRefreshToken(deps.db, hashRefreshToken(presented));
+  if (!token || token.familyRevokedAt) throw invalidToken();
+  await revokeFamily(deps.db, token.familyId, "logout");
   await deps.revocations.revokeSession(token.familyId);
 }
 
@@ -84,7 +89,7 @@ export async function revokeAccessTokens(deps: Pick<SessionDeps, "revocations">,
 
 /** Revokes every session of a user and every access token issued for them (password change, sign-out everywhere). */
 export async function revokeAllSessions(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, reason: string): Promise<void> {
-  await deps.db.sessionFamily.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  await revokeUserFamilies(deps.db, userId, reason);
   await deps.revocations.revokeUser(userId);
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from "./client.ts";
+import { nullIfTaken } from "./unique.ts";
 
 /** A category as resolvers and the cache see it. */
 export interface CategoryRecord {
@@ -30,7 +31,8 @@ export async function categoryExists(db: Db, id: string): Promise<boolean> {
   return (await db.category.count({ where: { id } })) > 0;
 }
 
-/** Inserts a category; a taken slug surfaces as Prisma's unique violation (translated by the caller). */
-export function insertCategory(db: Db, data: { slug: string; name: string }): Promise<CategoryRecord> {
-  return db.category.create({ data, select: COLUMNS });
+/** Inserts a category; null when the slug is taken (the unique constraint decides, race-free). */
+export function insertCategory(db: Db, data: { slug: string; name: string }): Promise<CategoryRecord | null> {
+  return nullIfTaken(db.category.create({ data, select: COLUMNS }));
 }
+

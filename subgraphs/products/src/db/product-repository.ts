@@ -1,5 +1,7 @@
+import type { CurrencyCode } from "@shopgraph/subgraph-kit";
 import type { Db } from "./client.ts";
-import { Prisma, type CurrencyCode } from "./generated/client.ts";
+import { Prisma } from "./generated/client.ts";
+import { nullIfTaken } from "./unique.ts";
 
 /** A product's catalog fields (what the entity cache holds; stock is read fresh, see availability). */
 export interface ProductRecord {
@@ -35,13 +37,32 @@ export function findProductsBySlugs(db: Db, slugs: readonly string[]): Promise<P
   return db.product.findMany({ where: { slug: { in: [...slugs] } }, select: PRODUCT_COLUMNS });
 }
 
-/** Inserts a product; a taken slug surfaces as Prisma's unique violation (translated by the caller). */
-export function insertProduct(db: Db, data: Prisma.ProductUncheckedCreateInput): Promise<ProductRecord> {
-  return db.product.create({ data, select: PRODUCT_COLUMNS });
+/** A product to create (validated by the domain). */
+export interface NewProduct {
+  slug: string;
+  title: string;
+  description: string;
+  priceMinor: bigint;
+  currencyCode: CurrencyCode;
+  categoryId: string | null;
+  stock: number;
+}
+
+/** Catalog fields to change; absent ones stay, `categoryId: null` removes the category. */
+export interface ProductChanges {
+  title?: string;
+  description?: string;
+  priceMinor?: bigint;
+  categoryId?: string | null;
+}
+
+/** Inserts a product; null when the slug is taken (the unique constraint decides, race-free). */
+export function insertProduct(db: Db, data: NewProduct): Promise<ProductRecord | null> {
+  return nullIfTaken(db.product.create({ data, select: PRODUCT_COLUMNS }));
 }
 
 /** Updates catalog fields; null when the product does not exist. */
-export async function updateProductRow(db: Db, id: string, data: Prisma.ProductUncheckedUpdateInput): Promise<ProductRecord | null> {
+export async function updateProductRow(db: Db, id: string, data: ProductChanges): Promise<ProductRecord | null> {
   // Nothing to change: no write, so updatedAt keeps meaning "last edited".
   if (Object.keys(data).length === 0) return db.product.findUnique({ where: { id }, select: PRODUCT_COLUMNS });
   const { count } = await db.product.updateMany({ where: { id }, data });

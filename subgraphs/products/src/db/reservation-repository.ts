@@ -1,5 +1,5 @@
 import type { Db, Tx } from "./client.ts";
-import { Prisma, type ReservationStatus } from "./generated/client.ts";
+import { Prisma } from "./generated/client.ts";
 import { RESERVED_SQL } from "./product-repository.ts";
 
 /** A product row locked for a stock decision, with what is available now. */
@@ -10,6 +10,9 @@ export interface LockedProduct {
   archived: boolean;
   available: number;
 }
+
+/** Where a reservation line stands (the database enum of the same name). */
+export type ReservationStatus = "ACTIVE" | "COMMITTED" | "RELEASED";
 
 /** One line of an order's reservation. */
 export interface ReservationRow {

@@ -1,12 +1,10 @@
-import { translatePrismaError } from "@shopgraph/db";
 import { DomainError, userError } from "@shopgraph/errors";
 import { isUuid, type CurrencyCode } from "@shopgraph/subgraph-kit";
 import type { CatalogCaches } from "../cache/catalog-caches.ts";
 import { CATEGORY_LIST_KEY } from "../cache/catalog-caches.ts";
 import type { Db } from "../db/client.ts";
 import { categoryExists, insertCategory, type CategoryRecord } from "../db/category-repository.ts";
-import type { Prisma } from "../db/generated/client.ts";
-import { archiveProductRow, insertProduct, updateProductRow, type ProductRecord } from "../db/product-repository.ts";
+import { archiveProductRow, insertProduct, updateProductRow, type ProductChanges, type ProductRecord } from "../db/product-repository.ts";
 import { checkCategoryName, checkDescription, checkInitialStock, checkPrice, checkTitle, errorsOf, resolveSlug, suffixSlug } from "./catalog-rules.ts";
 
 /** What catalog writes need: the database and the caches they invalidate. */
@@ -47,13 +45,11 @@ async function requireCategory(db: Db, categoryId: string): Promise<void> {
  * Inserts with the given slug; a derived slug that collides gets one random suffix (admins who
  * typed no slug should not have to invent one), an explicit one is SLUG_TAKEN.
  */
-async function insertWithSlug<T>(slug: { slug: string; derived: boolean }, insert: (slug: string) => Promise<T>): Promise<T> {
+async function insertWithSlug<T>(slug: { slug: string; derived: boolean }, insert: (slug: string) => Promise<T | null>): Promise<T> {
   for (const candidate of slug.derived ? [slug.slug, suffixSlug(slug.slug)] : [slug.slug]) {
-    try {
-      return await insert(candidate);
-    } catch (error) {
-      if (translatePrismaError(error)?.kind !== "unique") throw error;
-    }
+    // null: the slug is taken (the repository translated the unique violation).
+    const inserted = await insert(candidate);
+    if (inserted !== null) return inserted;
   }
   throw slugTaken();
 }
@@ -99,7 +95,7 @@ export async function updateProduct(deps: CatalogDeps, rawId: string, input: Upd
   const errors = errorsOf(...[title, description, price].filter((c) => c !== undefined));
   if (errors.length > 0) throw new DomainError(...errors);
   if (given(input.categoryId)) await requireCategory(deps.db, input.categoryId);
-  const data: Prisma.ProductUncheckedUpdateInput = {
+  const data: ProductChanges = {
     ...(title?.ok ? { title: title.value } : {}),
     ...(description?.ok ? { description: description.value } : {}),
     ...(price?.ok ? { priceMinor: price.value } : {}),

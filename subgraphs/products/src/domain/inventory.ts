@@ -2,6 +2,7 @@ import { DomainError, userError } from "@shopgraph/errors";
 import { isUuid } from "@shopgraph/subgraph-kit";
 import type { CatalogCaches } from "../cache/catalog-caches.ts";
 import type { Db } from "../db/client.ts";
+import { inTransaction } from "../db/transactions.ts";
 import { adjustStock, stockState } from "../db/inventory-repository.ts";
 import { insertOutboxEvents } from "../db/outbox.ts";
 import { lockProducts } from "../db/reservation-repository.ts";
@@ -24,7 +25,7 @@ export async function adjustInventory(deps: InventoryDeps, rawProductId: string,
   const productId = rawProductId.toLowerCase();
   const notFound = () => new DomainError(userError("PRODUCT_NOT_FOUND", "Product not found", ["productId"]));
   if (!isUuid(productId)) throw notFound();
-  await deps.db.$transaction(async (tx) => {
+  await inTransaction(deps.db, async (tx) => {
     if ((await lockProducts(tx, [productId])).length === 0) throw notFound();
     const adjusted = await adjustStock(tx, productId, delta, MAX_STOCK);
     if (!adjusted) throw refusal(delta, await stockState(tx, productId));

@@ -1,6 +1,7 @@
 import { badUserInput, DomainError, userError, type UserError } from "@shopgraph/errors";
 import { isUuid } from "@shopgraph/subgraph-kit";
 import type { Db, Tx } from "../db/client.ts";
+import { inTransaction } from "../db/transactions.ts";
 import { insertOutboxEvents } from "../db/outbox.ts";
 import {
   insertReservation, lockProductRows, lockProductsOfOrder, lockReservation, moveReservation, reactivateReservation, releaseExpiredReservations,
@@ -76,7 +77,7 @@ const sameLines = (rows: readonly ReservationRow[], lines: readonly MergedLine[]
  */
 export async function reserveStock(deps: ReservationDeps, orderId: string, lines: readonly StockLine[]): Promise<void> {
   const merged = checkRequest(orderId, lines);
-  await deps.db.$transaction(async (tx) => {
+  await inTransaction(deps.db, async (tx) => {
     await lockProductRows(tx, merged.map((l) => l.productId));
     // The common case (a first reservation, the stock there) is this one statement.
     const attempt = await reserveIfFree(tx, orderId, merged, deps.reservationTtlSeconds);
@@ -116,7 +117,7 @@ async function lockOrder(tx: Tx, orderId: string): Promise<ReservationRow[]> {
  */
 export async function commitStock(deps: ReservationDeps, orderId: string): Promise<void> {
   if (!isUuid(orderId)) throw badUserInput("orderId must be a UUID", ["orderId"]);
-  await deps.db.$transaction(async (tx) => {
+  await inTransaction(deps.db, async (tx) => {
     const rows = await lockOrder(tx, orderId);
     if (rows.length === 0) throw new DomainError(userError("RESERVATION_NOT_FOUND", "No stock is reserved for this order", ["orderId"]));
     if (rows.every((r) => r.status === "COMMITTED")) return;
@@ -134,7 +135,7 @@ export async function commitStock(deps: ReservationDeps, orderId: string): Promi
  */
 export async function releaseStock(deps: ReservationDeps, orderId: string): Promise<void> {
   if (!isUuid(orderId)) throw badUserInput("orderId must be a UUID", ["orderId"]);
-  await deps.db.$transaction(async (tx) => {
+  await inTransaction(deps.db, async (tx) => {
     const rows = await lockOrder(tx, orderId);
     if (rows.length === 0 || rows.every((r) => r.status === "RELEASED")) return;
     await moveReservation(tx, orderId, "RELEASED", rows.filter((r) => r.status === "COMMITTED"), 1);

@@ -26,13 +26,13 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
   let usersPrisma: ReturnType<typeof createUsersDb>;
   let relay: RunningOutboxRelay | undefined;
   let sg: Awaited<ReturnType<typeof startTestNotifications>>;
-  // Every e-mail the consumer sends, per recipient. A few ms per send keeps a backlog in the
+  // Every e-mail the consumer sends, per recipient. A millisecond per send keeps a backlog in the
   // stream, so the restart loses events that were published and not yet consumed.
   const sends = new Map<string, number>();
   const email: EmailTransport = {
     name: "counting-smtp",
     async send(message) {
-      await new Promise((resolve) => setTimeout(resolve, 3));
+      await new Promise((resolve) => setTimeout(resolve, 1));
       sends.set(message.to, (sends.get(message.to) ?? 0) + 1);
     },
   };

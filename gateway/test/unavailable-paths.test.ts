@@ -9,7 +9,8 @@ describe("paths of the fields a failed fetch leaves null", () => {
   });
 
   it("names each entity's fields as _entities[i].field, per __typename", () => {
-    const doc = parse("query($representations: [_Any!]!) { _entities(representations: $representations) { __typename ... on Product { title price { amount } } ... on Category { name } } }");
+    const doc = parse(`query($representations: [_Any!]!) { _entities(representations: $representations) {
+      __typename ... on Product { title price { amount } } ... on Category { name } } }`);
     const representations = [{ __typename: "Product", id: "1" }, { __typename: "Category", id: "2" }, { __typename: "Product", id: "3" }];
     expect(unavailablePaths(doc, { representations })).toEqual([
       ["_entities", 0, "title"], ["_entities", 0, "price"], ["_entities", 1, "name"], ["_entities", 2, "title"], ["_entities", 2, "price"],

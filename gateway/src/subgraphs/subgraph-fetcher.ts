@@ -53,7 +53,8 @@ export function createSubgraphPool(connections = 64): Agent {
 /** Maps a network error to a {@link FailureReason}. */
 export function failureReason(error: unknown): FailureReason {
   const { name, code } = error as { name?: string; code?: string };
-  if (name === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT") return "timeout";
+  if (name === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return "timeout";
+  if (code === "UND_ERR_BODY_TIMEOUT") return "timeout";
   if (code === "ECONNREFUSED") return "connection_refused";
   if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return "connection_reset";
   return "other";
@@ -131,13 +132,16 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       const last = options.breaker.lastFailure;
       options.onFailure?.("circuit_open", false);
       // The cause is the failure that opened the circuit, so logs say why, not only "circuit open".
-      throw new SubgraphUnavailableError(options.name, "circuit_open", `circuit open${last ? ` (${last.message})` : ""}`, last ? { cause: last } : undefined);
+      const detail = `circuit open${last ? ` (${last.message})` : ""}`;
+      throw new SubgraphUnavailableError(options.name, "circuit_open", detail, last ? { cause: last } : undefined);
     }
     const startedAt = performance.now();
     let res: Awaited<ReturnType<typeof request>>;
     let text: string;
     try {
-      res = await request(url, { method: method as "POST", headers, ...(body !== undefined ? { body } : {}), dispatcher: options.dispatcher, signal: AbortSignal.timeout(options.timeoutMs) });
+      const signal = AbortSignal.timeout(options.timeoutMs);
+      const payload = body !== undefined ? { body } : {};
+      res = await request(url, { method: method as "POST", headers, ...payload, dispatcher: options.dispatcher, signal });
       text = await res.body.text();
     } catch (error) {
       const reason = failureReason(error);
@@ -159,7 +163,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     return { status: res.statusCode, headers: flat, body: text };
   }
 
-  async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, retries: number): Promise<Buffered> {
+  async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, retries: number) {
     for (let i = 0; ; i++) {
       try {
         return await attempt(url, method, headers, body);

@@ -4,6 +4,7 @@ import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSet
 export const MAX_PATHS_PER_FETCH = 100;
 
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
+type Path = (string | number)[];
 
 /** Response keys of a selection set, fragments flattened; `typename` picks the matching inline fragments. */
 function responseKeys(set: SelectionSetNode, fragments: Fragments, typename: string | undefined, keys: Set<string>): Set<string> {
@@ -25,7 +26,7 @@ function responseKeys(set: SelectionSetNode, fragments: Fragments, typename: str
  * leaves null: each root field, or each entity's fields as `["_entities", i, field]`. The gateway
  * maps these to the client's paths exactly as it maps a subgraph's own errors.
  */
-export function unavailablePaths(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): (string | number)[][] {
+export function unavailablePaths(document: DocumentNode | undefined, variables: Record<string, unknown> | undefined): Path[] {
   const operation = document?.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   if (!document || !operation || operation.kind !== Kind.OPERATION_DEFINITION) return [];
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
@@ -35,7 +36,7 @@ export function unavailablePaths(document: DocumentNode | undefined, variables: 
   if (!entities?.selectionSet || !Array.isArray(representations)) {
     return [...responseKeys(operation.selectionSet, fragments, undefined, new Set())].slice(0, MAX_PATHS_PER_FETCH).map((key) => [key]);
   }
-  const paths: (string | number)[][] = [];
+  const paths: Path[] = [];
   const keysByType = new Map<string, string[]>();
   for (let i = 0; i < representations.length && paths.length < MAX_PATHS_PER_FETCH; i++) {
     const typename = (representations[i] as { __typename?: unknown } | null)?.__typename;

@@ -41,6 +41,16 @@ const subgraphEnv = (name: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+/** A gateway in front of `productsUrl` only (the tests' queries touch nothing else). */
+const gatewayEnv = (productsUrl: string) => {
+  const unused = "http://127.0.0.1:9/graphql";
+  return {
+    NODE_ENV: "test", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", REDIS_URL: redis.url!, REDIS_KEY_PREFIX: redis.prefix,
+    PRODUCTS_URL: `${productsUrl}/graphql`, USERS_URL: unused, ORDERS_URL: unused, NOTIFICATIONS_URL: unused,
+    JWKS_URL: "http://127.0.0.1:9/jwks",
+  };
+};
+
 async function startSubgraph(name: (typeof SUBGRAPHS)[number], port: number, extra: Record<string, string> = {}) {
   const service = await startServiceProcess(`subgraphs/${name}/src/index.ts`, port, subgraphEnv(name, extra));
   started.push(service);
@@ -53,7 +63,8 @@ async function keepAliveLoop(url: string, body: string | undefined, stop: { now:
   const result = { sent: 0, failed: [] as string[], statuses: new Map<number, number>(), closedByServer: false };
   while (!stop.now) {
     const outcome = await new Promise<{ status: number; close: boolean } | Error>((resolve) => {
-      const req = request(url, { agent, method: body ? "POST" : "GET", headers: body ? { "content-type": "application/json" } : {} }, (res) => {
+      const headers = body ? { "content-type": "application/json" } : {};
+      const req = request(url, { agent, method: body ? "POST" : "GET", headers }, (res) => {
         res.resume();
         res.on("end", () => resolve({ status: res.statusCode ?? 0, close: res.headers.connection === "close" }));
         res.on("error", resolve);
@@ -95,7 +106,8 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
       again.signal("SIGTERM");
       expect(await again.exited).toBe(0);
     }
-    console.log(`start → ready (ms): ${JSON.stringify(figures)}; CPU to ready (ms): ${JSON.stringify(cpu)}; load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+    const load = `load ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
+    console.log(`start → ready (ms): ${JSON.stringify(figures)}; CPU to ready (ms): ${JSON.stringify(cpu)}; ${load}`);
     for (const name of SUBGRAPHS) {
       expect(cpu[name], name).toBeLessThan(3_000);
       if (!oversubscribed) expect(figures[name], name).toBeLessThan(3_000);
@@ -111,14 +123,7 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
     beforeAll(async () => {
       productsPort = await freePort();
       products = await startSubgraph("products", productsPort, { SEED: "true" });
-      const unused = "http://127.0.0.1:9/graphql";
-      gateway = await startGateway(
-        loadGatewayConfig({
-          NODE_ENV: "test", PORT: "0", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", REDIS_URL: redis.url!, REDIS_KEY_PREFIX: redis.prefix,
-          PRODUCTS_URL: `${products.url}/graphql`, USERS_URL: unused, ORDERS_URL: unused, NOTIFICATIONS_URL: unused, JWKS_URL: "http://127.0.0.1:9/jwks",
-        }),
-        { logger: testLogger("gateway") },
-      );
+      gateway = await startGateway(loadGatewayConfig({ ...gatewayEnv(products.url), PORT: "0" }), { logger: testLogger("gateway") });
       graphqlUrl = `${gateway.url}/graphql`;
     });
     afterAll(() => gateway?.close());
@@ -147,7 +152,8 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
       products = await again;
       expect(answeredAt).toBeDefined();
       const afterReady = Math.round(answeredAt! - products.readyAt);
-      console.log(`products restart: start → ready ${Math.round(products.startToReadyMs)} ms, ready → first full gateway answer ${afterReady} ms`);
+      const startToReady = Math.round(products.startToReadyMs);
+      console.log(`products restart: start → ready ${startToReady} ms, ready → first full gateway answer ${afterReady} ms`);
       expect(afterReady).toBeLessThan(1_000);
     }, 60_000);
 
@@ -168,24 +174,28 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
 
   it("gateway SIGTERM under keep-alive load: 0 failed requests on existing connections, /readyz 503 while draining", async () => {
     const products = await startSubgraph("products", await freePort(), { SEED: "true" });
-    const unused = "http://127.0.0.1:9/graphql";
-    const gateway = await startServiceProcess("gateway/src/index.ts", await freePort(), {
-      NODE_ENV: "test", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", REDIS_URL: redis.url!, REDIS_KEY_PREFIX: redis.prefix,
-      PRODUCTS_URL: `${products.url}/graphql`, USERS_URL: unused, ORDERS_URL: unused, NOTIFICATIONS_URL: unused, JWKS_URL: "http://127.0.0.1:9/jwks",
-      SHUTDOWN_DRAIN_DELAY_MS: "3000",
-    });
+    const env = { ...gatewayEnv(products.url), SHUTDOWN_DRAIN_DELAY_MS: "3000" };
+    const gateway = await startServiceProcess("gateway/src/index.ts", await freePort(), env);
     started.push(gateway);
     const body = JSON.stringify({ query: "{ categories { slug } }" });
     const stop = { now: false };
     const loops = Array.from({ length: 8 }, () => keepAliveLoop(`${gateway.url}/graphql`, body, stop));
     await new Promise((resolve) => setTimeout(resolve, 700));
     gateway.signal("SIGTERM");
-    // A load balancer's probe on a fresh connection, from the first moment of the drain.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const probe = await fetch(`${gateway.url}/readyz`, { headers: { connection: "close" } });
-    expect(probe.status).toBe(503);
-    expect(await probe.json()).toEqual({ status: "draining" });
-    const results = await Promise.race([Promise.all(loops), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("loops did not end")), 15_000))]);
+    // A load balancer's probe on fresh connections: 503 as soon as the process has taken the signal,
+    // while it still accepts and serves (a refused connection here would mean it stopped first).
+    const signalledAt = performance.now();
+    let probe: { status: number; body: unknown } | undefined;
+    while (performance.now() - signalledAt < 5_000) {
+      const res = await fetch(`${gateway.url}/readyz`, { headers: { connection: "close" } });
+      probe = { status: res.status, body: await res.json() };
+      if (probe.status === 503) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    console.log(`gateway SIGTERM: /readyz 503 ${Math.round(performance.now() - signalledAt)} ms after the signal was sent`);
+    expect(probe).toEqual({ status: 503, body: { status: "draining" } });
+    const stuck = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("loops did not end")), 15_000));
+    const results = await Promise.race([Promise.all(loops), stuck]);
     stop.now = true;
     const sent = results.reduce((n, r) => n + r.sent, 0);
     console.log(`gateway SIGTERM: ${sent} requests on 8 keep-alive connections, ${results.flatMap((r) => r.failed).length} failed`);

@@ -5,7 +5,8 @@ import { DEMO_PASSWORDS, seedCustomer } from "@shopgraph/fixtures";
 import { createErrorFormatter, isOutageError } from "@shopgraph/errors";
 import { createRedis, waitForRedis } from "@shopgraph/kv";
 import { createLogger } from "@shopgraph/logger";
-import { gql, provisionDatabase, startPrivatePostgres, startPrivateRedis, testLogger, type PrivatePostgres, type TestDatabase } from "@shopgraph/testing";
+import { gql, provisionDatabase, startPrivatePostgres, startPrivateRedis, testLogger } from "@shopgraph/testing";
+import type { PrivatePostgres, TestDatabase } from "@shopgraph/testing";
 import { startProductsSubgraph } from "@shopgraph/products-subgraph/src/app.ts";
 import { loadProductsConfig } from "@shopgraph/products-subgraph/src/config.ts";
 import { startUsersSubgraph } from "@shopgraph/users-subgraph/src/app.ts";
@@ -19,6 +20,9 @@ import { startStack, type Stack } from "./stack.ts";
 
 const migrations = (name: string) => fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
 const TOKEN = "outage-gateway-token-0123456789abcdef0123";
+const LOGIN = `mutation { login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" }) { session { accessToken } } }`;
+const OUTAGE = { code: "SERVICE_UNAVAILABLE", retryable: true };
+const UNREACHABLE = { code: "SUBGRAPH_UNAVAILABLE", retryable: true };
 // Unique arguments, so no cache can answer in place of the database.
 let n = 0;
 /** A non-null root field: when it fails, nothing can be answered. */
@@ -52,17 +56,21 @@ describe("a database outage reaches clients as SERVICE_UNAVAILABLE (retryable), 
         done();
       },
     });
-    const products = await startProductsSubgraph(loadProductsConfig({ ...common, DATABASE_URL: productsDbUrl, JWKS_URL: jwks }), createLogger({ service: "products", level: "warn", destination: logs }));
+    const productsLogger = createLogger({ service: "products", level: "warn", destination: logs });
+    const products = await startProductsSubgraph(loadProductsConfig({ ...common, DATABASE_URL: productsDbUrl, JWKS_URL: jwks }), productsLogger);
     closers.push(() => products.close());
     productsUrl = `${products.url}/graphql`;
     const unused = "http://127.0.0.1:9/graphql";
     const gateway = await startGateway(
-      loadGatewayConfig({ NODE_ENV: "test", PORT: "0", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", JWKS_URL: jwks, USERS_URL: `${users.url}/graphql`, PRODUCTS_URL: productsUrl, ORDERS_URL: unused, NOTIFICATIONS_URL: unused }),
+      loadGatewayConfig({
+        NODE_ENV: "test", PORT: "0", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", JWKS_URL: jwks,
+        USERS_URL: `${users.url}/graphql`, PRODUCTS_URL: productsUrl, ORDERS_URL: unused, NOTIFICATIONS_URL: unused,
+      }),
       { logger: testLogger("gateway") },
     );
     closers.push(() => gateway.close());
     graphqlUrl = `${gateway.url}/graphql`;
-    const login = await gql(graphqlUrl, `mutation { login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" }) { session { accessToken } } }`);
+    const login = await gql(graphqlUrl, LOGIN);
     token = login.data?.login.session.accessToken;
     expect(token).toBeTruthy();
   }, 120_000);
@@ -77,17 +85,17 @@ describe("a database outage reaches clients as SERVICE_UNAVAILABLE (retryable), 
     const direct = await gql(productsUrl, alone(), { credential: TOKEN });
     expect(direct.status).toBe(503);
     expect(direct.headers.get("retry-after")).toBe("1");
-    expect(direct.errors).toEqual([expect.objectContaining({ path: ["products"], extensions: { code: "SERVICE_UNAVAILABLE", retryable: true } })]);
+    expect(direct.errors).toEqual([expect.objectContaining({ path: ["products"], extensions: OUTAGE })]);
     expect(JSON.stringify(direct.errors)).not.toMatch(/P1001|127\.0\.0\.1|database server|prisma/i);
 
     const nothing = await gql(graphqlUrl, alone());
     expect(nothing.status).toBe(503);
-    expect(nothing.errors).toEqual([expect.objectContaining({ path: ["products"], extensions: { code: "SERVICE_UNAVAILABLE", retryable: true } })]);
+    expect(nothing.errors).toEqual([expect.objectContaining({ path: ["products"], extensions: OUTAGE })]);
 
     const partial = await gql(graphqlUrl, mixed(), { token });
     expect(partial.status).toBe(200);
     expect(partial.data).toEqual({ category: null, me: { name: expect.any(String) } });
-    expect(partial.errors).toEqual([expect.objectContaining({ path: ["category"], extensions: { code: "SERVICE_UNAVAILABLE", retryable: true } })]);
+    expect(partial.errors).toEqual([expect.objectContaining({ path: ["category"], extensions: OUTAGE })]);
 
     // The log keeps what really happened (the client only learns it may retry).
     const logged = productLogs.find((line) => line.msg === "unexpected error");
@@ -111,7 +119,7 @@ describe("SUBGRAPH_UNAVAILABLE errors carry the paths of the fields they null", 
   let token: string;
   beforeAll(async () => {
     stack = await startStack({ gatewayEnv: { RATE_LIMIT_ENABLED: "false" } });
-    const login = await gql(stack.url, `mutation { login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" }) { session { accessToken } } }`);
+    const login = await gql(stack.url, LOGIN);
     token = login.data?.login.session.accessToken;
   }, 120_000);
   afterAll(() => stack?.close());
@@ -127,13 +135,14 @@ describe("SUBGRAPH_UNAVAILABLE errors carry the paths of the fields they null", 
     const root = await gql(stack.url, '{ product(slug: "anything") { title } me { name } }', { token });
     expect(root.status).toBe(200);
     expect(root.data).toEqual({ product: null, me: { name: expect.any(String) } });
-    expect(root.errors).toEqual([expect.objectContaining({ path: ["product"], extensions: { code: "SUBGRAPH_UNAVAILABLE", retryable: true } })]);
+    expect(root.errors).toEqual([expect.objectContaining({ path: ["product"], extensions: UNREACHABLE })]);
 
     // One error per product the order lines could not resolve, at the client's own path. Product
     // is non-null on a line, so the null climbs to `me` and nothing is left: 503.
     const res = await gql(stack.url, entities, { token });
-    for (const error of res.errors ?? []) expect(error.extensions).toEqual({ code: "SUBGRAPH_UNAVAILABLE", retryable: true });
-    const expected = edges.flatMap((e, i) => e.node.items.map((_item, j) => ["me", "orders", "edges", i, "node", "items", j, "product", "title"]));
+    for (const error of res.errors ?? []) expect(error.extensions).toEqual(UNREACHABLE);
+    const pathOf = (i: number, j: number) => ["me", "orders", "edges", i, "node", "items", j, "product", "title"];
+    const expected = edges.flatMap((e, i) => e.node.items.map((_item, j) => pathOf(i, j)));
     expect((res.errors ?? []).map((e) => e.path)).toEqual(expected);
     expect(res.data).toEqual({ me: null });
     expect(res.status).toBe(503);

@@ -39,7 +39,9 @@ export function cpuMs(pid: number): number {
 export async function waitFor200(url: string, timeoutMs: number, everyMs = 10): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(async (res) => (await res.arrayBuffer(), res.status === 200)).catch(() => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) })
+      .then(async (res) => (await res.arrayBuffer(), res.status === 200))
+      .catch(() => false);
     if (ok) return performance.now();
     if (performance.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
@@ -50,11 +52,16 @@ export async function waitFor200(url: string, timeoutMs: number, everyMs = 10): 
  * Spawns `node --import ./packages/telemetry/src/register.ts <entry>` (as `pnpm start` and the
  * Dockerfile do) with `env` on a known port and waits for its /readyz. Killed at test exit.
  */
-export async function startServiceProcess(entry: string, port: number, env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
+export async function startServiceProcess(entry: string, port: number, env: Record<string, string>, readyTimeoutMs = 30_000) {
   const startedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, ["--import", "./packages/telemetry/src/register.ts", entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", APOLLO_TELEMETRY_DISABLED: "true", OTEL_SDK_DISABLED: "true", LOG_LEVEL: "info", ...env, PORT: String(port), HOST: "127.0.0.1" },
+    env: {
+      PATH: process.env.PATH ?? "", APOLLO_TELEMETRY_DISABLED: "true", OTEL_SDK_DISABLED: "true", LOG_LEVEL: "info",
+      // Metrics on an ephemeral port: the fixed defaults (9400-9404) would clash between processes.
+      METRICS_PORT: "0",
+      ...env, PORT: String(port), HOST: "127.0.0.1",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const pid = child.pid!;
@@ -62,7 +69,12 @@ export async function startServiceProcess(entry: string, port: number, env: Reco
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => (live.delete(pid), resolve(signal ?? code ?? -1))));
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => {
+      live.delete(pid);
+      resolve(signal ?? code ?? -1);
+    });
+  });
   const url = `http://127.0.0.1:${port}`;
   const readyAt = await Promise.race([
     waitFor200(`${url}/readyz`, readyTimeoutMs),
@@ -71,12 +83,13 @@ export async function startServiceProcess(entry: string, port: number, env: Reco
     }),
   ]);
   const cpuMsAtReady = cpuMs(pid);
-  return {
+  const service: ServiceProcess = {
     pid, url, readyAt, exited, cpuMsAtReady,
     startToReadyMs: readyAt - startedAt,
     output: () => output,
     signal: (signal) => signalTree(pid, signal),
   };
+  return service;
 }
 
 /** SIGKILLs a service process and waits until it has gone. */

@@ -2,7 +2,10 @@
 // bugs. They reach clients as SERVICE_UNAVAILABLE with `retryable: true`: retrying later can
 // succeed, and an INTERNAL_SERVER_ERROR would read as a defect to fix.
 
-/** Prisma codes for an unreachable or overloaded database (P1001 unreachable, P1002 timed out, P1008 operation timeout, P1017 closed, P2024 pool timeout). */
+/**
+ * Prisma codes for an unreachable or overloaded database: P1001 unreachable, P1002 timed out,
+ * P1008 operation timeout, P1017 connection closed, P2024 pool timeout.
+ */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 /** Driver-adapter error kinds (Prisma 7 with @prisma/adapter-pg) that mean the connection, not the query, failed. */
 const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError"]);

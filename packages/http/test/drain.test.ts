@@ -16,7 +16,8 @@ function get(agent: Agent, url: string) {
 }
 
 const start = async (routes = {}) => {
-  const server = createHttpServer({ logger: pino({ level: "silent" }), routes: { "GET /thing": (_req, res) => sendJson(res, 200, { ok: true }), ...routes } });
+  const thing = { "GET /thing": (_req: unknown, res: Parameters<typeof sendJson>[0]) => sendJson(res, 200, { ok: true }) };
+  const server = createHttpServer({ logger: pino({ level: "silent" }), routes: { ...thing, ...routes } });
   const { url } = await server.listen(0, "127.0.0.1");
   return { server, url };
 };

@@ -1,17 +1,37 @@
 import { defineConfig } from "vitest/config";
 
-// One suite for the whole workspace: unit (*.test.ts), integration against real Postgres/Redis
-// (*.int.test.ts) and end-to-end through the gateway (*.e2e.test.ts). Every file provisions its
-// own databases, key prefixes and ephemeral ports, so files run in parallel.
+/** Where test files live; `suffix` is what the file name ends with before `.ts`. */
+const testFiles = (suffix: string) =>
+  ["{gateway,schema,scripts,bench,packages/*,subgraphs/*}/test/**/", "test/**/", "deploy/test/**/"].map((dir) => `${dir}*.${suffix}.ts`);
+const EXCLUDE = ["**/node_modules/**", "**/.data/**"];
+/** Kinds that talk to servers or processes; everything else named `*.test.ts` is a unit test. */
+const SLOW_KINDS = ["int", "e2e", "faults"];
+const UNIT_EXCLUDE = [...EXCLUDE, ...SLOW_KINDS.map((kind) => `**/*.${kind}.test.ts`)];
+/** Unit files that install process-global state (the OpenTelemetry SDK) and need a process of their own. */
+const PROCESS_GLOBAL = ["packages/telemetry/test/**/*.test.ts"];
+
+// One suite for the whole workspace in four projects: unit (*.test.ts), integration against real
+// Postgres/Redis (*.int.test.ts), end-to-end through the gateway (*.e2e.test.ts) and fault injection
+// on private servers (*.faults.test.ts). Every file provisions its own databases, key prefixes and
+// ephemeral ports, so files run in parallel.
 export default defineConfig({
   // Node resolves `graphql` to its CommonJS build (the package has no "exports"); Vite would pick
   // the .mjs one for our sources while Apollo's CJS packages load the .js one — two copies whose
   // classes fail each other's instanceof checks. Tests load what production loads.
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
-    include: ["{gateway,schema,scripts,packages/*,subgraphs/*}/test/**/*.test.ts", "test/**/*.test.ts", "deploy/test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/.data/**"],
     pool: "forks",
+    // `vitest run` runs every project; `pnpm test:unit|int|e2e|faults` pick one (`--project`).
+    projects: [
+      // Unit files share their worker's module cache (isolate: false): half the unit wall time was imports.
+      // Safe because they keep no process-global state, except the OpenTelemetry tests (one global SDK per
+      // process), which keep a fresh process each in `unit-isolated`. `--project 'unit*'` runs both.
+      { extends: true, test: { name: "unit", include: testFiles("test"), exclude: [...UNIT_EXCLUDE, ...PROCESS_GLOBAL], isolate: false } },
+      { extends: true, test: { name: "unit-isolated", include: PROCESS_GLOBAL, exclude: UNIT_EXCLUDE } },
+      { extends: true, test: { name: "int", include: testFiles("int.test"), exclude: EXCLUDE } },
+      { extends: true, test: { name: "e2e", include: testFiles("e2e.test"), exclude: EXCLUDE } },
+      { extends: true, test: { name: "faults", include: testFiles("faults.test"), exclude: EXCLUDE } },
+    ],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     env: { APOLLO_TELEMETRY_DISABLED: "true" },

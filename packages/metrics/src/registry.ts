@@ -38,7 +38,11 @@ export function gauge<L extends string>(config: GaugeConfiguration<L>): client.G
 /** Something a gauge reads at scrape time, e.g. a consumer's backlog; returns label sets and values. */
 export type GaugeSource<L extends string> = () => Promise<{ labels: Partial<Record<L, string>>; value: number }[]>;
 
-const sources = new Map<string, Set<GaugeSource<string>>>();
+// Per process, not per module instance (like the registry itself): a second copy of this module
+// must add its sources to the gauge the first copy registered, not register the name again.
+const SOURCES_KEY = Symbol.for("shopgraph.metrics.gauge-sources");
+const holder = globalThis as { [SOURCES_KEY]?: Map<string, Set<GaugeSource<string>>> };
+const sources = (holder[SOURCES_KEY] ??= new Map<string, Set<GaugeSource<string>>>());
 
 /**
  * A gauge whose values are read from live sources when Prometheus scrapes (backlogs, circuit

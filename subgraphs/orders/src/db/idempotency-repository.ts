@@ -1,13 +1,26 @@
 import type { UserError } from "@shopgraph/errors";
 import type { Db, DbTx } from "./client.ts";
-import type { IdempotencyRecord, Prisma } from "./generated/client.ts";
-
-export type { IdempotencyRecord };
+import type { Prisma } from "./generated/client.ts";
 
 /** What a completed placeOrder answered; replayed to retries (the order itself is read fresh). */
 export interface StoredResponse {
   orderId: string | null;
   userErrors: UserError[];
+}
+
+/** An idempotency key as placeOrder finds it. */
+export interface IdempotencyRecord {
+  customerId: string;
+  key: string;
+  /** Hash of the request's input: the same key with another input is IDEMPOTENCY_KEY_REUSED. */
+  requestHash: string;
+  orderId: string | null;
+  /** IN_PROGRESS while the first attempt runs, COMPLETED once its answer is stored. */
+  state: string;
+  /** The stored answer once COMPLETED. */
+  response: StoredResponse | null;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 /**
@@ -20,8 +33,10 @@ export async function insertKey(db: Db, record: { customerId: string; key: strin
 }
 
 /** The record of a key. */
-export function findKey(db: Db, customerId: string, key: string): Promise<IdempotencyRecord | null> {
-  return db.idempotencyRecord.findUnique({ where: { customerId_key: { customerId, key } } });
+export async function findKey(db: Db, customerId: string, key: string): Promise<IdempotencyRecord | null> {
+  const record = await db.idempotencyRecord.findUnique({ where: { customerId_key: { customerId, key } } });
+  // The column holds only what completeKey and finishCheckout wrote: a StoredResponse.
+  return record && { ...record, response: record.response as unknown as StoredResponse | null };
 }
 
 /** Gives an unfinished key back (nothing happened that a retry must see). */

@@ -1,7 +1,7 @@
 import { createdAtAfter, NEWEST_FIRST } from "@shopgraph/subgraph-kit";
 import type { Db, DbTx } from "./client.ts";
-import type { Order, OrderLine, OrderStatus, Payment, Prisma } from "./generated/client.ts";
-import type { OrderWithLines } from "../domain/order-events.ts";
+import type { Prisma } from "./generated/client.ts";
+import type { Order, OrderLine, OrderStatus, OrderWithLines, Payment } from "./order-rows.ts";
 
 export type { Order, OrderLine, OrderStatus, Payment };
 

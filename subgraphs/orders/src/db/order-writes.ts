@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { currentTraceparent } from "@shopgraph/events";
 import type { CurrencyCode } from "@shopgraph/subgraph-kit";
-import { orderEvent, type OrderEventType, type OrderWithLines } from "../domain/order-events.ts";
+import { orderEvent, type OrderEventType } from "../domain/order-events.ts";
 import type { PricedLine, ShippingAddress } from "../domain/order-validation.ts";
 import type { Db } from "./client.ts";
-import type { Order, OrderLine, OrderStatus, PaymentStatus, Prisma } from "./generated/client.ts";
+import type { Order, OrderLine, OrderStatus, OrderWithLines, PaymentStatus } from "./order-rows.ts";
 import { completeKey, releaseKey, type StoredResponse } from "./idempotency-repository.ts";
 import { findOrderWithLines } from "./order-repository.ts";
 
@@ -129,7 +129,8 @@ export interface Transition {
   id: string;
   from: readonly OrderStatus[];
   to: OrderStatus;
-  data?: Prisma.OrderUpdateManyMutationInput;
+  /** Columns set with the status (the tracking number, the next saga step). */
+  data?: Partial<Pick<Order, "trackingNumber" | "sagaStep">>;
   event: OrderEventType;
   reason?: string;
 }

@@ -59,7 +59,7 @@ export async function claimKey(db: Db, customerId: string, key: string, requestH
     if (record.requestHash !== requestHash) {
       throw new DomainError(userError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used with a different input", ["idempotencyKey"]));
     }
-    if (record.state === "COMPLETED" && record.response) return { kind: "replay", response: record.response as unknown as StoredResponse };
+    if (record.state === "COMPLETED" && record.response) return { kind: "replay", response: record.response };
     if (Date.now() + pause > deadline) {
       throw new DomainError(userError("IDEMPOTENCY_KEY_IN_USE", "A request with this idempotency key is still being processed; retry later", ["idempotencyKey"]));
     }

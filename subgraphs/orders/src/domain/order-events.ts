@@ -1,11 +1,10 @@
 import { toMoney } from "@shopgraph/subgraph-kit";
-import type { Order, OrderLine } from "../db/generated/client.ts";
+import type { OrderWithLines } from "../db/order-rows.ts";
 
 /** Events orders publishes (consumed by notifications). */
 export type OrderEventType = "order.confirmed" | "order.payment_failed" | "order.shipped" | "order.delivered" | "order.cancelled";
 
-/** An order with its lines, as events describe it. */
-export type OrderWithLines = Order & { lines: OrderLine[] };
+export type { OrderWithLines };
 
 /** The outbox row for an event; id and occurredAt come from the database, the relay adds the rest. */
 export interface OrderEventRow {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedis, redisGuard, RedisUnavailableError, waitForRedis, type Redis } from "@shopgraph/kv";
+import { registry } from "@shopgraph/metrics";
 import { startPrivateRedis, type PrivateRedis } from "@shopgraph/testing";
 import { createApqCache } from "../src/persisted/apq-cache.ts";
 import { createRedisRateLimitStore } from "../src/rate-limit/rate-limit-store.ts";
@@ -54,6 +55,9 @@ describe("Redis on the gateway's request path", () => {
     expect(down.map((d) => d.value.allowed)).toEqual([true, true, true, false]);
     expect(Math.max(...down.map((d) => d.ms))).toBeLessThan(DEADLINE_MS);
     expect(warnings).toContain("rate limits enforced per process: Redis unavailable");
+    // Operators see it: fail-opens counted per use, the guard's state as a gauge.
+    expect(await registry.getSingleMetricAsString("redis_fail_open_total")).toMatch(/redis_fail_open_total\{use="rate-limit"\} [1-9]/);
+    expect(await registry.getSingleMetricAsString("redis_request_path_available")).toMatch(/redis_request_path_available 0/);
 
     await server.start();
     await untilAvailable();

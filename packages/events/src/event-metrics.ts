@@ -10,6 +10,11 @@ const consumed = counter({
   help: "Event handling attempts by consumer group, type and outcome (done, retry, dead).",
   labelNames: ["group", "type", "outcome"] as const,
 });
+const replayed = counter({
+  name: "events_replayed_total",
+  help: "Outbox rows published again because the transport lost published events (Redis restarted empty), by producer.",
+  labelNames: ["service"] as const,
+});
 const deadLettered = counter({ name: "events_dead_lettered_total", help: "Events moved to a consumer group's dead letters.", labelNames: ["group", "type"] as const });
 const consumeLag = histogram({
   name: "events_consume_lag_seconds",
@@ -52,4 +57,9 @@ export function observeOutcome(group: string, outcome: Outcome): void {
   const type = typeLabel(outcome.event?.type);
   consumed.inc({ group, type, outcome: outcome.kind });
   if (outcome.kind === "dead") deadLettered.inc({ group, type });
+}
+
+/** Rows of the replay window marked for publishing again after the transport lost events. */
+export function observeReplay(service: string, rows: number): void {
+  replayed.inc({ service }, rows);
 }

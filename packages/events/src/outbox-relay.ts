@@ -1,7 +1,7 @@
 import type { Logger } from "@shopgraph/logger";
 import { quoteTable } from "./inbox-store.ts";
 import type { EventEnvelope } from "./envelope.ts";
-import { observePublished, observePublishFailure } from "./event-metrics.ts";
+import { observePublished, observePublishFailure, observeReplay } from "./event-metrics.ts";
 import { tracePublish } from "./tracing.ts";
 import type { EventPublisher } from "./transport.ts";
 import { pgDatabase, type PgPoolLike, type SqlDatabase } from "./sql.ts";
@@ -32,6 +32,8 @@ export interface OutboxRelayOptions {
   replayWindowMs?: number;
   /** How often the transport is asked whether it lost events. Default 1 s. */
   lossCheckMs?: number;
+  /** Producer name for metrics (events_replayed_total). Default "events". */
+  service?: string;
 }
 
 /** A running relay. */
@@ -100,6 +102,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     );
     await markIntact?.call(options.publisher);
     if (rows.length === 0) return;
+    observeReplay(options.service ?? "events", rows.length);
     logger.warn({ count: rows.length, replayWindowMs }, "the event store lost published events: re-publishing the replay window");
   }
 

@@ -67,6 +67,7 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}),
     ...(options.replayWindowMs !== undefined ? { replayWindowMs: options.replayWindowMs } : {}),
+    service: options.service,
   });
   relay.start();
   // Read at scrape time (one aggregate over the unpublished rows), shared by the two gauges of a scrape.

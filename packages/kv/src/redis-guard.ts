@@ -1,4 +1,5 @@
 import { ReplyError, type Redis } from "ioredis";
+import { counter, gauge } from "@shopgraph/metrics";
 import { DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from "./redis.ts";
 
 /** Raised instead of calling Redis while it is known to be unreachable or silent. */
@@ -33,6 +34,13 @@ export interface RedisGuard {
   /** False between a failed call and the next successful probe. */
   readonly available: boolean;
 }
+
+const failOpen = counter({
+  name: "redis_fail_open_total",
+  help: "Request-path Redis calls answered without Redis (stopped, frozen, too slow): the use failed open.",
+  labelNames: ["use"] as const,
+});
+const availableGauge = gauge({ name: "redis_request_path_available", help: "1 while the request-path Redis answers, 0 while its guard is tripped." });
 
 // One guard per client, shared by every use of it (rate limits, APQ, caches): a timeout seen by
 // one use spares the others the same wait. Keyed on the client, so nothing global outlives it.
@@ -71,6 +79,7 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
   function trip(use: string, error: unknown): void {
     if (tripped) return;
     tripped = true;
+    availableGauge.set(0);
     options.logger?.warn({ err: error, use }, "redis unavailable: request-path features fail open until it answers again");
     probe = setInterval(() => {
       if (redis.status !== "ready") return;
@@ -78,6 +87,7 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
         () => {
           if (!tripped) return;
           tripped = false;
+          availableGauge.set(1);
           clearInterval(probe);
           options.logger?.info("redis answers again: request-path features use it");
         },
@@ -94,13 +104,20 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
       if (redis.status !== "ready") {
         const error = new RedisUnavailableError(`Redis connection is ${redis.status}`);
         trip(use, error);
+        failOpen.inc({ use });
         throw error;
       }
-      if (tripped) throw new RedisUnavailableError("Redis is unavailable (a recent call failed)");
+      if (tripped) {
+        failOpen.inc({ use });
+        throw new RedisUnavailableError("Redis is unavailable (a recent call failed)");
+      }
       try {
         return await withDeadline(command);
       } catch (error) {
-        if (!(error instanceof ReplyError)) trip(use, error);
+        if (!(error instanceof ReplyError)) {
+          trip(use, error);
+          failOpen.inc({ use });
+        }
         throw error;
       }
     },
@@ -109,5 +126,6 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
     },
   };
   guards.set(redis, guard);
+  if (redis.status === "ready") availableGauge.set(1);
   return guard;
 }

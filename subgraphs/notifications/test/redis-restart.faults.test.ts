@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registry } from "@shopgraph/metrics";
 import { connectPgDatabase, startOutboxRelay, type RunningOutboxRelay, type SqlDatabase } from "@shopgraph/events";
 import { hasRealServer, provisionDatabase, startPrivateRedis, TEST_DATABASE_SERVER, testLogger } from "@shopgraph/testing";
 import type { PrivateRedis, TestDatabase } from "@shopgraph/testing";
@@ -111,6 +112,7 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
     expect(lostInFlight).toBeGreaterThan(0);
     const republished = await count(`SELECT count(*)::int AS n FROM "OutboxEvent" WHERE attempts > 1`);
     expect(republished).toBeGreaterThan(0);
+    expect(await registry.getSingleMetricAsString("events_replayed_total")).toMatch(/events_replayed_total\{service="users"\} [1-9]/);
     // Exactly once: one in-app notification, one delivery row and one e-mail per registered user.
     const perUser = await sg.db.notification.groupBy({ by: ["userId"], where: { userId: { in: ids } }, _count: { _all: true } });
     expect(perUser).toHaveLength(EVENTS);

@@ -1,25 +1,26 @@
 // `pnpm start`: the whole stack on one machine, no Docker. Starts users (the others fetch its
-// JWKS), then products, orders and notifications together, then the gateway, each only after the
-// previous step answers /readyz; prefixes every output line with its process; stops everything
+// JWKS and revocations), then products, orders, notifications and the gateway together (the
+// gateway reads the committed supergraph and needs no subgraph to start), each step only after the
+// previous one answers /readyz; prefixes every output line with its process; stops everything
 // together on Ctrl-C or when one process dies.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import { formatBanner } from "./lib/banner.ts";
+import { formatBanner, seedProblem } from "./lib/banner.ts";
 import { createLineSplitter, createLogTail, prefixLine, stripAnsi } from "./lib/output.ts";
 import type { LogTail } from "./lib/output.ts";
 import { buildStartPlan } from "./lib/processes.ts";
 import type { ProcessSpec, StartPlan } from "./lib/processes.ts";
 import { findBusyPorts, waitForReady } from "./lib/readiness.ts";
 import { acquireStartLock, checkoutServiceToken } from "./lib/checkout-state.ts";
-import { loadGatewayConfig } from "../gateway/src/config.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const READY_TIMEOUT_MS = 90_000;
 const KILL_AFTER_MS = 10_000;
 const TAIL_LINES = 25;
 const SELF = "shopgraph";
+const GATEWAY_CONFIG_CHECK = "scripts/check-gateway-config.ts";
 
 interface Child {
   spec: ProcessSpec;
@@ -160,11 +161,14 @@ async function preflight(plan: StartPlan): Promise<string[]> {
   for (const spec of [...plan.subgraphs, plan.gateway]) {
     if (!existsSync(join(ROOT, spec.entry))) problems.push(`${spec.entry} does not exist`);
   }
-  // The gateway starts last, after ~10 s of subgraphs: a bad gateway variable must not wait that long.
-  try {
-    loadGatewayConfig(plan.gateway.env);
-  } catch (error) {
-    problems.push((error as Error).message);
+  const seed = seedProblem(process.env);
+  if (seed) problems.push(seed);
+  // The gateway starts after users: a bad gateway variable must not wait that long. Checked in a
+  // short-lived child: importing the gateway's config (auth, zod, jose) would keep ~50 MB resident
+  // in the supervisor for the whole session.
+  const check = spawnSync(process.execPath, [GATEWAY_CONFIG_CHECK], { cwd: ROOT, env: plan.gateway.env, encoding: "utf8" });
+  if (check.status !== 0) {
+    problems.push(check.stderr.trim() || `gateway configuration check failed (${check.error?.message ?? `exit ${check.status}`})`);
   }
   // A leftover process on a port would answer /readyz in place of the one we start.
   const listenHost = process.env.HOST?.trim() || "127.0.0.1";
@@ -189,7 +193,8 @@ async function main(): Promise<void> {
   try {
     const releaseLock = acquireStartLock(dataDir);
     process.on("exit", releaseLock);
-    plan = buildStartPlan(process.env, { forceColor: useColor, serviceToken: checkoutServiceToken(dataDir) });
+    const serviceToken = checkoutServiceToken(dataDir);
+    plan = buildStartPlan(process.env, { forceColor: useColor, serviceToken, compileCacheDir: join(dataDir, "compile-cache") });
   } catch (error) {
     say(`cannot start: ${(error as Error).message}`);
     process.exit(1);
@@ -219,8 +224,7 @@ async function main(): Promise<void> {
 
   const [users, ...others] = plan.subgraphs;
   if (users) await startReady([users]);
-  await startReady(others);
-  await startReady([plan.gateway]);
+  await startReady([...others, plan.gateway]);
   process.stdout.write(`${formatBanner({ ports: plan.ports, elapsedMs: performance.now() - startedAt, env: process.env })}\n`);
   say("Ctrl-C stops everything");
 }

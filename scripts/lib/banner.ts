@@ -8,6 +8,8 @@ export const DEMO_ACCOUNTS = [
   { email: "customer@shopgraph.dev", password: "customer-password-123", role: "CUSTOMER" },
 ] as const;
 
+const NOT_SEEDED = "none seeded (SEED is off); register through the API";
+
 /** What the banner reports. */
 export interface BannerInput {
   ports: Readonly<Record<ProcessName, number>>;
@@ -16,11 +18,24 @@ export interface BannerInput {
   env: NodeJS.ProcessEnv;
 }
 
-/** Whether the subgraphs seed demo data: SEED when given, else only in development (their default). */
+/**
+ * Whether the subgraphs seed demo data: SEED when given, else only in development (their default).
+ * Never in production: the subgraphs refuse SEED=true there (the demo passwords are public).
+ */
 export function isSeeding(env: NodeJS.ProcessEnv): boolean {
+  const nodeEnv = env.NODE_ENV?.trim() || "development";
+  if (nodeEnv === "production") return false;
   const seed = env.SEED?.trim();
   if (seed) return seed === "true" || seed === "1";
-  return (env.NODE_ENV?.trim() || "development") === "development";
+  return nodeEnv === "development";
+}
+
+/** The supervisor's early refusal of SEED=true in production (the subgraphs would refuse it after starting), or undefined. */
+export function seedProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const seed = env.SEED?.trim();
+  if (env.NODE_ENV?.trim() !== "production" || (seed !== "true" && seed !== "1")) return undefined;
+  return "SEED=true is refused in production: the demo accounts' passwords are public. Unset SEED "
+    + "and create the first ADMIN with `node subgraphs/users/src/cli/create-admin.ts --email <email>`";
 }
 
 /** A URL without its password, for printing. */
@@ -56,7 +71,7 @@ export function formatBanner({ ports, elapsedMs, env }: BannerInput): string {
   const graphql = `http://localhost:${ports.gateway}/graphql`;
   const accounts = isSeeding(env)
     ? DEMO_ACCOUNTS.map((a) => `${a.email} / ${a.password}  (${a.role})`)
-    : ["none seeded (SEED is off); register through the API"];
+    : [isProduction ? "none (never seeded in production): create an ADMIN with subgraphs/users/src/cli/create-admin.ts" : NOT_SEEDED];
   const rows: [string, string][] = [
     ["GraphQL", isProduction ? graphql : `${graphql}  (open it in a browser for Apollo Sandbox)`],
     ...accounts.map((line, i): [string, string] => [i === 0 ? "Sign in" : "", line]),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PORTS } from "../lib/processes.ts";
-import { describeDatabases, describeRedis, formatBanner, isSeeding, redactUrl } from "../lib/banner.ts";
+import { describeDatabases, describeRedis, formatBanner, isSeeding, redactUrl, seedProblem } from "../lib/banner.ts";
 
 describe("formatBanner", () => {
   it("shows the gateway URL, the demo accounts, the elapsed time and the embedded mode", () => {
@@ -18,7 +18,17 @@ describe("formatBanner", () => {
     const banner = formatBanner({ ports: DEFAULT_PORTS, elapsedMs: 1000, env: { NODE_ENV: "production" } });
     expect(banner).not.toContain("admin-password-123");
     expect(banner).not.toContain("Sandbox");
-    expect(banner).toContain("SEED is off");
+    expect(banner).toContain("never seeded in production");
+  });
+
+  it("does not promise demo accounts in production even with SEED=true (the subgraphs refuse to seed there)", () => {
+    const banner = formatBanner({ ports: DEFAULT_PORTS, elapsedMs: 1000, env: { NODE_ENV: "production", SEED: "true" } });
+    expect(banner).not.toContain("admin-password-123");
+    expect(banner).toContain("never seeded in production");
+  });
+
+  it("says SEED is off in development with SEED=false", () => {
+    expect(formatBanner({ ports: DEFAULT_PORTS, elapsedMs: 1000, env: { SEED: "false" } })).toContain("SEED is off");
   });
 });
 
@@ -26,9 +36,20 @@ describe("isSeeding", () => {
   it("follows SEED, else seeds only in development", () => {
     expect(isSeeding({})).toBe(true);
     expect(isSeeding({ NODE_ENV: "test" })).toBe(false);
-    expect(isSeeding({ NODE_ENV: "production", SEED: "true" })).toBe(true);
+    expect(isSeeding({ NODE_ENV: "production", SEED: "true" })).toBe(false);
+    expect(isSeeding({ NODE_ENV: "test", SEED: "true" })).toBe(true);
     expect(isSeeding({ SEED: "false" })).toBe(false);
     expect(isSeeding({ SEED: "0" })).toBe(false);
+  });
+});
+
+describe("seedProblem", () => {
+  it("refuses SEED=true in production before anything starts, and nothing else", () => {
+    expect(seedProblem({ NODE_ENV: "production", SEED: "true" })).toMatch(/SEED=true is refused in production/);
+    expect(seedProblem({ NODE_ENV: "production", SEED: "1" })).toMatch(/create-admin\.ts/);
+    expect(seedProblem({ NODE_ENV: "production" })).toBeUndefined();
+    expect(seedProblem({ NODE_ENV: "production", SEED: "false" })).toBeUndefined();
+    expect(seedProblem({ SEED: "true" })).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildStartPlan, connectHost, DEFAULT_PORTS, readPorts, TELEMETRY_PRELOAD } from "../lib/processes.ts";
+import { buildStartPlan, childNodeFlags, connectHost, DEFAULT_PORTS, DEV_NODE_FLAGS, readPorts } from "../lib/processes.ts";
+import { TELEMETRY_PRELOAD } from "../lib/processes.ts";
 
 describe("readPorts", () => {
   it("defaults to 4000-4004 and reads <NAME>_PORT overrides", () => {
@@ -44,9 +45,25 @@ describe("buildStartPlan", () => {
     const plan = buildStartPlan({ ...env, OTEL_SERVICE_NAME: "everything" });
     expect(existsSync(resolve(import.meta.dirname, "../..", TELEMETRY_PRELOAD))).toBe(true);
     for (const spec of [...plan.subgraphs, plan.gateway]) {
-      expect(spec.args).toEqual(["--import", TELEMETRY_PRELOAD, spec.entry]);
+      expect(spec.args).toEqual([...DEV_NODE_FLAGS, "--import", TELEMETRY_PRELOAD, spec.entry]);
       expect(spec.env.OTEL_SERVICE_NAME).toBe(spec.name);
     }
+  });
+
+  it("gives every child the development Node flags, none in production, START_NODE_FLAGS when set", () => {
+    expect(DEV_NODE_FLAGS).toContain("--liftoff-only");
+    expect(childNodeFlags({})).toEqual(DEV_NODE_FLAGS);
+    expect(childNodeFlags({ NODE_ENV: "production" })).toEqual([]);
+    expect(childNodeFlags({ START_NODE_FLAGS: "" })).toEqual([]);
+    expect(childNodeFlags({ NODE_ENV: "production", START_NODE_FLAGS: " --max-old-space-size=512  --optimize-for-size " })).toEqual([
+      "--max-old-space-size=512",
+      "--optimize-for-size",
+    ]);
+    const cached = buildStartPlan(env, { compileCacheDir: "/data/compile-cache" });
+    expect(cached.gateway.env.NODE_COMPILE_CACHE).toBe("/data/compile-cache");
+    expect(buildStartPlan({ ...env, NODE_COMPILE_CACHE: "/mine" }, { compileCacheDir: "/data/cc" }).gateway.env.NODE_COMPILE_CACHE).toBe("/mine");
+    const plan = buildStartPlan({ ...env, START_NODE_FLAGS: "--trace-warnings" });
+    expect(plan.gateway.args).toEqual(["--trace-warnings", "--import", TELEMETRY_PRELOAD, plan.gateway.entry]);
   });
 
   it("passes the environment through and sets each child's PORT", () => {

@@ -18,6 +18,12 @@ const CONNECTION_WAIT_MS = 10_000;
 /** Sockets the OS-level server holds open (one attached, the rest waiting their turn). */
 const MAX_SOCKETS = 32;
 
+/**
+ * PostgreSQL's 128 MB shared_buffers default is written into the wasm heap as pages are read, and a
+ * development database is a few MB: 16 MB keeps it in cache and saves ~100 MB per embedded server.
+ */
+const EMBEDDED_SETTINGS = ["-c", "shared_buffers=16MB", "-c", "work_mem=4MB", "-c", "maintenance_work_mem=16MB"];
+
 export type EmbeddedPostgresOptions = {
   /** Where PGlite keeps its files; created if missing, reused (with its data) on the next start. */
   dataDir: string;
@@ -37,7 +43,7 @@ export type EmbeddedPostgres = {
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const host = options.host ?? "127.0.0.1";
   await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir);
+  const db = await PGlite.create(options.dataDir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   // Only one connection is ever attached: the server's multiplexer would interleave protocol messages
   // of concurrent connections (clobbering unnamed prepared statements) in one shared session.
   // With the queue patch, maxConnections only sizes the waiting room (it is also net.Server's limit,

@@ -7,3 +7,4 @@ export * from "./cors.ts";
 export * from "./operation-observer-plugin.ts";
 export * from "./metrics-server.ts";
 export * from "./client-input-plugin.ts";
+export * from "./running-service.ts";

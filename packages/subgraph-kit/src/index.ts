@@ -10,3 +10,4 @@ export * from "./subgraph-limits.ts";
 export * from "./service-credential-route.ts";
 export * from "./outbox.ts";
 export * from "./delivery-metrics.ts";
+export * from "./start-subgraph.ts";

@@ -54,7 +54,7 @@ describe("create-admin CLI", () => {
 
     const env = { NODE_ENV: "test", PORT: "0", DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), DATA_DIR: dataDir };
     const config = loadUsersConfig({ ...env, SEED: "false" });
-    const users = await startUsersSubgraph(config, testLogger("users"));
+    const users = await startUsersSubgraph(config, { logger: testLogger("users") });
     try {
       const mutation = "mutation($i: LoginInput!) { login(input: $i) { session { accessToken user { email role } } userErrors { code } } }";
       const login = await gql(`${users.url}/graphql`, mutation, {

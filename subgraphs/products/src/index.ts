@@ -7,4 +7,4 @@ import { loadProductsConfig } from "./config.ts";
 
 const config = configOrExit(loadProductsConfig);
 const logger = createLogger({ service: "products", level: config.LOG_LEVEL, pretty: config.LOG_FORMAT === "pretty" && config.NODE_ENV === "development", redactEmails: config.NODE_ENV === "production" });
-await runUntilSignal(logger, async () => flushTelemetryOnClose(await startProductsSubgraph(config, logger)));
+await runUntilSignal(logger, async () => flushTelemetryOnClose(await startProductsSubgraph(config, { logger })));

@@ -38,7 +38,11 @@ export async function provisionProductsWorld(): Promise<ProductsWorld> {
 }
 
 /** Starts one products subgraph over the world's database and Redis on an ephemeral port (seeded). */
-export async function startTestProducts(world: ProductsWorld, env: Record<string, string | undefined> = {}, deps: ProductsDeps = {}) {
+export async function startTestProducts(
+  world: ProductsWorld,
+  env: Record<string, string | undefined> = {},
+  deps: Omit<ProductsDeps, "logger"> = {},
+) {
   const dataDir = await mkdtemp(join(tmpdir(), "sgt-products-"));
   const raw: Record<string, string | undefined> = {
     NODE_ENV: "test", PORT: "0", DATABASE_URL: world.database.url, DATABASE_POOL_MAX: String(world.database.poolMax), DATA_DIR: dataDir, SEED: "true",
@@ -52,7 +56,7 @@ export async function startTestProducts(world: ProductsWorld, env: Record<string
   };
   // An override of undefined removes the variable (e.g. an instance without SERVICE_TOKEN).
   const config = loadProductsConfig(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
-  const subgraph = await startProductsSubgraph(config, testLogger("products"), { jwks: world.issuer.jwks, ...deps });
+  const subgraph = await startProductsSubgraph(config, { logger: testLogger("products"), jwks: world.issuer.jwks, ...deps });
   const graphqlUrl = `${subgraph.url}/graphql`;
   return {
     ...subgraph,

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createAccessTokenVerifier, startRevocations, type VerifierOptions } from "@shopgraph/auth";
+import type { VerifierOptions } from "@shopgraph/auth";
 import type { Logger } from "@shopgraph/logger";
-import { createSubgraphServer, subgraphHttpOptions, subgraphLimits, openDatabase, startProducerRelay, traceOutboxWrites } from "@shopgraph/subgraph-kit";
+import { startSubgraph, type RunningSubgraph } from "@shopgraph/subgraph-kit";
 import { createProductsHttpClient } from "./clients/products-http-client.ts";
 import type { OrdersConfig } from "./config.ts";
 import { createOrdersContext } from "./context.ts";
@@ -19,8 +19,9 @@ import { seedOrdersDatabase } from "./seed.ts";
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
 
-/** Replaceable collaborators (tests); production leaves them all unset. */
+/** What the orders subgraph is started with besides its config; tests replace collaborators, production none. */
 export interface OrdersDeps {
+  logger: Logger;
   /** Verify access tokens with this key set instead of fetching JWKS_URL. */
   jwks?: VerifierOptions["jwks"];
   /** The products service; default: HTTP to PRODUCTS_URL with the service token. */
@@ -34,86 +35,71 @@ export interface OrdersDeps {
 }
 
 /** A running orders subgraph. */
-export interface OrdersSubgraph {
-  url: string;
-  /** The metrics listener (GET /metrics), never on the public port. */
-  metricsUrl: string | undefined;
-  db: Db;
+export type OrdersSubgraph = RunningSubgraph<Db, {
   checkout: CheckoutDeps;
   /** Runs one recovery sweep now (the interval runs it too); age defaults to RECOVERY_AGE_MS. */
   recover(options?: Partial<RecoveryOptions>): Promise<RecoveryReport>;
-  close(): Promise<void>;
-}
+}>;
 
-/** Opens the database, seeds if asked, starts serving and the recovery sweep. */
-export async function startOrdersSubgraph(config: OrdersConfig, logger: Logger, deps: OrdersDeps = {}): Promise<OrdersSubgraph> {
-  const database = await openDatabase({ service: "orders", databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: here("../prisma/migrations"), logger, poolMax: config.DATABASE_POOL_MAX, migrate: config.MIGRATE_ON_START });
-  // Outbox rows written by the domain carry the request's trace context to the consumers.
-  const db = traceOutboxWrites(createDb(database.url, database.poolMax, deps.onQuery ? { onQuery: deps.onQuery } : {}));
-  if (config.SEED) await seedOrdersDatabase(db, logger);
-
-  const checkout: CheckoutDeps = {
-    db,
-    logger,
-    idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
-    products: deps.products ?? createProductsHttpClient({ url: config.PRODUCTS_URL, serviceToken: config.SERVICE_TOKEN, timeoutMs: config.PRODUCTS_TIMEOUT_MS }),
-    payments: createSimulatedPaymentProvider({
-      ledger: createDbProviderLedger(db),
-      latencyMs: config.PAYMENT_LATENCY_MS,
-      failureRate: config.PAYMENT_FAILURE_RATE,
-      timeoutMs: config.PAYMENT_TIMEOUT_MS,
-      ...(deps.paymentFaults ? { faults: deps.paymentFaults } : {}),
-    }),
-    ...(deps.hooks ? { hooks: deps.hooks } : {}),
-  };
-
-  // Revocations (logout, password/role change) arrive from Redis, or from the users feed without it.
-  const revocations = await startRevocations(config, { role: "reader", logger });
-  const { http } = await createSubgraphServer({
+/** Serves the orders subgraph and runs the recovery sweep (a first pass as soon as it listens). */
+export async function startOrdersSubgraph(config: OrdersConfig, deps: OrdersDeps): Promise<OrdersSubgraph> {
+  const { logger } = deps;
+  return startSubgraph({
     name: "orders",
+    config,
+    logger,
+    migrationsDir: here("../prisma/migrations"),
     typeDefs,
     resolvers,
     permissions,
-    logger,
-    verifyAccessToken: createAccessTokenVerifier({ ...(deps.jwks ? { jwks: deps.jwks } : { jwksUrl: config.JWKS_URL }), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS, revocations }),
-    credentials: config.ACCEPTED_CREDENTIALS,
-    limits: subgraphLimits(config),
-    createContext: (base) => createOrdersContext(base, checkout),
-    production: config.NODE_ENV === "production",
-    http: subgraphHttpOptions(config),
-    isReady: async () => (await db.$queryRaw`SELECT 1`, true),
-  });
-
-  const recover = (options: Partial<RecoveryOptions> = {}) => recoverStuckOrders(checkout, { olderThanMs: config.RECOVERY_AGE_MS, ...options });
-  // One sweep at a time per process; several processes are safe (claims are compare-and-set).
-  let sweeping: Promise<unknown> | undefined;
-  const sweep = () => {
-    sweeping ??= recover()
-      .catch((err: unknown) => logger.error({ err }, "recovery sweep failed"))
-      .finally(() => (sweeping = undefined));
-  };
-  const timer = config.RECOVERY_INTERVAL_MS > 0 ? setInterval(sweep, config.RECOVERY_INTERVAL_MS) : undefined;
-  timer?.unref();
-
-  const relay = startProducerRelay("orders", db, config, logger);
-  const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
-  logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded, productsUrl: config.PRODUCTS_URL }, "orders subgraph ready");
-  // First pass right away: after a crash, sagas the old process left behind are settled now, not one interval later.
-  if (timer) sweep();
-  return {
-    url,
-    metricsUrl,
-    db,
-    checkout,
-    recover,
-    async close() {
-      clearInterval(timer);
-      await http.close(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_DELAY_MS);
-      await relay.close();
-      await sweeping;
-      await revocations.stop();
-      await db.$disconnect();
-      await database.close();
+    createDb: (url, poolMax) => createDb(url, poolMax, deps.onQuery ? { onQuery: deps.onQuery } : {}),
+    producer: true,
+    seed: seedOrdersDatabase,
+    setup: ({ db }) => {
+      const checkout: CheckoutDeps = {
+        db,
+        logger,
+        idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
+        products:
+          deps.products ??
+          createProductsHttpClient({ url: config.PRODUCTS_URL, serviceToken: config.SERVICE_TOKEN, timeoutMs: config.PRODUCTS_TIMEOUT_MS }),
+        payments: createSimulatedPaymentProvider({
+          ledger: createDbProviderLedger(db),
+          latencyMs: config.PAYMENT_LATENCY_MS,
+          failureRate: config.PAYMENT_FAILURE_RATE,
+          timeoutMs: config.PAYMENT_TIMEOUT_MS,
+          ...(deps.paymentFaults ? { faults: deps.paymentFaults } : {}),
+        }),
+        ...(deps.hooks ? { hooks: deps.hooks } : {}),
+      };
+      const recover = (options: Partial<RecoveryOptions> = {}) =>
+        recoverStuckOrders(checkout, { olderThanMs: config.RECOVERY_AGE_MS, ...options });
+      // One sweep at a time per process; several processes are safe (claims are compare-and-set).
+      let sweeping: Promise<unknown> | undefined;
+      const sweep = () => {
+        sweeping ??= recover()
+          .catch((err: unknown) => logger.error({ err }, "recovery sweep failed"))
+          .finally(() => (sweeping = undefined));
+      };
+      let timer: NodeJS.Timeout | undefined;
+      return {
+        ...(deps.jwks ? { jwks: deps.jwks } : {}),
+        createContext: (base) => createOrdersContext(base, checkout),
+        start: () => {
+          timer = config.RECOVERY_INTERVAL_MS > 0 ? setInterval(sweep, config.RECOVERY_INTERVAL_MS) : undefined;
+          timer?.unref();
+        },
+        // First pass right away: after a crash, sagas the old process left behind are settled now, not one interval later.
+        afterListen: () => {
+          if (timer) sweep();
+        },
+        beforeDrain: () => clearInterval(timer),
+        afterDrain: async () => {
+          await sweeping;
+        },
+        readyLog: { productsUrl: config.PRODUCTS_URL },
+        handle: { checkout, recover },
+      };
     },
-  };
+  });
 }

@@ -7,4 +7,4 @@ import { loadOrdersConfig } from "./config.ts";
 
 const config = configOrExit(loadOrdersConfig);
 const logger = createLogger({ service: "orders", level: config.LOG_LEVEL, pretty: config.LOG_FORMAT === "pretty" && config.NODE_ENV === "development", redactEmails: config.NODE_ENV === "production" });
-await runUntilSignal(logger, async () => flushTelemetryOnClose(await startOrdersSubgraph(config, logger)));
+await runUntilSignal(logger, async () => flushTelemetryOnClose(await startOrdersSubgraph(config, { logger })));

@@ -17,7 +17,7 @@ export interface TestOrdersOptions {
   env?: Record<string, string>;
   /** Catalog of the fake products service; default: the fixtures' catalog. */
   catalog?: FakeProduct[];
-  deps?: Omit<OrdersDeps, "jwks" | "products">;
+  deps?: Omit<OrdersDeps, "jwks" | "products" | "logger">;
   seed?: boolean;
 }
 
@@ -35,7 +35,12 @@ export async function startTestOrders(options: TestOrdersOptions = {}) {
   });
   const issuer = await createTestIssuer({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
   const products: FakeProducts = createFakeProducts(options.catalog ?? seedCatalog());
-  const subgraph = await startOrdersSubgraph(config, testLogger("orders"), { ...options.deps, jwks: issuer.jwks, products: products.client });
+  const subgraph = await startOrdersSubgraph(config, {
+    logger: testLogger("orders"),
+    ...options.deps,
+    jwks: issuer.jwks,
+    products: products.client,
+  });
   const graphqlUrl = `${subgraph.url}/graphql`;
   return {
     ...subgraph,

@@ -1,7 +1,13 @@
 import type { Db } from "./client.ts";
-import type { Contact } from "./generated/client.ts";
 
-export type { Contact };
+/** What notifications knows of a user to reach them (fed by user.registered). */
+export interface Contact {
+  userId: string;
+  email: string;
+  name: string;
+  role: string;
+  updatedAt: Date;
+}
 type Tx = Pick<Db, "contact">;
 
 /** Inserts or refreshes a user's contact row (fed by user.registered). */

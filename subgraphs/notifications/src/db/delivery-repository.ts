@@ -1,8 +1,31 @@
 import { createdAtAfter, NEWEST_FIRST } from "@shopgraph/subgraph-kit";
 import type { Db } from "./client.ts";
-import type { Delivery, DeliveryStatus, NotificationChannel, Prisma } from "./generated/client.ts";
+import type { NotificationKind } from "./event-effects.ts";
+import type { Prisma } from "./generated/client.ts";
 
-export type { Delivery, DeliveryStatus, NotificationChannel };
+/** A channel a notification goes out on (the database enum of the same name). */
+export type NotificationChannel = "EMAIL" | "SMS" | "IN_APP";
+/** Where a delivery stands (the database enum of the same name). */
+export type DeliveryStatus = "PENDING" | "SENT" | "FAILED" | "DEAD_LETTERED";
+
+/** One email/SMS send and its retry history. */
+export interface Delivery {
+  id: string;
+  userId: string;
+  eventId: string | null;
+  channel: NotificationChannel;
+  kind: NotificationKind;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+  sentAt: Date | null;
+  traceparent: string | null;
+}
 
 /** Filters of the ADMIN delivery log. */
 export interface DeliveryFilter {

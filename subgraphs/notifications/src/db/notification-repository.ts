@@ -1,8 +1,20 @@
 import { createdAtAfter, NEWEST_FIRST } from "@shopgraph/subgraph-kit";
 import type { Db } from "./client.ts";
-import type { Notification, Prisma } from "./generated/client.ts";
+import type { NotificationKind } from "./event-effects.ts";
+import type { Prisma } from "./generated/client.ts";
 
-export type { Notification };
+/** An in-app notification. */
+export interface Notification {
+  id: string;
+  userId: string;
+  kind: NotificationKind;
+  title: string;
+  body: string;
+  orderId: string | null;
+  eventId: string | null;
+  readAt: Date | null;
+  createdAt: Date;
+}
 
 /** Notifications by id, in one query (DataLoader batches entity references). */
 export function findNotificationsByIds(db: Db, ids: readonly string[]): Promise<Notification[]> {

@@ -1,7 +1,14 @@
 import type { Db } from "./client.ts";
-import type { NotificationPreference } from "./generated/client.ts";
 
-export type { NotificationPreference };
+/** A user's stored channel choices. */
+export interface NotificationPreference {
+  userId: string;
+  email: boolean;
+  sms: boolean;
+  inApp: boolean;
+  phoneNumber: string | null;
+  updatedAt: Date;
+}
 
 /** Stored preference rows of several users (users without a row get the defaults in the domain). */
 export function findPreferencesByUsers(db: Pick<Db, "notificationPreference">, userIds: readonly string[]): Promise<NotificationPreference[]> {

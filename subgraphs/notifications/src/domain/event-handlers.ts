@@ -1,13 +1,13 @@
 import { EventType, LoginLockedV1, LowStockV1, OrderEventV1, PermanentEventError, UserRegisteredV1, type EventEnvelope, type EventHandler, type HandlerContext } from "@shopgraph/events";
 import type { Db } from "../db/client.ts";
 import { findAdminContacts, findContacts, upsertContact } from "../db/contact-repository.ts";
-import type { Prisma } from "../db/generated/client.ts";
+import {
+  inEventTransaction, insertDeliveries, insertNotifications, recordProcessedEvent, type EventTx, type NewDelivery, type NewNotification,
+} from "../db/event-effects.ts";
 import { findPreferencesByUsers } from "../db/preference-repository.ts";
 import { withDefaults } from "./preferences.ts";
 import { ORDER_KINDS, renderAccountLocked, renderLowStock, renderOrder, renderWelcome, type Rendered, type TemplateOptions } from "./templates.ts";
 import { currentTraceparent } from "@shopgraph/telemetry";
-
-type Tx = Prisma.TransactionClient;
 
 /** What one event asks for: who gets which texts, plus a contact to record (user.registered). */
 interface Plan {
@@ -50,14 +50,14 @@ export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan 
 }
 
 /** Writes the in-app notifications and queues the deliveries of a plan; returns the deliveries queued. */
-async function apply(tx: Tx, event: EventEnvelope, plan: Plan, context: HandlerContext): Promise<number> {
+async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: HandlerContext): Promise<number> {
   if (plan.contact) await upsertContact(tx, plan.contact);
   const userIds = plan.recipients === "admins" ? (await findAdminContacts(tx)).map((c) => c.userId) : plan.recipients;
   const contacts = new Map((await findContacts(tx, userIds)).map((c) => [c.userId, c]));
   const preferences = new Map((await findPreferencesByUsers(tx, userIds)).map((p) => [p.userId, p]));
   const { rendered } = plan;
-  const notifications: Prisma.NotificationCreateManyInput[] = [];
-  const deliveries: Prisma.DeliveryCreateManyInput[] = [];
+  const notifications: NewNotification[] = [];
+  const deliveries: Omit<NewDelivery, "traceparent">[] = [];
   const base = { eventId: event.id, kind: rendered.kind };
   for (const userId of userIds) {
     const prefs = withDefaults(userId, preferences.get(userId));
@@ -78,10 +78,10 @@ async function apply(tx: Tx, event: EventEnvelope, plan: Plan, context: HandlerC
     }
   }
   // The unique keys (eventId, userId[, channel]) back up the ProcessedEvent guard.
-  if (notifications.length > 0) await tx.notification.createMany({ data: notifications, skipDuplicates: true });
+  if (notifications.length > 0) await insertNotifications(tx, notifications);
   // Handlers run inside the event's `process` span: its context lets the later send join the trace.
   const traceparent = currentTraceparent();
-  if (deliveries.length > 0) await tx.delivery.createMany({ data: deliveries.map((d) => ({ ...d, traceparent })), skipDuplicates: true });
+  if (deliveries.length > 0) await insertDeliveries(tx, deliveries.map((d) => ({ ...d, traceparent })));
   context.logger.info({ notifications: notifications.length, deliveries: deliveries.length }, "event turned into notifications");
   return deliveries.length;
 }
@@ -104,9 +104,8 @@ export function createNotificationsEventHandler(deps: EventHandlerDeps): EventHa
   return async (event, context) => {
     const plan = planFor(event, deps.templates);
     if (!plan) return;
-    const queued = await deps.db.$transaction(async (tx) => {
-      const recorded = await tx.processedEvent.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
-      if (recorded.count === 0) {
+    const queued = await inEventTransaction(deps.db, async (tx) => {
+      if (!(await recordProcessedEvent(tx, event))) {
         context.logger.debug("event already processed: duplicate ignored");
         return 0;
       }

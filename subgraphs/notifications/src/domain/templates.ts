@@ -1,5 +1,5 @@
 import { formatOrderNumber, type OrderEventV1 } from "@shopgraph/events";
-import type { NotificationKind } from "../db/generated/client.ts";
+import type { NotificationKind } from "../db/event-effects.ts";
 
 /** The texts of one notification in every channel. */
 export interface Rendered {

@@ -1,15 +1,11 @@
 import { startRevocations } from "@shopgraph/auth";
+import type { RunningService } from "@shopgraph/http";
 import { createRedis, waitForRedis } from "@shopgraph/kv";
 import type { GatewayConfig } from "./config.ts";
 import { createGateway, type GatewayDeps } from "./server.ts";
 
-/** A running gateway. */
-export interface RunningGateway {
-  url: string;
-  /** The metrics listener (GET /metrics), never on the public port. */
-  metricsUrl: string | undefined;
-  close(): Promise<void>;
-}
+/** A running gateway: the same handle as every subgraph's (`{ url, metricsUrl, close() }`). */
+export type RunningGateway = RunningService;
 
 /** Builds the gateway and starts listening. */
 export async function startGateway(config: GatewayConfig, deps: GatewayDeps): Promise<RunningGateway> {

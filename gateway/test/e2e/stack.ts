@@ -82,17 +82,19 @@ export async function startStack(options: StackOptions = {}) {
       notifications: { ...common(notificationsDb), PORT: notificationsPort },
     };
     for (const env of [envs.users, envs.products, envs.orders]) Object.assign(env, { EVENTS_PUSH_URLS: `http://127.0.0.1:${notificationsPort}/events` });
-    const users = await startUsersSubgraph(loadUsersConfig(envs.users), testLogger("users"));
+    const users = await startUsersSubgraph(loadUsersConfig(envs.users), { logger: testLogger("users") });
     closers.push(users.close);
     const JWKS_URL = `${users.url}/.well-known/jwks.json`;
     Object.assign(envs.products, { JWKS_URL });
     Object.assign(envs.orders, { JWKS_URL });
     Object.assign(envs.notifications, { JWKS_URL });
-    const products = await startProductsSubgraph(loadProductsConfig(envs.products), testLogger("products"));
+    const products = await startProductsSubgraph(loadProductsConfig(envs.products), { logger: testLogger("products") });
     closers.push(products.close);
     const [orders, notifications] = await Promise.all([
-      startOrdersSubgraph(loadOrdersConfig(Object.assign(envs.orders, { PRODUCTS_URL: `${products.url}/graphql` })), testLogger("orders")),
-      startNotificationsSubgraph(loadNotificationsConfig(envs.notifications), testLogger("notifications")),
+      startOrdersSubgraph(loadOrdersConfig(Object.assign(envs.orders, { PRODUCTS_URL: `${products.url}/graphql` })), {
+        logger: testLogger("orders"),
+      }),
+      startNotificationsSubgraph(loadNotificationsConfig(envs.notifications), { logger: testLogger("notifications") }),
     ]);
     closers.push(orders.close, notifications.close);
     const gatewayEnv = {
@@ -116,7 +118,9 @@ export async function startStack(options: StackOptions = {}) {
     const gateway = await startAnotherGateway();
     /** Starts the notifications subgraph again on the given port (after a test stopped it). */
     const restartNotifications = async (port: string) => {
-      const again = await startNotificationsSubgraph(loadNotificationsConfig({ ...envs.notifications, PORT: port, SEED: "false" }), testLogger("notifications"));
+      const again = await startNotificationsSubgraph(loadNotificationsConfig({ ...envs.notifications, PORT: port, SEED: "false" }), {
+        logger: testLogger("notifications"),
+      });
       closers.push(again.close);
       return again;
     };

@@ -7,4 +7,4 @@ import { loadNotificationsConfig } from "./config.ts";
 
 const config = configOrExit(loadNotificationsConfig);
 const logger = createLogger({ service: "notifications", level: config.LOG_LEVEL, pretty: config.LOG_FORMAT === "pretty" && config.NODE_ENV === "development", redactEmails: config.NODE_ENV === "production" });
-await runUntilSignal(logger, async () => flushTelemetryOnClose(await startNotificationsSubgraph(config, logger)));
+await runUntilSignal(logger, async () => flushTelemetryOnClose(await startNotificationsSubgraph(config, { logger })));

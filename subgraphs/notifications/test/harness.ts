@@ -11,12 +11,14 @@ export const NOTIFICATIONS_MIGRATIONS = fileURLToPath(new URL("../prisma/migrati
 const FAST_ENV = { EVENTS_POLL_MS: "50", EVENTS_RETRY_BASE_MS: "20", DELIVERY_RETRY_BASE_MS: "20" };
 
 /** Starts a notifications subgraph on an ephemeral port over its own fresh, seeded database. */
-export async function startTestNotifications(options: { env?: Record<string, string>; deps?: NotificationsDeps; sharedDatabase?: TestDatabase } = {}) {
+export async function startTestNotifications(
+  options: { env?: Record<string, string>; deps?: Omit<NotificationsDeps, "logger">; sharedDatabase?: TestDatabase } = {},
+) {
   // A second instance over the same database (horizontal scaling tests) leaves dropping it to the first.
   const database = options.sharedDatabase ?? (await provisionDatabase("notifications", NOTIFICATIONS_MIGRATIONS));
   const issuer = await createTestIssuer({ issuer: "https://shopgraph.dev/users", audience: "shopgraph" });
   const config = loadNotificationsConfig({ NODE_ENV: "test", PORT: "0", DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), SEED: "true", ...FAST_ENV, ...options.env });
-  const subgraph = await startNotificationsSubgraph(config, testLogger("notifications"), { jwks: issuer.jwks, ...options.deps });
+  const subgraph = await startNotificationsSubgraph(config, { logger: testLogger("notifications"), jwks: issuer.jwks, ...options.deps });
   const graphqlUrl = `${subgraph.url}/graphql`;
   return {
     ...subgraph,

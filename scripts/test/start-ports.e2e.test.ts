@@ -1,0 +1,150 @@
+// `pnpm start` on non-default ports, end to end: the real supervisor (scripts/start.ts) with its
+// plan, real PostgreSQL databases and no Redis, so orders pushes its events over HTTP — the path
+// where a stack on other ports once sent its order.confirmed to 127.0.0.1:4004, another stack's
+// notifications. An order placed here must become a notification of this stack.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, gql, provisionDatabase } from "../../packages/testing/src/index.ts";
+import type { TestDatabase } from "../../packages/testing/src/index.ts";
+import { DEMO_ACCOUNTS } from "../lib/banner.ts";
+import { DEFAULT_PORTS, portVariable, SUBGRAPH_NAMES } from "../lib/processes.ts";
+import type { ProcessName } from "../lib/processes.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const READY_LINE = /Shopgraph is ready in/;
+const START_TIMEOUT_MS = 200_000;
+
+let supervisor: ChildProcess | undefined;
+let output = "";
+let dataDir: string;
+let databases: TestDatabase[] = [];
+const ports = {} as Record<ProcessName, number>;
+/** A stand-in for another stack's notifications on the default port: it must hear nothing. */
+let decoy: Server | undefined;
+const decoyRequests: string[] = [];
+
+/** Listens on the default notifications port when it is free (another stack may hold it). */
+function startDecoy(): Promise<Server | undefined> {
+  return new Promise((done) => {
+    const server = createServer((req, res) => {
+      // Other test stacks on this machine may push here too: what counts is whether ours did.
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => {
+        decoyRequests.push(`${req.method} ${req.url} ${body}`);
+        res.writeHead(503).end();
+      });
+    });
+    server.once("error", () => done(undefined));
+    server.listen(DEFAULT_PORTS.notifications, "127.0.0.1", () => done(server));
+  });
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "sg-start-ports-"));
+  const migrations = (name: string) => join(ROOT, "subgraphs", name, "prisma/migrations");
+  databases = await Promise.all(SUBGRAPH_NAMES.map((name) => provisionDatabase(name, migrations(name))));
+  for (const name of Object.keys(DEFAULT_PORTS) as ProcessName[]) ports[name] = await freePort();
+  decoy = await startDecoy();
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, NODE_ENV: "development" };
+  env.NO_COLOR = "1";
+  // Nothing inherited may point the stack elsewhere: the plan has to derive every URL itself.
+  const inherited = ["EVENTS_PUSH_URLS", "SERVICE_TOKEN", "GATEWAY_TOKEN", "JWKS_URL", "PRODUCTS_URL", "FORCE_COLOR", "SEED"];
+  for (const name of inherited) delete env[name];
+  env.REDIS_URL = "";
+  env.RATE_LIMIT_ENABLED = "false";
+  env.LOG_LEVEL = "warn";
+  SUBGRAPH_NAMES.forEach((name, i) => {
+    env[`${name.toUpperCase()}_DATABASE_URL`] = databases[i]!.url;
+  });
+  for (const [name, port] of Object.entries(ports)) env[portVariable(name as ProcessName)] = String(port);
+  supervisor = spawn(process.execPath, ["scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`not ready in ${START_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`)), START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output = (output + chunk.toString("utf8")).slice(-50_000);
+      if (READY_LINE.test(output)) {
+        clearTimeout(timer);
+        done();
+      }
+    };
+    supervisor!.stdout!.on("data", onData);
+    supervisor!.stderr!.on("data", onData);
+    supervisor!.once("close", (code) => {
+      clearTimeout(timer);
+      fail(new Error(`the supervisor exited (${code}) before the stack was ready:\n${output.slice(-3000)}`));
+    });
+  });
+}, START_TIMEOUT_MS + 60_000);
+
+afterAll(async () => {
+  if (supervisor?.pid !== undefined && supervisor.exitCode === null) {
+    const closed = new Promise((done) => supervisor!.once("close", done));
+    process.kill(-supervisor.pid, "SIGTERM");
+    const timer = setTimeout(() => process.kill(-supervisor!.pid!, "SIGKILL"), 20_000);
+    await closed;
+    clearTimeout(timer);
+  }
+  await new Promise((done) => (decoy ? decoy.close(done) : done(undefined)));
+  await Promise.all(databases.map((db) => db.drop()));
+  await rm(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+/** Polls the customer's notifications until one of `kind` for `orderId` appears or `withinMs` passes. */
+async function waitForOrderNotification(url: string, token: string, orderId: string, withinMs: number) {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    const res = await gql(url, "{ me { notifications(first: 50) { edges { node { kind order { id } } } } } }", { token });
+    type Node = { kind: string; order: { id: string } | null };
+    const nodes: Node[] = res.data?.me?.notifications.edges.map((e: { node: Node }) => e.node) ?? [];
+    const found = nodes.find((n) => n.kind === "ORDER_CONFIRMED" && n.order?.id === orderId);
+    if (found || Date.now() > deadline) return found;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe("pnpm start on non-default ports (real PostgreSQL, no Redis: events over HTTP push)", () => {
+  it("listens on the chosen ports only and says so in the banner", () => {
+    expect(Object.values(ports)).not.toContain(DEFAULT_PORTS.gateway);
+    expect(output).toContain(`http://localhost:${ports.gateway}/graphql`);
+    for (const name of SUBGRAPH_NAMES) expect(output).toContain(`${name} :${ports[name]}`);
+  });
+
+  it("turns an order into a notification of the same stack, and nothing reaches the default notifications port", async () => {
+    const url = `http://127.0.0.1:${ports.gateway}/graphql`;
+    const customer = DEMO_ACCOUNTS.find((a) => a.role === "CUSTOMER")!;
+    const login = await gql(url, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } userErrors { code } } }", {
+      variables: { i: { email: customer.email, password: customer.password } },
+    });
+    const token = login.data?.login.session?.accessToken as string;
+    expect(token, JSON.stringify(login)).toBeTruthy();
+    const catalog = await gql(url, "{ products(first: 50) { edges { node { id quantityAvailable archived } } } }", { token });
+    type Product = { id: string; quantityAvailable: number; archived: boolean };
+    const products: Product[] = catalog.data?.products.edges.map((e: { node: Product }) => e.node);
+    const product = products.find((p) => !p.archived && p.quantityAvailable > 5);
+    expect(product, JSON.stringify(catalog)).toBeDefined();
+    const mutation = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"ports-e2e-1\") "
+      + "{ order { id number status } userErrors { code } } }";
+    const placed = await gql(url, mutation, {
+      token,
+      variables: {
+        input: {
+          lines: [{ productId: product!.id, quantity: 1 }],
+          shippingAddress: { name: "Port Tester", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" },
+          paymentToken: "tok_visa",
+        },
+      },
+    });
+    const order = placed.data?.placeOrder.order;
+    expect(order?.status, JSON.stringify(placed)).toBe("PAID");
+    const confirmed = await waitForOrderNotification(url, token, order.id, 30_000);
+    expect(confirmed, `no ORDER_CONFIRMED for ${order.number} in this stack; supervisor output:\n${output.slice(-3000)}`).toBeDefined();
+    expect(decoyRequests.filter((r) => r.includes(order.id) || r.includes(order.number))).toEqual([]);
+  }, 60_000);
+});

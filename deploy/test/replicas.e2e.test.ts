@@ -10,8 +10,9 @@ import { createDb } from "../../subgraphs/notifications/src/db/client.ts";
 import { createDb as createOrdersDb } from "../../subgraphs/orders/src/db/client.ts";
 import { startReplicaStack, type ReplicaStack } from "./replicas/replica-stack.ts";
 
-// Issue #11 §3: many replicas on one machine behave as one. Two replicas of every service as real
-// processes behind HAProxy (replicas/replica-stack.ts), real PostgreSQL and Redis.
+// Issue #11 §3: many replicas on one machine behave as one. Two replicas of every service and two
+// notifications workers as real processes behind HAProxy (replicas/replica-stack.ts), real
+// PostgreSQL and Redis.
 const hasHaproxy = spawnSync("haproxy", ["-v"]).status === 0;
 if (!hasHaproxy && process.env.CI) throw new Error("haproxy is required in CI (.ci/run installs Debian's haproxy)");
 const REAL = hasHaproxy && (await hasRealServer("PostgreSQL", TEST_DATABASE_SERVER, 5432)) && (await hasRealServer("Redis", TEST_REDIS_URL, 6379));
@@ -97,7 +98,7 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
     }
     const handled = await Promise.all(
       [1, 2].map(async (index) => {
-        const text = await fetch(`http://127.0.0.1:${stack.replica("notifications", index as 1 | 2).metricsPort}/metrics`).then((r) => r.text());
+        const text = await fetch(`http://127.0.0.1:${stack.replica("notifications-worker", index as 1 | 2).metricsPort}/metrics`).then((r) => r.text());
         return [...text.matchAll(/^events_consumed_total\{[^}]*type="user\.registered"[^}]*outcome="done"[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
       }),
     );
@@ -119,7 +120,7 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
       }
     };
     const load = Promise.all(Array.from({ length: 3 }, client));
-    for (const service of ["users", "products", "orders", "notifications", "gateway"] as const) {
+    for (const service of ["users", "products", "orders", "notifications", "notifications-worker", "gateway"] as const) {
       for (const index of [1, 2] as const) {
         const replica = stack.replica(service, index);
         await stack.stop(replica, "SIGTERM");
@@ -130,10 +131,10 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
     }
     stop = true;
     await load;
-    process.stdout.write(`[replicas] rolling restart of 10 processes: ${outcome.ok} requests ok, ${outcome.failed.length} failed\n`);
+    process.stdout.write(`[replicas] rolling restart of 12 processes: ${outcome.ok} requests ok, ${outcome.failed.length} failed\n`);
     expect(outcome.failed.slice(0, 5), `${outcome.failed.length} failed of ${outcome.failed.length + outcome.ok}`).toEqual([]);
     expect(outcome.ok).toBeGreaterThan(50);
-  }, 300_000);
+  }, 600_000);
 
   it("SIGKILL of one replica of each service under load: few failures, none after 5 s, no order lost or paid twice", async () => {
     const token = await login(seedCustomer.email, DEMO_PASSWORDS.customer);
@@ -169,7 +170,7 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
     };
     const load = Promise.all([reader(), reader(), buyer()]);
     const kills: { service: string; at: number }[] = [];
-    for (const service of ["products", "orders", "users", "notifications", "gateway"] as const) {
+    for (const service of ["products", "orders", "users", "notifications", "notifications-worker", "gateway"] as const) {
       const replica = stack.replica(service, 1);
       kills.push({ service, at: Date.now() });
       await stack.stop(replica, "SIGKILL");
@@ -210,7 +211,7 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
     } finally {
       await db.$disconnect();
     }
-  }, 300_000);
+  }, 600_000);
 
   it("CPU and RSS per replica under the heavy query (the bench's AdminDashboard), load spread over both replicas", async () => {
     const admin = await login(seedAdmin.email, DEMO_PASSWORDS.admin);

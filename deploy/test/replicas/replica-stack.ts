@@ -7,20 +7,24 @@ import { fileURLToPath } from "node:url";
 import { freePort, provisionDatabase, provisionRedis, type TestDatabase, type TestRedis } from "../../../packages/testing/src/index.ts";
 import { forgetPid, trackPid } from "../../../packages/testing/src/private-process.ts";
 
-// Issue #11 §3 on one machine: two replicas of every Shopgraph process as real OS processes, each
+// Issue #11 §3 on one machine: two replicas of every Shopgraph process (the notifications API and
+// its worker as separate processes, as the Kubernetes Deployments run them) as real OS processes, each
 // service behind a real HAProxy (Debian's package) on loopback, exactly like Services in a cluster:
 // the gateways call the subgraphs through HAProxy, orders calls products through it, everyone
 // fetches the JWKS through it.
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const SERVICES = ["users", "products", "orders", "notifications", "gateway"] as const;
-/** A Shopgraph service. */
+/** A Shopgraph service behind the load balancer. */
 export type Service = (typeof SERVICES)[number];
+/** Every kind of process: the services, and the notifications worker (as in Kubernetes: same image, NOTIFICATIONS_ROLE=worker, no load balancer). */
+export type ProcessKind = Service | "notifications-worker";
+const PROCESSES: readonly ProcessKind[] = [...SERVICES, "notifications-worker"];
 const PUBLIC_PORT: Record<Service, number> = { gateway: 4000, users: 4001, products: 4002, orders: 4003, notifications: 4004 };
 
 /** One running (or stopped) replica. */
 export interface Replica {
-  service: Service;
+  service: ProcessKind;
   index: number;
   port: number;
   metricsPort: number;
@@ -30,9 +34,10 @@ export interface Replica {
   log: string[];
 }
 
-const entry = (service: Service) => (service === "gateway" ? "gateway/src/index.ts" : `subgraphs/${service}/src/index.ts`);
+const entry = (service: ProcessKind) =>
+  service === "gateway" ? "gateway/src/index.ts" : service === "notifications-worker" ? "subgraphs/notifications/src/index.ts" : `subgraphs/${service}/src/index.ts`;
 
-async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
+async function waitReady(url: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
@@ -50,9 +55,11 @@ function haproxyConfig(lbPorts: Record<Service, number>, replicas: Replica[]): s
     "defaults",
     "  mode http",
     "  timeout connect 1s",
-    "  timeout client 30s",
-    "  timeout server 30s",
-    "  timeout http-keep-alive 5s",
+    // Idle client connections outlive the client's own keep-alive (undici: 4 s), so the client, never
+    // HAProxy, closes an idle one: no request is sent on a connection being closed under it.
+    "  timeout client 60s",
+    "  timeout server 60s",
+    "  timeout http-keep-alive 60s",
     // A replica that refuses a connection is retried elsewhere (the request never reached it). No
     // L7 retry of a request a replica took and then died on: like a Kubernetes Service, the load
     // balancer must not replay a mutation; the gateway retries idempotent subgraph fetches itself.
@@ -73,7 +80,7 @@ function haproxyConfig(lbPorts: Record<Service, number>, replicas: Replica[]): s
 }
 
 /** Two replicas of each service behind HAProxy, over fresh databases and a fresh Redis prefix. */
-export async function startReplicaStack(options: { env?: Partial<Record<Service, Record<string, string>>> } = {}) {
+export async function startReplicaStack(options: { env?: Partial<Record<ProcessKind, Record<string, string>>> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sgt-replicas-"));
   const migrations = (name: string) => join(ROOT, "subgraphs", name, "prisma/migrations");
   const [redis, ...dbs] = (await Promise.all([provisionRedis(), ...["users", "products", "orders", "notifications"].map((n) => provisionDatabase(n, migrations(n)))])) as [TestRedis, ...TestDatabase[]];
@@ -82,7 +89,7 @@ export async function startReplicaStack(options: { env?: Partial<Record<Service,
   const lbPorts = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()]))) as Record<Service, number>;
   const lb = (service: Service) => `http://127.0.0.1:${lbPorts[service]}`;
   const replicas: Replica[] = [];
-  for (const service of SERVICES) {
+  for (const service of PROCESSES) {
     for (const index of [1, 2]) {
       const port = await freePort();
       replicas.push({ service, index, port, metricsPort: await freePort(), url: `http://127.0.0.1:${port}`, process: undefined, log: [] });
@@ -118,6 +125,10 @@ export async function startReplicaStack(options: { env?: Partial<Record<Service,
         return { ...own, DATABASE_URL: database.users!.url, SEED: seed, JWT_PRIVATE_KEYS: JSON.stringify([key]), ...extra };
       case "orders":
         return { ...own, DATABASE_URL: database.orders!.url, SEED: seed, PRODUCTS_URL: `${lb("products")}/graphql`, ...extra };
+      case "notifications":
+        return { ...own, DATABASE_URL: database.notifications!.url, SEED: seed, NOTIFICATIONS_ROLE: "api", ...extra };
+      case "notifications-worker":
+        return { ...own, DATABASE_URL: database.notifications!.url, SEED: "false", NOTIFICATIONS_ROLE: "worker", ...extra };
       default:
         return { ...own, DATABASE_URL: database[r.service]!.url, SEED: seed, ...extra };
     }
@@ -167,7 +178,7 @@ export async function startReplicaStack(options: { env?: Partial<Record<Service,
     haproxy = spawn("haproxy", ["-f", configPath, "-db"], { stdio: ["ignore", "ignore", "pipe"] });
     trackPid(haproxy.pid!);
     // users first (everyone fetches its JWKS), replica 1 before 2 (it seeds), products before orders.
-    for (const service of SERVICES) for (const r of replicas.filter((x) => x.service === service)) await start(r);
+    for (const service of PROCESSES) for (const r of replicas.filter((x) => x.service === service)) await start(r);
     // HAProxy has seen every server healthy at least once.
     await new Promise((r) => setTimeout(r, 500));
   } catch (error) {
@@ -179,7 +190,7 @@ export async function startReplicaStack(options: { env?: Partial<Record<Service,
     url: `${lb("gateway")}/graphql`,
     lb,
     replicas,
-    replica: (service: Service, index: 1 | 2) => replicas.find((r) => r.service === service && r.index === index)!,
+    replica: (service: ProcessKind, index: 1 | 2) => replicas.find((r) => r.service === service && r.index === index)!,
     redis,
     database,
     serviceToken: common.SERVICE_TOKEN,

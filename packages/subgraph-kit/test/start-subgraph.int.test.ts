@@ -58,12 +58,15 @@ function tryConnect(port: number): Promise<string> {
 }
 
 describe.skipIf(!REAL_PG)("startSubgraph", () => {
-  it("closes in the house order: timers → drain (in-flight requests finish, then no new connections) → workers → revocations → database", async () => {
-    const env = { NODE_ENV: "test", PORT: "0", DATABASE_URL: withDatabase(TEST_DATABASE_SERVER, name), SEED: "false", SHUTDOWN_DRAIN_DELAY_MS: "300" };
+  it("closes in order: timers → drain (in-flight answered, then no new connections) → workers → revocations → database", async () => {
+    const databaseUrl = withDatabase(TEST_DATABASE_SERVER, name);
+    const env = { NODE_ENV: "test", PORT: "0", DATABASE_URL: databaseUrl, SEED: "false", SHUTDOWN_DRAIN_DELAY_MS: "1000" };
     const config = finishSubgraphConfig(loadConfig("kit-test", z.object(subgraphEnv(0)), env), env);
     const issuer = await createTestIssuer({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
     const steps: string[] = [];
     let port = 0;
+    let arrived = () => {};
+    const slowArrived = new Promise<void>((resolve) => (arrived = resolve));
     const subgraph = await startSubgraph({
       name: "kit-test",
       config,
@@ -88,7 +91,8 @@ describe.skipIf(!REAL_PG)("startSubgraph", () => {
           routes: {
             // A request in flight when the shutdown starts: it needs the database after a while.
             "GET /slow": async (_req, res) => {
-              await new Promise((resolve) => setTimeout(resolve, 600));
+              arrived();
+              await new Promise((resolve) => setTimeout(resolve, 1_500));
               const rows = await db.$queryRawUnsafe<{ ok: number }[]>("SELECT 1 AS ok");
               steps.push("in-flight request answered");
               sendJson(res, 200, rows[0]);
@@ -106,10 +110,10 @@ describe.skipIf(!REAL_PG)("startSubgraph", () => {
     expect((await fetch(`${subgraph.url}/readyz`)).status).toBe(200);
 
     const slow = fetch(`${subgraph.url}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await slowArrived;
     const closed = subgraph.close();
-    // Draining: probes see not-ready at once, so the load balancer moves clients off first.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Draining: probes see not-ready at once (while the in-flight request holds the drain open),
+    // so the load balancer moves clients off before connections close.
     expect((await fetch(`${subgraph.url}/readyz`)).status).toBe(503);
     const answer = await slow;
     await closed;

@@ -3,7 +3,14 @@ import type { Prisma } from "./generated/client.ts";
 
 /** What a notification is about (the database enum of the same name). */
 export type NotificationKind =
-  | "WELCOME" | "ORDER_CONFIRMED" | "PAYMENT_FAILED" | "ORDER_SHIPPED" | "ORDER_DELIVERED" | "ORDER_CANCELLED" | "LOW_STOCK" | "ACCOUNT_LOCKED";
+  | "WELCOME"
+  | "ORDER_CONFIRMED"
+  | "PAYMENT_FAILED"
+  | "ORDER_SHIPPED"
+  | "ORDER_DELIVERED"
+  | "ORDER_CANCELLED"
+  | "LOW_STOCK"
+  | "ACCOUNT_LOCKED";
 
 /** The transaction an event's effects commit in, opaque to the domain: handed back to the functions here. */
 export type EventTx = Prisma.TransactionClient;

@@ -70,7 +70,11 @@ export interface NewUser {
  * notifications learns of every account, and of no account that was rolled back).
  * Resolves to null when the email is taken (the unique constraint decides, race-free).
  */
-export async function createUserWithEvent(db: Db, user: NewUser, eventOf: (created: PublicUser) => OutboxDraft): Promise<PublicUser | null> {
+export async function createUserWithEvent(
+  db: Db,
+  user: NewUser,
+  eventOf: (created: PublicUser) => OutboxDraft,
+): Promise<PublicUser | null> {
   const { role, ...rest } = user;
   try {
     return await db.$transaction(async (tx) => {

@@ -1,5 +1,6 @@
-import { mkdir } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import type { Socket } from "node:net";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
@@ -30,7 +31,31 @@ export type EmbeddedPostgresOptions = {
   host?: string;
   /** 0 (the default) lets the OS pick a free port; read it from the returned url. */
   port?: number;
+  /**
+   * An empty, initialized data directory to copy when `dataDir` holds none yet; built there on
+   * first use. Several embedded servers on one machine then pay for PostgreSQL's initdb once.
+   */
+  templateDir?: string;
 };
+
+const hasDataDir = (dir: string) => stat(join(dir, "PG_VERSION")).then(() => true, () => false);
+
+/**
+ * Fills an empty `dataDir` from `templateDir`, initializing the template first if needed. The
+ * template is built in a private folder and renamed into place, so a concurrent starter never
+ * copies a half-written one (a loser of that race just uses the winner's).
+ */
+async function seedFromTemplate(dataDir: string, templateDir: string): Promise<void> {
+  if (await hasDataDir(dataDir)) return;
+  if (!(await hasDataDir(templateDir))) {
+    await mkdir(dirname(templateDir), { recursive: true });
+    const building = await mkdtemp(`${templateDir}.building-`);
+    const db = await PGlite.create(building, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+    await db.close();
+    await rename(building, templateDir).catch(async () => rm(building, { recursive: true, force: true }));
+  }
+  await cp(templateDir, dataDir, { recursive: true });
+}
 
 export type EmbeddedPostgres = {
   /** postgresql://postgres@host:port/postgres; PGlite has one database, so the path is informational. */
@@ -42,6 +67,7 @@ export type EmbeddedPostgres = {
 /** Starts PGlite persisted in `dataDir` behind a Postgres wire-protocol server on an ephemeral port. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const host = options.host ?? "127.0.0.1";
+  if (options.templateDir) await seedFromTemplate(options.dataDir, options.templateDir);
   await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
   // Only one connection is ever attached: the server's multiplexer would interleave protocol messages

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,5 +78,35 @@ describe("startEmbeddedPostgres", () => {
     expect((await waiter.query("SELECT count(*)::int AS n FROM waits")).rows).toEqual([{ n: 1 }]);
     await waiter.end();
     await server.close();
+  });
+
+  it("initializes a template once and starts other data directories as its copies, each with its data", { timeout: 120_000 }, async () => {
+    const templateDir = join(dataDir, "template");
+    const query = async (url: string, sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
+      }
+    };
+    const a = await startEmbeddedPostgres({ dataDir: join(dataDir, "a"), templateDir });
+    servers.push(a);
+    expect(existsSync(join(templateDir, "PG_VERSION"))).toBe(true);
+    await query(a.url, "CREATE TABLE only_in_a (n INTEGER)");
+    const b = await startEmbeddedPostgres({ dataDir: join(dataDir, "b"), templateDir });
+    servers.push(b);
+    expect(await query(b.url, "SELECT to_regclass('only_in_a') AS t")).toEqual([{ t: null }]);
+    expect(await query(b.url, "SHOW shared_buffers")).toEqual([{ shared_buffers: "16MB" }]);
+    // The template stays empty: what a copy did never flows back into it.
+    await a.close();
+    const c = await startEmbeddedPostgres({ dataDir: join(dataDir, "c"), templateDir });
+    servers.push(c);
+    expect(await query(c.url, "SELECT to_regclass('only_in_a') AS t")).toEqual([{ t: null }]);
+    // An existing data directory is opened as it is, never overwritten by the template.
+    const again = await startEmbeddedPostgres({ dataDir: join(dataDir, "a"), templateDir });
+    servers.push(again);
+    expect(await query(again.url, "SELECT to_regclass('only_in_a')::text AS t")).toEqual([{ t: "only_in_a" }]);
   });
 });

@@ -38,7 +38,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
   let poolMax = options.poolMax ?? 10;
   if (!url) {
     const dir = join(options.dataDir, options.service, "pglite");
-    const embedded = await startEmbeddedPostgres({ dataDir: dir });
+    // One initdb for the four subgraphs of a DATA_DIR: the others copy the first one's template.
+    const embedded = await startEmbeddedPostgres({ dataDir: dir, templateDir: join(options.dataDir, "pglite-template") });
     options.logger.info({ dataDir: dir }, "no DATABASE_URL: using embedded PostgreSQL (PGlite)");
     url = embedded.url;
     close = embedded.close;

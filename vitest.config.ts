@@ -21,6 +21,9 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     pool: "forks",
+    // @actions/workflow-parser imports its schema JSON without `with { type: "json" }`, which Node refuses;
+    // inlined, Vite loads it (test/github-workflow.test.ts).
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
     // `vitest run` runs every project; `pnpm test:unit|int|e2e|faults` pick one (`--project`).
     projects: [
       // Unit files share their worker's module cache (isolate: false): half the unit wall time was imports.

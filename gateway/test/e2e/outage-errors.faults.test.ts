@@ -47,7 +47,7 @@ describe("a database outage reaches clients as SERVICE_UNAVAILABLE (retryable), 
     usersDb = await provisionDatabase("users", migrations("users"));
     closers.push(() => usersDb.drop());
     const common = { NODE_ENV: "test", PORT: "0", SEED: "true", GATEWAY_TOKEN: TOKEN, DATABASE_POOL_MAX: "3" };
-    const users = await startUsersSubgraph(loadUsersConfig({ ...common, DATABASE_URL: usersDb.url }), testLogger("users"));
+    const users = await startUsersSubgraph(loadUsersConfig({ ...common, DATABASE_URL: usersDb.url }), { logger: testLogger("users") });
     closers.push(() => users.close());
     const jwks = `${users.url}/.well-known/jwks.json`;
     const logs = new Writable({
@@ -57,7 +57,7 @@ describe("a database outage reaches clients as SERVICE_UNAVAILABLE (retryable), 
       },
     });
     const productsLogger = createLogger({ service: "products", level: "warn", destination: logs });
-    const products = await startProductsSubgraph(loadProductsConfig({ ...common, DATABASE_URL: productsDbUrl, JWKS_URL: jwks }), productsLogger);
+    const products = await startProductsSubgraph(loadProductsConfig({ ...common, DATABASE_URL: productsDbUrl, JWKS_URL: jwks }), { logger: productsLogger });
     closers.push(() => products.close());
     productsUrl = `${products.url}/graphql`;
     const unused = "http://127.0.0.1:9/graphql";

@@ -154,7 +154,8 @@ export async function startReplicaStack(options: { env?: Partial<Record<ProcessK
   /** Sends `signal` and waits for the process to exit. */
   const stop = async (r: Replica, signal: NodeJS.Signals = "SIGTERM") => {
     const child = r.process;
-    if (!child || child.exitCode !== null) return;
+    // Already gone (an exit code, or killed by a signal): nothing to wait for.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     child.kill(signal);
     await exited;

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { CONSUMER_GROUP } from "../../subgraphs/notifications/src/event-consumer.ts";
 import { PROMETHEUS_RULE_FILE, renderPrometheusRule, RULES_FILE } from "../kubernetes/scripts/prometheus-rule.ts";
 import { containerEnv, entryOf, hasKubectl, KUBERNETES_DIR, ofKind, podTemplates, render, ROOT, selects, validateObject, type K8sObject } from "./manifests.ts";
+import { streamKeys } from "../../packages/events/src/redis-streams.ts";
 
 // No cluster here: the overlays are rendered by kubectl's own kustomize and checked offline
 // (OpenAPI schemas through kubernetes-models, then the deployment policies below).
@@ -154,7 +155,7 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
     const [scaled] = ofKind(production(), "ScaledObject");
     const [trigger] = scaled!.spec.triggers;
     const prefix = ofKind(production(), "ConfigMap").find((m) => m.metadata.name === "shopgraph-common")!.data.REDIS_KEY_PREFIX;
-    expect(trigger).toMatchObject({ type: "redis-streams", metadata: { stream: `${prefix}events`, consumerGroup: CONSUMER_GROUP, lagCount: expect.any(String) } });
+    expect(trigger).toMatchObject({ type: "redis-streams", metadata: { stream: streamKeys({ url: "", prefix }).stream, consumerGroup: CONSUMER_GROUP, lagCount: expect.any(String) } });
     const auth = ofKind(production(), "TriggerAuthentication").find((t) => t.metadata.name === trigger.authenticationRef.name);
     expect(auth?.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter).sort()).toEqual(["address", "password"]);
     const [fallback] = ofKind(objects("autoscaling/hpa-fallback"), "HorizontalPodAutoscaler");

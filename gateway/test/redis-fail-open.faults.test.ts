@@ -46,7 +46,7 @@ describe("Redis on the gateway's request path", () => {
     const healthy = [];
     for (let i = 0; i < 4; i++) healthy.push((await spend("attacker")).value.allowed);
     expect(healthy).toEqual([true, true, true, false]);
-    expect(await redis.exists("sg:t1:rl:3:60:attacker")).toBe(1);
+    expect(await redis.exists("sg:t1:rl:3:60:{attacker}")).toBe(1);
 
     await server.stop();
     const down = [];

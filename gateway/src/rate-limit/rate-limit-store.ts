@@ -74,7 +74,8 @@ export function createRedisRateLimitStore(redis: Redis, prefix: string, options:
   return {
     async consume(key, points, limit, windowMs) {
       try {
-        return await guard.run("rate-limit", () => spend(shared(limit, windowMs), key, points));
+        // The client's key is a Redis Cluster hash tag: all of one client's limits share a slot.
+        return await guard.run("rate-limit", () => spend(shared(limit, windowMs), `{${key}}`, points));
       } catch (error) {
         if (Date.now() - toldAt > 60_000) {
           toldAt = Date.now();

@@ -11,9 +11,13 @@ export interface RedisStreamsOptions {
   stream?: string;
 }
 
-/** The keys of one stream and one group's dead letters and retry bookkeeping. */
+/**
+ * The keys of one stream and one group's dead letters, retry bookkeeping and producer markers.
+ * The stream name is a Redis Cluster hash tag (`sg:{events}`): every key derived from it hashes to
+ * the same slot, so the multi-key MULTI/pipelines over them work on a cluster unchanged.
+ */
 export function streamKeys(options: RedisStreamsOptions, group = "") {
-  const stream = `${options.prefix ?? "sg:"}${options.stream ?? "events"}`;
+  const stream = `${options.prefix ?? "sg:"}{${options.stream ?? "events"}}`;
   return { stream, deadLetters: `${stream}:dead:${group}`, retryState: `${stream}:retry:${group}` };
 }
 

@@ -98,7 +98,7 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
     try {
       const pairs = (g: unknown[]) => Array.from({ length: g.length / 2 }, (_, i) => [String(g[2 * i]), g[2 * i + 1]]);
       const group = async () => {
-        const groups = (await raw.call("XINFO", "GROUPS", "sg:events")) as unknown[][];
+        const groups = (await raw.call("XINFO", "GROUPS", "sg:{events}")) as unknown[][];
         return groups.map((g) => Object.fromEntries(pairs(g))).find((g) => g.name === "notifications");
       };
       await waitFor(async () => {

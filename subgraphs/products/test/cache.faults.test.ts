@@ -53,6 +53,6 @@ describe("products entity cache when Redis freezes", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(seen).toBeNull();
-    expect(Number(await clients[0]!.get("sg:products:v:product:1"))).toBe(1);
+    expect(Number(await clients[0]!.get("sg:products:v:{product:1}"))).toBe(1);
   }, 30_000);
 });

@@ -40,7 +40,7 @@ const byId = async (instance: TestProducts, id: string) => (await instance.query
 const asAdmin = (instance: TestProducts, query: string, variables: Record<string, unknown>) => instance.query(query, { variables, token: world.tokens.admin });
 const setPrice = (instance: TestProducts, id: string, price: string) =>
   asAdmin(instance, "mutation($id: ID!, $p: String!) { updateProduct(id: $id, input: { price: $p }) { userErrors { code } } }", { id, p: price });
-const productKey = (id: string) => `${world.redis.prefix}products:product:${id}`;
+const productKey = (id: string) => `${world.redis.prefix}products:{product:${id}}`;
 
 describe("product entity cache", () => {
   it("serves a warm entity from Redis with a jittered TTL, and a price update is visible on the next read", async ({ skip }) => {

@@ -52,8 +52,10 @@ const MAX_PENDING_INVALIDATIONS = 10_000;
  */
 export function createRedisEntityCache(redis: Redis, prefix: string, options: RedisGuardOptions = {}): EntityCache {
   const guard = redisGuard(redis, options);
-  const entry = (key: string) => `${prefix}${key}`;
-  const version = (key: string) => `${prefix}v:${key}`;
+  // Each entry and its version share a Redis Cluster hash tag (the entity key), so the pair lives
+  // in one slot; calls over several entities still need one call per slot on a cluster.
+  const entry = (key: string) => `${prefix}{${key}}`;
+  const version = (key: string) => `${prefix}v:{${key}}`;
   const pending = new Set<string>();
   let retry: NodeJS.Timeout | undefined;
 

@@ -5,13 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
-/**
- * Pool size every client of the embedded server must use. PGlite is a single Postgres backend and
- * the socket server attaches one connection at a time (the next one waits, see below), so a pool of
- * 2 would deadlock as soon as one connection holds a transaction. Pass this as `max` to
- * createPgAdapter / pg.Pool, and run applyMigrations before opening the app's pool.
- */
-export const EMBEDDED_POOL_MAX = 1;
+export { EMBEDDED_POOL_MAX } from "./embedded-pool.ts";
 
 /** How long a connection waits for the previous one to go away before it is refused. */
 const CONNECTION_WAIT_MS = 10_000;

@@ -5,7 +5,9 @@ export { MigrationError } from "./migration-error.ts";
 export type { MigrationErrorCode } from "./migration-error.ts";
 export { migrationChecksum } from "./migration-files.ts";
 export { dropDatabase, ensureDatabase, withDatabase } from "./databases.ts";
-export { EMBEDDED_POOL_MAX, startEmbeddedPostgres } from "./embedded-postgres.ts";
+export { EMBEDDED_POOL_MAX } from "./embedded-pool.ts";
+// Loaded on first use, never at import: production processes (DATABASE_URL set) must not load PGlite.
+export { startEmbeddedPostgres } from "./embedded-loader.ts";
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./embedded-postgres.ts";
 export { createPgAdapter } from "./pg-adapter.ts";
 export { TRANSACTION_OPTIONS } from "./transaction-options.ts";

@@ -112,7 +112,8 @@ async function measureOnce(label: string, dataDir: string, ports: Record<Process
     } catch {
       // already gone
     }
-    const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 20_000);
+    // After the supervisor's own SIGKILL deadline (20 s), in case the supervisor itself hangs.
+    const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), 30_000);
     await exited;
     clearTimeout(timer);
   }

@@ -17,7 +17,9 @@ import { acquireStartLock, checkoutServiceToken } from "./lib/checkout-state.ts"
 
 const ROOT = resolve(import.meta.dirname, "..");
 const READY_TIMEOUT_MS = 90_000;
-const KILL_AFTER_MS = 10_000;
+// Past a child's own drain (SHUTDOWN_DRAIN_DELAY_MS 1 s + SHUTDOWN_GRACE_MS 10 s), plus the exit of a
+// first run, when Node writes the new compile cache (seconds on a busy machine; data is closed by then).
+const KILL_AFTER_MS = 20_000;
 const TAIL_LINES = 25;
 const SELF = "shopgraph";
 const GATEWAY_CONFIG_CHECK = "scripts/check-gateway-config.ts";
@@ -68,7 +70,7 @@ function formatTail(child: Child): string {
   return lines.map((line) => `  ${stripAnsi(line)}`).join("\n");
 }
 
-/** Stops every child (SIGTERM, SIGKILL after 10 s) and exits with `code` once all have exited. */
+/** Stops every child (SIGTERM, SIGKILL after 20 s) and exits with `code` once all have exited. */
 async function shutdown(code: number, reason: string): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;

@@ -87,7 +87,7 @@ afterAll(async () => {
   if (supervisor?.pid !== undefined && supervisor.exitCode === null) {
     const closed = new Promise((done) => supervisor!.once("close", done));
     process.kill(-supervisor.pid, "SIGTERM");
-    const timer = setTimeout(() => process.kill(-supervisor!.pid!, "SIGKILL"), 20_000);
+    const timer = setTimeout(() => process.kill(-supervisor!.pid!, "SIGKILL"), 30_000);
     await closed;
     clearTimeout(timer);
   }

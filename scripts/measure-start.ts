@@ -156,10 +156,11 @@ try {
 const cold = results[0]!;
 const warm = results.slice(1);
 const worstWarm = warm.reduce((max, r) => Math.max(max, r.startMs), 0);
-const maxSettled = results.reduce((max, r) => Math.max(max, r.settledRssBytes), 0);
+const lastWarm = warm.at(-1) ?? cold;
 const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 console.log(
   `\nload average ${load} on ${availableParallelism()} CPUs (start times grow with it; CPU seconds do not)\n` +
     `summary: cold ${(cold.startMs / 1000).toFixed(1)} s (goal < 30 s), warm ${(worstWarm / 1000).toFixed(1)} s (goal < 10 s), ` +
-    `settled RSS ${formatMiB(maxSettled)} (goal < 1024 MiB)`,
+    `memory after start (goal < 1024 MiB): cold RSS ${formatMiB(cold.settledRssBytes)} / PSS ${formatMiB(cold.settledPssBytes)}, ` +
+    `warm RSS ${formatMiB(lastWarm.settledRssBytes)} / PSS ${formatMiB(lastWarm.settledPssBytes)}`,
 );

@@ -1,5 +1,6 @@
 // Start-up checks of the supervisor: ports free before starting, /readyz polled after.
 import { createServer } from "node:net";
+import { sleep } from "@shopgraph/util";
 
 /** Options of {@link waitForReady}. */
 export interface WaitForReadyOptions {
@@ -48,19 +49,6 @@ function describeFetchError(error: unknown): string {
   if (error.name === "TimeoutError") return "no answer within the poll timeout";
   const cause = error.cause as { code?: string; message?: string } | undefined;
   return cause?.code ?? cause?.message ?? error.message;
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** Whether nothing listens on `port` at `host` (tried by binding it for a moment). */

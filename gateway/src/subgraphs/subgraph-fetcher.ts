@@ -1,5 +1,6 @@
 import { Agent, request } from "undici";
 import type { Fetcher } from "@apollo/utils.fetcher";
+import { backoffDelayMs, sleep } from "@shopgraph/util";
 import { CircuitBreaker } from "./circuit-breaker.ts";
 import { currentOperationKind } from "./operation-kind.ts";
 
@@ -10,7 +11,7 @@ export interface SubgraphFetcherOptions {
   timeoutMs: number;
   /** Extra attempts for queries (never mutations) after a connection error or 5xx. Default 2. */
   retries: number;
-  /** First retry delay; doubles each attempt, with full jitter. Default 50 ms. */
+  /** Retry delay ceiling of the first retry; doubles each attempt, with the shared equal jitter (half fixed). Default 50 ms. */
   retryBaseMs: number;
   breaker: CircuitBreaker;
   /** Share one in-flight request between identical concurrent queries (same body and token). */
@@ -43,7 +44,6 @@ interface Buffered {
   body: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A keep-alive pool for one subgraph origin. */
 export function createSubgraphPool(connections = 64): Agent {
@@ -171,7 +171,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         // A timed-out query is resent never: it would likely time out again, tripling the wait.
         const final = !(error instanceof SubgraphUnavailableError) || error.reason === "circuit_open" || error.reason === "timeout";
         if (i >= retries || final) throw error;
-        await sleep(Math.random() * options.retryBaseMs * 2 ** i);
+        await sleep(backoffDelayMs(i + 1, { baseMs: options.retryBaseMs, maxMs: options.retryBaseMs * 2 ** retries }));
       }
     }
   }

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { unauthenticated } from "@shopgraph/errors";
+import { isUuid } from "@shopgraph/util";
 import { observeRefusedToken } from "./auth-metrics.ts";
 import type { RevocationList } from "./revocation-list.ts";
 import { ACCESS_TOKEN_ALG, type Role, type Viewer } from "./viewer.ts";
@@ -40,7 +41,6 @@ const invalidToken = (message = "Invalid access token") => refusal(message, Toke
 export type VerifyAccessToken = (token: string) => Promise<Viewer>;
 
 const ROLES: ReadonlySet<string> = new Set<Role>(["CUSTOMER", "ADMIN"]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function keySource(options: VerifierOptions): JWTVerifyGetKey {
   if (options.jwks) {
@@ -78,8 +78,8 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
       throw invalidToken();
     }
     const { sub, role, jti, sid, iat } = payload;
-    if (typeof sub !== "string" || !UUID.test(sub) || typeof role !== "string" || !ROLES.has(role) || typeof jti !== "string") throw invalidToken();
-    if (sid !== undefined && (typeof sid !== "string" || !UUID.test(sid))) throw invalidToken();
+    if (typeof sub !== "string" || !isUuid(sub) || typeof role !== "string" || !ROLES.has(role) || typeof jti !== "string") throw invalidToken();
+    if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) throw invalidToken();
     // jose checks `iat` only together with maxTokenAge: a token dated in the future would otherwise
     // pass, and outlive its `exp - iat` lifetime if the issuer's clock (or key) was abused.
     if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance) throw invalidToken("Access token issued in the future");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isUuid } from "@shopgraph/util";
 
 /** The wire format of every event (DESIGN.md "Events"); `version` versions the payload shape of `type`. */
 export interface EventEnvelope<P = Record<string, unknown>> {
@@ -28,7 +29,6 @@ export class PermanentEventError extends Error {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // "user.registered", "order.payment_failed", "inventory.low_stock": lower-case dotted words.
 const TYPE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -53,7 +53,7 @@ export function createEnvelope<P extends Record<string, unknown>>(type: string, 
 export function parseEnvelope(value: unknown): EventEnvelope {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw new MalformedEventError("envelope is not an object");
   const v = value as Record<string, unknown>;
-  if (typeof v.id !== "string" || !UUID.test(v.id)) throw new MalformedEventError("envelope.id must be a UUID");
+  if (typeof v.id !== "string" || !isUuid(v.id)) throw new MalformedEventError("envelope.id must be a UUID");
   if (typeof v.type !== "string" || v.type.length > 100 || !TYPE.test(v.type)) throw new MalformedEventError("envelope.type must look like 'domain.event_name'");
   if (typeof v.version !== "number" || !Number.isInteger(v.version) || v.version < 1) throw new MalformedEventError("envelope.version must be a positive integer");
   if (typeof v.occurredAt !== "string" || !ISO.test(v.occurredAt) || Number.isNaN(Date.parse(v.occurredAt))) {
@@ -78,7 +78,7 @@ export function parseEnvelopeJson(text: string): EventEnvelope {
 /** The event id of a possibly malformed value, when it has a usable one (for dead-letter records). */
 export function eventIdOf(value: unknown): string | null {
   const id = typeof value === "object" && value !== null ? (value as { id?: unknown }).id : undefined;
-  return typeof id === "string" && UUID.test(id) ? id.toLowerCase() : null;
+  return typeof id === "string" && isUuid(id) ? id.toLowerCase() : null;
 }
 
 /** A short, single-line description of an error for dead-letter records and `lastError` columns. */

@@ -1,5 +1,6 @@
 import { Kind, type GraphQLResolveInfo, type SelectionNode } from "graphql";
 import { badUserInput } from "@shopgraph/errors";
+import { isUuid } from "@shopgraph/util";
 
 /** Contract defaults for Relay connections. */
 export const DEFAULT_PAGE_SIZE = 20;
@@ -20,7 +21,6 @@ export function encodeCursor(values: readonly (string | number)[]): string {
 
 /** Kinds of values a cursor may hold, checked on decode so a forged cursor cannot reach SQL. */
 export type CursorPart = "string" | "number" | "date" | "uuid";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Decodes and validates a cursor; malformed → BAD_USER_INPUT on `after`. */
 export function decodeCursor(cursor: string, shape: readonly CursorPart[], field: string[] = ["after"]): (string | number)[] {
@@ -43,7 +43,7 @@ export function decodeCursor(cursor: string, shape: readonly CursorPart[], field
         if (typeof v !== "string" || Number.isNaN(Date.parse(v))) throw invalid();
         return v;
       case "uuid":
-        if (typeof v !== "string" || !UUID.test(v)) throw invalid();
+        if (typeof v !== "string" || !isUuid(v)) throw invalid();
         return v;
       case "string":
         if (typeof v !== "string") throw invalid();

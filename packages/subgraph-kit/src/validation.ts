@@ -9,7 +9,5 @@ export function requireText(value: string, field: string[], min: number, max: nu
   return text;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for a syntactically valid UUID (ids are UUIDs; anything else cannot exist). */
-export const isUuid = (value: string): boolean => UUID.test(value);
+/** True for a syntactically valid UUID (ids are UUIDs; anything else cannot exist). The one copy lives in @shopgraph/util. */
+export { isUuid } from "@shopgraph/util";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { badUserInput } from "@shopgraph/errors";
-import { encodeCursor } from "@shopgraph/subgraph-kit";
+import { encodeCursor, isUuid } from "@shopgraph/subgraph-kit";
 import type { KeysetPosition, ListedProduct, ProductSortKey } from "../db/product-listing.ts";
 
 /** The order a cursor belongs to; a cursor is only valid for the same order (and search). */
@@ -13,7 +13,6 @@ export interface CursorScope {
 
 // Titles are up to 200 characters of any script: the shared 512-character cursor cap is too tight.
 const MAX_CURSOR_LENGTH = 2048;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DIGITS = /^\d{1,19}$/;
 
 function scopeTag(scope: CursorScope): string {
@@ -69,7 +68,7 @@ export function decodeProductCursor(after: string, scope: CursorScope): KeysetPo
   }
   if (!Array.isArray(values) || values.length !== 3) throw invalid();
   const [tag, key, id] = values as unknown[];
-  if (typeof tag !== "string" || typeof id !== "string" || !UUID.test(id)) throw invalid();
+  if (typeof tag !== "string" || typeof id !== "string" || !isUuid(id)) throw invalid();
   if (tag !== scopeTag(scope)) throw invalid("Cursor belongs to a different sortKey, reverse or query");
   if (!validKey(key, scope.sortKey)) throw invalid();
   return { key, id };

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, gql, provisionDatabase } from "../../packages/testing/src/index.ts";
 import type { TestDatabase } from "../../packages/testing/src/index.ts";
 import { DEMO_ACCOUNTS } from "../lib/banner.ts";
-import { DEFAULT_PORTS, portVariable, SUBGRAPH_NAMES } from "../lib/processes.ts";
+import { formatMiB, processTreeMemory } from "../lib/process-memory.ts";
+import { DEFAULT_PORTS, DEV_NODE_FLAGS, portVariable, SUBGRAPH_NAMES } from "../lib/processes.ts";
 import type { ProcessName } from "../lib/processes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -114,6 +115,17 @@ describe("pnpm start on non-default ports (real PostgreSQL, no Redis: events ove
     expect(Object.values(ports)).not.toContain(DEFAULT_PORTS.gateway);
     expect(output).toContain(`http://localhost:${ports.gateway}/graphql`);
     for (const name of SUBGRAPH_NAMES) expect(output).toContain(`${name} :${ports[name]}`);
+  });
+
+  it("runs the five children with the development Node flags, the whole tree within 1 GiB (PSS)", () => {
+    const tree = processTreeMemory(supervisor!.pid!);
+    const children = tree.filter((p) => p.command.includes("/src/index.ts"));
+    expect(children).toHaveLength(5);
+    for (const child of children) expect(child.command).toContain(DEV_NODE_FLAGS.join(" "));
+    // Databases are real servers here (no PGlite in the subgraphs): the embedded stack's figures come from `pnpm measure:start`.
+    const pss = tree.reduce((total, p) => total + p.pssBytes, 0);
+    const breakdown = tree.map((p) => `${p.pid} ${formatMiB(p.pssBytes)} ${p.command.slice(0, 80)}`).join("\n");
+    expect(pss, breakdown).toBeLessThan(1024 * 1024 * 1024);
   });
 
   it("turns an order into a notification of the same stack, and nothing reaches the default notifications port", async () => {

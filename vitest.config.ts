@@ -7,6 +7,8 @@ const EXCLUDE = ["**/node_modules/**", "**/.data/**"];
 /** Kinds that talk to servers or processes; everything else named `*.test.ts` is a unit test. */
 const SLOW_KINDS = ["int", "e2e", "faults"];
 const UNIT_EXCLUDE = [...EXCLUDE, ...SLOW_KINDS.map((kind) => `**/*.${kind}.test.ts`)];
+/** The replica suite: a dozen processes behind HAProxy, run alone at the end. */
+const SCALE = ["deploy/test/replicas.e2e.test.ts"];
 /** Unit files that install process-global state (the OpenTelemetry SDK) and need a process of their own. */
 const PROCESS_GLOBAL = ["packages/telemetry/test/**/*.test.ts"];
 
@@ -32,8 +34,11 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: testFiles("test"), exclude: [...UNIT_EXCLUDE, ...PROCESS_GLOBAL], isolate: false } },
       { extends: true, test: { name: "unit-isolated", include: PROCESS_GLOBAL, exclude: UNIT_EXCLUDE } },
       { extends: true, test: { name: "int", include: testFiles("int.test"), exclude: EXCLUDE } },
-      { extends: true, test: { name: "e2e", include: testFiles("e2e.test"), exclude: EXCLUDE } },
-      { extends: true, test: { name: "faults", include: testFiles("faults.test"), exclude: EXCLUDE } },
+      { extends: true, test: { name: "e2e", include: testFiles("e2e.test"), exclude: [...EXCLUDE, ...SCALE] } },
+      // Fault injection and the replica suite assert latency and recovery bounds: they run after the
+      // parallel batch (sequence.groupOrder), so the rest of the suite does not steal their CPU on 2 cores.
+      { extends: true, test: { name: "faults", include: testFiles("faults.test"), exclude: EXCLUDE, sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: "scale", include: SCALE, exclude: EXCLUDE, sequence: { groupOrder: 2 } } },
     ],
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -75,7 +75,7 @@ describe("HTTP hardening", () => {
   });
 
   // That APOLLO_TELEMETRY_DISABLED is forced before @apollo/gateway loads is proven in a fresh process by
-  // gateway/test/telemetry-guard.test.ts (vitest.config.ts sets the variable for every test here).
+  // gateway/test/telemetry-guard.int.test.ts (vitest.config.ts sets the variable for every test here).
 });
 
 describe("production mode", () => {

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectPgDatabase, createEnvelope, createRedisStreamPublisher, startOutboxRelay, type EventEnvelope, type EventPublisher } from "@shopgraph/events";
+import { connectPgDatabase, createEnvelope, createRedisStreamPublisher, startOutboxRelay, streamKeys, type EventEnvelope, type EventPublisher } from "@shopgraph/events";
 import { seedCustomer } from "@shopgraph/fixtures";
 import { hasRealServer, provisionDatabase, provisionRedis, TEST_DATABASE_SERVER, TEST_REDIS_URL, testLogger } from "@shopgraph/testing";
 import { createDb as createUsersDb } from "../../users/src/db/client.ts";
@@ -140,7 +140,7 @@ describe.skipIf(!REAL_REDIS)("event and delivery faults", () => {
 describe.skipIf(!REAL_REDIS)("consumer crash", () => {
   it("reclaims the pending entries of a consumer that read and never acked, and processes them once", async () => {
     const prefix = `${redis.prefix}b:`;
-    const stream = `${prefix}events`;
+    const { stream } = streamKeys({ url, prefix });
     const events = [order("order.confirmed"), order("order.shipped"), order("order.cancelled")];
     const publisher = createRedisStreamPublisher({ url, prefix });
     await publisher.publish(events);

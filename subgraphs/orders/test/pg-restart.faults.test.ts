@@ -15,7 +15,9 @@ import { orderInput, PLACE_ORDER } from "./operations.ts";
 // Issue #12, "a fault suite that stays": the checks that held already keep being checked on a
 // PostgreSQL this file owns and restarts: the orders database's server. Products is the real
 // subgraph over real HTTP, on its own database on the shared server, so its stock is the ledger
-// that proves each paid order took its stock once.
+// that proves each paid order took its stock once. (With products' database on the restarted
+// server too, a commitStock that products refuses with 503 after the charge still reaches the
+// client as INTERNAL_SERVER_ERROR: a known gap of issue #12 fault 6, not what this file checks.)
 
 /** Codes a placeOrder may fail with while the database is away: retryable outages, never INTERNAL_SERVER_ERROR. */
 const OUTAGE_CODES = ["SERVICE_UNAVAILABLE", "SUBGRAPH_UNAVAILABLE"];
@@ -154,6 +156,7 @@ describe("orders on a PostgreSQL that restarts", () => {
     // The load did run on both sides of the restart, and the restart did break something.
     expect(attempts.filter((a) => !a.during && a.outcome.kind === "order").length).toBeGreaterThan(10);
     expect(attempts.filter((a) => a.during).length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
 
     // Failures are coded and retryable, never a bug-looking 500 (not even beside an acknowledged order).
     for (const attempt of acknowledged) {

@@ -39,6 +39,8 @@ interface Inspectable {
 function isOutageNode(error: Inspectable): boolean {
   const code = typeof error.code === "string" ? error.code : "";
   if (error.name === "PrismaClientInitializationError") return true;
+  // A service's own error for a dependency that did not answer (e.g. orders → products) says so itself.
+  if ((error as { outage?: unknown }).outage === true) return true;
   if (PRISMA_CODES.has(code) || NETWORK_CODES.has(code) || SQLSTATE.test(code)) return true;
   if (error.name === "MaxRetriesPerRequestError") return true;
   const adapter = error.meta?.driverAdapterError?.cause;

@@ -34,6 +34,7 @@ describe("outage errors", () => {
     ["ioredis max retries", redisRetries],
     ["wrapped as a resolver error's cause", new Error("loading failed", { cause: prismaUnreachable })],
     ["inside an AggregateError", new AggregateError([new Error("x"), refused])],
+    ["a service's own dependency error marked as an outage", Object.assign(new Error("products answered 503"), { outage: true })],
   ])("recognises %s", (_name, error) => {
     expect(isOutageError(error)).toBe(true);
   });

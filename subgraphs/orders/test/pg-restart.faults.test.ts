@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDatabase, withDatabase } from "@shopgraph/db";
-import { createTestIssuer, gql, provisionDatabase, startPrivatePostgres, testLogger } from "@shopgraph/testing";
+import { createTestIssuer, gql, startPrivatePostgres, testLogger } from "@shopgraph/testing";
 import type { GqlResponse, PrivatePostgres } from "@shopgraph/testing";
 import { startProductsSubgraph, type ProductsSubgraph } from "../../products/src/app.ts";
 import { loadProductsConfig } from "../../products/src/config.ts";
@@ -13,11 +12,10 @@ import { buyableProducts } from "./harness.ts";
 import { orderInput, PLACE_ORDER } from "./operations.ts";
 
 // Issue #12, "a fault suite that stays": the checks that held already keep being checked on a
-// PostgreSQL this file owns and restarts: the orders database's server. Products is the real
-// subgraph over real HTTP, on its own database on the shared server, so its stock is the ledger
-// that proves each paid order took its stock once. (With products' database on the restarted
-// server too, a commitStock that products refuses with 503 after the charge still reaches the
-// client as INTERNAL_SERVER_ERROR: a known gap of issue #12 fault 6, not what this file checks.)
+// PostgreSQL this file owns and restarts. Both orders' and products' databases live on it; products
+// is the real subgraph over real HTTP, so its stock is the ledger that proves each paid order took
+// its stock once. A commitStock that products refuses with 503 after the charge is an outage too
+// (SERVICE_UNAVAILABLE, retryable), and the saga is left for the recovery sweep.
 
 /** Codes a placeOrder may fail with while the database is away: retryable outages, never INTERNAL_SERVER_ERROR. */
 const OUTAGE_CODES = ["SERVICE_UNAVAILABLE", "SUBGRAPH_UNAVAILABLE"];
@@ -36,8 +34,9 @@ beforeAll(async () => {
   pg = await startPrivatePostgres();
   closers.push(() => pg.close());
   await ensureDatabase(pg.url, "orders");
-  const productsDb = await provisionDatabase("products", fileURLToPath(new URL("../../products/prisma/migrations", import.meta.url)));
-  closers.push(() => productsDb.drop());
+  // Products on the same server: the restart also cuts stock commits after a charge (an outage, retryable).
+  await ensureDatabase(pg.url, "products");
+  const productsDb = { url: withDatabase(pg.url, "products") };
   // Events stay in the outboxes (this file is about the subgraphs' own writes): pushed to the discard port,
   // never to the default notifications on 4004, which may be someone else's.
   const common = { NODE_ENV: "test", PORT: "0", DATABASE_POOL_MAX: "5", EVENTS_PUSH_URLS: "http://127.0.0.1:9/events" };

@@ -42,6 +42,8 @@ export interface ProductsClient {
 
 /** Products could not be reached or answered nonsense: the call's outcome is unknown. */
 export class ProductsUnavailableError extends Error {
+  /** An outage, not a bug: clients get SERVICE_UNAVAILABLE (retryable), and the saga stays for recovery. */
+  readonly outage = true;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = "ProductsUnavailableError";

@@ -31,6 +31,9 @@ export async function startTestOrders(options: TestOrdersOptions = {}) {
     DATABASE_POOL_MAX: String(database.poolMax),
     SEED: options.seed === false ? "false" : "true",
     RECOVERY_INTERVAL_MS: "0",
+    // Events stay in this test's outbox: pushed to the discard port, never to a notifications
+    // process another test or stack may run on the default 4004.
+    EVENTS_PUSH_URLS: "http://127.0.0.1:9/events",
     ...options.env,
   });
   const issuer = await createTestIssuer({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PASSWORDS, seedUsers } from "@shopgraph/fixtures";
 import { gql } from "@shopgraph/testing";
+import { THROTTLE_TEST_LIMITS } from "../../../subgraphs/users/test/throttle-limits.ts";
 import { startStack, type Stack } from "./stack.ts";
 
 // Issue #13 finding 3 through the whole stack: the gateway forwards the client's address, users
@@ -10,15 +11,7 @@ beforeAll(async () => {
   stack = await startStack({
     // Behind a proxy the client address comes from x-forwarded-for: three "source IPs" from one test.
     gatewayEnv: { TRUST_PROXY: "true", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "1000" },
-    subgraphEnv: {
-      LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: "5",
-      LOGIN_ACCOUNT_IP_LOCK_SECONDS: "3",
-      LOGIN_MAX_FAILURES_PER_ACCOUNT: "12",
-      LOGIN_ACCOUNT_LOCK_SECONDS: "2",
-      LOGIN_FREE_FAILURES: "20",
-      // Exact counting: no fallback to per-process counters on a loaded box.
-      LOGIN_THROTTLE_TIMEOUT_MS: "5000",
-    },
+    subgraphEnv: THROTTLE_TEST_LIMITS,
   });
 });
 afterAll(() => stack?.close());

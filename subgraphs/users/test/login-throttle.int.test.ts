@@ -4,21 +4,11 @@ import { DEMO_PASSWORDS, seedUsers } from "@shopgraph/fixtures";
 import { registry } from "@shopgraph/metrics";
 import { gql, provisionRedis, type TestRedis } from "@shopgraph/testing";
 import { startTestUsers } from "./harness.ts";
+import { THROTTLE_TEST_LIMITS as LIMITS } from "./throttle-limits.ts";
 
 // Issue #13 finding 3: failed logins are throttled per (account, IP) and per account across IPs.
 let redis: TestRedis;
 let users: Awaited<ReturnType<typeof startTestUsers>>;
-const LIMITS = {
-  LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: "5",
-  LOGIN_ACCOUNT_IP_LOCK_SECONDS: "3",
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: "12",
-  LOGIN_ACCOUNT_LOCK_SECONDS: "2",
-  // The growing delay is tested in login-throttle.faults.test.ts; here it would only slow the counting.
-  LOGIN_FREE_FAILURES: "20",
-  // Counting must be exact here: on a loaded CI box a 250 ms deadline could hand a call to the
-  // in-process fallback (login-throttle.faults.test.ts tests that path on purpose).
-  LOGIN_THROTTLE_TIMEOUT_MS: "5000",
-};
 
 beforeAll(async () => {
   redis = await provisionRedis();

@@ -1,4 +1,5 @@
 export * from "./viewer.ts";
+export * from "./scopes.ts";
 export * from "./verifier.ts";
 export * from "./rules.ts";
 export * from "./service-token.ts";

@@ -3,6 +3,7 @@ import { unauthenticated } from "@shopgraph/errors";
 import { isUuid } from "@shopgraph/util";
 import { observeRefusedToken } from "./auth-metrics.ts";
 import type { RevocationList } from "./revocation-list.ts";
+import { effectiveScopes, parseScopeClaim } from "./scopes.ts";
 import { ACCESS_TOKEN_ALG, type Role, type Viewer } from "./viewer.ts";
 
 /** Options for {@link createAccessTokenVerifier}. */
@@ -77,14 +78,23 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
       if (error instanceof errors.JWTExpired) throw refusal("Access token expired", TokenErrorReason.TOKEN_EXPIRED);
       throw invalidToken();
     }
-    const { sub, role, jti, sid, iat } = payload;
+    const { sub, jti, sid, iat, client_id: clientId } = payload;
+    if (clientId !== undefined && (typeof clientId !== "string" || clientId.length === 0 || clientId.length > 128)) throw invalidToken();
+    // Client credentials (RFC 9068 §2.2: sub = client_id): the app acts as itself. Its scopes are
+    // what an ADMIN allowed when registering it, so it is capped by ADMIN's scopes, no further.
+    const isMachine = clientId !== undefined && sub === clientId;
+    const role = isMachine && payload.role === undefined ? "ADMIN" : payload.role;
     if (typeof sub !== "string" || !isUuid(sub) || typeof role !== "string" || !ROLES.has(role) || typeof jti !== "string") throw invalidToken();
+    const claimed = payload.scope === undefined ? undefined : parseScopeClaim(payload.scope);
+    if (claimed === null) throw invalidToken();
+    // An app token without a scope claim grants nothing; a first-party one without it grants its role's scopes.
+    const scopes = effectiveScopes(role as Role, claimed ?? (clientId !== undefined ? new Set() : undefined));
     if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) throw invalidToken();
     // jose checks `iat` only together with maxTokenAge: a token dated in the future would otherwise
     // pass, and outlive its `exp - iat` lifetime if the issuer's clock (or key) was abused.
     if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance) throw invalidToken("Access token issued in the future");
     if (options.revocations?.isRevoked({ sub, sid, iatMs: iat * 1000 })) throw refusal("Access token revoked", TokenErrorReason.TOKEN_REVOKED);
-    return { id: sub, role: role as Role, tokenId: jti, ...(sid ? { sessionId: sid } : {}) };
+    return { id: sub, role: role as Role, tokenId: jti, scopes, ...(sid ? { sessionId: sid } : {}), ...(clientId !== undefined ? { clientId } : {}), ...(isMachine ? { isMachine } : {}) };
   };
 }
 

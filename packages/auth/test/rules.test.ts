@@ -8,7 +8,7 @@ type ShieldRule = { resolve(parent: unknown, args: unknown, ctx: unknown, info: 
 const options = { debug: true, allowExternalErrors: true, hashFunction: JSON.stringify };
 const info = { fieldName: "f", parentType: { name: "T" } } as unknown as GraphQLResolveInfo;
 const ctxOf = (viewer: Viewer | null, isService = false): AuthContext & { _shield: { cache: object } } => ({ viewer, isService, _shield: { cache: {} } });
-const viewer = (role: Viewer["role"], id = randomUUID()): Viewer => ({ id, role, tokenId: randomUUID() });
+const viewer = (role: Viewer["role"], id = randomUUID()): Viewer => ({ id, role, tokenId: randomUUID(), scopes: new Set() });
 
 async function verdict(rule: unknown, ctx: AuthContext, parent: unknown = {}) {
   const result = await (rule as ShieldRule).resolve(parent, {}, ctx, info, options);

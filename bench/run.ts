@@ -12,7 +12,8 @@ import { cpus, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { GATEWAY_KINDS, startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
+import { startGateway, writeSupergraph, type GatewayKind, type RunningGateway } from "./lib/gateways.ts";
+import { startReplayServer, type ReplayServer, type ReplayStats } from "./lib/replay.ts";
 import { measure, settle, type Measurement, type MeasureOptions } from "./lib/measure.ts";
 import { parseBenchOptions } from "./lib/options.ts";
 import { sampleTree } from "./lib/procfs.ts";
@@ -63,8 +64,8 @@ try {
   const supergraphPath = writeSupergraph(stack.urls, workDir);
   const persistedDocumentsPath = join(workDir, "persisted-documents.json");
   writeFileSync(persistedDocumentsPath, JSON.stringify(APQ_REGISTRATION.documents));
-  const startOne = async (kind: (typeof GATEWAY_KINDS)[number], workers: number, tag: string, dedup: boolean, execArgv: string[] = []) => {
-    const gateway = await startGateway({ kind, workers, port: await nextPort(), supergraphPath, subgraphUrls: stack.urls, redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup, persistedDocumentsPath, logDir, execArgv, tag, ...(kind === "shopgraph" ? { env: options.shopgraphEnv } : {}) });
+  const startOne = async (kind: GatewayKind, workers: number, tag: string, dedup: boolean, execArgv: string[] = [], subgraphs: { urls: typeof stack.urls; supergraphPath: string } = { urls: stack.urls, supergraphPath }) => {
+    const gateway = await startGateway({ kind, workers, port: await nextPort(), supergraphPath: subgraphs.supergraphPath, subgraphUrls: subgraphs.urls, redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup, persistedDocumentsPath, logDir, execArgv, tag, ...(kind === "shopgraph" ? { env: options.shopgraphEnv } : {}) });
     running.add(gateway);
     return gateway;
   };
@@ -76,13 +77,21 @@ try {
   const measurements: Measurement[] = [];
   const checks: CheckRecord[] = [];
   /** Interleaved rounds: round 0 warms up, then every scenario runs against every target per round. */
-  const runRounds = async (mode: Measurement["mode"], workers: number, selected: Scenario[], dedup: boolean) => {
-    log(`${mode}: starting ${GATEWAY_KINDS.length} gateways with ${workers} worker(s) each`);
-    const gateways = await Promise.all(GATEWAY_KINDS.map((kind) => startOne(kind, workers, `${mode}-w${workers}`, dedup)));
+  const runRounds = async (mode: Measurement["mode"], workers: number, selected: Scenario[], dedup: boolean, replay?: ReplayServer) => {
+    log(`${mode}: starting ${options.gateways.length} gateways with ${workers} worker(s) each`);
+    const subgraphs = replay ? { urls: replay.urls, supergraphPath: replaySupergraphPath! } : undefined;
+    const gateways = await Promise.all(options.gateways.map((kind) => startOne(kind, workers, `${mode}-w${workers}`, dedup, [], subgraphs)));
     try {
+      if (replay) {
+        // Record: each scenario once through each engine (their planners send different subgraph
+        // operations), checked against the real subgraphs; then serve only from memory.
+        await replay.setMode("record");
+        for (const s of selected) for (const g of gateways) await probe(g.url, s.next());
+        await replay.setMode("replay");
+      }
       // Register the APQ hash in every worker (Apollo's store is per process), then prove it.
       for (const g of gateways) {
-        if (g.kind === "hive") continue;
+        if (g.kind === "hive" || g.kind === "hive-router") continue;
         for (let i = 0; i < 4 * workers; i++) await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.body });
         for (let i = 0; i < 4 * workers; i++) {
           const answer = await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.hashOnly });
@@ -91,7 +100,7 @@ try {
       }
       const targetsOf = (s: Scenario) => [
         ...gateways.map((g) => ({ target: g.kind, url: g.url, sample: g.sample })),
-        ...(s.direct ? [{ target: "direct" as const, url: stack.urls[s.direct], sample: () => sampleTree(stack.pidOf(s.direct!)) }] : []),
+        ...(s.direct && !replay ? [{ target: "direct" as const, url: stack.urls[s.direct], sample: () => sampleTree(stack.pidOf(s.direct!)) }] : []),
       ];
       for (const s of selected) {
         for (const t of targetsOf(s)) {
@@ -115,7 +124,22 @@ try {
     }
   };
 
+  let replaySupergraphPath: string | undefined;
+  let replayStats: ReplayStats | null = null;
   for (const workers of options.workers) {
+    if (options.modes.includes("replay")) {
+      const selected = all.filter((s) => options.replayScenarios.includes(s.id));
+      const replay = await startReplayServer(stack.urls, logDir);
+      replaySupergraphPath = writeSupergraph(replay.urls, workDir, "supergraph-replay.graphql");
+      try {
+        await runRounds("replay", workers, selected, false, replay);
+        replayStats = await replay.stats();
+        log(`replay w${workers}: ${JSON.stringify(replayStats)}`);
+      } finally {
+        await replay.stop();
+      }
+    }
+    if (!options.modes.includes("engine")) continue;
     const selected = workers > 1 && options.multiWorkerScenarios ? scenarios.filter((s) => options.multiWorkerScenarios!.includes(s.id)) : scenarios;
     await runRounds("engine", workers, selected, false);
   }
@@ -176,7 +200,7 @@ try {
       date: new Date().toISOString(),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, ${process.platform}`,
       load: `autocannon over loopback, ${options.connections} connections, warm-up ${options.warmupSeconds} s + ${options.rounds} measured round(s) of ${options.seconds} s per scenario and target; values are medians over the measured rounds, ratios are computed within each round`,
-      gateways: "Shopgraph gateway (gateway/src/index.ts, NODE_ENV=production, RATE_LIMIT_ENABLED=false), @apollo/gateway 2.14.4 + @apollo/server 5.5.1 standalone, @graphql-hive/gateway 2.15.1 runtime",
+      gateways: "Shopgraph gateway (gateway/src/index.ts, NODE_ENV=production, RATE_LIMIT_ENABLED=false), @apollo/gateway 2.14.4 + @apollo/server 5.5.1 standalone, @graphql-hive/gateway 2.15.1 runtime (JS planner, and with @graphql-hive/router-runtime 1.4.23 unifiedGraphHandler)",
       duration: `${bench.elapsedSeconds().toFixed(0)} s`,
     },
     scenarioTitles: Object.fromEntries(all.map((s) => [s.id, s.title])),

@@ -6,11 +6,14 @@
  * as a persisted document looked up by the same sha256 hash (arbitrary documents stay allowed).
  * Its HTTP transport shares one in-flight request between identical subgraph queries by default;
  * DEDUP_INFLIGHT=false turns that off for the caching-off comparison.
- * Env: PORT, HOST, SUPERGRAPH_PATH, GATEWAY_TOKEN, PERSISTED_DOCUMENTS_PATH (JSON: hash → query), DEDUP_INFLIGHT.
+ * HIVE_PLANNER=router-runtime swaps the JavaScript planner/executor for `@graphql-hive/router-runtime`
+ * (`unifiedGraphHandler`: the Rust query planner compiled to wasm/napi, its own plan executor).
+ * Env: PORT, HOST, SUPERGRAPH_PATH, GATEWAY_TOKEN, PERSISTED_DOCUMENTS_PATH (JSON: hash → query), DEDUP_INFLIGHT, HIVE_PLANNER.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createGatewayRuntime } from "@graphql-hive/gateway";
+import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
 
 const documentsPath = process.env.PERSISTED_DOCUMENTS_PATH ?? "";
 const documents: Record<string, string> = existsSync(documentsPath) ? (JSON.parse(readFileSync(documentsPath, "utf8")) as Record<string, string>) : {};
@@ -18,6 +21,7 @@ const documents: Record<string, string> = existsSync(documentsPath) ? (JSON.pars
 const gateway = createGatewayRuntime({
   supergraph: readFileSync(process.env.SUPERGRAPH_PATH ?? "", "utf8"),
   logging: "warn",
+  ...(process.env.HIVE_PLANNER === "router-runtime" ? { unifiedGraphHandler } : {}),
   transportEntries: { "*.http": { options: { deduplicateInflightRequests: process.env.DEDUP_INFLIGHT !== "false" } } },
   propagateHeaders: {
     fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization"), "x-service-token": process.env.GATEWAY_TOKEN ?? "" }),

@@ -7,7 +7,7 @@ import { graphqlOk, startChild, waitUntil, type Child } from "./processes.ts";
 import type { SubgraphName } from "./stack.ts";
 
 /** The gateways under comparison. */
-export const GATEWAY_KINDS = ["shopgraph", "apollo", "hive"] as const;
+export const GATEWAY_KINDS = ["shopgraph", "apollo", "hive", "hive-router"] as const;
 /** One gateway kind. */
 export type GatewayKind = (typeof GATEWAY_KINDS)[number];
 
@@ -16,6 +16,7 @@ export const GATEWAY_LABELS: Record<GatewayKind | "direct", string> = {
   shopgraph: "Shopgraph gateway",
   apollo: "plain @apollo/gateway",
   hive: "Hive Gateway",
+  "hive-router": "Hive Gateway + router-runtime",
   direct: "subgraph direct",
 };
 
@@ -25,6 +26,7 @@ const ENTRIES: Record<GatewayKind, string> = {
   shopgraph: here("../../gateway/src/index.ts"),
   apollo: here("../gateways/apollo-plain.ts"),
   hive: here("../gateways/hive.ts"),
+  "hive-router": here("../gateways/hive.ts"),
 };
 
 /**
@@ -32,12 +34,12 @@ const ENTRIES: Record<GatewayKind, string> = {
  * reads the same composed schema, and the two that route by the supergraph's URLs reach the same
  * processes the Shopgraph gateway is configured with.
  */
-export function writeSupergraph(urls: Record<SubgraphName, string>, dir: string): string {
+export function writeSupergraph(urls: Record<SubgraphName, string>, dir: string, file = "supergraph.graphql"): string {
   let sdl = readFileSync(here("../../schema/supergraph.graphql"), "utf8");
   for (const [name, url] of Object.entries(urls)) {
     sdl = sdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]*(")`), `$1${url}$2`);
   }
-  const path = join(dir, "supergraph.graphql");
+  const path = join(dir, file);
   writeFileSync(path, sdl);
   return path;
 }
@@ -94,6 +96,8 @@ function envFor(options: GatewayOptions): Record<string, string> {
       return common;
     case "hive":
       return { ...common, PERSISTED_DOCUMENTS_PATH: options.persistedDocumentsPath, DEDUP_INFLIGHT: String(options.dedup) };
+    case "hive-router":
+      return { ...common, PERSISTED_DOCUMENTS_PATH: options.persistedDocumentsPath, DEDUP_INFLIGHT: String(options.dedup), HIVE_PLANNER: "router-runtime" };
   }
 }
 

@@ -10,7 +10,8 @@ export type Target = GatewayKind | "direct";
 
 /** One measured (or warm-up) run of one scenario against one target. */
 export interface Measurement {
-  mode: "engine" | "cache";
+  /** engine: real subgraphs; replay: their recorded answers served from memory; cache: caches on. */
+  mode: "engine" | "cache" | "replay";
   workers: number;
   round: number;
   scenario: string;

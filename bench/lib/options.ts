@@ -1,5 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { GATEWAY_KINDS, type GatewayKind } from "./gateways.ts";
+
+/** The passes of a run: against the real subgraphs, and against their recorded answers. */
+export const BENCH_MODES = ["engine", "replay"] as const;
 
 /** Command-line options of `pnpm bench` (defaults keep the whole run under ~10 minutes on 2 cores). */
 export interface BenchOptions {
@@ -29,6 +33,12 @@ export interface BenchOptions {
   out: string;
   /** Extra environment for the Shopgraph gateway only (experiments: MALLOC_ARENA_MAX, NODE_OPTIONS). */
   shopgraphEnv: Record<string, string>;
+  /** Which passes run: "engine" (real subgraphs) and/or "replay" (recorded subgraph answers). */
+  modes: (typeof BENCH_MODES)[number][];
+  /** Scenarios of the replay pass. */
+  replayScenarios: string[];
+  /** Gateways under comparison. */
+  gateways: GatewayKind[];
 }
 
 const HELP = `pnpm bench [options]
@@ -46,7 +56,11 @@ const HELP = `pnpm bench [options]
   --scenarios a,b         only these scenario ids (small, heavy, fanout-10, fanout-100, apq, auth, place-order, deep)
   --port-base N           use ports N, N+1, … instead of ephemeral ones
   --out PATH              results path without extension (default bench/results/latest)
-  --shopgraph-env K=V     extra environment for the Shopgraph gateway only (repeatable; for experiments)`;
+  --shopgraph-env K=V     extra environment for the Shopgraph gateway only (repeatable; for experiments)
+  --modes engine,replay   passes: engine = real subgraphs, replay = their answers recorded once and
+                          served from memory (the gateway alone is the bottleneck); default both
+  --replay-scenarios a,b  scenarios of the replay pass (default heavy,fanout-100)
+  --gateways a,b          gateways compared (default shopgraph,apollo,hive,hive-router; apollo is always kept: ratios are against it)`;
 
 const positiveNumber = (name: string, value: string | undefined, fallback: number, min = 0): number => {
   if (value === undefined) return fallback;
@@ -75,6 +89,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       "port-base": { type: "string" },
       out: { type: "string" },
       "shopgraph-env": { type: "string", multiple: true },
+      modes: { type: "string" },
+      "replay-scenarios": { type: "string" },
+      gateways: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -83,6 +100,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick ?? false;
+  const list = (v: string | undefined) => v?.split(",").map((s) => s.trim()).filter(Boolean);
+  const modes = list(values.modes) ?? [...BENCH_MODES];
+  for (const m of modes) if (!(BENCH_MODES as readonly string[]).includes(m)) throw new Error(`--modes: unknown mode "${m}" (${BENCH_MODES.join(", ")})`);
+  const gateways = list(values.gateways) ?? [...GATEWAY_KINDS];
+  for (const g of gateways) if (!(GATEWAY_KINDS as readonly string[]).includes(g)) throw new Error(`--gateways: unknown gateway "${g}" (${GATEWAY_KINDS.join(", ")})`);
+  if (!gateways.includes("apollo")) gateways.push("apollo");
   const workers = (values.workers ?? (quick ? "1" : "1,2")).split(",").map((w) => positiveNumber("workers", w.trim(), 1, 1));
   return {
     quick,
@@ -99,6 +122,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     scenarios: values.scenarios?.split(",").map((s) => s.trim()).filter(Boolean),
     portBase: values["port-base"] === undefined ? undefined : positiveNumber("port-base", values["port-base"], 0, 1),
     out: values.out ?? fileURLToPath(new URL("../results/latest", import.meta.url)),
+    modes: modes as BenchOptions["modes"],
+    replayScenarios: list(values["replay-scenarios"]) ?? ["heavy", "fanout-100"],
+    gateways: gateways as GatewayKind[],
     shopgraphEnv: Object.fromEntries(
       (values["shopgraph-env"] ?? []).map((pair) => {
         const at = pair.indexOf("=");

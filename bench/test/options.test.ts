@@ -32,3 +32,18 @@ describe("parseBenchOptions", () => {
     expect(() => parseBenchOptions(["--no-such-flag"])).toThrow();
   });
 });
+
+describe("parseBenchOptions: passes and gateways (issue 16)", () => {
+  it("runs the real-subgraph and replay passes by default, replaying heavy and fan-out 100 against all four gateways", () => {
+    expect(parseBenchOptions([])).toMatchObject({ modes: ["engine", "replay"], replayScenarios: ["heavy", "fanout-100"], gateways: ["shopgraph", "apollo", "hive", "hive-router"] });
+  });
+
+  it("keeps plain @apollo/gateway in every comparison (ratios are against it)", () => {
+    expect(parseBenchOptions(["--gateways", "shopgraph,hive-router"]).gateways).toEqual(["shopgraph", "hive-router", "apollo"]);
+  });
+
+  it("refuses an unknown pass or gateway, naming the flag", () => {
+    expect(() => parseBenchOptions(["--modes", "engine,turbo"])).toThrow('--modes: unknown mode "turbo"');
+    expect(() => parseBenchOptions(["--gateways", "mesh"])).toThrow('--gateways: unknown gateway "mesh"');
+  });
+});

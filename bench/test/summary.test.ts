@@ -70,3 +70,17 @@ describe("summarize", () => {
     expect(pairedRatio(runs, select, "shopgraph", "hive", (x) => x.load.rps)).toBeNaN();
   });
 });
+
+describe("evaluateTargets (issue 16)", () => {
+  it("computes the replay ratios within each round against Apollo and Hive + router-runtime", async () => {
+    const { evaluateTargets } = await import("../lib/targets.ts");
+    const r = (target: Target, round: number, rps: number, p99: number) => m(target, round, { rps, p50: 1, p99 }, { mode: "replay", scenario: "heavy" });
+    const runs = [r("shopgraph", 1, 400, 10), r("apollo", 1, 100, 40), r("hive-router", 1, 300, 20), r("shopgraph", 2, 200, 10), r("apollo", 2, 100, 20), r("hive-router", 2, 200, 20)];
+    const checks = evaluateTargets(runs, summarize(runs), null, [1]);
+    const byTarget = (s: string) => checks.find((c) => c.target.includes(s))!;
+    expect(byTarget("3.5×")).toMatchObject({ measured: "3.00×", met: false });
+    expect(byTarget("router-runtime")).toMatchObject({ measured: "1.17×", met: false });
+    expect(byTarget("p99")).toMatchObject({ measured: "0.38×", met: false });
+    expect(checks.some((c) => c.target.includes("fanout-100"))).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 export * from "./viewer.ts";
 export * from "./scopes.ts";
+export * from "./directives/index.ts";
 export * from "./verifier.ts";
 export * from "./rules.ts";
 export * from "./service-token.ts";

@@ -1,0 +1,4 @@
+export * from "./requirements.ts";
+export * from "./policies.ts";
+export * from "./check.ts";
+export * from "./authorize-operation.ts";

@@ -161,6 +161,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   const verify = deps.verifyAccessToken ?? createAccessTokenVerifier({
     jwksUrl: config.JWKS_URL,
     issuer: config.JWT_ISSUER,
+    appIssuer: config.OAUTH_ISSUER,
     audience: config.JWT_AUDIENCE,
     clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
     ...(deps.revocations ? { revocations: deps.revocations } : {}),

@@ -12,4 +12,9 @@ export const authEnv = {
   REVOCATION_POLL_MS: z.coerce.number().int().min(50).max(4_000, "at most 4000, so revocations arrive within 5 s").default(1_000),
   /** Without Redis: the users subgraph's revocation feed (default: next to JWKS_URL, /revocations). */
   REVOCATIONS_URL: envUrl(),
+  /**
+   * Issuer of third-party app tokens: Shopgraph's OAuth 2.0 authorization server, reached through
+   * the gateway, so its public origin (discovery at <origin>/.well-known/openid-configuration).
+   */
+  OAUTH_ISSUER: z.string().url().default("http://localhost:4000").transform((v) => v.replace(/\/+$/, "")),
 };

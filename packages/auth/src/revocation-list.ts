@@ -5,6 +5,8 @@ export interface RevocationCheck {
   sub: string;
   /** The session (refresh-token family) the token belongs to; absent on tokens of other issuers. */
   sid?: string | undefined;
+  /** The OAuth app the token was issued to (`client_id`); absent on first-party tokens. */
+  clientId?: string | undefined;
   /** Issue time in milliseconds (`iat` may carry fractions of a second). */
   iatMs: number;
 }
@@ -48,6 +50,8 @@ export interface RevocationList {
   revokeSession(sid: string): Promise<void>;
   /** Revokes every token of a user issued until now (password or role change, sign-out everywhere). */
   revokeUser(userId: string): Promise<void>;
+  /** Revokes every token issued to an OAuth app until now (the app was deleted). */
+  revokeClient(clientId: string): Promise<void>;
   /** Publishes what is pending and reads what is new (waiting up to `blockMs` for it); the loop calls it, tests may too. */
   sync(blockMs?: number): Promise<void>;
   /** Starts the read loop after a first sync (bounded by `initialSyncTimeoutMs`, default 2000 ms). */
@@ -69,6 +73,7 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000 + 30_000;
   const sessions = new Map<string, number>();
   const users = new Map<string, { atMs: number; expiresAtMs: number }>();
+  const clients = new Map<string, { atMs: number; expiresAtMs: number }>();
   // Revocations this process made but could not write to the store yet (Redis down): retried every poll.
   const pending: Revocation[] = [];
   let cursor: string | undefined;
@@ -85,14 +90,16 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
       sessions.set(entry.id, Math.max(sessions.get(entry.id) ?? 0, entry.expiresAtMs));
       return;
     }
-    const known = users.get(entry.id);
-    if (!known || known.atMs < entry.atMs) users.set(entry.id, { atMs: entry.atMs, expiresAtMs: Math.max(entry.expiresAtMs, known?.expiresAtMs ?? 0) });
+    const markers = entry.kind === "user" ? users : clients;
+    const known = markers.get(entry.id);
+    if (!known || known.atMs < entry.atMs) markers.set(entry.id, { atMs: entry.atMs, expiresAtMs: Math.max(entry.expiresAtMs, known?.expiresAtMs ?? 0) });
   };
 
   const prune = (now: number) => {
     lastPrune = now;
     for (const [sid, expiresAtMs] of sessions) if (expiresAtMs <= now) sessions.delete(sid);
     for (const [id, marker] of users) if (marker.expiresAtMs <= now) users.delete(id);
+    for (const [id, marker] of clients) if (marker.expiresAtMs <= now) clients.delete(id);
   };
 
   const publish = async (entry: Revocation) => {
@@ -109,11 +116,12 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
   const known = (): Revocation[] => [
     ...[...sessions].map(([id, expiresAtMs]) => ({ kind: "session" as const, id, atMs: expiresAtMs - tokenLifetimeMs, expiresAtMs })),
     ...[...users].map(([id, marker]) => ({ kind: "user" as const, id, ...marker })),
+    ...[...clients].map(([id, marker]) => ({ kind: "client" as const, id, ...marker })),
   ];
 
   const runSync = async (blockMs: number) => {
     if (!store) return;
-    if (options.restoreLostEntries && store.holdsEntries && (sessions.size > 0 || users.size > 0) && !(await store.holdsEntries())) {
+    if (options.restoreLostEntries && store.holdsEntries && (sessions.size > 0 || users.size > 0 || clients.size > 0) && !(await store.holdsEntries())) {
       const now = Date.now();
       const entries = known().filter((entry) => entry.expiresAtMs > now);
       for (const entry of entries) await store.append(entry);
@@ -163,12 +171,13 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
         const until = sessions.get(token.sid);
         if (until !== undefined && until > now) return true;
       }
-      const marker = users.get(token.sub);
       // Same millisecond counts as revoked: the safe side of an ambiguous order.
-      return marker !== undefined && marker.expiresAtMs > now && token.iatMs <= marker.atMs;
+      const covers = (marker: { atMs: number; expiresAtMs: number } | undefined) => marker !== undefined && marker.expiresAtMs > now && token.iatMs <= marker.atMs;
+      return covers(users.get(token.sub)) || (token.clientId !== undefined && covers(clients.get(token.clientId)));
     },
     revokeSession: (sid) => publish(entry("session", sid)),
     revokeUser: (userId) => publish(entry("user", userId)),
+    revokeClient: (clientId) => publish(entry("client", clientId)),
     sync,
     async start(initialSyncTimeoutMs = 2_000) {
       if (!store || looping) return;

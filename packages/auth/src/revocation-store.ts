@@ -4,10 +4,11 @@ import type { Redis } from "ioredis";
 /**
  * One revocation. `session`: every token whose `sid` is `id` is dead. `user`: every token of user
  * `id` issued at or before `atMs` is dead (password change, role change, sign-out everywhere).
+ * `client`: every token issued to OAuth app (`client_id`) `id` at or before `atMs` is dead (app deleted).
  * `expiresAtMs` is when no token it covers can still be alive (issue time + token lifetime).
  */
 export interface Revocation {
-  kind: "session" | "user";
+  kind: "session" | "user" | "client";
   id: string;
   atMs: number;
   expiresAtMs: number;
@@ -43,7 +44,7 @@ export function parseRevocation(fields: Record<string, unknown>): Revocation | n
   const id = fields.id;
   const atMs = Number(fields.atMs);
   const expiresAtMs = Number(fields.expiresAtMs);
-  if ((kind !== "session" && kind !== "user") || typeof id !== "string" || id === "" || !Number.isFinite(atMs) || !Number.isFinite(expiresAtMs)) return null;
+  if ((kind !== "session" && kind !== "user" && kind !== "client") || typeof id !== "string" || id === "" || !Number.isFinite(atMs) || !Number.isFinite(expiresAtMs)) return null;
   return { kind, id, atMs, expiresAtMs };
 }
 

@@ -13,6 +13,11 @@ export interface VerifierOptions {
   /** A key set held in memory (users verifies with its own keys; tests). */
   jwks?: JSONWebKeySet | (() => JSONWebKeySet);
   issuer: string;
+  /**
+   * Issuer of third-party app tokens (the OAuth authorization server, oidc-provider in users:
+   * the public gateway origin). Tokens it issued must be RFC 9068 (`typ: at+jwt`) with a `client_id`.
+   */
+  appIssuer?: string | undefined;
   audience: string;
   /** Allowed clock skew for `exp`/`iat`, in seconds; at most {@link MAX_CLOCK_TOLERANCE_SECONDS} (default). */
   clockToleranceSeconds?: number;
@@ -62,11 +67,11 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
   const keys = keySource(options);
   const tolerance = Math.min(options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS);
   return async (token) => {
-    let payload;
+    let payload, protectedHeader;
     try {
-      ({ payload } = await jwtVerify(token, keys, {
+      ({ payload, protectedHeader } = await jwtVerify(token, keys, {
         algorithms: [ACCESS_TOKEN_ALG],
-        issuer: options.issuer,
+        issuer: options.appIssuer && options.appIssuer !== options.issuer ? [options.issuer, options.appIssuer] : options.issuer,
         audience: options.audience,
         requiredClaims: ["sub", "exp", "iat", "jti"],
         clockTolerance: tolerance,
@@ -79,6 +84,9 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
       throw invalidToken();
     }
     const { sub, jti, sid, iat, client_id: clientId } = payload;
+    // The same keys sign the authorization server's ID tokens (aud = the app, refused above) and
+    // its access tokens: only an RFC 9068 access token for an app is accepted from that issuer.
+    if (options.appIssuer && payload.iss === options.appIssuer && options.appIssuer !== options.issuer && (protectedHeader.typ !== "at+jwt" || clientId === undefined)) throw invalidToken();
     if (clientId !== undefined && (typeof clientId !== "string" || clientId.length === 0 || clientId.length > 128)) throw invalidToken();
     // Client credentials (RFC 9068 §2.2: sub = client_id): the app acts as itself. Its scopes are
     // what an ADMIN allowed when registering it, so it is capped by ADMIN's scopes, no further.
@@ -93,7 +101,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
     // jose checks `iat` only together with maxTokenAge: a token dated in the future would otherwise
     // pass, and outlive its `exp - iat` lifetime if the issuer's clock (or key) was abused.
     if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance) throw invalidToken("Access token issued in the future");
-    if (options.revocations?.isRevoked({ sub, sid, iatMs: iat * 1000 })) throw refusal("Access token revoked", TokenErrorReason.TOKEN_REVOKED);
+    if (options.revocations?.isRevoked({ sub, sid, clientId, iatMs: iat * 1000 })) throw refusal("Access token revoked", TokenErrorReason.TOKEN_REVOKED);
     return { id: sub, role: role as Role, tokenId: jti, scopes, ...(sid ? { sessionId: sid } : {}), ...(clientId !== undefined ? { clientId } : {}), ...(isMachine ? { isMachine } : {}) };
   };
 }

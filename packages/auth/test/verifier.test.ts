@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet } from "jose";
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet } from "jose";
 import { GraphQLError } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registry } from "@shopgraph/metrics";
@@ -8,11 +8,13 @@ import { createAccessTokenVerifier, createRevocationList, viewerFromAuthorizatio
 const ISSUER = "https://shopgraph.dev/users";
 const AUDIENCE = "shopgraph";
 let jwks: JSONWebKeySet;
+let privateKeyOf: CryptoKey;
 let sign: (claims?: Record<string, unknown>, opts?: { iat?: number; exp?: number; alg?: string }) => Promise<string>;
 
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: "k1", alg: "EdDSA", use: "sig" }] };
+  privateKeyOf = privateKey;
   sign = async (claims = {}, opts = {}) => {
     const now = Date.now() / 1000;
     return new SignJWT({ role: "CUSTOMER", sid: randomUUID(), ...claims })
@@ -111,6 +113,49 @@ describe("createAccessTokenVerifier", () => {
     await expect(verify(await sign({ sub }))).resolves.toMatchObject({ id: sub });
     // Another user is untouched.
     await expect(verify(await sign())).resolves.toBeTruthy();
+  });
+});
+
+describe("app tokens from the OAuth authorization server (appIssuer)", () => {
+  const APP_ISSUER = "https://shop.example";
+  const appToken = (claims: Record<string, unknown>, typ = "at+jwt", iss = APP_ISSUER) =>
+    new SignJWT({ role: "CUSTOMER", scope: "read_orders", ...claims })
+      .setProtectedHeader({ alg: "EdDSA", kid: "k1", typ })
+      .setSubject((claims.sub as string | undefined) ?? randomUUID())
+      .setIssuer(iss)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .setJti(randomUUID())
+      .sign(privateKeyOf);
+
+  it("accepts an RFC 9068 token of the app issuer, with its client id and scopes", async () => {
+    const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, appIssuer: APP_ISSUER, audience: AUDIENCE });
+    const clientId = randomUUID();
+    const viewer = await verify(await appToken({ client_id: clientId }));
+    expect(viewer).toMatchObject({ clientId, role: "CUSTOMER" });
+    expect([...viewer.scopes]).toEqual(["read_orders"]);
+  });
+
+  it("refuses an app-issuer token that is not an access token (ID token typ, or no client_id), and any app token without appIssuer", async () => {
+    const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, appIssuer: APP_ISSUER, audience: AUDIENCE });
+    expect((await refusal(verify, await appToken({ client_id: randomUUID() }, "JWT"))).reason).toBe("TOKEN_INVALID");
+    expect((await refusal(verify, await appToken({}))).reason).toBe("TOKEN_INVALID");
+    const firstPartyOnly = createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+    expect((await refusal(firstPartyOnly, await appToken({ client_id: randomUUID() }))).reason).toBe("TOKEN_INVALID");
+  });
+
+  it("refuses every token of a revoked client issued until then; other apps' tokens pass", async () => {
+    const revocations = createRevocationList();
+    const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, appIssuer: APP_ISSUER, audience: AUDIENCE, revocations });
+    const clientId = randomUUID();
+    const userToken = await appToken({ client_id: clientId });
+    const machineToken = await appToken({ client_id: clientId, sub: clientId });
+    const other = await appToken({ client_id: randomUUID() });
+    await revocations.revokeClient(clientId);
+    expect((await refusal(verify, userToken)).reason).toBe("TOKEN_REVOKED");
+    expect((await refusal(verify, machineToken)).reason).toBe("TOKEN_REVOKED");
+    await expect(verify(other)).resolves.toBeTruthy();
   });
 });
 

@@ -30,6 +30,7 @@ export type StartSubgraphConfig = RevocationSettings &
     SEED: boolean;
     JWT_ISSUER: string;
     JWT_AUDIENCE: string;
+    OAUTH_ISSUER?: string | undefined;
     JWT_CLOCK_TOLERANCE_SECONDS: number;
     ACCEPTED_CREDENTIALS: Parameters<typeof createSubgraphServer>[0]["credentials"];
     SHUTDOWN_GRACE_MS: number;
@@ -123,6 +124,7 @@ export async function startSubgraph<TDb extends SubgraphDb, C extends BaseSubgra
     verifyAccessToken: createAccessTokenVerifier({
       ...(parts.jwks ? { jwks: parts.jwks } : { jwksUrl: config.JWKS_URL }),
       issuer: config.JWT_ISSUER,
+      appIssuer: config.OAUTH_ISSUER,
       audience: config.JWT_AUDIENCE,
       clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
       revocations,

@@ -66,12 +66,15 @@ function keySource(options: VerifierOptions): JWTVerifyGetKey {
 export function createAccessTokenVerifier(options: VerifierOptions): VerifyAccessToken {
   const keys = keySource(options);
   const tolerance = Math.min(options.clockToleranceSeconds ?? MAX_CLOCK_TOLERANCE_SECONDS, MAX_CLOCK_TOLERANCE_SECONDS);
+  // A separate app issuer only when it differs from the first-party one (decided once, not per token).
+  const appIssuer = options.appIssuer && options.appIssuer !== options.issuer ? options.appIssuer : undefined;
+  const issuers = appIssuer ? [options.issuer, appIssuer] : options.issuer;
   return async (token) => {
     let payload, protectedHeader;
     try {
       ({ payload, protectedHeader } = await jwtVerify(token, keys, {
         algorithms: [ACCESS_TOKEN_ALG],
-        issuer: options.appIssuer && options.appIssuer !== options.issuer ? [options.issuer, options.appIssuer] : options.issuer,
+        issuer: issuers,
         audience: options.audience,
         requiredClaims: ["sub", "exp", "iat", "jti"],
         clockTolerance: tolerance,
@@ -86,7 +89,7 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
     const { sub, jti, sid, iat, client_id: clientId } = payload;
     // The same keys sign the authorization server's ID tokens (aud = the app, refused above) and
     // its access tokens: only an RFC 9068 access token for an app is accepted from that issuer.
-    if (options.appIssuer && payload.iss === options.appIssuer && options.appIssuer !== options.issuer && (protectedHeader.typ !== "at+jwt" || clientId === undefined)) throw invalidToken();
+    if (appIssuer && payload.iss === appIssuer && (protectedHeader.typ !== "at+jwt" || clientId === undefined)) throw invalidToken();
     if (clientId !== undefined && (typeof clientId !== "string" || clientId.length === 0 || clientId.length > 128)) throw invalidToken();
     // Client credentials (RFC 9068 §2.2: sub = client_id): the app acts as itself. Its scopes are
     // what an ADMIN allowed when registering it, so it is capped by ADMIN's scopes, no further.

@@ -33,6 +33,7 @@ import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { ResilientDataSource } from "./subgraphs/resilient-data-source.ts";
 import { supergraphFromFile } from "./supergraph-source.ts";
+import { withShopgraphEngine } from "./engine/engine-gateway.ts";
 import { createSubgraphFetcher, createSubgraphPool } from "./subgraphs/subgraph-fetcher.ts";
 
 /** What the gateway is built from besides its config (tests inject their own). */
@@ -92,7 +93,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   });
   const trustedOperations = loadManifests(config.PERSISTED_QUERY_MANIFESTS.filter((path) => existsSync(path)));
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    // GATEWAY_ENGINE: Shopgraph's plan executor (gateway/src/engine) or @apollo/gateway's own.
+    gateway: config.GATEWAY_ENGINE === "shopgraph" ? withShopgraphEngine(gateway, deps.logger) : gateway,
     formatError: withApqErrors(createErrorFormatter({ showSuggestions: !production, hideSchemaDetails: production })),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: production,

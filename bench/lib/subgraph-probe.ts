@@ -32,7 +32,15 @@ subscribe("http.server.request.start", (message) => {
 
 // The subgraph's entry file is argv[1]; pg is resolved the way its Prisma adapter resolves it.
 const fromSubgraph = createRequire(process.argv[1] ?? import.meta.url);
-const fromAdapter = createRequire(fromSubgraph.resolve("@prisma/adapter-pg"));
+// Subgraphs reach the adapter through @shopgraph/db (their own manifests no longer list it).
+const adapterPath = (() => {
+  try {
+    return fromSubgraph.resolve("@prisma/adapter-pg");
+  } catch {
+    return createRequire(fromSubgraph.resolve("@shopgraph/db")).resolve("@prisma/adapter-pg");
+  }
+})();
+const fromAdapter = createRequire(adapterPath);
 const pg = fromAdapter("pg") as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function countedQuery(this: unknown, ...args: unknown[]) {

@@ -17,6 +17,7 @@ import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { revocationFeedRoute } from "./revocation-feed.ts";
 import { seedUsersDatabase } from "./seed.ts";
+import { createSocialLoginDeps } from "./oidc/social-login-setup.ts";
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
@@ -70,12 +71,14 @@ export async function startUsersSubgraph(config: UsersConfig, deps: UsersDeps): 
         passwordPolicy: { minScore: config.PASSWORD_MIN_SCORE },
         throttle: observeLoginThrottle(throttle, logger),
       };
+      // Social login's flows share the throttle's Redis client (and its outage guard).
+      const social = createSocialLoginDeps(config, sessions, throttleRedis, logger);
       const isCredentialed = (req: { headers: Record<string, string | string[] | undefined> }) =>
         identifyCaller(headerValue(req.headers[SERVICE_TOKEN_HEADER]), config.ACCEPTED_CREDENTIALS) !== null;
       return {
         // Users verifies with its own keys.
         jwks: keys.jwks,
-        createContext: (base) => createUsersContext(base, sessions, accounts),
+        createContext: (base) => createUsersContext(base, sessions, accounts, social),
         routes: {
           // Public keys only; verifiers cache them, so a short max-age keeps rotation quick.
           "GET /.well-known/jwks.json": (_req, res) => sendJson(res, 200, keys.jwks, { "cache-control": "public, max-age=300" }),

@@ -1,5 +1,6 @@
 import { envInt, loadConfig, z } from "@shopgraph/config";
 import type { LoginThrottleSettings } from "./domain/login-throttle.ts";
+import { checkOidcEnv, oidcProvidersEnv, oidcRedirectUrisEnv, type OidcSettings } from "./oidc/oidc-settings.ts";
 import { checkSeed, checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
 
 const schema = z
@@ -34,10 +35,19 @@ const schema = z
      * makes a lock decision on this replica's counters alone.
      */
     LOGIN_THROTTLE_TIMEOUT_MS: envInt(250),
+    /** Social login: JSON list of OpenID providers [{ id, name, issuer, clientId, clientSecret }] (README "Sign in with …"). */
+    OIDC_PROVIDERS: oidcProvidersEnv,
+    /** Comma-separated redirect URIs social login may send the browser back to (exact match). */
+    OIDC_REDIRECT_URIS: oidcRedirectUrisEnv,
+    /** Deadline of each call to a provider (discovery, keys, token endpoint): a dead provider is a userError this fast. */
+    OIDC_HTTP_TIMEOUT_MS: envInt(5_000, 100),
+    /** How long a started social login (state, nonce, PKCE verifier) may wait for its completion. */
+    OIDC_FLOW_TTL_SECONDS: envInt(600, 30),
   })
   .superRefine((env, ctx) => {
     checkServiceToken(env, ctx);
     checkSeed(env, ctx);
+    checkOidcEnv(env, ctx);
     if (env.JWT_PRIVATE_KEYS) {
       try {
         const keys: unknown = JSON.parse(env.JWT_PRIVATE_KEYS);
@@ -71,5 +81,15 @@ export function loginThrottleSettings(config: UsersConfig): LoginThrottleSetting
     maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
     knownIpDays: config.LOGIN_KNOWN_IP_DAYS,
     storeTimeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS,
+  };
+}
+
+/** Social login's settings (OIDC_*). */
+export function oidcSettings(config: UsersConfig): OidcSettings {
+  return {
+    providers: config.OIDC_PROVIDERS,
+    redirectUris: config.OIDC_REDIRECT_URIS,
+    httpTimeoutMs: config.OIDC_HTTP_TIMEOUT_MS,
+    flowTtlSeconds: config.OIDC_FLOW_TTL_SECONDS,
   };
 }

@@ -15,7 +15,7 @@ const canSeeEmail = rule("userEmail", { cache: "no_cache" })((user: { id: string
 
 /** Field-level authorization; anything not listed is denied. Entity fetches hit the User rules too. */
 export const permissions = {
-  Query: { me: allow, user: isAdmin, users: isAdmin },
+  Query: { me: allow, user: isAdmin, users: isAdmin, identityProviders: allow },
   Mutation: {
     register: allow,
     login: allow,
@@ -24,6 +24,10 @@ export const permissions = {
     updateProfile: isAuthenticated,
     changePassword: isAuthenticated,
     setUserRole: isAdmin,
+    startSocialLogin: allow,
+    completeSocialLogin: allow,
+    linkIdentity: isAuthenticated,
+    unlinkIdentity: isAuthenticated,
   },
   User: { "*": allow, email: canSeeEmail },
   UserConnection: allow,
@@ -33,4 +37,7 @@ export const permissions = {
   LogoutPayload: allow,
   UserPayload: allow,
   ChangePasswordPayload: allow,
+  IdentityProvider: allow,
+  StartSocialLoginPayload: allow,
+  LinkedIdentity: allow,
 };

@@ -16,7 +16,8 @@ export interface PublicUser {
 
 /** A user with credentials: only the sign-in and password checks read the hash. */
 export interface User extends PublicUser {
-  passwordHash: string;
+  /** Null for a social-only account (no password to sign in with). */
+  passwordHash: string | null;
   updatedAt: Date;
 }
 
@@ -61,7 +62,8 @@ export async function setPasswordHash(db: Db, id: string, passwordHash: string):
 export interface NewUser {
   email: string;
   name: string;
-  passwordHash: string;
+  /** Null for a social-only account. */
+  passwordHash: string | null;
   role?: Role;
 }
 

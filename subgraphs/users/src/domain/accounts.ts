@@ -101,7 +101,8 @@ export async function changePassword(
   const wrong = () => new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
   if (!user) throw wrong();
   await refuseWhileThrottled(deps.throttle, user.email, clientIp);
-  if (!(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash))) {
+  // A social-only account has no password: the dummy hash makes that a wrong password, in the same time.
+  if (!(await verifyPassword(input.currentPassword.slice(0, 256), user.passwordHash ?? (await DUMMY_HASH_PROMISE)))) {
     await recordWrongPassword(deps, user.email, user, clientIp);
     throw wrong();
   }

@@ -25,6 +25,8 @@ export type Query = {
   user?: Maybe<User>;
   /** ADMIN only. */
   users: UserConnection;
+  /** The sign-in providers configured on this server, for the login screen. */
+  identityProviders: Array<IdentityProvider>;
 };
 
 
@@ -49,6 +51,14 @@ export type Mutation = {
   changePassword: ChangePasswordPayload;
   /** ADMIN only. */
   setUserRole: UserPayload;
+  /** Begins a social login: returns the provider's authorization URL; state, nonce and PKCE verifier stay on the server. */
+  startSocialLogin: StartSocialLoginPayload;
+  /** Finishes it with the code and state the provider sent to redirectUri; signs in, or creates, the matching account. */
+  completeSocialLogin: AuthPayload;
+  /** Signed-in users: links another provider's identity to this account. */
+  linkIdentity: UserPayload;
+  /** Signed-in users; refused when it would remove the last way to sign in. */
+  unlinkIdentity: UserPayload;
 };
 
 
@@ -87,6 +97,26 @@ export type MutationSetUserRoleArgs = {
   role: Role;
 };
 
+
+export type MutationStartSocialLoginArgs = {
+  input: StartSocialLoginInput;
+};
+
+
+export type MutationCompleteSocialLoginArgs = {
+  input: CompleteSocialLoginInput;
+};
+
+
+export type MutationLinkIdentityArgs = {
+  input: CompleteSocialLoginInput;
+};
+
+
+export type MutationUnlinkIdentityArgs = {
+  provider: Scalars['String']['input'];
+};
+
 export type Role =
   | 'CUSTOMER'
   | 'ADMIN';
@@ -99,6 +129,8 @@ export type User = {
   name: Scalars['String']['output'];
   role: Role;
   createdAt: Scalars['DateTime']['output'];
+  /** The user themself only: sign-in providers linked to this account. */
+  identities: Array<LinkedIdentity>;
 };
 
 export type UserConnection = {
@@ -184,6 +216,43 @@ export type ChangePasswordPayload = {
   __typename?: 'ChangePasswordPayload';
   success: Scalars['Boolean']['output'];
   userErrors: Array<UserError>;
+};
+
+export type IdentityProvider = {
+  __typename?: 'IdentityProvider';
+  /** The id used in startSocialLogin, e.g. "google". */
+  id: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+};
+
+export type StartSocialLoginInput = {
+  provider: Scalars['String']['input'];
+  /** Where the provider sends the browser back; must be on the server's allow-list. */
+  redirectUri: Scalars['String']['input'];
+};
+
+export type StartSocialLoginPayload = {
+  __typename?: 'StartSocialLoginPayload';
+  /** Send the browser here. */
+  authorizationUrl?: Maybe<Scalars['String']['output']>;
+  /** The provider echoes it back; compare before calling completeSocialLogin. */
+  state?: Maybe<Scalars['String']['output']>;
+  userErrors: Array<UserError>;
+};
+
+export type CompleteSocialLoginInput = {
+  provider: Scalars['String']['input'];
+  redirectUri: Scalars['String']['input'];
+  code: Scalars['String']['input'];
+  state: Scalars['String']['input'];
+};
+
+export type LinkedIdentity = {
+  __typename?: 'LinkedIdentity';
+  provider: Scalars['String']['output'];
+  /** As the provider asserted it (verified). */
+  email?: Maybe<Scalars['String']['output']>;
+  linkedAt: Scalars['DateTime']['output'];
 };
 
 
@@ -301,6 +370,11 @@ export type ResolversTypes = {
   LogoutPayload: ResolverTypeWrapper<LogoutPayload>;
   UserPayload: ResolverTypeWrapper<Omit<UserPayload, 'user'> & { user?: Maybe<ResolversTypes['User']> }>;
   ChangePasswordPayload: ResolverTypeWrapper<ChangePasswordPayload>;
+  IdentityProvider: ResolverTypeWrapper<IdentityProvider>;
+  StartSocialLoginInput: StartSocialLoginInput;
+  StartSocialLoginPayload: ResolverTypeWrapper<StartSocialLoginPayload>;
+  CompleteSocialLoginInput: CompleteSocialLoginInput;
+  LinkedIdentity: ResolverTypeWrapper<LinkedIdentity>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
@@ -326,6 +400,11 @@ export type ResolversParentTypes = {
   LogoutPayload: LogoutPayload;
   UserPayload: Omit<UserPayload, 'user'> & { user?: Maybe<ResolversParentTypes['User']> };
   ChangePasswordPayload: ChangePasswordPayload;
+  IdentityProvider: IdentityProvider;
+  StartSocialLoginInput: StartSocialLoginInput;
+  StartSocialLoginPayload: StartSocialLoginPayload;
+  CompleteSocialLoginInput: CompleteSocialLoginInput;
+  LinkedIdentity: LinkedIdentity;
   Boolean: Scalars['Boolean']['output'];
 };
 
@@ -341,6 +420,7 @@ export type QueryResolvers<ContextType = UsersContext, ParentType extends Resolv
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
   users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+  identityProviders?: Resolver<Array<ResolversTypes['IdentityProvider']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -351,6 +431,10 @@ export type MutationResolvers<ContextType = UsersContext, ParentType extends Res
   updateProfile?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
   changePassword?: Resolver<ResolversTypes['ChangePasswordPayload'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'input'>>;
   setUserRole?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationSetUserRoleArgs, 'userId' | 'role'>>;
+  startSocialLogin?: Resolver<ResolversTypes['StartSocialLoginPayload'], ParentType, ContextType, RequireFields<MutationStartSocialLoginArgs, 'input'>>;
+  completeSocialLogin?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationCompleteSocialLoginArgs, 'input'>>;
+  linkIdentity?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationLinkIdentityArgs, 'input'>>;
+  unlinkIdentity?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationUnlinkIdentityArgs, 'provider'>>;
 };
 
 export type UserResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -360,6 +444,7 @@ export type UserResolvers<ContextType = UsersContext, ParentType extends Resolve
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  identities?: Resolver<Array<ResolversTypes['LinkedIdentity']>, ParentType, ContextType>;
 };
 
 export type UserConnectionResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
@@ -413,6 +498,23 @@ export type ChangePasswordPayloadResolvers<ContextType = UsersContext, ParentTyp
   userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
 };
 
+export type IdentityProviderResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['IdentityProvider'] = ResolversParentTypes['IdentityProvider']> = {
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StartSocialLoginPayloadResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['StartSocialLoginPayload'] = ResolversParentTypes['StartSocialLoginPayload']> = {
+  authorizationUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  state?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userErrors?: Resolver<Array<ResolversTypes['UserError']>, ParentType, ContextType>;
+};
+
+export type LinkedIdentityResolvers<ContextType = UsersContext, ParentType extends ResolversParentTypes['LinkedIdentity'] = ResolversParentTypes['LinkedIdentity']> = {
+  provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  linkedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = UsersContext> = {
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
@@ -427,6 +529,9 @@ export type Resolvers<ContextType = UsersContext> = {
   LogoutPayload?: LogoutPayloadResolvers<ContextType>;
   UserPayload?: UserPayloadResolvers<ContextType>;
   ChangePasswordPayload?: ChangePasswordPayloadResolvers<ContextType>;
+  IdentityProvider?: IdentityProviderResolvers<ContextType>;
+  StartSocialLoginPayload?: StartSocialLoginPayloadResolvers<ContextType>;
+  LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = UsersContext> = {

@@ -1,7 +1,8 @@
-import { toPayload } from "@shopgraph/errors";
+import { toPayload, unauthenticated } from "@shopgraph/errors";
 import type { UsersContext } from "../context.ts";
 import { changePassword, login, register, setUserRole, updateProfile } from "../domain/accounts.ts";
 import { logout, refreshSession } from "../domain/sessions.ts";
+import { completeSocialLogin, linkIdentity, startSocialLogin, unlinkIdentity } from "../domain/social-login.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
 /** Marks the issued session's user as the one this request speaks for (see permissions). */
@@ -13,6 +14,12 @@ async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run
 
 // Shield guarantees a viewer on the authenticated mutations; this narrows the type.
 const viewerId = (ctx: UsersContext): string => ctx.viewer!.id;
+
+// Checked here too, not only by the access rules: linking must never run for an anonymous caller.
+const signedIn = (ctx: UsersContext): string => {
+  if (!ctx.viewer) throw unauthenticated();
+  return ctx.viewer.id;
+};
 
 export const Mutation = {
   register: (_, args, ctx) => toPayload("session", () => issued(ctx, () => register(ctx.accounts, args.input))),
@@ -28,4 +35,12 @@ export const Mutation = {
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
   setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),
+  startSocialLogin: async (_, args, ctx) => {
+    const result = await toPayload("flow", () => startSocialLogin(ctx.social, args.input, ctx.viewer?.id ?? null));
+    return { authorizationUrl: result.flow?.authorizationUrl ?? null, state: result.flow?.state ?? null, userErrors: result.userErrors };
+  },
+  // Signs in exactly as login does: the same session issuing, the same "this request's user" marker.
+  completeSocialLogin: (_, args, ctx) => toPayload("session", () => issued(ctx, () => completeSocialLogin(ctx.social, args.input))),
+  linkIdentity: (_, args, ctx) => toPayload("user", () => linkIdentity(ctx.social, signedIn(ctx), args.input)),
+  unlinkIdentity: (_, args, ctx) => toPayload("user", () => unlinkIdentity(ctx.social, signedIn(ctx), args.provider)),
 } satisfies MutationResolvers;

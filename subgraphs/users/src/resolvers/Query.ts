@@ -1,5 +1,6 @@
 import { parseFirst, toConnection, createdAtCursor, isUuid } from "@shopgraph/subgraph-kit";
 import { countUsers, listUsers } from "../db/user-repository.ts";
+import { listIdentityProviders } from "../domain/social-login.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
 export const Query = {
@@ -10,4 +11,5 @@ export const Query = {
     const rows = await listUsers(ctx.db, first, args.after);
     return toConnection(rows, first, !!args.after, createdAtCursor, () => countUsers(ctx.db));
   },
+  identityProviders: (_, __, ctx) => listIdentityProviders(ctx.social.settings),
 } satisfies QueryResolvers;

@@ -1,7 +1,15 @@
+import { forbidden } from "@shopgraph/errors";
 import { isUuid } from "@shopgraph/subgraph-kit";
 import type { UserResolvers } from "../generated/resolvers-types.ts";
 
 export const User = {
   // Batched: the gateway's _entities call for N users costs one query.
   __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.user.load(ref.id) : null),
+  // The user themself only (not even an ADMIN): which providers can sign in to an account is theirs to know.
+  identities: (user, _, ctx) => {
+    const self = ctx.viewer?.id === user.id || ctx.sessionUserId === user.id;
+    return self
+      ? ctx.loaders.identities.load(user.id)
+      : Promise.reject(forbidden("Only the user themself sees their linked identities"));
+  },
 } satisfies UserResolvers;

@@ -23,6 +23,11 @@ export * from './enums.ts';
  */
 export type User = Prisma.UserModel
 /**
+ * Model LinkedIdentity
+ * 
+ */
+export type LinkedIdentity = Prisma.LinkedIdentityModel
+/**
  * Model SessionFamily
  * 
  */

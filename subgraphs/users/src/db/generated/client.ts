@@ -47,6 +47,11 @@ export { Prisma }
  */
 export type User = Prisma.UserModel
 /**
+ * Model LinkedIdentity
+ * 
+ */
+export type LinkedIdentity = Prisma.LinkedIdentityModel
+/**
  * Model SessionFamily
  * 
  */

@@ -9,6 +9,7 @@
  * 🟢 You can import this file directly.
  */
 export type * from './models/User.ts'
+export type * from './models/LinkedIdentity.ts'
 export type * from './models/SessionFamily.ts'
 export type * from './models/RefreshToken.ts'
 export type * from './models/OutboxEvent.ts'

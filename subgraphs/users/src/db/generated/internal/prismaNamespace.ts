@@ -398,6 +398,7 @@ type FieldRefInputType<Model, FieldType> = Model extends never ? never : FieldRe
 
 export const ModelName = {
   User: 'User',
+  LinkedIdentity: 'LinkedIdentity',
   SessionFamily: 'SessionFamily',
   RefreshToken: 'RefreshToken',
   OutboxEvent: 'OutboxEvent'
@@ -416,7 +417,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "sessionFamily" | "refreshToken" | "outboxEvent"
+    modelProps: "user" | "linkedIdentity" | "sessionFamily" | "refreshToken" | "outboxEvent"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -491,6 +492,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         count: {
           args: Prisma.UserCountArgs<ExtArgs>
           result: runtime.Types.Utils.Optional<Prisma.UserCountAggregateOutputType> | number
+        }
+      }
+    }
+    LinkedIdentity: {
+      payload: Prisma.$LinkedIdentityPayload<ExtArgs>
+      fields: Prisma.LinkedIdentityFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.LinkedIdentityFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.LinkedIdentityFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>
+        }
+        findFirst: {
+          args: Prisma.LinkedIdentityFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.LinkedIdentityFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>
+        }
+        findMany: {
+          args: Prisma.LinkedIdentityFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>[]
+        }
+        create: {
+          args: Prisma.LinkedIdentityCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>
+        }
+        createMany: {
+          args: Prisma.LinkedIdentityCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.LinkedIdentityCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>[]
+        }
+        delete: {
+          args: Prisma.LinkedIdentityDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>
+        }
+        update: {
+          args: Prisma.LinkedIdentityUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>
+        }
+        deleteMany: {
+          args: Prisma.LinkedIdentityDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.LinkedIdentityUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.LinkedIdentityUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>[]
+        }
+        upsert: {
+          args: Prisma.LinkedIdentityUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$LinkedIdentityPayload>
+        }
+        aggregate: {
+          args: Prisma.LinkedIdentityAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateLinkedIdentity>
+        }
+        groupBy: {
+          args: Prisma.LinkedIdentityGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LinkedIdentityGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.LinkedIdentityCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.LinkedIdentityCountAggregateOutputType> | number
         }
       }
     }
@@ -766,6 +841,19 @@ export const UserScalarFieldEnum = {
 } as const
 
 export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof UserScalarFieldEnum]
+
+
+export const LinkedIdentityScalarFieldEnum = {
+  id: 'id',
+  userId: 'userId',
+  provider: 'provider',
+  issuer: 'issuer',
+  subject: 'subject',
+  email: 'email',
+  createdAt: 'createdAt'
+} as const
+
+export type LinkedIdentityScalarFieldEnum = (typeof LinkedIdentityScalarFieldEnum)[keyof typeof LinkedIdentityScalarFieldEnum]
 
 
 export const SessionFamilyScalarFieldEnum = {
@@ -1087,6 +1175,7 @@ export interface PrismaClientOptionsWithAdapter extends PrismaClientBaseOptions 
 export type PrismaClientOptions = PrismaClientOptionsWithAccelerateUrl | PrismaClientOptionsWithAdapter
 export type GlobalOmitConfig = {
   user?: Prisma.UserOmit
+  linkedIdentity?: Prisma.LinkedIdentityOmit
   sessionFamily?: Prisma.SessionFamilyOmit
   refreshToken?: Prisma.RefreshTokenOmit
   outboxEvent?: Prisma.OutboxEventOmit

@@ -52,6 +52,7 @@ export const AnyNull = runtime.AnyNull
 
 export const ModelName = {
   User: 'User',
+  LinkedIdentity: 'LinkedIdentity',
   SessionFamily: 'SessionFamily',
   RefreshToken: 'RefreshToken',
   OutboxEvent: 'OutboxEvent'
@@ -84,6 +85,19 @@ export const UserScalarFieldEnum = {
 } as const
 
 export type UserScalarFieldEnum = (typeof UserScalarFieldEnum)[keyof typeof UserScalarFieldEnum]
+
+
+export const LinkedIdentityScalarFieldEnum = {
+  id: 'id',
+  userId: 'userId',
+  provider: 'provider',
+  issuer: 'issuer',
+  subject: 'subject',
+  email: 'email',
+  createdAt: 'createdAt'
+} as const
+
+export type LinkedIdentityScalarFieldEnum = (typeof LinkedIdentityScalarFieldEnum)[keyof typeof LinkedIdentityScalarFieldEnum]
 
 
 export const SessionFamilyScalarFieldEnum = {

@@ -375,10 +375,6 @@ export type NullableDateTimeFieldUpdateOperationsInput = {
   set?: Date | string | null
 }
 
-export type NullableStringFieldUpdateOperationsInput = {
-  set?: string | null
-}
-
 export type SessionFamilyCreateNestedOneWithoutTokensInput = {
   create?: Prisma.XOR<Prisma.SessionFamilyCreateWithoutTokensInput, Prisma.SessionFamilyUncheckedCreateWithoutTokensInput>
   connectOrCreate?: Prisma.SessionFamilyCreateOrConnectWithoutTokensInput

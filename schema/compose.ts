@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { composeServices } from "@apollo/composition";
-import { printSchema, Supergraph } from "@apollo/federation-internals";
+import { DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES, printSchema, Supergraph } from "@apollo/federation-internals";
 import { parse } from "graphql";
 
 /** A subgraph to compose: its folder name under subgraphs/ and its routing URL. */
@@ -65,9 +65,20 @@ export function composeSupergraph(root: string = REPO_ROOT, subgraphs: readonly 
   return result.supergraphSdl.endsWith("\n") ? result.supergraphSdl : `${result.supergraphSdl}\n`;
 }
 
+/**
+ * The supergraph features the API schema is built with: Apollo's defaults plus the authorization
+ * specs (`for: SECURITY`), which Shopgraph enforces itself (gateway/src/authorization).
+ */
+export const SUPPORTED_FEATURES: ReadonlySet<string> = new Set([
+  ...DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES,
+  "https://specs.apollo.dev/authenticated/v0.1",
+  "https://specs.apollo.dev/requiresScopes/v0.1",
+  "https://specs.apollo.dev/policy/v0.1",
+]);
+
 /** The client-facing API schema of a supergraph, printed (newline-terminated). */
 export function apiSchemaSdl(supergraphSdl: string): string {
-  const sdl = printSchema(Supergraph.build(supergraphSdl).apiSchema());
+  const sdl = printSchema(Supergraph.build(supergraphSdl, { supportedFeatures: new Set(SUPPORTED_FEATURES) }).apiSchema());
   return sdl.endsWith("\n") ? sdl : `${sdl}\n`;
 }
 

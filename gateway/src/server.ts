@@ -33,6 +33,10 @@ import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { ResilientDataSource } from "./subgraphs/resilient-data-source.ts";
 import { supergraphFromFile } from "./supergraph-source.ts";
+import type { AccessAnalyzer } from "@shopgraph/auth";
+import { supergraphAccess } from "./authorization/supergraph-access.ts";
+import { stripSecurityLinks } from "./authorization/strip-security-links.ts";
+import { authorizationPlugin } from "./plugins/authorization-plugin.ts";
 import { withShopgraphEngine } from "./engine/engine-gateway.ts";
 import { createSubgraphFetcher, createSubgraphPool } from "./subgraphs/subgraph-fetcher.ts";
 
@@ -64,8 +68,17 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   const urls = subgraphUrls(config);
   const pools = new Map<string, ReturnType<typeof createSubgraphPool>>();
   const breakers = new Map<string, CircuitBreaker>();
+  // Apollo's planner gets the supergraph without its SECURITY links (it refuses them); the
+  // authorization plugin enforces them from the file's own text.
+  let access: AccessAnalyzer | undefined;
   const gateway = new ApolloGateway({
-    supergraphSdl: supergraphFromFile({ path: config.SUPERGRAPH_PATH, pollMs: config.SUPERGRAPH_POLL_MS, logger: deps.logger }),
+    supergraphSdl: supergraphFromFile({
+      path: config.SUPERGRAPH_PATH,
+      pollMs: config.SUPERGRAPH_POLL_MS,
+      logger: deps.logger,
+      forPlanner: stripSecurityLinks,
+      onLoad: (sdl) => (access = supergraphAccess(sdl)),
+    }),
     buildService: ({ name, url }) => {
       const pool = createSubgraphPool();
       pools.set(name, pool);
@@ -135,6 +148,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       // NUL/unpaired surrogates in strings and ambiguous multi-operation documents are coded 400s.
       clientInputPlugin<GatewayContext>(),
       credentialLimitPlugin({ maxPerField: config.MAX_CREDENTIAL_FIELDS }),
+      // @authenticated/@requiresScopes/@policy: refused fields leave the operation before cost, limits and planning.
+      authorizationPlugin<GatewayContext>({ analyzer: () => access, subjectOf: (ctx) => ({ viewer: ctx.viewer, isService: false }) }),
       costLimitPlugin<GatewayContext>({ ...DEFAULT_COST_LIMIT, maxCost: config.MAX_COST }),
       ...(config.RATE_LIMIT_ENABLED
         ? [

@@ -12,6 +12,10 @@ export interface SupergraphFileOptions {
   logger: Logger;
   /** Called after each supergraph the gateway accepted, with its SHA-256 (tests, logs). */
   onUpdate?: (sha256: string) => void;
+  /** What Apollo's planner is given instead of the file's text (the SECURITY links stripped); default: the text. */
+  forPlanner?: (sdl: string) => string;
+  /** Called with the file's own text, first at load and after each update the gateway accepted (authorization). */
+  onLoad?: (sdl: string) => void;
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -27,22 +31,26 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  */
 export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSdlHook {
   return async ({ update }) => {
+    const forPlanner = options.forPlanner ?? ((sdl: string) => sdl);
     const initial = await readFile(options.path, "utf8");
+    const initialForPlanner = forPlanner(initial);
+    options.onLoad?.(initial);
     let current = sha256(initial);
     let rejected: string | undefined;
-    if (options.pollMs === 0) return { supergraphSdl: initial };
+    if (options.pollMs === 0) return { supergraphSdl: initialForPlanner };
     let busy = false;
     const check = async () => {
       const sdl = await readFile(options.path, "utf8");
       const hash = sha256(sdl);
       if (hash === current || hash === rejected) return;
       try {
-        await update(sdl);
+        await update(forPlanner(sdl));
       } catch (error) {
         rejected = hash;
         options.logger.error({ err: error, path: options.path, sha256: hash }, "new supergraph rejected; still serving the previous one");
         return;
       }
+      options.onLoad?.(sdl);
       options.logger.info({ path: options.path, sha256: hash, previous: current }, "supergraph updated");
       current = hash;
       options.onUpdate?.(hash);
@@ -56,6 +64,6 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
         .finally(() => (busy = false));
     }, options.pollMs);
     timer.unref();
-    return { supergraphSdl: initial, cleanup: async () => clearInterval(timer) };
+    return { supergraphSdl: initialForPlanner, cleanup: async () => clearInterval(timer) };
   };
 }

@@ -5,7 +5,7 @@ import { printSchema, Supergraph } from "@apollo/federation-internals";
 import { buildSchema } from "graphql";
 import type { GraphQLSchema } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
-import { API_SCHEMA_FILE, apiSchemaSdl, composeSupergraph, isSameSdl, REPO_ROOT, SUBGRAPHS, SUPERGRAPH_FILE, subgraphSdlPath } from "../compose.ts";
+import { API_SCHEMA_FILE, apiSchemaSdl, composeSupergraph, isSameSdl, REPO_ROOT, SUBGRAPHS, SUPERGRAPH_FILE, SUPPORTED_FEATURES, subgraphSdlPath } from "../compose.ts";
 import { checkContract, formatContractReport } from "../contract-check.ts";
 
 const CONTRACT_PATH = join(REPO_ROOT, "..", "shared", "contract", "api.graphql");
@@ -24,7 +24,7 @@ function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
   // toGraphQLJSSchema() would hand back objects of Apollo's CommonJS graphql, while vitest gives
   // this file graphql's .mjs build: findBreakingChanges then fails with "another module or realm".
   // Printing with Apollo's printer and rebuilding here is the same schema in one realm.
-  return buildSchema(printSchema(Supergraph.build(supergraphSdl).apiSchema()));
+  return buildSchema(printSchema(Supergraph.build(supergraphSdl, { supportedFeatures: new Set(SUPPORTED_FEATURES) }).apiSchema()));
 }
 
 const tmpRoots: string[] = [];

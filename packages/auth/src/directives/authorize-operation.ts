@@ -15,6 +15,7 @@ import {
   isCompositeType,
   isObjectType,
   isInterfaceType,
+  isAbstractType,
 } from "graphql";
 import { checkRequirement, type Denial } from "./check.ts";
 import type { AccessSubject } from "./policies.ts";
@@ -129,6 +130,12 @@ export function authorizeOperation(options: {
             for (const [k, v] of childTree) existing.children.set(k, v);
             if (node.fragmentDenial) existing.fragmentDenial = node.fragmentDenial;
           } else removalTree.set(key, node);
+        }
+        // An abstract field (`_entities`) whose type fragments were all refused keeps `__typename`:
+        // each refused item is then answered null with its own error (applyRemovals), like a failed entity.
+        if (selections.length === 0 && node.fragmentDenial && isAbstractType(returnType)) {
+          out.push({ ...selection, selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: "__typename" } }] } });
+          continue;
         }
         // Left with nothing: the field goes too (answered null); its refused children's errors say why.
         if (selections.length === 0) {
@@ -266,4 +273,13 @@ export function applyRemovals(data: Record<string, unknown> | null | undefined, 
 /** The errors of a rejected operation (nothing left to execute): one per removed field. */
 export function rejectionErrors(removals: readonly Removal[]): FieldAuthError[] {
   return removals.map((r) => ({ message: r.message, path: [...r.path], extensions: { code: r.code } }));
+}
+
+/**
+ * The answer to a rejected operation (nothing left to execute, nothing executed): every refused
+ * root field `null` with its error, and `data` null when one of them is non-null, exactly as if
+ * each had failed during execution.
+ */
+export function rejectedResult(tree: Map<string, RemovalNode>): { data: Record<string, unknown> | null; errors: FieldAuthError[] } {
+  return applyRemovals({}, tree);
 }

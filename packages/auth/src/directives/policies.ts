@@ -15,6 +15,12 @@ export const POLICIES: Readonly<Record<string, (subject: AccessSubject) => boole
   admin: (s) => s.viewer?.role === "ADMIN",
   /** A first-party session: not an OAuth app acting for a user (password, role and app management). */
   first_party: (s) => s.viewer !== null && s.viewer.clientId === undefined,
+  /**
+   * Customer data (a user's email): a signed-in caller needs the read_customers scope; an anonymous
+   * one passes, because the only account it can reach is the one its own request just signed in
+   * (register/login answer with it), which the users subgraph's data rule checks.
+   */
+  customer_data: (s) => s.viewer === null || s.viewer.scopes.has("read_customers"),
   /** A sibling service holding the service credential (stock reservation); never true at the gateway. */
   service: (s) => s.isService,
 };

@@ -108,6 +108,8 @@ export async function startStack(options: StackOptions = {}) {
       NOTIFICATIONS_URL: `${notifications.url}/graphql`,
       ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
       REDIS_COMMAND_TIMEOUT_MS: "1000",
+      // E2E_GATEWAY_ENGINE=shopgraph runs the suites on the gateway's own plan executor (#16 §1).
+      ...(process.env.E2E_GATEWAY_ENGINE ? { GATEWAY_ENGINE: process.env.E2E_GATEWAY_ENGINE } : {}),
       ...options.gatewayEnv,
     };
     const startAnotherGateway = async (env: Record<string, string> = {}) => {

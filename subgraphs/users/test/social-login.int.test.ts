@@ -16,6 +16,8 @@ const SECRET = "test-idp-client-secret-0123456789";
 const TIMEOUT_MS = 800;
 
 let idp: TestIdp;
+/** A second provider: a second identity for one account, then closed to prove a provider lost mid-flow. */
+let idp2: TestIdp;
 let down: Awaited<ReturnType<typeof startUnresponsiveServer>>;
 let redis: TestRedis;
 let users: Awaited<ReturnType<typeof startTestUsers>>;
@@ -32,17 +34,26 @@ beforeAll(async () => {
       { sub: "dave", email: "dave@example.com", email_verified: true, name: "Dave" },
     ],
   });
+  idp2 = await startTestIdp({
+    clients: [{ clientId: "shopgraph", clientSecret: SECRET, redirectUris: [REDIRECT] }],
+    accounts: [{ sub: "alice-elsewhere", email: "alice@example.com", email_verified: true, name: "Alice" }],
+  });
   down = await startUnresponsiveServer();
   redis = await provisionRedis();
+  const NAMES: Record<string, string> = { testidp: "Test IdP", second: "Second IdP", down: "Down" };
   const provider = (id: string, issuer: string) => ({
     id,
-    name: id === "testidp" ? "Test IdP" : "Down",
+    name: NAMES[id],
     issuer,
     clientId: "shopgraph",
     clientSecret: SECRET,
   });
   users = await startTestUsers({
-    OIDC_PROVIDERS: JSON.stringify([provider("testidp", idp.issuer), provider("down", down.url)]),
+    OIDC_PROVIDERS: JSON.stringify([
+      provider("testidp", idp.issuer),
+      provider("second", idp2.issuer),
+      provider("down", down.url),
+    ]),
     OIDC_REDIRECT_URIS: `${REDIRECT},http://127.0.0.1:5173/other`,
     OIDC_HTTP_TIMEOUT_MS: String(TIMEOUT_MS),
     ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
@@ -51,6 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await users?.close();
   await idp?.close();
+  await idp2?.close();
   await down?.close();
   await redis?.cleanup();
 });
@@ -74,8 +86,8 @@ async function start(provider = "testidp", options: { token?: string; redirectUr
 }
 
 /** The browser's round trip at the provider: the code and state it brings back. */
-async function browse(authorizationUrl: string, sub: string) {
-  const back = await idp.authorize(authorizationUrl, sub);
+async function browse(authorizationUrl: string, sub: string, at: TestIdp = idp) {
+  const back = await at.authorize(authorizationUrl, sub);
   expect(`${back.origin}${back.pathname}`).toBe(REDIRECT);
   return { code: back.searchParams.get("code") ?? "", state: back.searchParams.get("state") ?? "" };
 }
@@ -91,7 +103,7 @@ const complete = async (input: { code: string; state: string; provider?: string;
     )
   ).data?.completeSocialLogin;
 
-const link = async (token: string, input: { code: string; state: string }) =>
+const link = async (token: string, input: { code: string; state: string; provider?: string }) =>
   gql(
     users.graphqlUrl,
     "mutation($i: CompleteSocialLoginInput!) { linkIdentity(input: $i) { user { id } userErrors { code field } } }",
@@ -132,6 +144,7 @@ describe("providers and starting a flow", () => {
     const res = await gql(users.graphqlUrl, "{ identityProviders { id name } }");
     expect(res.data?.identityProviders).toEqual([
       { id: "testidp", name: "Test IdP" },
+      { id: "second", name: "Second IdP" },
       { id: "down", name: "Down" },
     ]);
   });
@@ -346,5 +359,38 @@ describe("linking and unlinking", () => {
     });
     // Carol's identity is free again: it now creates its own account (carol@example.com is unused).
     expect((await socialLogin("carol")).session.user).toMatchObject({ email: "carol@example.com", role: "CUSTOMER" });
+  });
+});
+
+describe("a second provider", () => {
+  it("lets a social-only account with two identities unlink one, never both", async () => {
+    const alice = (await socialLogin("alice")).session;
+    const flow = await start("second", { token: alice.accessToken });
+    const linked = await link(alice.accessToken, {
+      ...(await browse(flow.authorizationUrl!, "alice-elsewhere", idp2)),
+      provider: "second",
+    });
+    expect(linked.data?.linkIdentity).toEqual({ user: { id: alice.user.id }, userErrors: [] });
+    expect((await identitiesOf(alice.accessToken)).map((i: { provider: string }) => i.provider)).toEqual([
+      "testidp",
+      "second",
+    ]);
+    expect(await unlink(alice.accessToken, "testidp")).toEqual({ user: { id: alice.user.id }, userErrors: [] });
+    expect(codeOf(await unlink(alice.accessToken, "second"))).toBe("LAST_SIGN_IN_METHOD");
+    const viaSecond = await start("second");
+    const session = await complete({
+      ...(await browse(viaSecond.authorizationUrl!, "alice-elsewhere", idp2)),
+      provider: "second",
+    });
+    expect(session.session.user.id).toBe(alice.user.id);
+  });
+
+  it("answers PROVIDER_UNAVAILABLE when the provider goes away between start and completion", async () => {
+    const flow = await start("second");
+    const callback = await browse(flow.authorizationUrl!, "alice-elsewhere", idp2);
+    await idp2.close();
+    const began = performance.now();
+    expect(codeOf(await complete({ ...callback, provider: "second" }))).toBe("PROVIDER_UNAVAILABLE");
+    expect(performance.now() - began).toBeLessThan(TIMEOUT_MS + 1_500);
   });
 });

@@ -49,12 +49,14 @@ export interface OidcClient {
 const DISCOVERY_MAX_AGE_MS = 60 * 60_000;
 
 /**
- * client_secret_basic unless the provider only offers client_secret_post (Apple). Decided per
- * request from the discovered metadata; RFC 8414 makes basic the default when nothing is listed.
+ * The configured method, else client_secret_basic unless the provider only offers
+ * client_secret_post (Apple). Decided per request from the discovered metadata; RFC 8414 makes
+ * basic the default when nothing is listed.
  */
-function clientSecretAuth(secret: string): client.ClientAuth {
-  const basic = client.ClientSecretBasic(secret);
-  const post = client.ClientSecretPost(secret);
+function clientSecretAuth(provider: OidcProviderSettings): client.ClientAuth {
+  const basic = client.ClientSecretBasic(provider.clientSecret);
+  const post = client.ClientSecretPost(provider.clientSecret);
+  if (provider.tokenEndpointAuthMethod) return provider.tokenEndpointAuthMethod === "client_secret_post" ? post : basic;
   return (as, metadata, body, headers) => {
     const supported = as.token_endpoint_auth_methods_supported;
     const usePost =
@@ -134,7 +136,7 @@ export function createOidcClient(options: { httpTimeoutMs: number }): OidcClient
       new URL(provider.issuer),
       provider.clientId,
       undefined,
-      clientSecretAuth(provider.clientSecret),
+      clientSecretAuth(provider),
       {
         timeout: options.httpTimeoutMs / 1000,
         execute,

@@ -14,6 +14,8 @@ export interface OidcProviderSettings {
   scope: string;
   /** Extra authorization request parameters (Apple: response_mode=form_post). */
   authorizationParams: Record<string, string>;
+  /** How the client secret is sent; unset: basic unless discovery offers only post. Auth0 enforces the app's setting. */
+  tokenEndpointAuthMethod?: "client_secret_basic" | "client_secret_post" | undefined;
 }
 
 /** Social login's settings as the OIDC adapter and the domain use them. */
@@ -62,6 +64,7 @@ const provider = z
         (p) => Object.keys(p).every((k) => !RESERVED_PARAMS.has(k)),
         `must not set ${[...RESERVED_PARAMS].join(", ")}`,
       ),
+    tokenEndpointAuthMethod: z.enum(["client_secret_basic", "client_secret_post"]).optional(),
   })
   .strict();
 

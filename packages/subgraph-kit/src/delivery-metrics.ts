@@ -2,16 +2,16 @@ import { SpanKind } from "@opentelemetry/api";
 import { counter, histogram, LATENCY_BUCKETS, sourcedGauge } from "@shopgraph/metrics";
 import { withSpan } from "@shopgraph/telemetry";
 
-const attempts = counter({ name: "notification_delivery_attempts_total", help: "Email/SMS send attempts by channel and outcome (sent, failed).", labelNames: ["channel", "outcome"] as const });
-const duration = histogram({ name: "notification_delivery_duration_seconds", help: "Time one email/SMS send took, by channel.", labelNames: ["channel"] as const, buckets: LATENCY_BUCKETS });
+const attempts = counter({ name: "notification_delivery_attempts_total", help: "Email/SMS/push send attempts by channel and outcome (sent, failed).", labelNames: ["channel", "outcome"] as const });
+const duration = histogram({ name: "notification_delivery_duration_seconds", help: "Time one email/SMS/push send took, by channel.", labelNames: ["channel"] as const, buckets: LATENCY_BUCKETS });
 const byStatus = sourcedGauge({ name: "notification_deliveries", help: "Deliveries by channel and status (PENDING, FAILED, SENT, DEAD_LETTERED), read at scrape time.", labelNames: ["channel", "status"] as const });
 
 /**
- * Wraps an email transport or SMS provider: every send is a CLIENT span (no recipient or body on
+ * Wraps an email transport, SMS or push provider: every send is a CLIENT span (no recipient or body on
  * it) and counts as sent or failed. The wrapper inherits everything else from the channel
  * (a development channel's `sent` list stays readable).
  */
-export function observeChannel<T extends { send(message: never): Promise<void> }>(channel: "EMAIL" | "SMS", transport: T): T {
+export function observeChannel<T extends { send(message: never): Promise<void> }>(channel: "EMAIL" | "SMS" | "PUSH", transport: T): T {
   const send = async (message: never) => {
     const startedAt = performance.now();
     try {

@@ -7,9 +7,12 @@ import { observeChannel, observeDeliveryStatuses, startSubgraph, type RunningSub
 import type { NotificationsConfig } from "./config.ts";
 import { createNotificationsContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
-import { createRecordingEmailTransport, createRecordingSmsProvider, type EmailTransport, type SmsProvider } from "./domain/channels.ts";
+import {
+  createRecordingEmailTransport, createRecordingPushProvider, createRecordingSmsProvider, type EmailTransport, type PushProvider, type SmsProvider,
+} from "./domain/channels.ts";
 import { createDeliverySender } from "./domain/delivery-sender.ts";
 import { createNotificationsEventHandler } from "./domain/event-handlers.ts";
+import { createFcmPushProvider } from "./domain/fcm-transport.ts";
 import { createSmtpEmailTransport } from "./domain/smtp-transport.ts";
 import { createEventConsumer } from "./event-consumer.ts";
 import { permissions } from "./permissions.ts";
@@ -19,12 +22,13 @@ import { seedNotificationsDatabase } from "./seed.ts";
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const typeDefs = readFileSync(here("./schema.graphql"), "utf8");
 
-/** What the notifications subgraph is started with besides its config; tests add a local JWKS and email/SMS channels. */
+/** What the notifications subgraph is started with besides its config; tests add a local JWKS and email/SMS/push channels. */
 export interface NotificationsDeps {
   logger: Logger;
   jwks?: VerifierOptions["jwks"];
   email?: EmailTransport;
   sms?: SmsProvider;
+  push?: PushProvider;
 }
 
 /** A running notifications subgraph. */
@@ -33,6 +37,7 @@ export type NotificationsSubgraph = RunningSubgraph<Db, {
   sender: WorkLoop;
   email: EmailTransport;
   sms: SmsProvider;
+  push: PushProvider;
 }>;
 
 /**
@@ -62,13 +67,17 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
         deps.email ??
         (config.SMTP_URL ? createSmtpEmailTransport({ url: config.SMTP_URL, logger }) : createRecordingEmailTransport(logger));
       const sms = deps.sms ?? createRecordingSmsProvider(logger);
+      // A service account configured (FCM_SERVICE_ACCOUNT_*): FCM HTTP v1; otherwise recorded (development).
+      const push = deps.push ?? (config.FCM ? createFcmPushProvider({ ...config.FCM, logger }) : createRecordingPushProvider(logger));
       if (config.NODE_ENV === "production" && !deps.email && !config.SMTP_URL) logger.warn("emails are recorded, not sent: set SMTP_URL");
       if (config.NODE_ENV === "production" && !deps.sms) logger.warn("SMS are recorded, not sent (development provider)");
+      if (config.NODE_ENV === "production" && !deps.push && !config.FCM) logger.warn("pushes are recorded, not sent: set FCM_SERVICE_ACCOUNT_FILE");
       const sender = createDeliverySender({
         db,
         // Observed: a span and sent/failed counts per send (the unwrapped channels are returned for tests).
         email: observeChannel("EMAIL", email),
         sms: observeChannel("SMS", sms),
+        push: observeChannel("PUSH", push),
         from: config.EMAIL_FROM,
         retry: { maxAttempts: config.DELIVERY_MAX_ATTEMPTS, baseMs: config.DELIVERY_RETRY_BASE_MS, maxMs: 60 * 60_000 },
         pollIntervalMs: config.EVENTS_POLL_MS,
@@ -85,7 +94,7 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
       let stopDeliveryMetrics = () => {};
       return {
         ...(deps.jwks ? { jwks: deps.jwks } : {}),
-        createContext: (base) => createNotificationsContext(base, db),
+        createContext: (base) => createNotificationsContext(base, db, { maxPushDevices: config.PUSH_MAX_DEVICES_PER_USER }),
         isReady: () => !isWorker || consumer.healthy,
         // Embedded mode only: the producers' relays push here; with Redis the stream carries events.
         ...(config.REDIS_URL ? {} : { routes: { "POST /events": inboxRoute() } }),
@@ -104,7 +113,7 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
           }
         },
         readyLog: { role: config.NOTIFICATIONS_ROLE, events: config.REDIS_URL ? "redis-streams" : "embedded-inbox" },
-        handle: { consumer, sender, email, sms },
+        handle: { consumer, sender, email, sms, push },
       };
     },
   });

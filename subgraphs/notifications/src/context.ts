@@ -8,6 +8,8 @@ import { withDefaults, type Preferences } from "./domain/preferences.ts";
 /** Per-request context of the notifications subgraph. */
 export interface NotificationsContext extends BaseSubgraphContext {
   db: Db;
+  /** Push devices a user keeps (config PUSH_MAX_DEVICES_PER_USER). */
+  maxPushDevices: number;
   loaders: {
     notification: DataLoader<string, Notification | null>;
     unreadCount: DataLoader<string, number>;
@@ -16,10 +18,11 @@ export interface NotificationsContext extends BaseSubgraphContext {
 }
 
 /** Builds the per-request context: fresh DataLoaders every request (no cross-user caching). */
-export function createNotificationsContext(base: BaseSubgraphContext, db: Db): NotificationsContext {
+export function createNotificationsContext(base: BaseSubgraphContext, db: Db, limits: { maxPushDevices: number }): NotificationsContext {
   return {
     ...base,
     db,
+    maxPushDevices: limits.maxPushDevices,
     loaders: {
       notification: createByIdLoader((ids) => findNotificationsByIds(db, ids), (n) => n.id),
       unreadCount: new DataLoader(async (userIds) => {

@@ -5,6 +5,7 @@ import { isAdmin, isAuthenticated, isOwner } from "@shopgraph/auth";
 const isSelf = isOwner("notificationsSelf", (user: { id: string }) => user.id);
 const ownsNotification = isOwner("notificationOwner", (n: { userId: string }) => n.userId);
 const ownsPreferences = isOwner("preferencesOwner", (p: { userId: string }) => p.userId);
+const ownsPushDevice = isOwner("pushDeviceOwner", (d: { userId: string }) => d.userId);
 
 /**
  * Field-level authorization; anything not listed is denied. The rules sit on the entity types'
@@ -16,12 +17,21 @@ export const permissions = {
     markNotificationRead: isAuthenticated,
     markAllNotificationsRead: isAuthenticated,
     updateNotificationPreferences: isAuthenticated,
+    registerPushDevice: isAuthenticated,
+    unregisterPushDevice: isAuthenticated,
   },
-  User: { id: allow, notifications: isSelf, unreadNotificationCount: isSelf, notificationPreferences: isSelf },
+  User: {
+    id: allow,
+    notifications: isSelf,
+    unreadNotificationCount: isSelf,
+    notificationPreferences: isSelf,
+    pushDevices: isSelf,
+  },
   Notification: ownsNotification,
   NotificationConnection: allow,
   NotificationEdge: allow,
   NotificationPreferences: ownsPreferences,
+  PushDevice: ownsPushDevice,
   // Reachable only through the ADMIN-only Query.deliveries; checked again per field for depth.
   Delivery: isAdmin,
   DeliveryConnection: isAdmin,
@@ -30,4 +40,6 @@ export const permissions = {
   NotificationPayload: allow,
   MarkAllNotificationsReadPayload: allow,
   NotificationPreferencesPayload: allow,
+  PushDevicePayload: allow,
+  UnregisterPushDevicePayload: allow,
 };

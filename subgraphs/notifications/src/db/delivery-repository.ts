@@ -4,11 +4,11 @@ import type { NotificationKind } from "./event-effects.ts";
 import type { Prisma } from "./generated/client.ts";
 
 /** A channel a notification goes out on (the database enum of the same name). */
-export type NotificationChannel = "EMAIL" | "SMS" | "IN_APP";
+export type NotificationChannel = "EMAIL" | "SMS" | "IN_APP" | "PUSH";
 /** Where a delivery stands (the database enum of the same name). */
 export type DeliveryStatus = "PENDING" | "SENT" | "FAILED" | "DEAD_LETTERED";
 
-/** One email/SMS send and its retry history. */
+/** One email, SMS or push send (push: one per device) and its retry history. */
 export interface Delivery {
   id: string;
   userId: string;
@@ -50,7 +50,10 @@ export const countDeliveries = (db: Db, filter: DeliveryFilter): Promise<number>
 /** A delivery leased for one send attempt. */
 export interface ClaimedDelivery {
   id: string;
+  /** The recipient user: a push token is sent to only while this user still holds it. */
+  userId: string;
   channel: NotificationChannel;
+  kind: NotificationKind;
   recipient: string;
   subject: string | null;
   body: string;
@@ -74,7 +77,7 @@ export function claimDueDeliveries(db: Db, leaseMs: number, limit: number): Prom
       ORDER BY "nextAttemptAt"
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED)
-    RETURNING id, channel::text AS channel, recipient, subject, body, attempts, traceparent`;
+    RETURNING id, "userId", channel::text AS channel, kind::text AS kind, recipient, subject, body, attempts, traceparent`;
 }
 
 /** Records a successful send. */

@@ -25,12 +25,13 @@ export interface NewNotification {
   orderId: string | null;
 }
 
-/** An email or SMS to queue for one recipient of an event (the sender picks it up). */
+/** An email, SMS or push (one per device) to queue for one recipient of an event (the sender picks it up). */
 export interface NewDelivery {
   eventId: string;
   kind: NotificationKind;
   userId: string;
-  channel: "EMAIL" | "SMS";
+  channel: "EMAIL" | "SMS" | "PUSH";
+  /** Email address, E.164 number or push token. */
   recipient: string;
   subject: string | null;
   body: string;
@@ -55,7 +56,7 @@ export async function insertNotifications(tx: EventTx, notifications: readonly N
   await tx.notification.createMany({ data: [...notifications], skipDuplicates: true });
 }
 
-/** Queues deliveries; the unique key (eventId, userId, channel) skips any already queued. */
+/** Queues deliveries; the unique key (eventId, userId, channel, recipient) skips any already queued. */
 export async function insertDeliveries(tx: EventTx, deliveries: readonly NewDelivery[]): Promise<void> {
   await tx.delivery.createMany({ data: [...deliveries], skipDuplicates: true });
 }

@@ -6,6 +6,7 @@ export interface NotificationPreference {
   email: boolean;
   sms: boolean;
   inApp: boolean;
+  push: boolean;
   phoneNumber: string | null;
   updatedAt: Date;
 }
@@ -16,6 +17,6 @@ export function findPreferencesByUsers(db: Pick<Db, "notificationPreference">, u
 }
 
 /** Writes a user's complete preferences (insert or replace). */
-export function savePreferences(db: Db, userId: string, data: { email: boolean; sms: boolean; inApp: boolean; phoneNumber: string | null }): Promise<NotificationPreference> {
+export function savePreferences(db: Db, userId: string, data: { email: boolean; sms: boolean; inApp: boolean; push: boolean; phoneNumber: string | null }): Promise<NotificationPreference> {
   return db.notificationPreference.upsert({ where: { userId }, create: { userId, ...data }, update: data });
 }

@@ -5,6 +5,7 @@ import {
   inEventTransaction, insertDeliveries, insertNotifications, recordProcessedEvent, type EventTx, type NewDelivery, type NewNotification,
 } from "../db/event-effects.ts";
 import { findPreferencesByUsers } from "../db/preference-repository.ts";
+import { findPushDevicesByUsers } from "../db/push-device-repository.ts";
 import { withDefaults } from "./preferences.ts";
 import { ORDER_KINDS, renderAccountLocked, renderLowStock, renderOrder, renderWelcome, type Rendered, type TemplateOptions } from "./templates.ts";
 import { currentTraceparent } from "@shopgraph/telemetry";
@@ -55,6 +56,7 @@ async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: Han
   const userIds = plan.recipients === "admins" ? (await findAdminContacts(tx)).map((c) => c.userId) : plan.recipients;
   const contacts = new Map((await findContacts(tx, userIds)).map((c) => [c.userId, c]));
   const preferences = new Map((await findPreferencesByUsers(tx, userIds)).map((p) => [p.userId, p]));
+  const devices = Map.groupBy(await findPushDevicesByUsers(tx, userIds), (d) => d.userId);
   const { rendered } = plan;
   const notifications: NewNotification[] = [];
   const deliveries: Omit<NewDelivery, "traceparent">[] = [];
@@ -76,8 +78,12 @@ async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: Han
     if (prefs.sms && prefs.phoneNumber) {
       deliveries.push({ ...base, userId, channel: "SMS", recipient: prefs.phoneNumber, subject: null, body: rendered.sms, nextAttemptAt: new Date() });
     }
+    // One delivery per device: each has its own retries, dead letter and token removal.
+    for (const device of prefs.push ? (devices.get(userId) ?? []) : []) {
+      deliveries.push({ ...base, userId, channel: "PUSH", recipient: device.token, subject: rendered.title, body: rendered.body, nextAttemptAt: new Date() });
+    }
   }
-  // The unique keys (eventId, userId[, channel]) back up the ProcessedEvent guard.
+  // The unique keys (eventId, userId[, channel, recipient]) back up the ProcessedEvent guard.
   if (notifications.length > 0) await insertNotifications(tx, notifications);
   // Handlers run inside the event's `process` span: its context lets the later send join the trace.
   const traceparent = currentTraceparent();

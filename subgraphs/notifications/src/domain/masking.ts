@@ -15,7 +15,18 @@ export function maskPhone(phone: string): string {
   return `${phone.slice(0, prefix)}****${phone.slice(-3)}`;
 }
 
+/**
+ * Masks a push registration token: its first 6 and last 4 characters (an FCM token is ~160), enough
+ * to tell devices apart in a log, far too little to send to one. Short tokens show nothing.
+ */
+export function maskPushToken(token: string): string {
+  if (token.length < 24) return "***";
+  return `${token.slice(0, 6)}…${token.slice(-4)}`;
+}
+
 /** Masks a delivery recipient according to its channel. */
 export function maskRecipient(channel: string, recipient: string): string {
-  return channel === "SMS" ? maskPhone(recipient) : maskEmail(recipient);
+  if (channel === "SMS") return maskPhone(recipient);
+  if (channel === "PUSH") return maskPushToken(recipient);
+  return maskEmail(recipient);
 }

@@ -9,16 +9,18 @@ export interface Preferences {
   email: boolean;
   sms: boolean;
   inApp: boolean;
+  /** Push to the user's registered devices (none registered: nothing is sent). */
+  push: boolean;
   phoneNumber: string | null;
 }
 
-/** What a user without a stored row gets: email and in-app on, SMS off (it needs a phone). */
-export const DEFAULT_PREFERENCES = { email: true, sms: false, inApp: true, phoneNumber: null } as const;
+/** What a user without a stored row gets: email, in-app and push on (push needs a registered device), SMS off (it needs a phone). */
+export const DEFAULT_PREFERENCES = { email: true, sms: false, inApp: true, push: true, phoneNumber: null } as const;
 
 /** The stored row or the defaults. */
 export function withDefaults(userId: string, row: NotificationPreference | null | undefined): Preferences {
   if (!row) return { userId, ...DEFAULT_PREFERENCES };
-  return { userId, email: row.email, sms: row.sms, inApp: row.inApp, phoneNumber: row.phoneNumber };
+  return { userId, email: row.email, sms: row.sms, inApp: row.inApp, push: row.push, phoneNumber: row.phoneNumber };
 }
 
 /** The input of updateNotificationPreferences: absent fields keep their value, phoneNumber null clears it. */
@@ -26,6 +28,7 @@ export interface PreferencesInput {
   email?: boolean | null;
   sms?: boolean | null;
   inApp?: boolean | null;
+  push?: boolean | null;
   phoneNumber?: string | null;
 }
 
@@ -40,7 +43,7 @@ export async function updatePreferences(db: Db, userId: string, input: Preferenc
     if (!checked.ok) throw new DomainError(userError(checked.code, checked.message, ["input", "phoneNumber"]));
     phoneNumber = checked.number;
   }
-  const next = { email: input.email ?? current.email, sms: input.sms ?? current.sms, inApp: input.inApp ?? current.inApp, phoneNumber };
+  const next = { email: input.email ?? current.email, sms: input.sms ?? current.sms, inApp: input.inApp ?? current.inApp, push: input.push ?? current.push, phoneNumber };
   if (next.sms && !next.phoneNumber) {
     throw new DomainError(userError("PHONE_REQUIRED", "SMS notifications need a phone number", ["input", "phoneNumber"]));
   }

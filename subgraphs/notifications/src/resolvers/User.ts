@@ -1,5 +1,7 @@
 import { parseFirst, toConnection, createdAtCursor, isUuid } from "@shopgraph/subgraph-kit";
+import { forbidden, unauthenticated } from "@shopgraph/errors";
 import { countNotifications, listNotifications } from "../db/notification-repository.ts";
+import { findPushDevicesByUsers } from "../db/push-device-repository.ts";
 import type { UserResolvers } from "../generated/resolvers-types.ts";
 
 export const User = {
@@ -14,4 +16,11 @@ export const User = {
   },
   unreadNotificationCount: (user, _, ctx) => ctx.loaders.unreadCount.load(user.id),
   notificationPreferences: (user, _, ctx) => ctx.loaders.preferences.load(user.id),
+  // The user themself only, checked here as well as by the field rules: device lists reveal which
+  // phones an account uses. Self only also means one list per request: no DataLoader needed.
+  pushDevices: (user, _, ctx) => {
+    if (!ctx.viewer) throw unauthenticated();
+    if (ctx.viewer.id !== user.id) throw forbidden("Push devices are visible to their owner only");
+    return findPushDevicesByUsers(ctx.db, [user.id]);
+  },
 } satisfies UserResolvers;

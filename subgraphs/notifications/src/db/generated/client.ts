@@ -62,6 +62,11 @@ export type Contact = Prisma.ContactModel
  */
 export type Delivery = Prisma.DeliveryModel
 /**
+ * Model PushDevice
+ * 
+ */
+export type PushDevice = Prisma.PushDeviceModel
+/**
  * Model ProcessedEvent
  * 
  */

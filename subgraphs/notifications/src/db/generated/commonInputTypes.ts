@@ -280,6 +280,23 @@ export type IntWithAggregatesFilter<$PrismaModel = never> = {
   _max?: Prisma.NestedIntFilter<$PrismaModel>
 }
 
+export type EnumPushPlatformFilter<$PrismaModel = never> = {
+  equals?: $Enums.PushPlatform | Prisma.EnumPushPlatformFieldRefInput<$PrismaModel>
+  in?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  notIn?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumPushPlatformFilter<$PrismaModel> | $Enums.PushPlatform
+}
+
+export type EnumPushPlatformWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.PushPlatform | Prisma.EnumPushPlatformFieldRefInput<$PrismaModel>
+  in?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  notIn?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumPushPlatformWithAggregatesFilter<$PrismaModel> | $Enums.PushPlatform
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumPushPlatformFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumPushPlatformFilter<$PrismaModel>
+}
+
 export type JsonFilter<$PrismaModel = never> =
 | Prisma.PatchUndefined<
     Prisma.Either<Required<JsonFilterBase<$PrismaModel>>, Exclude<keyof Required<JsonFilterBase<$PrismaModel>>, 'path'>>,
@@ -604,6 +621,23 @@ export type NestedFloatFilter<$PrismaModel = never> = {
   gt?: number | Prisma.FloatFieldRefInput<$PrismaModel>
   gte?: number | Prisma.FloatFieldRefInput<$PrismaModel>
   not?: Prisma.NestedFloatFilter<$PrismaModel> | number
+}
+
+export type NestedEnumPushPlatformFilter<$PrismaModel = never> = {
+  equals?: $Enums.PushPlatform | Prisma.EnumPushPlatformFieldRefInput<$PrismaModel>
+  in?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  notIn?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumPushPlatformFilter<$PrismaModel> | $Enums.PushPlatform
+}
+
+export type NestedEnumPushPlatformWithAggregatesFilter<$PrismaModel = never> = {
+  equals?: $Enums.PushPlatform | Prisma.EnumPushPlatformFieldRefInput<$PrismaModel>
+  in?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  notIn?: $Enums.PushPlatform[] | Prisma.ListEnumPushPlatformFieldRefInput<$PrismaModel>
+  not?: Prisma.NestedEnumPushPlatformWithAggregatesFilter<$PrismaModel> | $Enums.PushPlatform
+  _count?: Prisma.NestedIntFilter<$PrismaModel>
+  _min?: Prisma.NestedEnumPushPlatformFilter<$PrismaModel>
+  _max?: Prisma.NestedEnumPushPlatformFilter<$PrismaModel>
 }
 
 export type NestedJsonFilter<$PrismaModel = never> =

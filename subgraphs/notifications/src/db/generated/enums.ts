@@ -26,10 +26,20 @@ export type NotificationKind = (typeof NotificationKind)[keyof typeof Notificati
 export const NotificationChannel = {
   EMAIL: 'EMAIL',
   SMS: 'SMS',
-  IN_APP: 'IN_APP'
+  IN_APP: 'IN_APP',
+  PUSH: 'PUSH'
 } as const
 
 export type NotificationChannel = (typeof NotificationChannel)[keyof typeof NotificationChannel]
+
+
+export const PushPlatform = {
+  IOS: 'IOS',
+  ANDROID: 'ANDROID',
+  WEB: 'WEB'
+} as const
+
+export type PushPlatform = (typeof PushPlatform)[keyof typeof PushPlatform]
 
 
 export const DeliveryStatus = {

@@ -55,6 +55,7 @@ export const ModelName = {
   NotificationPreference: 'NotificationPreference',
   Contact: 'Contact',
   Delivery: 'Delivery',
+  PushDevice: 'PushDevice',
   ProcessedEvent: 'ProcessedEvent',
   InboxEvent: 'InboxEvent'
 } as const
@@ -95,6 +96,7 @@ export const NotificationPreferenceScalarFieldEnum = {
   email: 'email',
   sms: 'sms',
   inApp: 'inApp',
+  push: 'push',
   phoneNumber: 'phoneNumber',
   updatedAt: 'updatedAt'
 } as const
@@ -132,6 +134,18 @@ export const DeliveryScalarFieldEnum = {
 } as const
 
 export type DeliveryScalarFieldEnum = (typeof DeliveryScalarFieldEnum)[keyof typeof DeliveryScalarFieldEnum]
+
+
+export const PushDeviceScalarFieldEnum = {
+  id: 'id',
+  userId: 'userId',
+  platform: 'platform',
+  token: 'token',
+  createdAt: 'createdAt',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type PushDeviceScalarFieldEnum = (typeof PushDeviceScalarFieldEnum)[keyof typeof PushDeviceScalarFieldEnum]
 
 
 export const ProcessedEventScalarFieldEnum = {

@@ -318,7 +318,7 @@ export type DeliveryOrderByWithRelationInput = {
 
 export type DeliveryWhereUniqueInput = Prisma.AtLeast<{
   id?: string
-  eventId_userId_channel?: Prisma.DeliveryEventIdUserIdChannelCompoundUniqueInput
+  eventId_userId_channel_recipient?: Prisma.DeliveryEventIdUserIdChannelRecipientCompoundUniqueInput
   AND?: Prisma.DeliveryWhereInput | Prisma.DeliveryWhereInput[]
   OR?: Prisma.DeliveryWhereInput[]
   NOT?: Prisma.DeliveryWhereInput | Prisma.DeliveryWhereInput[]
@@ -336,7 +336,7 @@ export type DeliveryWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Delivery"> | Date | string
   sentAt?: Prisma.DateTimeNullableFilter<"Delivery"> | Date | string | null
   traceparent?: Prisma.StringNullableFilter<"Delivery"> | string | null
-}, "id" | "eventId_userId_channel">
+}, "id" | "eventId_userId_channel_recipient">
 
 export type DeliveryOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
@@ -508,10 +508,11 @@ export type DeliveryUncheckedUpdateManyInput = {
   traceparent?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
-export type DeliveryEventIdUserIdChannelCompoundUniqueInput = {
+export type DeliveryEventIdUserIdChannelRecipientCompoundUniqueInput = {
   eventId: string
   userId: string
   channel: $Enums.NotificationChannel
+  recipient: string
 }
 
 export type DeliveryCountOrderByAggregateInput = {

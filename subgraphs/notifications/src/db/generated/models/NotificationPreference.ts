@@ -29,6 +29,7 @@ export type NotificationPreferenceMinAggregateOutputType = {
   email: boolean | null
   sms: boolean | null
   inApp: boolean | null
+  push: boolean | null
   phoneNumber: string | null
   updatedAt: Date | null
 }
@@ -38,6 +39,7 @@ export type NotificationPreferenceMaxAggregateOutputType = {
   email: boolean | null
   sms: boolean | null
   inApp: boolean | null
+  push: boolean | null
   phoneNumber: string | null
   updatedAt: Date | null
 }
@@ -47,6 +49,7 @@ export type NotificationPreferenceCountAggregateOutputType = {
   email: number
   sms: number
   inApp: number
+  push: number
   phoneNumber: number
   updatedAt: number
   _all: number
@@ -58,6 +61,7 @@ export type NotificationPreferenceMinAggregateInputType = {
   email?: true
   sms?: true
   inApp?: true
+  push?: true
   phoneNumber?: true
   updatedAt?: true
 }
@@ -67,6 +71,7 @@ export type NotificationPreferenceMaxAggregateInputType = {
   email?: true
   sms?: true
   inApp?: true
+  push?: true
   phoneNumber?: true
   updatedAt?: true
 }
@@ -76,6 +81,7 @@ export type NotificationPreferenceCountAggregateInputType = {
   email?: true
   sms?: true
   inApp?: true
+  push?: true
   phoneNumber?: true
   updatedAt?: true
   _all?: true
@@ -158,6 +164,7 @@ export type NotificationPreferenceGroupByOutputType = {
   email: boolean
   sms: boolean
   inApp: boolean
+  push: boolean
   phoneNumber: string | null
   updatedAt: Date
   _count: NotificationPreferenceCountAggregateOutputType | null
@@ -188,6 +195,7 @@ export type NotificationPreferenceWhereInput = {
   email?: Prisma.BoolFilter<"NotificationPreference"> | boolean
   sms?: Prisma.BoolFilter<"NotificationPreference"> | boolean
   inApp?: Prisma.BoolFilter<"NotificationPreference"> | boolean
+  push?: Prisma.BoolFilter<"NotificationPreference"> | boolean
   phoneNumber?: Prisma.StringNullableFilter<"NotificationPreference"> | string | null
   updatedAt?: Prisma.DateTimeFilter<"NotificationPreference"> | Date | string
 }
@@ -197,6 +205,7 @@ export type NotificationPreferenceOrderByWithRelationInput = {
   email?: Prisma.SortOrder
   sms?: Prisma.SortOrder
   inApp?: Prisma.SortOrder
+  push?: Prisma.SortOrder
   phoneNumber?: Prisma.SortOrderInput | Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -209,6 +218,7 @@ export type NotificationPreferenceWhereUniqueInput = Prisma.AtLeast<{
   email?: Prisma.BoolFilter<"NotificationPreference"> | boolean
   sms?: Prisma.BoolFilter<"NotificationPreference"> | boolean
   inApp?: Prisma.BoolFilter<"NotificationPreference"> | boolean
+  push?: Prisma.BoolFilter<"NotificationPreference"> | boolean
   phoneNumber?: Prisma.StringNullableFilter<"NotificationPreference"> | string | null
   updatedAt?: Prisma.DateTimeFilter<"NotificationPreference"> | Date | string
 }, "userId">
@@ -218,6 +228,7 @@ export type NotificationPreferenceOrderByWithAggregationInput = {
   email?: Prisma.SortOrder
   sms?: Prisma.SortOrder
   inApp?: Prisma.SortOrder
+  push?: Prisma.SortOrder
   phoneNumber?: Prisma.SortOrderInput | Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.NotificationPreferenceCountOrderByAggregateInput
@@ -233,6 +244,7 @@ export type NotificationPreferenceScalarWhereWithAggregatesInput = {
   email?: Prisma.BoolWithAggregatesFilter<"NotificationPreference"> | boolean
   sms?: Prisma.BoolWithAggregatesFilter<"NotificationPreference"> | boolean
   inApp?: Prisma.BoolWithAggregatesFilter<"NotificationPreference"> | boolean
+  push?: Prisma.BoolWithAggregatesFilter<"NotificationPreference"> | boolean
   phoneNumber?: Prisma.StringNullableWithAggregatesFilter<"NotificationPreference"> | string | null
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"NotificationPreference"> | Date | string
 }
@@ -242,6 +254,7 @@ export type NotificationPreferenceCreateInput = {
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: string | null
   updatedAt?: Date | string
 }
@@ -251,6 +264,7 @@ export type NotificationPreferenceUncheckedCreateInput = {
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: string | null
   updatedAt?: Date | string
 }
@@ -260,6 +274,7 @@ export type NotificationPreferenceUpdateInput = {
   email?: Prisma.BoolFieldUpdateOperationsInput | boolean
   sms?: Prisma.BoolFieldUpdateOperationsInput | boolean
   inApp?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  push?: Prisma.BoolFieldUpdateOperationsInput | boolean
   phoneNumber?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -269,6 +284,7 @@ export type NotificationPreferenceUncheckedUpdateInput = {
   email?: Prisma.BoolFieldUpdateOperationsInput | boolean
   sms?: Prisma.BoolFieldUpdateOperationsInput | boolean
   inApp?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  push?: Prisma.BoolFieldUpdateOperationsInput | boolean
   phoneNumber?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -278,6 +294,7 @@ export type NotificationPreferenceCreateManyInput = {
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: string | null
   updatedAt?: Date | string
 }
@@ -287,6 +304,7 @@ export type NotificationPreferenceUpdateManyMutationInput = {
   email?: Prisma.BoolFieldUpdateOperationsInput | boolean
   sms?: Prisma.BoolFieldUpdateOperationsInput | boolean
   inApp?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  push?: Prisma.BoolFieldUpdateOperationsInput | boolean
   phoneNumber?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -296,6 +314,7 @@ export type NotificationPreferenceUncheckedUpdateManyInput = {
   email?: Prisma.BoolFieldUpdateOperationsInput | boolean
   sms?: Prisma.BoolFieldUpdateOperationsInput | boolean
   inApp?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  push?: Prisma.BoolFieldUpdateOperationsInput | boolean
   phoneNumber?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -305,6 +324,7 @@ export type NotificationPreferenceCountOrderByAggregateInput = {
   email?: Prisma.SortOrder
   sms?: Prisma.SortOrder
   inApp?: Prisma.SortOrder
+  push?: Prisma.SortOrder
   phoneNumber?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -314,6 +334,7 @@ export type NotificationPreferenceMaxOrderByAggregateInput = {
   email?: Prisma.SortOrder
   sms?: Prisma.SortOrder
   inApp?: Prisma.SortOrder
+  push?: Prisma.SortOrder
   phoneNumber?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -323,6 +344,7 @@ export type NotificationPreferenceMinOrderByAggregateInput = {
   email?: Prisma.SortOrder
   sms?: Prisma.SortOrder
   inApp?: Prisma.SortOrder
+  push?: Prisma.SortOrder
   phoneNumber?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -338,6 +360,7 @@ export type NotificationPreferenceSelect<ExtArgs extends runtime.Types.Extension
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["notificationPreference"]>
@@ -347,6 +370,7 @@ export type NotificationPreferenceSelectCreateManyAndReturn<ExtArgs extends runt
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["notificationPreference"]>
@@ -356,6 +380,7 @@ export type NotificationPreferenceSelectUpdateManyAndReturn<ExtArgs extends runt
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["notificationPreference"]>
@@ -365,11 +390,12 @@ export type NotificationPreferenceSelectScalar = {
   email?: boolean
   sms?: boolean
   inApp?: boolean
+  push?: boolean
   phoneNumber?: boolean
   updatedAt?: boolean
 }
 
-export type NotificationPreferenceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"userId" | "email" | "sms" | "inApp" | "phoneNumber" | "updatedAt", ExtArgs["result"]["notificationPreference"]>
+export type NotificationPreferenceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"userId" | "email" | "sms" | "inApp" | "push" | "phoneNumber" | "updatedAt", ExtArgs["result"]["notificationPreference"]>
 
 export type $NotificationPreferencePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "NotificationPreference"
@@ -379,6 +405,7 @@ export type $NotificationPreferencePayload<ExtArgs extends runtime.Types.Extensi
     email: boolean
     sms: boolean
     inApp: boolean
+    push: boolean
     phoneNumber: string | null
     updatedAt: Date
   }, ExtArgs["result"]["notificationPreference"]>
@@ -808,6 +835,7 @@ export interface NotificationPreferenceFieldRefs {
   readonly email: Prisma.FieldRef<"NotificationPreference", 'Boolean'>
   readonly sms: Prisma.FieldRef<"NotificationPreference", 'Boolean'>
   readonly inApp: Prisma.FieldRef<"NotificationPreference", 'Boolean'>
+  readonly push: Prisma.FieldRef<"NotificationPreference", 'Boolean'>
   readonly phoneNumber: Prisma.FieldRef<"NotificationPreference", 'String'>
   readonly updatedAt: Prisma.FieldRef<"NotificationPreference", 'DateTime'>
 }

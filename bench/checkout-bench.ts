@@ -100,7 +100,7 @@ try {
   const steps: CheckoutStep[] = [];
   const gaveUp = new Set<string>();
   for (const [i, rate] of rates.entries()) {
-    const order = (i % 2 === 0 ? ["direct", "gateway"] : ["gateway", "direct"]) as CheckoutStep["target"][];
+    const order: CheckoutStep["target"][] = i % 2 === 0 ? ["direct", "gateway"] : ["gateway", "direct"];
     for (const target of order) {
       if (gaveUp.has(target)) continue;
       const counters = await stack.counters();

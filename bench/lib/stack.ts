@@ -42,7 +42,7 @@ export interface SubgraphStackOptions {
 export async function startSubgraphs(options: SubgraphStackOptions) {
   const redis = await provisionRedis();
   if (!redis.url) throw new Error("the bench needs a real Redis (TEST_REDIS_URL, default redis://127.0.0.1:6379)");
-  const databases = (await Promise.all(SUBGRAPHS.map((name) => provisionDatabase(name, repo(`subgraphs/${name}/prisma/migrations`))))) as TestDatabase[];
+  const databases: TestDatabase[] = await Promise.all(SUBGRAPHS.map((name) => provisionDatabase(name, repo(`subgraphs/${name}/prisma/migrations`))));
   if (databases.some((db) => db.embedded)) throw new Error("the bench needs a real PostgreSQL (TEST_DATABASE_URL)");
   const url = (name: SubgraphName) => `http://127.0.0.1:${options.ports[name]}`;
   const envFor = (name: SubgraphName, i: number): Record<string, string> => ({

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from "jose";
 
 /** Issuer every Shopgraph verifier expects (the users subgraph's default). */
 export const TOKEN_ISSUER = "https://shopgraph.dev/users";
@@ -15,7 +15,7 @@ export async function createBenchSigner() {
   const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519", extractable: true });
   const kid = `bench-${randomUUID().slice(0, 8)}`;
   const privateJwk: JWK = { ...(await exportJWK(privateKey)), kid };
-  const key = privateKey as CryptoKey;
+  const key = privateKey;
   const sign = (sub: string, role: "ADMIN" | "CUSTOMER") => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ role })

@@ -27,7 +27,7 @@ async function startTree(grandchildren: number, spin = false): Promise<ChildProc
     else setInterval(() => {}, 1000);`;
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
-  await once(child.stdout!, "data");
+  await once(child.stdout, "data");
   return child;
 }
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,10 +48,10 @@ async function startPgbouncer(server: URL): Promise<string> {
   chmodSync(join(dir, "pgbouncer.ini"), 0o644);
   // PgBouncer refuses to run as root.
   const [cmd, args] = process.getuid?.() === 0 ? ["runuser", ["-u", "postgres", "--", "pgbouncer", join(dir, "pgbouncer.ini")]] : ["pgbouncer", [join(dir, "pgbouncer.ini")]];
-  bouncer = spawn(cmd as string, args as string[], { stdio: "ignore" });
+  bouncer = spawn(cmd, args, { stdio: "ignore" });
   const deadline = Date.now() + 10_000;
   // A fresh probe each time (the testing package caches reachability per address).
-  const listening = () => new Promise<boolean>((resolve) => connect(port, "127.0.0.1").once("connect", function (this: import("node:net").Socket) { this.destroy(); resolve(true); }).once("error", () => resolve(false)));
+  const listening = () => new Promise<boolean>((resolve) => connect(port, "127.0.0.1").once("connect", function (this: Socket) { this.destroy(); resolve(true); }).once("error", () => resolve(false)));
   while (!(await listening())) {
     if (Date.now() > deadline) throw new Error("pgbouncer did not start");
     await new Promise((r) => setTimeout(r, 100));

@@ -32,7 +32,7 @@ async function headersFor(options: {
   authorization?: string;
   errors?: boolean;
 }) {
-  const plugin = cachePolicyPlugin() as ApolloServerPlugin<BaseContext>;
+  const plugin: ApolloServerPlugin<BaseContext> = cachePolicyPlugin();
   const requestHeaders = new HeaderMap();
   if (options.authorization) requestHeaders.set("authorization", options.authorization);
   const listener = await plugin.requestDidStart?.({

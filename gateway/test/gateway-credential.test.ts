@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "@shopgraph/config";
+import type { ConfigError } from "@shopgraph/config";
 import { DEV_GATEWAY_TOKEN } from "@shopgraph/auth";
 import { loadGatewayConfig } from "../src/config.ts";
 

@@ -83,7 +83,7 @@ function haproxyConfig(lbPorts: Record<Service, number>, replicas: Replica[]): s
 export async function startReplicaStack(options: { env?: Partial<Record<ProcessKind, Record<string, string>>> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sgt-replicas-"));
   const migrations = (name: string) => join(ROOT, "subgraphs", name, "prisma/migrations");
-  const [redis, ...dbs] = (await Promise.all([provisionRedis(), ...["users", "products", "orders", "notifications"].map((n) => provisionDatabase(n, migrations(n)))])) as [TestRedis, ...TestDatabase[]];
+  const [redis, ...dbs]: [TestRedis, ...TestDatabase[]] = await Promise.all([provisionRedis(), ...["users", "products", "orders", "notifications"].map((n) => provisionDatabase(n, migrations(n)))]);
   const database = Object.fromEntries(["users", "products", "orders", "notifications"].map((n, i) => [n, dbs[i]!])) as Record<string, TestDatabase>;
   const key = { ...(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as object), kid: "replicas" };
   const lbPorts = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()]))) as Record<Service, number>;
@@ -144,8 +144,8 @@ export async function startReplicaStack(options: { env?: Partial<Record<ProcessK
       r.log.push(chunk.toString());
       if (r.log.length > 200) r.log.shift();
     };
-    child.stdout!.on("data", keep);
-    child.stderr!.on("data", keep);
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
     child.once("exit", () => forgetPid(child.pid!));
     await waitReady(r.url).catch((error: unknown) => {
       throw new Error(`${r.service}${r.index}: ${(error as Error).message}\n${r.log.join("")}`);

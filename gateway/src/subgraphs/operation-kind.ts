@@ -23,7 +23,7 @@ export function currentOperationKind(): OperationKind | undefined {
 export function operationKindOf(document: DocumentNode | undefined): OperationKind | undefined {
   for (const definition of document?.definitions ?? []) {
     // graphql-js models the kind as a string enum whose values are exactly these three.
-    if (definition.kind === "OperationDefinition") return definition.operation as OperationKind;
+    if (definition.kind === "OperationDefinition") return definition.operation;
   }
   return undefined;
 }

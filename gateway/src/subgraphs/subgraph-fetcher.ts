@@ -1,7 +1,7 @@
 import { Agent, request } from "undici";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { backoffDelayMs, sleep } from "@shopgraph/util";
-import { CircuitBreaker } from "./circuit-breaker.ts";
+import type { CircuitBreaker } from "./circuit-breaker.ts";
 import { currentOperationKind } from "./operation-kind.ts";
 
 /** Options for {@link createSubgraphFetcher}; defaults are documented in the README. */

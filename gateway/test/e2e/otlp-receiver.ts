@@ -57,7 +57,7 @@ export function parseOtlpJson(body: string): ReceivedSpan[] {
         kind: Number(s.kind ?? 0),
         service,
         attributes: attributes(s.attributes as KeyValue[]),
-        status: (s.status ?? {}) as ReceivedSpan["status"],
+        status: s.status ?? {},
         events: ((s.events ?? []) as { name: string; attributes?: KeyValue[] }[]).map((e) => ({ name: e.name, attributes: attributes(e.attributes) })),
         links: ((s.links ?? []) as { traceId: string; spanId: string }[]).map((l) => ({ traceId: id(l.traceId), spanId: id(l.spanId) })),
       })),

@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { gql } from "@shopgraph/testing";
 import { startStack, type Stack } from "./stack.ts";
 import { countingFetcher } from "./subgraph-calls.ts";
 

@@ -10,6 +10,6 @@ export function countingFetcher() {
       ((url: string, init: unknown) => {
         counts[subgraph] = (counts[subgraph] ?? 0) + 1;
         return (fetcher as (u: string, i: unknown) => ReturnType<Fetcher>)(url, init);
-      }) as Fetcher,
+      }),
   };
 }

@@ -37,7 +37,7 @@ async function refusal(verify: VerifyAccessToken, token: string) {
   );
   expect(error).toBeInstanceOf(GraphQLError);
   const { extensions, message } = error as GraphQLError;
-  return { message, code: extensions.code, reason: extensions.reason, status: (extensions.http as { status?: number } | undefined)?.status };
+  return { message, code: extensions.code, reason: extensions.reason, status: extensions.http?.status };
 }
 
 describe("createAccessTokenVerifier", () => {

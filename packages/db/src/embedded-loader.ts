@@ -1,3 +1,4 @@
+import type * as EmbeddedModule from "./embedded-postgres.ts";
 import type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./embedded-postgres.ts";
 
 /**
@@ -5,7 +6,7 @@ import type { EmbeddedPostgres, EmbeddedPostgresOptions } from "./embedded-postg
  * dependency, absent from the production image, and a process with DATABASE_URL set never imports it.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  let embedded: typeof import("./embedded-postgres.ts");
+  let embedded: typeof EmbeddedModule;
   try {
     embedded = await import("./embedded-postgres.ts");
   } catch (error) {

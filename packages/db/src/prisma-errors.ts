@@ -32,7 +32,7 @@ export function translatePrismaError(err: unknown): PrismaErrorTranslation | und
   // Failures at COMMIT of an interactive transaction (SSI aborts land there) escape Prisma
   // unwrapped, as the adapter's DriverAdapterError with the mapped error in `cause`.
   if (e.name === "DriverAdapterError" && typeof e.cause === "object" && e.cause !== null) {
-    return fromAdapterCause(e.cause as AdapterCause);
+    return fromAdapterCause(e.cause);
   }
   switch (e.code) {
     case "P2002":

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { applyMigrations, MigrationError } from "../src/index.ts";
 import { freshDatabase, query, writeMigrations, REAL_POSTGRES } from "./support.ts";
 

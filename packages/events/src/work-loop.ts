@@ -55,7 +55,7 @@ export function createWorkLoop(options: WorkLoopOptions): WorkLoop {
     let failures = 0;
     while (!signal.aborted) {
       woken = false;
-      let more = false;
+      let more: boolean;
       try {
         more = await options.tick(signal);
         healthy = true;

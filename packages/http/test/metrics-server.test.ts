@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { attachMetricsServer, createHttpServer, sendJson, type HttpServerHandle } from "../src/index.ts";
@@ -7,7 +8,7 @@ let open: HttpServerHandle;
 let locked: HttpServerHandle;
 const urls: { open: { url: string; metricsUrl?: string }; locked: { url: string; metricsUrl?: string } } = { open: { url: "" }, locked: { url: "" } };
 
-const handler = (_req: unknown, res: import("node:http").ServerResponse) => {
+const handler = (_req: unknown, res: ServerResponse) => {
   res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end("up 1\n");
 };
 const newServer = () => createHttpServer({ logger: pino({ level: "silent" }), routes: { "GET /thing": (_req, res) => sendJson(res, 200, {}) } });

@@ -72,8 +72,8 @@ export function sourcedGauge<L extends string>(config: Omit<GaugeConfiguration<L
   const target = set;
   return {
     add(source) {
-      target.add(source as GaugeSource<string>);
-      return () => void target.delete(source as GaugeSource<string>);
+      target.add(source);
+      return () => void target.delete(source);
     },
   };
 }

@@ -1,12 +1,15 @@
 import { DEV_GATEWAY_TOKEN, SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
 
+// Tests index into response data of every shape; typing each one would only restate the query.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type AnyShape = Record<string, any>;
+
 /** A GraphQL response as tests see it. */
-export interface GqlResponse<T = Record<string, any>> {
+export interface GqlResponse<T = AnyShape> {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index into arbitrary shapes
   data: T | null | undefined;
-  errors: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[] | undefined;
+  errors: { message: string; path?: (string | number)[]; extensions?: AnyShape }[] | undefined;
 }
 
 /** Options for {@link gql}. */
@@ -23,7 +26,7 @@ export interface GqlOptions {
 }
 
 /** POSTs an operation to a GraphQL endpoint over real HTTP. */
-export async function gql<T = Record<string, any>>(url: string, query: string, options: GqlOptions = {}): Promise<GqlResponse<T>> {
+export async function gql<T = AnyShape>(url: string, query: string, options: GqlOptions = {}): Promise<GqlResponse<T>> {
   const res = await fetch(url, {
     method: "POST",
     headers: {

@@ -71,7 +71,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       await exec(tool("pg_ctl"), ["-D", dataDir, "-l", log, "-o", options, "-w", "-t", "30", "start"]);
     } catch (error) {
       const tail = existsSync(log) ? readFileSync(log, "utf8").slice(-2_000) : "";
-      throw new Error(`pg_ctl start failed: ${(error as Error).message}\n${tail}`);
+      throw new Error(`pg_ctl start failed: ${(error as Error).message}\n${tail}`, { cause: error });
     }
     postmaster = Number(readFileSync(join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
     trackPid(postmaster);

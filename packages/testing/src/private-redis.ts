@@ -63,13 +63,13 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
         output += chunk.toString();
         if (output.includes("Ready to accept connections")) {
           clearTimeout(timer);
-          proc.stdout!.off("data", onData);
-          proc.stdout!.resume();
+          proc.stdout.off("data", onData);
+          proc.stdout.resume();
           resolve();
         }
       };
-      proc.stdout!.on("data", onData);
-      proc.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      proc.stdout.on("data", onData);
+      proc.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
       proc.once("error", fail);
       proc.once("exit", (code, signal) => fail(new Error(`redis-server exited (${signal ?? code}) before it was ready:\n${output}`)));
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "@shopgraph/config";
+import type { ConfigError } from "@shopgraph/config";
 import { DEV_GATEWAY_TOKEN, DEV_SERVICE_TOKEN } from "@shopgraph/subgraph-kit";
 import { loadOrdersConfig } from "../src/config.ts";
 

@@ -118,7 +118,7 @@ describe("crash recovery", () => {
   it("lets concurrent sweeps recover each order exactly once", async () => {
     const crashed = [await crashedOrder("commit"), await crashedOrder("confirm"), await crashedOrder("charge")];
     const reports = await Promise.all([orders.recover({ olderThanMs: 0 }), orders.recover({ olderThanMs: 0 })]);
-    expect(reports[0]!.recovered + reports[1]!.recovered).toBe(3);
+    expect(reports[0].recovered + reports[1].recovered).toBe(3);
     for (const { id } of crashed) expect(await eventsOf(id)).toHaveLength(1);
     expect(await measure(orders, initialStock)).toMatchObject(SETTLED);
   });

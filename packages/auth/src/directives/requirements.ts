@@ -54,7 +54,7 @@ function directivesOf(node: { astNode?: { directives?: readonly ConstDirectiveNo
 export function collectAccessRequirements(schema: GraphQLSchema): AccessRequirements {
   const types = new Map<string, AccessRequirement>();
   const fields = new Map<string, AccessRequirement>();
-  for (const type of Object.values(schema.getTypeMap()) as GraphQLNamedType[]) {
+  for (const type of Object.values<GraphQLNamedType>(schema.getTypeMap())) {
     if (type.name.startsWith("__")) continue;
     const own = requirementOf(directivesOf(type));
     if (own) types.set(type.name, own);

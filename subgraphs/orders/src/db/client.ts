@@ -21,5 +21,5 @@ export function createDb(url: string, max: number, options: CreateDbOptions = {}
   const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery(event.query));
   // The event-typed client is structurally the plain client plus $on overloads.
-  return db as unknown as Db;
+  return db;
 }

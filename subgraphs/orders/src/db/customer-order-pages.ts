@@ -60,7 +60,7 @@ export function createCustomerOrderLoaders(db: Db) {
     async (keys) => {
       const results = new Map<string, number>();
       for (const [status, group] of Map.groupBy(keys, (k) => k.status ?? "")) {
-        const found = await countsOfCustomers(db, group.map((k) => k.customerId), (status || null) as OrderStatus | null);
+        const found = await countsOfCustomers(db, group.map((k) => k.customerId), status || null);
         for (const k of group) results.set(`${k.customerId}|${status}`, found.get(k.customerId) ?? 0);
       }
       return keys.map((k) => results.get(`${k.customerId}|${k.status ?? ""}`) ?? 0);

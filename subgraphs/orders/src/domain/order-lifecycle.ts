@@ -58,6 +58,7 @@ export async function completeCancellation(deps: CheckoutDeps, orderId: string):
 /** ADMIN: PAID → SHIPPED, with an optional carrier tracking number (≤ 64 characters). */
 export async function markOrderShipped(deps: CheckoutDeps, id: string, trackingNumber: string | null | undefined): Promise<Order> {
   const tracking = trackingNumber?.trim() || null;
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (tracking && (tracking.length > MAX_TRACKING_NUMBER_LENGTH || /[\u0000-\u001f\u007f]/.test(tracking))) {
     throw new DomainError(userError("INVALID_TRACKING_NUMBER", `trackingNumber must be at most ${MAX_TRACKING_NUMBER_LENGTH} printable characters`, ["trackingNumber"]));
   }

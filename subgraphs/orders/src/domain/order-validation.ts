@@ -40,6 +40,7 @@ export interface PricedLine {
 
 const ADDRESS_MAX = { name: 100, line1: 200, line2: 200, city: 100, postalCode: 20 } as const;
 // Control characters would corrupt labels and CSV exports; no address needs them.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const linePath = (index: number) => ["input", "lines", String(index)];
 

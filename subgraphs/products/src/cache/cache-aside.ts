@@ -91,7 +91,7 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
       });
       if (missing.size > 0) fetchAndFill([...missing.keys()], missing);
       // Every miss now has a registered in-flight read: another request's or the one just started.
-      return Promise.all(hits.map((hit, i) => hit ?? inFlight.get(ids[i]!)!));
+      return Promise.all(hits.map((hit, i) => (hit != null ? Promise.resolve(hit) : inFlight.get(ids[i]!)!)));
     },
     async invalidate(ids) {
       for (const id of ids) inFlight.delete(id);

@@ -72,7 +72,10 @@ export function createRedisEntityCache(redis: Redis, prefix: string, options: Re
     const keys = [...pending];
     await invalidateNow(keys);
     for (const key of keys) pending.delete(key);
-    if (pending.size === 0) clearInterval(retry), (retry = undefined);
+    if (pending.size === 0) {
+      clearInterval(retry);
+      retry = undefined;
+    }
   }
 
   function remember(keys: readonly string[]): void {

@@ -20,5 +20,5 @@ export function createDb(url: string, max: number, onQuery?: (event: QueryEvent)
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: "event", level: "query" }] });
   db.$on("query", (event) => onQuery({ query: event.query, params: event.params, duration: Number(event.duration) }));
-  return db as unknown as Db;
+  return db;
 }

@@ -1,5 +1,4 @@
 import type { Tx } from "./client.ts";
-import type { Prisma } from "./generated/client.ts";
 
 /** A JSON value as event payloads hold it (plain data). */
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json | undefined };
@@ -13,5 +12,5 @@ export interface OutboxDraft {
 /** Records events in the outbox; the relay publishes them after commit (at least once). */
 export async function insertOutboxEvents(tx: Tx, events: readonly OutboxDraft[]): Promise<void> {
   if (events.length === 0) return;
-  await tx.outboxEvent.createMany({ data: events.map((e) => ({ type: e.type, payload: e.payload as Prisma.InputJsonObject })) });
+  await tx.outboxEvent.createMany({ data: events.map((e) => ({ type: e.type, payload: e.payload })) });
 }

@@ -2,7 +2,7 @@ export * from "./viewer.ts";
 export * from "./scopes.ts";
 export * from "./directives/index.ts";
 export * from "./verifier.ts";
-export * from "./rules.ts";
+export * from "./ownership.ts";
 export * from "./service-token.ts";
 export * from "./client-ip.ts";
 export * from "./revocation-store.ts";

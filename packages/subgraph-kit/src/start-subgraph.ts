@@ -3,7 +3,6 @@ import type { RevocationSettings, RunningRevocations, StartRevocationsOptions, V
 import type { PrismaLike } from "@shopgraph/events";
 import type { RouteHandler, RunningService } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
-import type { IRules } from "graphql-shield";
 import { openDatabase, type OpenDatabase } from "./database.ts";
 import { startProducerRelay, traceOutboxWrites, type RelayConfig } from "./outbox.ts";
 import { createSubgraphServer, subgraphHttpOptions, type BaseSubgraphContext, type ResolverMap } from "./subgraph-server.ts";
@@ -76,7 +75,6 @@ export interface StartSubgraphOptions<TDb extends SubgraphDb, C extends BaseSubg
   migrationsDir: string;
   typeDefs: string;
   resolvers: ResolverMap;
-  permissions: IRules;
   /** Creates the subgraph's Prisma client over the opened database. */
   createDb: (url: string, poolMax: number) => TDb;
   /** Producers write an outbox: rows are stamped with the trace context and a relay publishes them. */
@@ -119,7 +117,6 @@ export async function startSubgraph<TDb extends SubgraphDb, C extends BaseSubgra
     name,
     typeDefs: options.typeDefs,
     resolvers: options.resolvers,
-    permissions: options.permissions,
     logger,
     verifyAccessToken: createAccessTokenVerifier({
       ...(parts.jwks ? { jwks: parts.jwks } : { jwksUrl: config.JWKS_URL }),

@@ -2,15 +2,14 @@ import type { IncomingMessage } from "node:http";
 import { ApolloServer, type BaseContext } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { parse, type GraphQLSchema } from "graphql";
-import { applyMiddleware } from "graphql-middleware";
-import { allow, deny, shield, type IRules } from "graphql-shield";
+import { parse } from "graphql";
 import { clientIpOf, viewerFromAuthorization, type AcceptedCredentials, type AuthContext, type ServiceCaller, type VerifyAccessToken } from "@shopgraph/auth";
 import { operationLimitsRule, variableLimitsPlugin } from "@shopgraph/operation-limits";
-import { createErrorFormatter, errorLoggingPlugin, forbidden, outageStatusPlugin, unauthenticated } from "@shopgraph/errors";
+import { createErrorFormatter, errorLoggingPlugin, outageStatusPlugin, unauthenticated } from "@shopgraph/errors";
 import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
+import { subgraphAuthorizationPlugin } from "./authorization-plugin.ts";
 import { observeDbPool } from "./db-pool-metrics.ts";
 import { DateTimeScalar } from "./scalars.ts";
 import { callerOf, requireServiceCredential } from "./service-credential-route.ts";
@@ -39,11 +38,9 @@ export interface BaseSubgraphContext extends BaseContext, AuthContext {
 /** Options for {@link createSubgraphServer}. */
 export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   name: string;
-  /** The subgraph SDL (src/schema.graphql). */
+  /** The subgraph SDL (src/schema.graphql); its @authenticated/@requiresScopes/@policy are enforced (authorization-plugin.ts). */
   typeDefs: string;
   resolvers: ResolverMap;
-  /** graphql-shield rules per type and field; anything not listed is denied. */
-  permissions: IRules;
   logger: Logger;
   verifyAccessToken: VerifyAccessToken;
   /** Credentials accepted on /graphql; anything else is refused before parsing (config.ACCEPTED_CREDENTIALS). */
@@ -85,35 +82,12 @@ export function subgraphHttpOptions(config: {
   };
 }
 
-/** Types present in most subgraphs whose fields are plain data and need no rule of their own. */
-const PLAIN_TYPES = ["PageInfo", "UserError", "Money"];
-
-/**
- * Wraps the schema in graphql-shield with deny as the fallback. Federation's own entry points
- * (`_entities`, `_service`) stay reachable for the gateway: they are protected by the rules on
- * the entity types' fields, which run for entity fetches too.
- */
-function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
-  const tree: Record<string, unknown> = { ...(rules as Record<string, unknown>) };
-  const query = (tree.Query ?? {}) as Record<string, unknown>;
-  tree.Query = { ...query, _entities: allow, _service: allow };
-  tree._Service = allow;
-  for (const name of PLAIN_TYPES) if (schema.getType(name) && !tree[name]) tree[name] = allow;
-  const middleware = shield(tree as IRules, {
-    fallbackRule: deny,
-    fallbackError: () => forbidden("Not allowed"),
-    allowExternalErrors: true,
-    debug: false,
-  });
-  return applyMiddleware(schema, middleware);
-}
-
 /** Builds a subgraph's Apollo Server and HTTP server (not yet listening). */
 export async function createSubgraphServer<C extends BaseSubgraphContext>(options: SubgraphServerOptions<C>): Promise<{ http: HttpServerHandle; apollo: ApolloServer<C> }> {
   const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } }]);
   const limits = options.limits ?? DEFAULT_SUBGRAPH_LIMITS;
   const apollo = new ApolloServer<C>({
-    schema: protect(schema, options.permissions),
+    schema,
     // The gateway's limits again (defence in depth); the token cap is the parser's own 400.
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [operationLimitsRule(limits)],
@@ -135,6 +109,8 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
       // NUL/unpaired surrogates and ambiguous documents are 400s here too, not PostgreSQL errors.
       clientInputPlugin<C>(),
       variableLimitsPlugin<C>(limits),
+      // The SDL's access directives, once per operation (entity fetches included), before any resolver runs.
+      subgraphAuthorizationPlugin<C>(schema),
       errorLoggingPlugin<C>(),
       outageStatusPlugin<C>(),
     ],

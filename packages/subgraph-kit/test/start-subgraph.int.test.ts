@@ -3,7 +3,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { allow } from "graphql-shield";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, z } from "@shopgraph/config";
@@ -76,7 +75,6 @@ describe.skipIf(!REAL_PG)("startSubgraph", () => {
         type Query { ping: Boolean }
         type Thing @key(fields: "id") { id: ID! }`,
       resolvers: { Query: { ping: () => true } },
-      permissions: { Query: { ping: allow } },
       producer: false,
       createDb: (url) =>
         pgDb(url, async () => {

@@ -15,7 +15,6 @@ import { createNotificationsEventHandler } from "./domain/event-handlers.ts";
 import { createFcmPushProvider } from "./domain/fcm-transport.ts";
 import { createSmtpEmailTransport } from "./domain/smtp-transport.ts";
 import { createEventConsumer } from "./event-consumer.ts";
-import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { seedNotificationsDatabase } from "./seed.ts";
 
@@ -54,7 +53,6 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
     migrationsDir: here("../prisma/migrations"),
     typeDefs,
     resolvers,
-    permissions,
     createDb,
     // A consumer only: no outbox, no relay.
     producer: false,

@@ -12,7 +12,6 @@ import type { ProductsClient } from "./domain/products-client.ts";
 import { recoverStuckOrders, type RecoveryOptions, type RecoveryReport } from "./domain/recovery.ts";
 import { createDbProviderLedger } from "./payments/provider-ledger.ts";
 import { createSimulatedPaymentProvider, type FaultPlan } from "./payments/simulated-provider.ts";
-import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { seedOrdersDatabase } from "./seed.ts";
 
@@ -51,7 +50,6 @@ export async function startOrdersSubgraph(config: OrdersConfig, deps: OrdersDeps
     migrationsDir: here("../prisma/migrations"),
     typeDefs,
     resolvers,
-    permissions,
     createDb: (url, poolMax) => createDb(url, poolMax, deps.onQuery ? { onQuery: deps.onQuery } : {}),
     producer: true,
     seed: seedOrdersDatabase,

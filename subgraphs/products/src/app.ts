@@ -10,7 +10,6 @@ import type { ProductsConfig } from "./config.ts";
 import { createProductsContext, type ProductsServices } from "./context.ts";
 import { createDb, type Db, type QueryEvent } from "./db/client.ts";
 import { sweepExpiredReservations } from "./domain/reservations.ts";
-import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { seedProductsDatabase } from "./seed.ts";
 
@@ -39,7 +38,6 @@ export async function startProductsSubgraph(config: ProductsConfig, deps: Produc
     migrationsDir: here("../prisma/migrations"),
     typeDefs,
     resolvers,
-    permissions,
     createDb: (url, poolMax) => createDb(url, poolMax, deps.onQuery),
     producer: true,
     seed: seedProductsDatabase,

@@ -13,7 +13,6 @@ import { createDb, type Db } from "./db/client.ts";
 import { createLoginThrottle } from "./domain/login-throttle.ts";
 import { importSigningKeys, loadOrCreateDevKeys } from "./domain/signing-keys.ts";
 import { observeLoginThrottle } from "./login-metrics.ts";
-import { permissions } from "./permissions.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { revocationFeedRoute } from "./revocation-feed.ts";
 import { seedUsersDatabase } from "./seed.ts";
@@ -41,7 +40,6 @@ export async function startUsersSubgraph(config: UsersConfig, deps: UsersDeps): 
     migrationsDir: here("../prisma/migrations"),
     typeDefs,
     resolvers,
-    permissions,
     createDb,
     producer: true,
     seed: seedUsersDatabase,

@@ -4,7 +4,7 @@ import { placeOrder } from "../domain/checkout.ts";
 import { cancelOrder, markOrderDelivered, markOrderShipped } from "../domain/order-lifecycle.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
-// Shield guarantees a viewer on every mutation; this narrows the type.
+// @authenticated/@requiresScopes on every mutation guarantee a viewer; this narrows the type.
 const viewerOf = (ctx: OrdersContext) => ctx.viewer!;
 
 export const Mutation = {

@@ -1,10 +1,16 @@
+import { requireOwnerOrAdmin } from "@shopgraph/auth";
 import { isUuid, toMoney } from "@shopgraph/subgraph-kit";
 import { formatOrderNumber } from "@shopgraph/events";
 import type { OrderResolvers } from "../generated/resolvers-types.ts";
 
 export const Order = {
-  // Batched: the gateway's _entities call for N orders costs one query. Field rules then decide.
-  __resolveReference: (ref, ctx) => (isUuid(ref.id) ? ctx.loaders.order.load(ref.id) : null),
+  // Batched: the gateway's _entities call for N orders costs one query. Its customer or an ADMIN
+  // only (the SDL's read_orders is checked before); anyone else gets FORBIDDEN and nothing.
+  __resolveReference: async (ref, ctx) => {
+    const order = isUuid(ref.id) ? await ctx.loaders.order.load(ref.id) : null;
+    if (order) requireOwnerOrAdmin(ctx.viewer, order.customerId);
+    return order;
+  },
   number: (order) => formatOrderNumber(order.number),
   customer: (order) => ({ __typename: "User", id: order.customerId }),
   items: async (order, _, ctx) =>

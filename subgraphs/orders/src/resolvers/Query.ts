@@ -4,7 +4,7 @@ import type { OrdersContext } from "../context.ts";
 import { canSeeOrder, pageOfOrders } from "../domain/order-queries.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
-// Shield guarantees a viewer on every Query field here; this narrows the type.
+// @requiresScopes(read_orders) on every Query field here guarantees a viewer; this narrows the type.
 const viewerOf = (ctx: OrdersContext) => ctx.viewer!;
 
 export const Query = {

@@ -1,8 +1,18 @@
 import { Kind, type DirectiveNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
 import { newBudget, type FragmentMap } from "./operation-walker.ts";
 
-/** The root mutations that try a credential (password guesses, sign-ups, refresh-token guesses). */
-export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(["login", "register", "refreshSession"]);
+/**
+ * The root mutations that try a credential (password guesses, sign-ups, refresh-token guesses,
+ * social-login codes) or start one (a social login keeps a flow server-side and calls the provider).
+ */
+export const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+  "login",
+  "register",
+  "refreshSession",
+  "startSocialLogin",
+  "completeSocialLogin",
+  "linkIdentity",
+]);
 
 /** A boolean argument's value given the variables; undefined when it cannot be known. */
 function booleanValue(node: ValueNode | undefined, variables: Record<string, unknown>): boolean | undefined {

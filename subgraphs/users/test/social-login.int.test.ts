@@ -178,6 +178,19 @@ describe("providers and starting a flow", () => {
     ]);
   });
 
+  it("starts one flow per operation: aliased startSocialLogin calls are refused before any runs (400 credentialFields)", async () => {
+    const before = await users.db.user.count();
+    const one = `startSocialLogin(input: { provider: "testidp", redirectUri: "${REDIRECT}" }) { state }`;
+    const res = await gql(users.graphqlUrl, `mutation { a: ${one} b: ${one} }`);
+    expect([res.status, res.errors?.[0]?.extensions?.code, res.errors?.[0]?.extensions?.limit]).toEqual([
+      400,
+      "GRAPHQL_VALIDATION_FAILED",
+      "credentialFields",
+    ]);
+    expect(res.data).toBeUndefined();
+    expect(await users.db.user.count()).toBe(before);
+  });
+
   it("answers PROVIDER_UNAVAILABLE within the HTTP timeout when the provider does not answer", async () => {
     const began = performance.now();
     const flow = await start("down");

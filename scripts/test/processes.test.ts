@@ -1,13 +1,25 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildStartPlan, childNodeFlags, connectHost, DEFAULT_PORTS, DEV_NODE_FLAGS, readPorts } from "../lib/processes.ts";
+import {
+  buildStartPlan,
+  childNodeFlags,
+  connectHost,
+  DEFAULT_PORTS,
+  DEV_MALLOC_ENV,
+  DEV_NODE_FLAGS,
+  readPorts,
+} from "../lib/processes.ts";
 import { TELEMETRY_PRELOAD } from "../lib/processes.ts";
 
 describe("readPorts", () => {
   it("defaults to 4000-4004 and reads <NAME>_PORT overrides", () => {
     expect(readPorts({})).toEqual(DEFAULT_PORTS);
-    expect(readPorts({ GATEWAY_PORT: "5000", ORDERS_PORT: " 5003 " })).toMatchObject({ gateway: 5000, orders: 5003, users: 4001 });
+    expect(readPorts({ GATEWAY_PORT: "5000", ORDERS_PORT: " 5003 " })).toMatchObject({
+      gateway: 5000,
+      orders: 5003,
+      users: 4001,
+    });
   });
 
   it("reports every invalid and duplicated port at once", () => {
@@ -38,7 +50,11 @@ describe("buildStartPlan", () => {
       ["orders", "subgraphs/orders/src/index.ts", 4003],
       ["notifications", "subgraphs/notifications/src/index.ts", 4004],
     ]);
-    expect(plan.gateway).toMatchObject({ entry: "gateway/src/index.ts", port: 5000, readyUrl: "http://127.0.0.1:5000/readyz" });
+    expect(plan.gateway).toMatchObject({
+      entry: "gateway/src/index.ts",
+      port: 5000,
+      readyUrl: "http://127.0.0.1:5000/readyz",
+    });
   });
 
   it("preloads OpenTelemetry into every process and names each one's service", () => {
@@ -55,35 +71,58 @@ describe("buildStartPlan", () => {
     expect(childNodeFlags({})).toEqual(DEV_NODE_FLAGS);
     expect(childNodeFlags({ NODE_ENV: "production" })).toEqual([]);
     expect(childNodeFlags({ START_NODE_FLAGS: "" })).toEqual([]);
-    expect(childNodeFlags({ NODE_ENV: "production", START_NODE_FLAGS: " --max-old-space-size=512  --optimize-for-size " })).toEqual([
-      "--max-old-space-size=512",
-      "--optimize-for-size",
-    ]);
+    expect(
+      childNodeFlags({ NODE_ENV: "production", START_NODE_FLAGS: " --max-old-space-size=512  --optimize-for-size " }),
+    ).toEqual(["--max-old-space-size=512", "--optimize-for-size"]);
     const cached = buildStartPlan(env, { compileCacheDir: "/data/compile-cache" });
     expect(cached.gateway.env.NODE_COMPILE_CACHE).toBe("/data/compile-cache");
-    expect(buildStartPlan({ ...env, NODE_COMPILE_CACHE: "/mine" }, { compileCacheDir: "/data/cc" }).gateway.env.NODE_COMPILE_CACHE).toBe("/mine");
+    expect(
+      buildStartPlan({ ...env, NODE_COMPILE_CACHE: "/mine" }, { compileCacheDir: "/data/cc" }).gateway.env
+        .NODE_COMPILE_CACHE,
+    ).toBe("/mine");
     const plan = buildStartPlan({ ...env, START_NODE_FLAGS: "--trace-warnings" });
     expect(plan.gateway.args).toEqual(["--trace-warnings", "--import", TELEMETRY_PRELOAD, plan.gateway.entry]);
+  });
+
+  it("gives every child the development malloc settings, none in production, the caller's own when set", () => {
+    const plan = buildStartPlan(env);
+    for (const spec of [...plan.subgraphs, plan.gateway]) expect(spec.env).toMatchObject(DEV_MALLOC_ENV);
+    const production = buildStartPlan({ ...env, NODE_ENV: "production" });
+    expect(production.gateway.env.MALLOC_ARENA_MAX).toBeUndefined();
+    expect(production.gateway.env.MALLOC_MMAP_THRESHOLD_).toBeUndefined();
+    expect(buildStartPlan({ ...env, MALLOC_ARENA_MAX: "4" }).gateway.env.MALLOC_ARENA_MAX).toBe("4");
   });
 
   it("passes the environment through and sets each child's PORT", () => {
     const plan = buildStartPlan(env);
     for (const spec of [...plan.subgraphs, plan.gateway]) {
-      expect(spec.env).toMatchObject({ PATH: "/bin", LOG_LEVEL: "debug", PORT: String(spec.port), APOLLO_TELEMETRY_DISABLED: "true" });
+      expect(spec.env).toMatchObject({
+        PATH: "/bin",
+        LOG_LEVEL: "debug",
+        PORT: String(spec.port),
+        APOLLO_TELEMETRY_DISABLED: "true",
+      });
     }
   });
 
   it("gives each child its own metrics port next to its PORT (never one shared METRICS_PORT)", () => {
     const plan = buildStartPlan({ ...env, METRICS_PORT: "9999" });
     const metrics = [...plan.subgraphs, plan.gateway].map((spec) => [spec.name, spec.env.METRICS_PORT]);
-    expect(metrics).toEqual([["users", "10401"], ["products", "10402"], ["orders", "9403"], ["notifications", "9404"], ["gateway", "10400"]]);
+    expect(metrics).toEqual([
+      ["users", "10401"],
+      ["products", "10402"],
+      ["orders", "9403"],
+      ["notifications", "9404"],
+      ["gateway", "10400"],
+    ]);
   });
 
   it("points the URLs between processes at the chosen ports", () => {
     const plan = buildStartPlan(env);
     const byName = Object.fromEntries(plan.subgraphs.map((s) => [s.name, s.env]));
     expect(byName.users?.JWKS_URL).toBeUndefined();
-    for (const name of ["products", "orders", "notifications"]) expect(byName[name]?.JWKS_URL).toBe("http://127.0.0.1:5001/.well-known/jwks.json");
+    for (const name of ["products", "orders", "notifications"])
+      expect(byName[name]?.JWKS_URL).toBe("http://127.0.0.1:5001/.well-known/jwks.json");
     expect(byName.orders?.PRODUCTS_URL).toBe("http://127.0.0.1:5002/graphql");
     expect(plan.gateway.env).toMatchObject({
       JWKS_URL: "http://127.0.0.1:5001/.well-known/jwks.json",
@@ -97,9 +136,12 @@ describe("buildStartPlan", () => {
   it("pushes embedded-mode events to this stack's notifications, whatever its port", () => {
     const plan = buildStartPlan({ NOTIFICATIONS_PORT: "4204" });
     const byName = Object.fromEntries(plan.subgraphs.map((s) => [s.name, s.env]));
-    for (const name of ["users", "products", "orders"]) expect(byName[name]?.EVENTS_PUSH_URLS).toBe("http://127.0.0.1:4204/events");
+    for (const name of ["users", "products", "orders"])
+      expect(byName[name]?.EVENTS_PUSH_URLS).toBe("http://127.0.0.1:4204/events");
     expect(byName.notifications?.EVENTS_PUSH_URLS).toBeUndefined();
-    expect(buildStartPlan({ EVENTS_PUSH_URLS: "http://x/events" }).subgraphs[0]?.env.EVENTS_PUSH_URLS).toBe("http://x/events");
+    expect(buildStartPlan({ EVENTS_PUSH_URLS: "http://x/events" }).subgraphs[0]?.env.EVENTS_PUSH_URLS).toBe(
+      "http://x/events",
+    );
   });
 
   it("gives every subgraph the checkout's service token unless SERVICE_TOKEN is set, and the gateway none", () => {
@@ -117,17 +159,26 @@ describe("buildStartPlan", () => {
     expect(gatewayToken).toMatch(/^dev-gw-.{40,}$/);
     for (const spec of plan.subgraphs) expect(spec.env.GATEWAY_TOKEN).toBe(gatewayToken);
     expect(buildStartPlan({}, { serviceToken: "u".repeat(40) }).gateway.env.GATEWAY_TOKEN).not.toBe(gatewayToken);
-    expect(buildStartPlan({ GATEWAY_TOKEN: "g".repeat(40) }, { serviceToken: "t".repeat(40) }).gateway.env.GATEWAY_TOKEN).toBe("g".repeat(40));
+    expect(
+      buildStartPlan({ GATEWAY_TOKEN: "g".repeat(40) }, { serviceToken: "t".repeat(40) }).gateway.env.GATEWAY_TOKEN,
+    ).toBe("g".repeat(40));
   });
 
   it("gives each subgraph its own <NAME>_DATABASE_URL, and none to the gateway", () => {
     const plan = buildStartPlan({ USERS_DATABASE_URL: "postgres://h/u", ORDERS_DATABASE_URL: "postgres://h/o" });
-    expect(plan.subgraphs.map((s) => s.env.DATABASE_URL)).toEqual(["postgres://h/u", undefined, "postgres://h/o", undefined]);
+    expect(plan.subgraphs.map((s) => s.env.DATABASE_URL)).toEqual([
+      "postgres://h/u",
+      undefined,
+      "postgres://h/o",
+      undefined,
+    ]);
     expect(plan.gateway.env.DATABASE_URL).toBeUndefined();
   });
 
   it("refuses one DATABASE_URL for all four subgraphs", () => {
-    expect(() => buildStartPlan({ DATABASE_URL: "postgres://h/shared" })).toThrow(/each subgraph needs its own database.*USERS_DATABASE_URL/);
+    expect(() => buildStartPlan({ DATABASE_URL: "postgres://h/shared" })).toThrow(
+      /each subgraph needs its own database.*USERS_DATABASE_URL/,
+    );
   });
 
   it("keeps an explicit APOLLO_TELEMETRY_DISABLED and forces color only when asked and allowed", () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLIENT_IP_HEADER } from "@shopgraph/auth";
 import { DEMO_PASSWORDS, seedAdmin, seedCustomer } from "@shopgraph/fixtures";
 import {
   gql,
@@ -230,9 +231,47 @@ describe("completing a social login", () => {
     expect(await users.db.user.count({ where: { email: "alice@example.com" } })).toBe(1);
   });
 
-  it("refuses password login to a social-only account like a wrong password", async () => {
+  it("refuses password login to a social-only account like a wrong password: same code, same argon2 work", async () => {
     const res = await passwordLogin("alice@example.com", "any password at all");
     expect(res).toEqual({ session: null, userErrors: [expect.objectContaining({ code: "INVALID_CREDENTIALS" })] });
+    // Timed against a wrong password for a password account, alternating, each from its own address
+    // (no throttle delay). A shortcut for the missing hash would answer in ~1 ms instead of one argon2 (~50 ms).
+    const timed = async (email: string, i: number) => {
+      const began = performance.now();
+      const mutation = "mutation($i: LoginInput!) { login(input: $i) { userErrors { code } } }";
+      const answer = await gql(users.graphqlUrl, mutation, {
+        variables: { i: { email, password: "wrong password!!" } },
+        headers: { [CLIENT_IP_HEADER]: `198.51.100.${i}` },
+      });
+      expect(answer.data?.login.userErrors[0].code).toBe("INVALID_CREDENTIALS");
+      return performance.now() - began;
+    };
+    const socialOnly: number[] = [];
+    const wrongPassword: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      socialOnly.push(await timed("alice@example.com", 2 * i + 1));
+      wrongPassword.push(await timed(seedCustomer.email, 2 * i + 2));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2]!;
+    expect(median(socialOnly)).toBeGreaterThan(median(wrongPassword) * 0.5);
+  });
+
+  it("refuses changePassword on a social-only account (there is no current password to prove)", async () => {
+    const alice = (await socialLogin("alice")).session;
+    const res = await gql(
+      users.graphqlUrl,
+      "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { success userErrors { code field } } }",
+      {
+        variables: { i: { currentPassword: "", newPassword: "a brand new long passphrase" } },
+        token: alice.accessToken,
+        headers: { [CLIENT_IP_HEADER]: "198.51.100.99" },
+      },
+    );
+    expect(res.data?.changePassword).toEqual({
+      success: false,
+      userErrors: [{ code: "INVALID_CREDENTIALS", field: ["input", "currentPassword"] }],
+    });
+    expect((await users.db.user.findUniqueOrThrow({ where: { id: alice.user.id } })).passwordHash).toBeNull();
   });
 
   it("refuses an unknown state, and a state started for another provider or redirect URI (INVALID_STATE)", async () => {

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { sleep } from "@shopgraph/util";
 import { describe, expect, it } from "vitest";
 import { formatMiB, parseKbField, parseStat, processTreeMemory } from "../lib/process-memory.ts";
 
@@ -20,7 +21,7 @@ describe("processTreeMemory", () => {
     // sh → sleep: the tree of the shell holds both, and nothing outside it.
     const shell = spawn("sh", ["-c", "sleep 5 & sleep 5; wait"], { stdio: "ignore", detached: true });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sleep(300);
       const tree = processTreeMemory(shell.pid!);
       expect(tree.map((p) => p.pid)).toContain(shell.pid);
       expect(tree.filter((p) => p.command.startsWith("sleep")).length).toBe(2);

@@ -9,6 +9,7 @@ import { createServer } from "node:http";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { sleep } from "@shopgraph/util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, gql, provisionDatabase } from "../../packages/testing/src/index.ts";
 import type { TestDatabase } from "../../packages/testing/src/index.ts";
@@ -106,7 +107,7 @@ async function waitForOrderNotification(url: string, token: string, orderId: str
     const nodes: Node[] = res.data?.me?.notifications.edges.map((e: { node: Node }) => e.node) ?? [];
     const found = nodes.find((n) => n.kind === "ORDER_CONFIRMED" && n.order?.id === orderId);
     if (found || Date.now() > deadline) return found;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
 

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { sleep } from "@shopgraph/util";
 
 const DATABASE_NAME = /^[a-z0-9_]+$/;
 
@@ -54,7 +55,7 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
     for (;;) {
       const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
       if ((rows[0]?.n ?? 0) === 0 || Date.now() >= deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await sleep(25);
     }
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });

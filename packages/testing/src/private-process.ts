@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { sleep } from "@shopgraph/util";
 
 // Fault tests stop, freeze and kill servers. Whatever happens to the test (a failed assertion, a
 // thrown hook, vitest ending the worker), those servers must not outlive it: every private server
@@ -91,7 +92,7 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<void>
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid) && !isZombie(pid)) {
     if (Date.now() > deadline) throw new Error(`process ${pid} did not exit within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 

@@ -87,6 +87,20 @@ const schema = z.object({
   TRUST_PROXY: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
   /** With TRUST_PROXY: how many proxies append to x-forwarded-for; the client is that many entries from the right. */
   TRUSTED_PROXY_HOPS: envInt(1),
+  /** Live updates (subscriptions): open subscriptions per user on one gateway process (SUBSCRIPTION_LIMIT_EXCEEDED beyond). */
+  LIVE_MAX_SUBSCRIPTIONS_PER_USER: envInt(20, 1),
+  /** Open subscriptions per WebSocket connection (SUBSCRIPTION_LIMIT_EXCEEDED beyond). */
+  LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: envInt(10, 1),
+  /** Time a WebSocket has to send connection_init before it is closed with 4408. */
+  LIVE_CONNECTION_INIT_TIMEOUT_MS: envInt(3_000, 100),
+  /** WebSocket ping interval: idle links stay open through proxies, a peer missing a pong is closed. */
+  LIVE_KEEPALIVE_MS: envInt(12_000, 100),
+  /** Multipart HTTP heartbeat: a `{}` part this often. */
+  LIVE_HEARTBEAT_MS: envInt(5_000, 100),
+  /** Events one subscriber may fall behind before it is dropped with SUBSCRIBER_TOO_SLOW. */
+  LIVE_BUFFER_SIZE: envInt(100, 1),
+  /** An open stream re-verifies its token this often (revocation ends it with UNAUTHENTICATED within this). */
+  LIVE_AUTH_RECHECK_MS: envInt(30_000, 100),
 }).superRefine((env, ctx) => {
   // Subgraphs refuse every request without it; production must not run on the public dev default.
   if (env.NODE_ENV !== "production") return;

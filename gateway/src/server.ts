@@ -29,7 +29,8 @@ import { landingPagePlugin, SANDBOX_CSP } from "./plugins/landing-page-plugin.ts
 import { graphiqlRoutes } from "./explorer/graphiql-routes.ts";
 import { cachePolicyPlugin } from "./plugins/cache-policy-plugin.ts";
 import { ApolloServerPluginCacheControl } from "@apollo/server/plugin/cacheControl";
-import { rejectSubscriptionsPlugin } from "./plugins/reject-subscriptions-plugin.ts";
+import { subscriptionAdmissionPlugin } from "./live/admission-plugin.ts";
+import { attachLiveUpdates, type LiveUpdates } from "./live/attach-live.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { ResilientDataSource } from "./subgraphs/resilient-data-source.ts";
 import { supergraphFromFile } from "./supergraph-source.ts";
@@ -63,7 +64,7 @@ function subgraphUrls(config: GatewayConfig): Record<string, string> {
  * introspected at runtime), subgraph fetches that forward the verified token, and the shared
  * error formatter so only coded, intended errors reach clients.
  */
-export async function createGateway(config: GatewayConfig, deps: GatewayDeps): Promise<{ http: HttpServerHandle; apollo: ApolloServer<GatewayContext> }> {
+export async function createGateway(config: GatewayConfig, deps: GatewayDeps): Promise<{ http: HttpServerHandle; apollo: ApolloServer<GatewayContext>; live: LiveUpdates }> {
   const production = config.NODE_ENV === "production";
   const urls = subgraphUrls(config);
   const pools = new Map<string, ReturnType<typeof createSubgraphPool>>();
@@ -142,7 +143,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
         onTrusted: () => observeTrustedDocument("hit"),
         onUnknown: ({ mode }) => observeTrustedDocument(mode === "enforce" ? "rejected" : "unknown"),
       }),
-      rejectSubscriptionsPlugin(),
+      subscriptionAdmissionPlugin<GatewayContext>(),
       // Before validation: a repeated directive is one error, not one per repetition.
       directivePrecheckPlugin({ maxDirectives: config.MAX_DIRECTIVES }),
       // NUL/unpaired surrogates in strings and ambiguous multi-operation documents are coded 400s.
@@ -212,8 +213,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     cors: { origins: config.CORS_ORIGINS },
     trustRequestId: config.TRUST_PROXY,
     routes: {
-      "POST /graphql": route,
-      "GET /graphql": route,
+      "POST /graphql": (req, res, info) => live.wrap(route)(req, res, info),
+      "GET /graphql": (req, res, info) => live.wrap(route)(req, res, info),
       "GET /": (_req, res) => {
         res.writeHead(302, { location: "/graphql" }).end();
       },
@@ -223,12 +224,16 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   });
   // /metrics only on its own listener (METRICS_HOST:METRICS_PORT), never on the public port.
   attachMetricsServer(http, { handler: serveMetrics, port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) });
+  // Subscriptions (multipart, SSE, graphql-ws) on the same /graphql, admitted by the same pipeline.
+  const live = await attachLiveUpdates(config, { apollo, http, verify, logger: deps.logger, clientIp: (req) => clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS) });
   const close = http.close.bind(http);
   http.close = async (graceMs, drainDelayMs) => {
+    // Streams complete first (clients reconnect elsewhere); the drain then waits on nothing.
+    await live.close();
     await close(graceMs, drainDelayMs);
     stopBreakerMetrics();
     await apollo.stop();
     await Promise.all([...pools.values()].map((pool) => pool.close()));
   };
-  return { http, apollo };
+  return { http, apollo, live };
 }

@@ -16,6 +16,10 @@ export const ErrorCode = {
   /** A shared dependency (PostgreSQL, Redis) is unreachable: `retryable: true`, HTTP 503 when nothing could be answered. */
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+  /** Live updates: too many subscriptions for this user or this connection (`limit` says how many). */
+  SUBSCRIPTION_LIMIT_EXCEEDED: "SUBSCRIPTION_LIMIT_EXCEEDED",
+  /** Live updates: the subscriber fell further behind than its buffer; the stream ended (`retryable: true`). */
+  SUBSCRIBER_TOO_SLOW: "SUBSCRIBER_TOO_SLOW",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

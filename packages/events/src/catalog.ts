@@ -14,6 +14,11 @@ export const EventType = {
   ORDER_CANCELLED: "order.cancelled",
   /** products */
   INVENTORY_LOW_STOCK: "inventory.low_stock",
+  /**
+   * notifications: an in-app notification was committed (live updates: the gateway's
+   * notificationAdded). Published straight after the commit, not through an outbox: best effort.
+   */
+  NOTIFICATION_CREATED: "notification.created",
 } as const;
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
@@ -56,6 +61,15 @@ export const OrderEventV1 = z.object({
   reason: z.string().max(500).nullish(),
 });
 export type OrderEventV1 = z.infer<typeof OrderEventV1>;
+
+/** `notification.created` v1: ids only; subscribers read the notification itself through the API. */
+export const NotificationCreatedV1 = z.object({
+  notificationId: uuid,
+  userId: uuid,
+  kind: z.string().min(1).max(40),
+  orderId: uuid.nullable(),
+});
+export type NotificationCreatedV1 = z.infer<typeof NotificationCreatedV1>;
 
 /** `inventory.low_stock` v1. */
 export const LowStockV1 = z.object({

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { VerifierOptions } from "@shopgraph/auth";
 import { createInboxRoute, prismaDatabase, type EventConsumer, type WorkLoop } from "@shopgraph/events";
+import { createLiveAnnouncer } from "./live-announcer.ts";
 import type { Logger } from "@shopgraph/logger";
 import { observeChannel, observeDeliveryStatuses, startSubgraph, type RunningSubgraph } from "@shopgraph/subgraph-kit";
 import type { NotificationsConfig } from "./config.ts";
@@ -81,10 +82,12 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
         pollIntervalMs: config.EVENTS_POLL_MS,
         logger,
       });
+      const announcer = createLiveAnnouncer(config);
       const handler = createNotificationsEventHandler({
         db,
         templates: { storefrontUrl: config.STOREFRONT_URL },
         onDeliveriesQueued: () => sender.wake(),
+        onNotificationsCreated: announcer.announce,
       });
       const consumer = createEventConsumer(config, { sql, handler, logger });
       const inboxRoute = () =>
@@ -109,6 +112,7 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
             await consumer.stop();
             await sender.stop();
           }
+          await announcer.close();
         },
         readyLog: { role: config.NOTIFICATIONS_ROLE, events: config.REDIS_URL ? "redis-streams" : "embedded-inbox" },
         handle: { consumer, sender, email, sms, push },

@@ -51,9 +51,17 @@ export async function recordProcessedEvent(tx: EventTx, event: { id: string; typ
   return recorded.count > 0;
 }
 
-/** Writes in-app notifications; the unique key (eventId, userId) skips any already written. */
-export async function insertNotifications(tx: EventTx, notifications: readonly NewNotification[]): Promise<void> {
-  await tx.notification.createMany({ data: [...notifications], skipDuplicates: true });
+/** A notification row just written (what `notification.created` announces). */
+export interface CreatedNotification {
+  id: string;
+  userId: string;
+  kind: NotificationKind;
+  orderId: string | null;
+}
+
+/** Writes in-app notifications; the unique key (eventId, userId) skips any already written. Returns the rows written now. */
+export async function insertNotifications(tx: EventTx, notifications: readonly NewNotification[]): Promise<CreatedNotification[]> {
+  return tx.notification.createManyAndReturn({ data: [...notifications], skipDuplicates: true, select: { id: true, userId: true, kind: true, orderId: true } });
 }
 
 /** Queues deliveries; the unique key (eventId, userId, channel, recipient) skips any already queued. */

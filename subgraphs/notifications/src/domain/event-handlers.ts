@@ -2,7 +2,7 @@ import { EventType, LoginLockedV1, LowStockV1, OrderEventV1, PermanentEventError
 import type { Db } from "../db/client.ts";
 import { findAdminContacts, findContacts, upsertContact } from "../db/contact-repository.ts";
 import {
-  inEventTransaction, insertDeliveries, insertNotifications, recordProcessedEvent, type EventTx, type NewDelivery, type NewNotification,
+  inEventTransaction, insertDeliveries, insertNotifications, recordProcessedEvent, type CreatedNotification, type EventTx, type NewDelivery, type NewNotification,
 } from "../db/event-effects.ts";
 import { findPreferencesByUsers } from "../db/preference-repository.ts";
 import { findPushDevicesByUsers } from "../db/push-device-repository.ts";
@@ -50,8 +50,14 @@ export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan 
   return { rendered: renderOrder(ORDER_KINDS[event.type]!, order, templates), orderId: order.orderId, recipients: [order.customerId] };
 }
 
-/** Writes the in-app notifications and queues the deliveries of a plan; returns the deliveries queued. */
-async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: HandlerContext): Promise<number> {
+/** What one event's transaction wrote. */
+interface Applied {
+  queued: number;
+  created: CreatedNotification[];
+}
+
+/** Writes the in-app notifications and queues the deliveries of a plan. */
+async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: HandlerContext): Promise<Applied> {
   if (plan.contact) await upsertContact(tx, plan.contact);
   const userIds = plan.recipients === "admins" ? (await findAdminContacts(tx)).map((c) => c.userId) : plan.recipients;
   const contacts = new Map((await findContacts(tx, userIds)).map((c) => [c.userId, c]));
@@ -84,12 +90,12 @@ async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: Han
     }
   }
   // The unique keys (eventId, userId[, channel, recipient]) back up the ProcessedEvent guard.
-  if (notifications.length > 0) await insertNotifications(tx, notifications);
+  const created = notifications.length > 0 ? await insertNotifications(tx, notifications) : [];
   // Handlers run inside the event's `process` span: its context lets the later send join the trace.
   const traceparent = currentTraceparent();
   if (deliveries.length > 0) await insertDeliveries(tx, deliveries.map((d) => ({ ...d, traceparent })));
   context.logger.info({ notifications: notifications.length, deliveries: deliveries.length }, "event turned into notifications");
-  return deliveries.length;
+  return { queued: deliveries.length, created };
 }
 
 /** Dependencies of {@link createNotificationsEventHandler}. */
@@ -99,6 +105,11 @@ export interface EventHandlerDeps {
   templates: TemplateOptions;
   /** Called after deliveries were committed, so the sender picks them up without waiting for its poll. */
   onDeliveriesQueued?: () => void;
+  /**
+   * Called after new in-app notifications were committed (never for a redelivered event), inside
+   * the event's span: the live-updates announcement. A failure here is logged, never retried.
+   */
+  onNotificationsCreated?: (created: readonly CreatedNotification[]) => Promise<void>;
 }
 
 /**
@@ -110,13 +121,17 @@ export function createNotificationsEventHandler(deps: EventHandlerDeps): EventHa
   return async (event, context) => {
     const plan = planFor(event, deps.templates);
     if (!plan) return;
-    const queued = await inEventTransaction(deps.db, async (tx) => {
+    const { queued, created } = await inEventTransaction(deps.db, async (tx): Promise<Applied> => {
       if (!(await recordProcessedEvent(tx, event))) {
         context.logger.debug("event already processed: duplicate ignored");
-        return 0;
+        return { queued: 0, created: [] };
       }
       return apply(tx, event, plan, context);
     });
     if (queued > 0) deps.onDeliveriesQueued?.();
+    // Retrying the event would find it processed; a lost announcement only costs the live push.
+    if (created.length > 0 && deps.onNotificationsCreated) {
+      await deps.onNotificationsCreated(created).catch((error: unknown) => context.logger.warn({ err: error }, "notification.created not published"));
+    }
   };
 }

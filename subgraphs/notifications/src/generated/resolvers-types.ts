@@ -23,6 +23,8 @@ export type Query = {
   __typename?: 'Query';
   /** ADMIN only: the log of email and SMS deliveries. */
   deliveries: DeliveryConnection;
+  /** The signed-in user's own notification; null for anyone else's (the gateway resolves notificationAdded events with it). */
+  notification?: Maybe<Notification>;
 };
 
 
@@ -31,6 +33,18 @@ export type QueryDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   channel?: InputMaybe<NotificationChannel>;
   status?: InputMaybe<DeliveryStatus>;
+};
+
+
+export type QueryNotificationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** Served by the gateway (live updates); each event is resolved through Query.notification with the subscriber's token. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** The signed-in user's new in-app notifications, as they are created. */
+  notificationAdded: Notification;
 };
 
 export type Mutation = {
@@ -352,8 +366,9 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<UserMapper>;
   Order: ResolverTypeWrapper<Order>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -388,8 +403,9 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
-  Mutation: Record<PropertyKey, never>;
   ID: Scalars['ID']['output'];
+  Subscription: Record<PropertyKey, never>;
+  Mutation: Record<PropertyKey, never>;
   User: UserMapper;
   Order: Order;
   PageInfo: PageInfo;
@@ -446,6 +462,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type QueryResolvers<ContextType = NotificationsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   deliveries?: Resolver<ResolversTypes['DeliveryConnection'], ParentType, ContextType, RequireFields<QueryDeliveriesArgs, 'first'>>;
+  notification?: Resolver<Maybe<ResolversTypes['Notification']>, ParentType, ContextType, RequireFields<QueryNotificationArgs, 'id'>>;
+};
+
+export type SubscriptionResolvers<ContextType = NotificationsContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  notificationAdded?: SubscriptionResolver<ResolversTypes['Notification'], "notificationAdded", ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = NotificationsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -572,6 +593,7 @@ export type Resolvers<ContextType = NotificationsContext> = {
   federation__Policy?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;

@@ -1,4 +1,4 @@
-import { parseFirst, toConnection, createdAtCursor } from "@shopgraph/subgraph-kit";
+import { isUuid, parseFirst, toConnection, createdAtCursor } from "@shopgraph/subgraph-kit";
 import { countDeliveries, listDeliveries, type DeliveryFilter } from "../db/delivery-repository.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
@@ -8,5 +8,11 @@ export const Query = {
     const filter: DeliveryFilter = { channel: args.channel ?? null, status: args.status ?? null };
     const rows = await listDeliveries(ctx.db, first, args.after, filter);
     return toConnection(rows, first, !!args.after, createdAtCursor, () => countDeliveries(ctx.db, filter));
+  },
+  // Anyone else's notification (an ADMIN's included) is null, never an error: nothing leaks its existence.
+  notification: async (_, args, ctx) => {
+    if (!isUuid(args.id)) return null;
+    const found = await ctx.loaders.notification.load(args.id);
+    return found && found.userId === ctx.viewer?.id ? found : null;
   },
 } satisfies QueryResolvers;

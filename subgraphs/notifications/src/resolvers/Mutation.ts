@@ -5,7 +5,7 @@ import { updatePreferences } from "../domain/preferences.ts";
 import { registerPushDevice, unregisterPushDevice } from "../domain/push-devices.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
-// Shield guarantees a viewer on every mutation here; this narrows the type.
+// @authenticated on every mutation here (the SDL) guarantees a viewer; this narrows the type.
 const viewerId = (ctx: NotificationsContext): string => ctx.viewer!.id;
 
 // The push mutations check the viewer themselves too: a device must never land on no user.

@@ -5,14 +5,14 @@ import { logout, refreshSession } from "../domain/sessions.ts";
 import { completeSocialLogin, linkIdentity, startSocialLogin, unlinkIdentity } from "../domain/social-login.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
 
-/** Marks the issued session's user as the one this request speaks for (see permissions). */
+/** Marks the issued session's user as the one this request speaks for (User.email's data rule). */
 async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run: () => Promise<T>): Promise<T> {
   const session = await run();
   ctx.sessionUserId = session.user.id;
   return session;
 }
 
-// Shield guarantees a viewer on the authenticated mutations; this narrows the type.
+// The SDL's @authenticated/@requiresScopes/@policy guarantee a viewer on those mutations; this narrows the type.
 const viewerId = (ctx: UsersContext): string => ctx.viewer!.id;
 
 // Checked here too, not only by the access rules: linking must never run for an anonymous caller.

@@ -20,7 +20,7 @@ const production = () => objects("overlays/production");
 const apps = (dir: (typeof OVERLAYS)[number]) => podTemplates(objects(dir)).filter((p) => p.labels["app.kubernetes.io/part-of"] === "shopgraph");
 
 /** Variables that are secrets: always from a Secret, never a literal or a ConfigMap. */
-const SECRET_VARIABLES = ["JWT_PRIVATE_KEYS", "SERVICE_TOKEN", "GATEWAY_TOKEN", "DATABASE_URL", "DATABASE_MIGRATION_URL", "REDIS_URL", "SMTP_URL", "METRICS_TOKEN"];
+const SECRET_VARIABLES = ["JWT_PRIVATE_KEYS", "SERVICE_TOKEN", "GATEWAY_TOKEN", "DATABASE_URL", "DATABASE_MIGRATION_URL", "REDIS_URL", "SMTP_URL", "FCM_SERVICE_ACCOUNT_JSON", "METRICS_TOKEN"];
 
 describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
   it.each(OVERLAYS)("%s renders and every object validates against its schema", async (dir) => {
@@ -188,14 +188,14 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
     expect(sources("notifications", "http")).toEqual(["gateway"]);
     expect(sources("notifications-worker", "http")).toEqual([]);
     for (const name of Object.keys(podLabels)) expect(sources(name, "metrics"), name).toEqual(["namespace:monitoring"]);
-    // Egress to outside the namespace: DNS, PostgreSQL, Redis, OTLP; SMTP from the worker only.
+    // Egress to outside the namespace: DNS, PostgreSQL, Redis, OTLP; SMTP and HTTPS (FCM) from the worker only.
     const externalPorts = (name: string) =>
       policies
         .filter((p) => selects(p.spec.podSelector.matchLabels, podLabels[name]))
         .flatMap((p) => (p.spec.egress ?? []).filter((r: { to?: unknown[] }) => !r.to).flatMap((r: { ports: { port: number }[] }) => r.ports.map((x) => x.port)))
         .sort((a, b) => a - b);
     expect(externalPorts("gateway")).toEqual([4317, 4318, 5432, 6379]);
-    expect(externalPorts("notifications-worker")).toEqual([465, 587, 4317, 4318, 5432, 6379]);
+    expect(externalPorts("notifications-worker")).toEqual([443, 465, 587, 4317, 4318, 5432, 6379]);
   });
 
   it("the Ingress sends /graphql to the gateway and the auth paths to users, with streaming-friendly timeouts", () => {
@@ -244,6 +244,7 @@ const SECRETS: Record<string, string> = {
   "shopgraph-service-tokens/gateway-token": randomBytes(32).toString("base64url"),
   "shopgraph-jwt/private-keys": JSON.stringify([jwk()]),
   "shopgraph-smtp/url": "smtp://mailer:pw@smtp.internal:587",
+  "shopgraph-fcm/service-account.json": JSON.stringify({ type: "service_account", project_id: "shopgraph-push", client_email: "push@shopgraph-push.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n" }),
 };
 
 type Loader = (env: NodeJS.ProcessEnv) => unknown;
@@ -328,7 +329,7 @@ const CLUSTER_ONLY: Record<string, string> = {
   GATEWAY_TOKEN: "the cluster gives every pod its gateway credential from a Secret",
 };
 /** Variables whose values are environment-specific (addresses, sampling, seeding, origins). */
-const VALUES_DIFFER = new Set(["DATABASE_URL", "REDIS_URL", "JWKS_URL", "USERS_URL", "PRODUCTS_URL", "ORDERS_URL", "NOTIFICATIONS_URL", "SUPERGRAPH_PATH", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER_ARG", "SEED", "CORS_ORIGINS", "STOREFRONT_URL", "DATA_DIR", "SERVICE_TOKEN", "JWT_PRIVATE_KEYS", "GATEWAY_TOKEN", "SMTP_URL", "METRICS_HOST", "METRICS_PORT", "METRICS_TOKEN"]);
+const VALUES_DIFFER = new Set(["DATABASE_URL", "REDIS_URL", "JWKS_URL", "USERS_URL", "PRODUCTS_URL", "ORDERS_URL", "NOTIFICATIONS_URL", "SUPERGRAPH_PATH", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER_ARG", "SEED", "CORS_ORIGINS", "STOREFRONT_URL", "DATA_DIR", "SERVICE_TOKEN", "JWT_PRIVATE_KEYS", "GATEWAY_TOKEN", "SMTP_URL", "FCM_SERVICE_ACCOUNT_JSON", "METRICS_HOST", "METRICS_PORT", "METRICS_TOKEN"]);
 
 /** `${NAME:-default}` → default; `${NAME:?msg}` (required, no default) → undefined; literals as they are. */
 function composeValue(raw: unknown): string | undefined {

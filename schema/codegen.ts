@@ -48,8 +48,11 @@ export function codegenSchema(name: string, sdl: string): DocumentNode {
   const renamed = visit({ kind: Kind.DOCUMENT, definitions: directives } satisfies DocumentNode, {
     NamedType: (node) => (node.name.value === "federation__FieldSet" ? { ...node, name: { ...node.name, value: "_FieldSet" } } : undefined),
   });
+  // @requiresScopes/@policy take federation__Scope/federation__Policy lists: declare those scalars too.
+  const scalars = new Set<string>();
+  visit(renamed, { NamedType: (node) => void (node.name.value.startsWith("federation__") && scalars.add(node.name.value)) });
   const definitions: DefinitionNode[] = [
-    ...parse("scalar _FieldSet").definitions,
+    ...parse(["scalar _FieldSet", ...[...scalars].map((s) => `scalar ${s}`)].join("\n")).definitions,
     ...renamed.definitions,
     ...own.definitions.filter((d) => d.kind !== Kind.SCHEMA_EXTENSION && d.kind !== Kind.SCHEMA_DEFINITION),
   ];

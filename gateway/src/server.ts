@@ -9,6 +9,7 @@ import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperat
 import type { Logger } from "@shopgraph/logger";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { clientAddress } from "./client-address.ts";
+import { oauthForward } from "./oauth-forward.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./context.ts";
 import { operationLimitsRule } from "@shopgraph/operation-limits";
@@ -203,6 +204,7 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // Hash-only GETs (persisted catalog queries) need no CSRF header: CDN-cacheable URLs.
     allowPersistedQueryGets: true,
   });
+  const oauth = oauthForward({ usersOrigin: new URL(config.USERS_URL).origin, credential: config.GATEWAY_TOKEN, clientIp: (req) => clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS) });
   collectRuntimeMetrics();
   const stopBreakerMetrics = observeBreakers(breakers);
   const http = createHttpServer({
@@ -220,7 +222,10 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       },
       // The offline explorer (GraphiQL from node_modules), development only like Sandbox.
       ...(production ? {} : graphiqlRoutes()),
+      "GET /.well-known/openid-configuration": oauth,
     },
+    // The OAuth 2.0 authorization server (users) under this origin: apps see one issuer.
+    prefixRoutes: { "/oauth/": oauth },
   });
   // /metrics only on its own listener (METRICS_HOST:METRICS_PORT), never on the public port.
   attachMetricsServer(http, { handler: serveMetrics, port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) });

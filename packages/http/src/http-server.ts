@@ -28,6 +28,12 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Routes keyed by "METHOD /path", e.g. "GET /healthz". */
   routes: Record<string, RouteHandler>;
+  /**
+   * Handlers for every method under a path prefix ("/oauth/"), for mounted protocol apps (the OAuth
+   * authorization server) and the gateway's proxy of them. They own the whole response, CORS
+   * included: the server-wide CORS policy is not applied to them.
+   */
+  prefixRoutes?: Record<string, RouteHandler>;
   /** Readiness probe for /readyz (dependencies reachable). Default: always ready. */
   isReady?: () => Promise<boolean> | boolean;
   /** Accept an incoming x-request-id (only behind a trusted proxy). Default false: always generate. */
@@ -90,6 +96,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
     ...options.routes,
   };
   const knownPaths = new Set(Object.keys(routes).map((key) => key.slice(key.indexOf(" ") + 1)));
+  // Longest prefix first, so "/oauth/interaction/" could be mounted apart from "/oauth/".
+  const prefixes = Object.keys(options.prefixRoutes ?? {}).sort((a, b) => b.length - a.length);
 
   // Metrics are never on this (public) server: see metrics-server.ts.
   const server = createServer({ connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000 }, async (req, res) => {
@@ -114,8 +122,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       return sendError(res, 400, "BAD_REQUEST", "Malformed request URL");
     }
     if (knownPaths.has(url.pathname)) route = url.pathname;
-    if (options.cors && applyCors(req, res, options.cors)) return;
-    const handler = routes[`${req.method} ${url.pathname}`];
+    const exact = routes[`${req.method} ${url.pathname}`];
+    const prefix = exact ? undefined : prefixes.find((p) => url.pathname.startsWith(p));
+    if (prefix) route = `${prefix}*`;
+    if (options.cors && !prefix && applyCors(req, res, options.cors)) return;
+    const handler = exact ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
     if (!handler) {
       const known = Object.keys(routes).some((key) => key.endsWith(` ${url.pathname}`));
       return known ? sendError(res, 405, "BAD_REQUEST", `Method ${req.method} not allowed`) : sendError(res, 404, "NOT_FOUND", "Not found");

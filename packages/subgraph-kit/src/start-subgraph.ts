@@ -52,6 +52,8 @@ export interface SubgraphParts<C extends BaseSubgraphContext, TOwn extends objec
   isReady?: () => boolean;
   /** Routes besides /graphql, /healthz and /readyz. */
   routes?: Record<string, RouteHandler>;
+  /** Handlers for every path under a prefix (users: the OAuth authorization server under /oauth/). */
+  prefixRoutes?: Record<string, RouteHandler>;
   /** Starts background work once the server is built, before it listens (consumers, senders, sweeps). */
   start?: () => void | Promise<void>;
   /** Runs once the server listens (orders: the first recovery pass). */
@@ -133,6 +135,7 @@ export async function startSubgraph<TDb extends SubgraphDb, C extends BaseSubgra
     http: subgraphHttpOptions(config),
     isReady: async () => (await db.$queryRawUnsafe("SELECT 1"), parts.isReady?.() ?? true),
     ...(parts.routes ? { routes: parts.routes } : {}),
+    ...(parts.prefixRoutes ? { prefixRoutes: parts.prefixRoutes } : {}),
   });
   await parts.start?.();
   const relay = options.producer ? startProducerRelay(name, db, config, logger) : undefined;

@@ -53,6 +53,8 @@ export interface SubgraphServerOptions<C extends BaseSubgraphContext> {
   /** Production: no introspection, no suggestions in errors. */
   production: boolean;
   routes?: Record<string, RouteHandler>;
+  /** Handlers for every path under a prefix (users: the OAuth authorization server under /oauth/). */
+  prefixRoutes?: Record<string, RouteHandler>;
   bodyLimitBytes?: number;
   /** How many distinct operation names get their own metric label before the rest become "other". Default 100. */
   maxOperationLabels?: number;
@@ -139,6 +141,7 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
   const http = createHttpServer({
     logger: options.logger,
     routes: { "POST /graphql": route, "GET /graphql": route, ...options.routes },
+    ...(options.prefixRoutes ? { prefixRoutes: options.prefixRoutes } : {}),
     ...(options.http ? { headersTimeoutMs: options.http.headersTimeoutMs, requestTimeoutMs: options.http.requestTimeoutMs } : {}),
     onRequestEnd: observeHttpRequest,
     ...(options.isReady ? { isReady: options.isReady } : {}),

@@ -2,17 +2,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JWK } from "jose";
-import { identifyCaller, SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
+import { clientIpOf, identifyCaller, SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
 import { sendJson } from "@shopgraph/http";
 import { createRedis } from "@shopgraph/kv";
 import type { Logger } from "@shopgraph/logger";
 import { startSubgraph, type RunningSubgraph } from "@shopgraph/subgraph-kit";
-import { loginThrottleSettings, type UsersConfig } from "./config.ts";
+import { DEV_OAUTH_COOKIE_KEY, loginThrottleSettings, type UsersConfig } from "./config.ts";
 import { createUsersContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { createLoginThrottle } from "./domain/login-throttle.ts";
 import { importSigningKeys, loadOrCreateDevKeys } from "./domain/signing-keys.ts";
 import { observeLoginThrottle } from "./login-metrics.ts";
+import { createOAuthServer } from "./oauth/oauth-server.ts";
 import { resolvers } from "./resolvers/index.ts";
 import { revocationFeedRoute } from "./revocation-feed.ts";
 import { seedUsersDatabase } from "./seed.ts";
@@ -73,6 +74,17 @@ export async function startUsersSubgraph(config: UsersConfig, deps: UsersDeps): 
       const social = createSocialLoginDeps(config, sessions, throttleRedis, logger);
       const isCredentialed = (req: { headers: Record<string, string | string[] | undefined> }) =>
         identifyCaller(headerValue(req.headers[SERVICE_TOKEN_HEADER]), config.ACCEPTED_CREDENTIALS) !== null;
+      // Third-party apps (OAuth 2.0 authorization server), reached through the gateway's /oauth/* forward.
+      const oauth = createOAuthServer(
+        {
+          issuer: config.OAUTH_ISSUER,
+          audience: config.JWT_AUDIENCE,
+          cookieKeys: config.OAUTH_COOKIE_KEYS ?? [DEV_OAUTH_COOKIE_KEY],
+          accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+          refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+        },
+        { db, keys, accounts, revocations, clientIp: (req) => clientIpOf(req, isCredentialed(req)), logger },
+      );
       return {
         // Users verifies with its own keys.
         jwks: keys.jwks,
@@ -80,9 +92,13 @@ export async function startUsersSubgraph(config: UsersConfig, deps: UsersDeps): 
         routes: {
           // Public keys only; verifiers cache them, so a short max-age keeps rotation quick.
           "GET /.well-known/jwks.json": (_req, res) => sendJson(res, 200, keys.jwks, { "cache-control": "public, max-age=300" }),
+          ...oauth.routes,
           // Without Redis the other processes poll this process's revocations (gateway or service credential).
           ...(revocations.store?.kind === "memory" ? { "GET /revocations": revocationFeedRoute(revocations.store, isCredentialed) } : {}),
         },
+        prefixRoutes: oauth.prefixRoutes,
+        start: () => oauth.startSweeping(),
+        beforeDrain: () => oauth.stopSweeping(),
         afterDrain: () => throttleRedis?.disconnect(),
         handle: {},
       };

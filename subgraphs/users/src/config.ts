@@ -1,4 +1,4 @@
-import { envInt, loadConfig, z } from "@shopgraph/config";
+import { envInt, envTokenList, loadConfig, z } from "@shopgraph/config";
 import type { LoginThrottleSettings } from "./domain/login-throttle.ts";
 import { checkOidcEnv, oidcProvidersEnv, oidcRedirectUrisEnv, type OidcSettings } from "./oidc/oidc-settings.ts";
 import { checkSeed, checkServiceToken, finishSubgraphConfig, subgraphEnv } from "@shopgraph/subgraph-kit";
@@ -35,6 +35,11 @@ const schema = z
      * makes a lock decision on this replica's counters alone.
      */
     LOGIN_THROTTLE_TIMEOUT_MS: envInt(250),
+    /**
+     * OAuth authorization server (apps): keys signing its cookies, "current[,previous]" (≥ 32 chars each,
+     * the same on every replica); the first also keys the consent form's CSRF tokens. Required in production.
+     */
+    OAUTH_COOKIE_KEYS: envTokenList("OAUTH_COOKIE_KEYS"),
     /** Social login: JSON list of OpenID providers [{ id, name, issuer, clientId, clientSecret }] (README "Sign in with …"). */
     OIDC_PROVIDERS: oidcProvidersEnv,
     /** Comma-separated redirect URIs social login may send the browser back to (exact match). */
@@ -58,6 +63,7 @@ const schema = z
     }
     if (env.NODE_ENV !== "production") return;
     if (!env.JWT_PRIVATE_KEYS) ctx.addIssue({ code: "custom", path: ["JWT_PRIVATE_KEYS"], message: "required in production" });
+    if (!env.OAUTH_COOKIE_KEYS) ctx.addIssue({ code: "custom", path: ["OAUTH_COOKIE_KEYS"], message: "required in production" });
   });
 
 /** The users subgraph's validated configuration. */
@@ -68,6 +74,9 @@ export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig("users", schema, env);
   return Object.freeze(finishSubgraphConfig(config, env));
 }
+
+/** Development-only cookie key of the OAuth authorization server; production must set OAUTH_COOKIE_KEYS. */
+export const DEV_OAUTH_COOKIE_KEY = "dev-oauth-cookie-key-change-me-0000000";
 
 /** The failed-login throttle's settings (LOGIN_*). */
 export function loginThrottleSettings(config: UsersConfig): LoginThrottleSettings {

@@ -53,6 +53,14 @@ export async function register(deps: AccountDeps, input: { email: string; passwo
  * a locked attempt is refused before the password is even hashed, the right password included.
  */
 export async function login(deps: AccountDeps, input: { email: string; password: string }, clientIp: string): Promise<IssuedSession> {
+  return startSession(deps, await authenticate(deps, input, clientIp));
+}
+
+/**
+ * The password check of {@link login} without starting a session: the OAuth sign-in page proves
+ * who the user is with it (same throttle, same INVALID_CREDENTIALS, same timing).
+ */
+export async function authenticate(deps: Pick<AccountDeps, "db" | "throttle">, input: { email: string; password: string }, clientIp: string): Promise<PublicUser> {
   const email = normalizeEmail(input.email);
   await refuseWhileThrottled(deps.throttle, email, clientIp);
   const user = input.password.length <= 256 ? await findUserByEmail(deps.db, email) : null;
@@ -62,7 +70,7 @@ export async function login(deps: AccountDeps, input: { email: string; password:
     throw new DomainError(userError("INVALID_CREDENTIALS", "Email or password is incorrect"));
   }
   await deps.throttle.recordSuccess(email, clientIp);
-  return startSession(deps, toPublic(user));
+  return toPublic(user);
 }
 
 /** TOO_MANY_ATTEMPTS while the (account, IP) pair or the account is locked or delayed. */

@@ -20,7 +20,7 @@ export interface SessionDeps {
   keys: SigningKeys;
   tokens: TokenSettings;
   /** Where revoked sessions and users are announced to every verifier (gateway, all subgraphs). */
-  revocations: Pick<RevocationList, "revokeSession" | "revokeUser">;
+  revocations: Pick<RevocationList, "revokeSession" | "revokeUser" | "revokeClient">;
 }
 
 /** A session as the contract returns it. */

@@ -8,6 +8,8 @@ export interface SigningKeys {
   active: { kid: string; key: CryptoKey };
   /** Public keys served at /.well-known/jwks.json. */
   jwks: JSONWebKeySet;
+  /** The same keys, private: the OAuth authorization server signs app tokens with them (one JWKS for both). */
+  privateJwks: JWK[];
 }
 
 function toPublic(jwk: JWK): JWK {
@@ -23,7 +25,7 @@ export async function importSigningKeys(privateJwks: JWK[]): Promise<SigningKeys
   }
   const first = privateJwks[0] as JWK & { kid: string };
   const key = (await importJWK(first, ACCESS_TOKEN_ALG)) as CryptoKey;
-  return { active: { kid: first.kid, key }, jwks: { keys: privateJwks.map(toPublic) } };
+  return { active: { kid: first.kid, key }, jwks: { keys: privateJwks.map(toPublic) }, privateJwks: privateJwks.map((jwk) => ({ ...jwk, alg: ACCESS_TOKEN_ALG, use: "sig" })) };
 }
 
 /** Generates a fresh Ed25519 private JWK with a kid. */

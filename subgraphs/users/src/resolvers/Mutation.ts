@@ -3,7 +3,9 @@ import type { UsersContext } from "../context.ts";
 import { changePassword, login, register, setUserRole, updateProfile } from "../domain/accounts.ts";
 import { logout, refreshSession } from "../domain/sessions.ts";
 import { completeSocialLogin, linkIdentity, startSocialLogin, unlinkIdentity } from "../domain/social-login.ts";
+import { deleteApp, registerApp, revokeAppAuthorization, rotateAppSecret } from "../domain/apps.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
+import { registeredAppPayload, successPayload } from "./app-payloads.ts";
 
 /** Marks the issued session's user as the one this request speaks for (User.email's data rule). */
 async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run: () => Promise<T>): Promise<T> {
@@ -43,4 +45,13 @@ export const Mutation = {
   completeSocialLogin: (_, args, ctx) => toPayload("session", () => issued(ctx, () => completeSocialLogin(ctx.social, args.input))),
   linkIdentity: (_, args, ctx) => toPayload("user", () => linkIdentity(ctx.social, signedIn(ctx), args.input)),
   unlinkIdentity: (_, args, ctx) => toPayload("user", () => unlinkIdentity(ctx.social, signedIn(ctx), args.provider)),
+  // Apps (OAuth clients): the SDL's @policy admits ADMINs on first-party sessions only.
+  registerApp: (_, args, ctx) => registeredAppPayload(() => registerApp(ctx.db, viewerId(ctx), args.input)),
+  rotateAppSecret: (_, args, ctx) => registeredAppPayload(() => rotateAppSecret(ctx.db, args.id)),
+  deleteApp: (_, args, ctx) => successPayload(() => deleteApp({ db: ctx.db, revocations: ctx.sessions.revocations }, args.id)),
+  revokeAppAuthorization: (_, args, ctx) =>
+    toPayload("user", async () => {
+      await revokeAppAuthorization({ db: ctx.db, revocations: ctx.sessions.revocations }, viewerId(ctx), args.appId);
+      return ctx.loaders.user.load(viewerId(ctx));
+    }),
 } satisfies MutationResolvers;

@@ -1,6 +1,7 @@
 import { forbidden } from "@shopgraph/errors";
 import { requireOwnerOrAdmin } from "@shopgraph/auth";
 import { isUuid } from "@shopgraph/subgraph-kit";
+import { listAuthorizedApps } from "../domain/apps.ts";
 import type { UserResolvers } from "../generated/resolvers-types.ts";
 
 export const User = {
@@ -17,4 +18,6 @@ export const User = {
       ? ctx.loaders.identities.load(user.id)
       : Promise.reject(forbidden("Only the user themself sees their linked identities"));
   },
+  // The user themself only (not an ADMIN): which apps act for an account is its owner's business.
+  authorizedApps: (user, _, ctx) => (ctx.viewer?.id === user.id ? listAuthorizedApps(ctx.db, user.id) : Promise.reject(forbidden("Only the user themself sees their authorized apps"))),
 } satisfies UserResolvers;

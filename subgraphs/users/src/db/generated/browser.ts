@@ -42,3 +42,13 @@ export type RefreshToken = Prisma.RefreshTokenModel
  * 
  */
 export type OutboxEvent = Prisma.OutboxEventModel
+/**
+ * Model OAuthApp
+ * 
+ */
+export type OAuthApp = Prisma.OAuthAppModel
+/**
+ * Model OidcPayload
+ * 
+ */
+export type OidcPayload = Prisma.OidcPayloadModel

@@ -15,3 +15,11 @@ export const Role = {
 } as const
 
 export type Role = (typeof Role)[keyof typeof Role]
+
+
+export const AppType = {
+  PUBLIC: 'PUBLIC',
+  CONFIDENTIAL: 'CONFIDENTIAL'
+} as const
+
+export type AppType = (typeof AppType)[keyof typeof AppType]

@@ -401,7 +401,9 @@ export const ModelName = {
   LinkedIdentity: 'LinkedIdentity',
   SessionFamily: 'SessionFamily',
   RefreshToken: 'RefreshToken',
-  OutboxEvent: 'OutboxEvent'
+  OutboxEvent: 'OutboxEvent',
+  OAuthApp: 'OAuthApp',
+  OidcPayload: 'OidcPayload'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -417,7 +419,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "linkedIdentity" | "sessionFamily" | "refreshToken" | "outboxEvent"
+    modelProps: "user" | "linkedIdentity" | "sessionFamily" | "refreshToken" | "outboxEvent" | "oAuthApp" | "oidcPayload"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -791,6 +793,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    OAuthApp: {
+      payload: Prisma.$OAuthAppPayload<ExtArgs>
+      fields: Prisma.OAuthAppFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OAuthAppFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OAuthAppFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>
+        }
+        findFirst: {
+          args: Prisma.OAuthAppFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OAuthAppFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>
+        }
+        findMany: {
+          args: Prisma.OAuthAppFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>[]
+        }
+        create: {
+          args: Prisma.OAuthAppCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>
+        }
+        createMany: {
+          args: Prisma.OAuthAppCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OAuthAppCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>[]
+        }
+        delete: {
+          args: Prisma.OAuthAppDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>
+        }
+        update: {
+          args: Prisma.OAuthAppUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>
+        }
+        deleteMany: {
+          args: Prisma.OAuthAppDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OAuthAppUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OAuthAppUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>[]
+        }
+        upsert: {
+          args: Prisma.OAuthAppUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OAuthAppPayload>
+        }
+        aggregate: {
+          args: Prisma.OAuthAppAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOAuthApp>
+        }
+        groupBy: {
+          args: Prisma.OAuthAppGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OAuthAppGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OAuthAppCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OAuthAppCountAggregateOutputType> | number
+        }
+      }
+    }
+    OidcPayload: {
+      payload: Prisma.$OidcPayloadPayload<ExtArgs>
+      fields: Prisma.OidcPayloadFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OidcPayloadFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OidcPayloadFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        findFirst: {
+          args: Prisma.OidcPayloadFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OidcPayloadFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        findMany: {
+          args: Prisma.OidcPayloadFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>[]
+        }
+        create: {
+          args: Prisma.OidcPayloadCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        createMany: {
+          args: Prisma.OidcPayloadCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OidcPayloadCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>[]
+        }
+        delete: {
+          args: Prisma.OidcPayloadDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        update: {
+          args: Prisma.OidcPayloadUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        deleteMany: {
+          args: Prisma.OidcPayloadDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OidcPayloadUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OidcPayloadUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>[]
+        }
+        upsert: {
+          args: Prisma.OidcPayloadUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OidcPayloadPayload>
+        }
+        aggregate: {
+          args: Prisma.OidcPayloadAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOidcPayload>
+        }
+        groupBy: {
+          args: Prisma.OidcPayloadGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OidcPayloadGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OidcPayloadCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OidcPayloadCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -892,6 +1042,37 @@ export const OutboxEventScalarFieldEnum = {
 } as const
 
 export type OutboxEventScalarFieldEnum = (typeof OutboxEventScalarFieldEnum)[keyof typeof OutboxEventScalarFieldEnum]
+
+
+export const OAuthAppScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  type: 'type',
+  redirectUris: 'redirectUris',
+  scopes: 'scopes',
+  machineToMachine: 'machineToMachine',
+  secretHash: 'secretHash',
+  createdById: 'createdById',
+  createdAt: 'createdAt'
+} as const
+
+export type OAuthAppScalarFieldEnum = (typeof OAuthAppScalarFieldEnum)[keyof typeof OAuthAppScalarFieldEnum]
+
+
+export const OidcPayloadScalarFieldEnum = {
+  model: 'model',
+  id: 'id',
+  payload: 'payload',
+  grantId: 'grantId',
+  userCode: 'userCode',
+  uid: 'uid',
+  accountId: 'accountId',
+  clientId: 'clientId',
+  expiresAt: 'expiresAt',
+  consumedAt: 'consumedAt'
+} as const
+
+export type OidcPayloadScalarFieldEnum = (typeof OidcPayloadScalarFieldEnum)[keyof typeof OidcPayloadScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1007,6 +1188,27 @@ export type JsonFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'J
  * Reference to a field of type 'QueryMode'
  */
 export type EnumQueryModeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'QueryMode'>
+    
+
+
+/**
+ * Reference to a field of type 'AppType'
+ */
+export type EnumAppTypeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'AppType'>
+    
+
+
+/**
+ * Reference to a field of type 'AppType[]'
+ */
+export type ListEnumAppTypeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'AppType[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
     
 
 
@@ -1179,6 +1381,8 @@ export type GlobalOmitConfig = {
   sessionFamily?: Prisma.SessionFamilyOmit
   refreshToken?: Prisma.RefreshTokenOmit
   outboxEvent?: Prisma.OutboxEventOmit
+  oAuthApp?: Prisma.OAuthAppOmit
+  oidcPayload?: Prisma.OidcPayloadOmit
 }
 
 /* Types for Logging */

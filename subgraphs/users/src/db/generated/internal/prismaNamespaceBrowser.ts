@@ -55,7 +55,9 @@ export const ModelName = {
   LinkedIdentity: 'LinkedIdentity',
   SessionFamily: 'SessionFamily',
   RefreshToken: 'RefreshToken',
-  OutboxEvent: 'OutboxEvent'
+  OutboxEvent: 'OutboxEvent',
+  OAuthApp: 'OAuthApp',
+  OidcPayload: 'OidcPayload'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -136,6 +138,37 @@ export const OutboxEventScalarFieldEnum = {
 } as const
 
 export type OutboxEventScalarFieldEnum = (typeof OutboxEventScalarFieldEnum)[keyof typeof OutboxEventScalarFieldEnum]
+
+
+export const OAuthAppScalarFieldEnum = {
+  id: 'id',
+  name: 'name',
+  type: 'type',
+  redirectUris: 'redirectUris',
+  scopes: 'scopes',
+  machineToMachine: 'machineToMachine',
+  secretHash: 'secretHash',
+  createdById: 'createdById',
+  createdAt: 'createdAt'
+} as const
+
+export type OAuthAppScalarFieldEnum = (typeof OAuthAppScalarFieldEnum)[keyof typeof OAuthAppScalarFieldEnum]
+
+
+export const OidcPayloadScalarFieldEnum = {
+  model: 'model',
+  id: 'id',
+  payload: 'payload',
+  grantId: 'grantId',
+  userCode: 'userCode',
+  uid: 'uid',
+  accountId: 'accountId',
+  clientId: 'clientId',
+  expiresAt: 'expiresAt',
+  consumedAt: 'consumedAt'
+} as const
+
+export type OidcPayloadScalarFieldEnum = (typeof OidcPayloadScalarFieldEnum)[keyof typeof OidcPayloadScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,5 +1,6 @@
 import autocannon from "autocannon";
 import { CREDENTIAL_HEADERS } from "./credentials.ts";
+import { percentile } from "./summary.ts";
 
 /** One request as the load generator sends it. */
 export interface LoadRequest {
@@ -33,11 +34,6 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   bytesPerResponse: number;
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
 /**

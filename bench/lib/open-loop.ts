@@ -1,5 +1,6 @@
 import { Agent, request } from "node:http";
 import { CREDENTIAL_HEADERS } from "./credentials.ts";
+import { percentile } from "./summary.ts";
 
 /** One request as the open-loop generator sends it (POST, JSON). */
 export interface OpenLoopRequest {
@@ -43,11 +44,6 @@ export interface OpenLoopResult {
 }
 
 const defaultOk = (status: number, body: string) => status === 200 && !body.includes('"errors"');
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 const round = (n: number) => Math.round(n * 100) / 100;
 

@@ -8,6 +8,15 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * The p-th percentile of ascending latencies by the nearest-rank-below rule (index ⌊p/100 · n⌋, the
+ * last sample for p = 100); NaN for no samples. The load generators report p50/p90/p99 with it.
+ */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
 /** One table row: a scenario against a target, medians over the measured rounds. */
 export interface SummaryRow {
   mode: Measurement["mode"];

@@ -1,0 +1,194 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { importJWK, SignJWT, type JWK } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { DEMO_PASSWORDS, seedAdmin, seedProducts } from "@shopgraph/fixtures";
+import { gql } from "@shopgraph/testing";
+import { startStack, type Stack } from "./stack.ts";
+import {
+  activeSubscriptions,
+  transportClient,
+  waitForActive,
+  type TransportClient,
+  type TransportName,
+} from "./live/live-clients.ts";
+
+// Live updates across replicas and at their limits: per connection, connection-init timeout,
+// token expiry and revocation mid-stream, graceful shutdown. Real PostgreSQL, Redis, subgraphs.
+
+const NOTIFICATION_ADDED = "subscription { notificationAdded { kind order { id number } } }";
+const ORDER_UPDATED = "subscription($id: ID!) { orderUpdated(id: $id) { id status } }";
+const SESSION = "session { accessToken refreshToken user { id } }";
+let stack: Stack;
+const clients: TransportClient[] = [];
+const client = (transport: TransportName, url: string, token: string | null) => {
+  const c = transportClient(transport, url, token);
+  clients.push(c);
+  return c;
+};
+const register = async (email: string) => {
+  const res = await gql(stack.url, `mutation($i: RegisterInput!) { register(input: $i) { ${SESSION} } }`, {
+    variables: { i: { email, password: "a long enough password", name: "Lin" } },
+  });
+  return res.data?.register.session as { accessToken: string; refreshToken: string; user: { id: string } };
+};
+const product = seedProducts.find((p) => !p.archived && p.stock > 50)!;
+const placeOrder = async (token: string, key: string) => {
+  const res = await gql(
+    stack.url,
+    "mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { order { id number } } }",
+    {
+      token,
+      variables: {
+        key,
+        input: {
+          lines: [{ productId: product.id, quantity: 1 }],
+          shippingAddress: { name: "Lin", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" },
+          paymentToken: "tok_visa",
+        },
+      },
+    },
+  );
+  return res.data?.placeOrder.order as { id: string; number: string };
+};
+const codeOf = (errors: unknown): unknown =>
+  Array.isArray(errors) ? (errors[0] as { extensions?: { code?: string } })?.extensions?.code : undefined;
+
+beforeAll(async () => {
+  stack = await startStack({
+    gatewayEnv: {
+      RATE_LIMIT_ENABLED: "false",
+      LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: "2",
+      LIVE_CONNECTION_INIT_TIMEOUT_MS: "300",
+      LIVE_AUTH_RECHECK_MS: "200",
+      LIVE_HEARTBEAT_MS: "200",
+    },
+  });
+}, 120_000);
+afterAll(async () => {
+  for (const c of clients) await c.close().catch(() => {});
+  await stack?.close();
+});
+
+describe("live updates across replicas and at their limits", () => {
+  it("an event raised through one gateway reaches a subscriber on another replica", async () => {
+    const replica = await stack.startAnotherGateway();
+    const user = await register("replica@example.com");
+    const before = await activeSubscriptions();
+    const sub = client("ws", replica.graphqlUrl, user.accessToken).subscribe(NOTIFICATION_ADDED);
+    await waitForActive(before + 1);
+    const order = await placeOrder(user.accessToken, "replica-1");
+    const got = await sub.waitFor(
+      (r) => (r.data?.notificationAdded as { kind: string } | undefined)?.kind === "ORDER_CONFIRMED",
+    );
+    expect(got.data?.notificationAdded).toMatchObject({ order: { id: order.id, number: order.number } });
+    sub.stop();
+  });
+
+  it("caps subscriptions per WebSocket connection with SUBSCRIPTION_LIMIT_EXCEEDED", async () => {
+    const user = await register("per-connection@example.com");
+    const ws = client("ws", stack.url, user.accessToken);
+    const before = await activeSubscriptions();
+    const open = [ws.subscribe(NOTIFICATION_ADDED), ws.subscribe(NOTIFICATION_ADDED)];
+    await waitForActive(before + 2);
+    const third = ws.subscribe(NOTIFICATION_ADDED);
+    await third.ended();
+    expect(codeOf(third.failure)).toBe("SUBSCRIPTION_LIMIT_EXCEEDED");
+    // Another connection of the same user is not limited by this one.
+    const other = client("ws", stack.url, user.accessToken).subscribe(NOTIFICATION_ADDED);
+    await waitForActive(before + 3);
+    expect(other.failure).toBeUndefined();
+    for (const s of [...open, other]) s.stop();
+  });
+
+  it("closes a WebSocket that sends no connection_init in time with 4408", async () => {
+    const socket = new WebSocket(stack.url.replace(/^http/, "ws"), "graphql-transport-ws");
+    const closed = await new Promise<{ code: number; afterMs: number }>((resolve) => {
+      const startedAt = Date.now();
+      socket.on("close", (code) => resolve({ code, afterMs: Date.now() - startedAt }));
+    });
+    expect(closed.code).toBe(4408);
+    expect(closed.afterMs).toBeLessThan(3_000);
+  });
+
+  it("refuses a WebSocket upgrade from a browser origin outside the CORS allow-list", async () => {
+    const socket = new WebSocket(stack.url.replace(/^http/, "ws"), "graphql-transport-ws", {
+      headers: { origin: "https://evil.example" },
+    });
+    const status = await new Promise<number | undefined>((resolve) => {
+      socket.on("unexpected-response", (_req, res) => resolve(res.statusCode));
+      socket.on("error", () => resolve(undefined));
+    });
+    expect(status).toBe(403);
+  });
+
+  it.each(["ws", "sse", "multipart"] as const)(
+    "ends a %s stream with UNAUTHENTICATED when the session is revoked (logout)",
+    async (transport) => {
+      const user = await register(`revoked-${transport}@example.com`);
+      const order = await placeOrder(user.accessToken, `revoked-${transport}`);
+      const sub = client(transport, stack.url, user.accessToken).subscribe(ORDER_UPDATED, { id: order.id });
+      await sub.waitFor((r) => (r.data?.orderUpdated as { status: string } | undefined)?.status === "PAID");
+      await gql(stack.url, "mutation($t: String!) { logout(refreshToken: $t) { success } }", {
+        token: user.accessToken,
+        variables: { t: user.refreshToken },
+      });
+      const ended = await sub.waitFor((r) => !!r.errors?.length, 10_000).catch(() => undefined);
+      const errors = ended?.errors ?? (sub.failure as unknown[]);
+      expect(codeOf(errors)).toBe("UNAUTHENTICATED");
+      if (transport !== "multipart") await sub.ended();
+    },
+  );
+
+  it("ends the stream with UNAUTHENTICATED (TOKEN_EXPIRED) when the access token expires mid-stream", async () => {
+    const login = await gql(
+      stack.url,
+      `mutation { login(input: { email: "${seedAdmin.email}", password: "${DEMO_PASSWORDS.admin}" }) { ${SESSION} } }`,
+    );
+    const customer = await register("expiring@example.com");
+    const order = await placeOrder(customer.accessToken, "expiring-1");
+    expect(login.data?.login.session.accessToken).toBeTruthy();
+    // A real users-signed ADMIN token that lives 3 seconds (users' minimum TTL is a minute).
+    const [jwk] = JSON.parse(readFileSync(join(stack.dataDir, "keys", "users-signing-keys.json"), "utf8")) as (JWK & {
+      kid: string;
+    })[];
+    const key = await importJWK(jwk!, "EdDSA");
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ role: "ADMIN", sid: randomUUID() })
+      .setProtectedHeader({ alg: "EdDSA", kid: jwk!.kid })
+      .setSubject(seedAdmin.id)
+      .setIssuer("https://shopgraph.dev/users")
+      .setAudience("shopgraph")
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3)
+      .setJti(randomUUID())
+      .sign(key);
+    const sub = client("ws", stack.url, token).subscribe(ORDER_UPDATED, { id: order.id });
+    await sub.waitFor((r) => (r.data?.orderUpdated as { status: string } | undefined)?.status === "PAID");
+    const ended = await sub.waitFor((r) => !!r.errors?.length, 10_000);
+    expect(ended.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED" });
+    await sub.ended();
+  });
+
+  it("graceful shutdown completes every stream (multipart, SSE; WebSocket closes 1001) so clients reconnect elsewhere", async () => {
+    const replica = await stack.startAnotherGateway();
+    const user = await register("shutdown@example.com");
+    const before = await activeSubscriptions();
+    const subs = (["ws", "sse", "multipart"] as const).map((t) => ({
+      t,
+      sub: client(t, replica.graphqlUrl, user.accessToken).subscribe(NOTIFICATION_ADDED),
+    }));
+    await waitForActive(before + 3);
+    const closing = replica.close();
+    for (const { t, sub } of subs) {
+      await sub.ended(10_000);
+      // graphql-ws: each subscription completes, then the socket closes with 1001 (going away).
+      if (t === "ws") expect(sub.completed || (sub.failure as { code?: number } | undefined)?.code === 1001).toBe(true);
+      else expect(sub.failure, t).toBeUndefined();
+    }
+    await closing;
+    expect(await activeSubscriptions()).toBe(before);
+  });
+});

@@ -166,6 +166,10 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
   if (options.compileCacheDir && !base.NODE_COMPILE_CACHE?.trim()) base.NODE_COMPILE_CACHE = options.compileCacheDir;
   if (env.NODE_ENV?.trim() !== "production")
     for (const [name, value] of Object.entries(DEV_MALLOC_ENV)) base[name] ??= value;
+  // The OAuth issuer is the gateway's public origin (discovery, and `iss` of app tokens): on another
+  // GATEWAY_PORT the default (localhost:4000) would send OAuth clients to another stack.
+  if (!env.OAUTH_ISSUER?.trim())
+    base.OAUTH_ISSUER = `http://${host === "127.0.0.1" ? "localhost" : host}:${ports.gateway}`;
 
   const nodeFlags = childNodeFlags(env);
   const spec = (name: ProcessName, entry: string, extra: Record<string, string>): ProcessSpec => ({

@@ -144,6 +144,16 @@ describe("buildStartPlan", () => {
     );
   });
 
+  it("gives every process the OAuth issuer of this stack's gateway origin, unless OAUTH_ISSUER is set", () => {
+    const plan = buildStartPlan({ GATEWAY_PORT: "4200" });
+    for (const spec of [...plan.subgraphs, plan.gateway]) expect(spec.env.OAUTH_ISSUER).toBe("http://localhost:4200");
+    expect(buildStartPlan({}).gateway.env.OAUTH_ISSUER).toBe("http://localhost:4000");
+    expect(buildStartPlan({ HOST: "192.168.1.5" }).gateway.env.OAUTH_ISSUER).toBe("http://192.168.1.5:4000");
+    expect(buildStartPlan({ OAUTH_ISSUER: "https://shop.example.com" }).gateway.env.OAUTH_ISSUER).toBe(
+      "https://shop.example.com",
+    );
+  });
+
   it("gives every subgraph the checkout's service token unless SERVICE_TOKEN is set, and the gateway none", () => {
     const token = "t".repeat(40);
     const plan = buildStartPlan({}, { serviceToken: token });

@@ -9,6 +9,9 @@ import {
   type TestIdp,
   type TestRedis,
 } from "@shopgraph/testing";
+import { randomUUID } from "node:crypto";
+import { importJWK, SignJWT, type JWK } from "jose";
+import { generateSigningJwk } from "../src/domain/signing-keys.ts";
 import { startTestUsers } from "./harness.ts";
 
 // Issue #14 §1: social login through any OpenID provider, against a real oidc-provider on port 0.
@@ -22,6 +25,8 @@ let idp2: TestIdp;
 let down: Awaited<ReturnType<typeof startUnresponsiveServer>>;
 let redis: TestRedis;
 let users: Awaited<ReturnType<typeof startTestUsers>>;
+/** The users signing key (known to the test so it can mint an OAuth app's access token). */
+let signingJwk: JWK;
 
 beforeAll(async () => {
   idp = await startTestIdp({
@@ -49,7 +54,9 @@ beforeAll(async () => {
     clientId: "shopgraph",
     clientSecret: SECRET,
   });
+  signingJwk = await generateSigningJwk();
   users = await startTestUsers({
+    JWT_PRIVATE_KEYS: JSON.stringify([signingJwk]),
     OIDC_PROVIDERS: JSON.stringify([
       provider("testidp", idp.issuer),
       provider("second", idp2.issuer),
@@ -137,6 +144,20 @@ const passwordLogin = async (email: string, password: string) =>
       variables: { i: { email, password } },
     })
   ).data?.login;
+
+/** An RFC 9068 access token of an OAuth app acting for `userId` (as the authorization server issues them). */
+async function appToken(userId: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: "CUSTOMER", client_id: "third-party-app", scope: "read_customers write_customers" })
+    .setProtectedHeader({ alg: "EdDSA", kid: signingJwk.kid!, typ: "at+jwt" })
+    .setIssuer(users.config.OAUTH_ISSUER)
+    .setAudience(users.config.JWT_AUDIENCE)
+    .setSubject(userId)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 300)
+    .setJti(randomUUID())
+    .sign(await importJWK(signingJwk, "EdDSA"));
+}
 
 const codeOf = (payload: { userErrors: { code: string }[] } | undefined) => payload?.userErrors[0]?.code;
 
@@ -444,5 +465,29 @@ describe("a second provider", () => {
     const began = performance.now();
     expect(codeOf(await complete({ ...callback, provider: "second" }))).toBe("PROVIDER_UNAVAILABLE");
     expect(performance.now() - began).toBeLessThan(TIMEOUT_MS + 1_500);
+  });
+});
+
+describe("OAuth apps acting for a user", () => {
+  it("cannot link or unlink sign-in methods, and flows they start cannot be linked", async () => {
+    const token = await appToken(seedCustomer.id);
+    expect((await gql(users.graphqlUrl, "{ me { id } }", { token })).data?.me).toEqual({ id: seedCustomer.id });
+    const unlinked = await gql(
+      users.graphqlUrl,
+      'mutation { unlinkIdentity(provider: "testidp") { userErrors { code } } }',
+      { token },
+    );
+    expect(unlinked.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    const appFlow = await start("testidp", { token });
+    const callback = await browse(appFlow.authorizationUrl!, "dave");
+    expect((await link(token, callback)).errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    // Nor does the user's own session pick up a flow the app started.
+    const customer = (await passwordLogin(seedCustomer.email, DEMO_PASSWORDS.customer)).session;
+    const appFlow2 = await start("testidp", { token });
+    expect(
+      (await link(customer.accessToken, await browse(appFlow2.authorizationUrl!, "dave"))).data?.linkIdentity
+        .userErrors[0].code,
+    ).toBe("INVALID_STATE");
+    expect(await users.db.linkedIdentity.count({ where: { userId: seedCustomer.id } })).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { toPayload, unauthenticated } from "@shopgraph/errors";
+import { forbidden, toPayload, unauthenticated } from "@shopgraph/errors";
 import type { UsersContext } from "../context.ts";
 import { changePassword, login, register, setUserRole, updateProfile } from "../domain/accounts.ts";
 import { logout, refreshSession } from "../domain/sessions.ts";
@@ -17,11 +17,18 @@ async function issued<T extends { user: { id: string } }>(ctx: UsersContext, run
 // The SDL's @authenticated/@requiresScopes/@policy guarantee a viewer on those mutations; this narrows the type.
 const viewerId = (ctx: UsersContext): string => ctx.viewer!.id;
 
-// Checked here too, not only by the access rules: linking must never run for an anonymous caller.
-const signedIn = (ctx: UsersContext): string => {
+/**
+ * Sign-in methods are changed by the user's own session only, checked here and not only by the
+ * access rules: an OAuth app acting for the user could otherwise link its own identity to the
+ * account and sign in as the user from then on.
+ */
+const firstPartyUser = (ctx: UsersContext): string => {
   if (!ctx.viewer) throw unauthenticated();
+  if (ctx.viewer.clientId !== undefined) throw forbidden("Apps cannot change how a user signs in");
   return ctx.viewer.id;
 };
+/** Who a started flow may later be linked to: the signed-in user of a first-party session, else no one. */
+const linkableBy = (ctx: UsersContext): string | null => (ctx.viewer && ctx.viewer.clientId === undefined ? ctx.viewer.id : null);
 
 export const Mutation = {
   register: (_, args, ctx) => toPayload("session", () => issued(ctx, () => register(ctx.accounts, args.input))),
@@ -38,13 +45,13 @@ export const Mutation = {
   },
   setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),
   startSocialLogin: async (_, args, ctx) => {
-    const result = await toPayload("flow", () => startSocialLogin(ctx.social, args.input, ctx.viewer?.id ?? null));
+    const result = await toPayload("flow", () => startSocialLogin(ctx.social, args.input, linkableBy(ctx)));
     return { authorizationUrl: result.flow?.authorizationUrl ?? null, state: result.flow?.state ?? null, userErrors: result.userErrors };
   },
   // Signs in exactly as login does: the same session issuing, the same "this request's user" marker.
   completeSocialLogin: (_, args, ctx) => toPayload("session", () => issued(ctx, () => completeSocialLogin(ctx.social, args.input))),
-  linkIdentity: (_, args, ctx) => toPayload("user", () => linkIdentity(ctx.social, signedIn(ctx), args.input)),
-  unlinkIdentity: (_, args, ctx) => toPayload("user", () => unlinkIdentity(ctx.social, signedIn(ctx), args.provider)),
+  linkIdentity: (_, args, ctx) => toPayload("user", () => linkIdentity(ctx.social, firstPartyUser(ctx), args.input)),
+  unlinkIdentity: (_, args, ctx) => toPayload("user", () => unlinkIdentity(ctx.social, firstPartyUser(ctx), args.provider)),
   // Apps (OAuth clients): the SDL's @policy admits ADMINs on first-party sessions only.
   registerApp: (_, args, ctx) => registeredAppPayload(() => registerApp(ctx.db, viewerId(ctx), args.input)),
   rotateAppSecret: (_, args, ctx) => registeredAppPayload(() => rotateAppSecret(ctx.db, args.id)),

@@ -38,6 +38,7 @@ beforeAll(async () => {
       { sub: "squatter", email: seedCustomer.email, email_verified: true, name: "Squatter" },
       { sub: "carol", email: "carol@example.com", email_verified: true, name: "Carol" },
       { sub: "dave", email: "dave@example.com", email_verified: true, name: "Dave" },
+      { sub: "longmail", email: `${"x".repeat(250)}@example.com`, email_verified: true, name: "Long" },
     ],
   });
   idp2 = await startTestIdp({
@@ -355,6 +356,12 @@ describe("completing a social login", () => {
   it("creates no account from an unverified email (EMAIL_NOT_VERIFIED)", async () => {
     expect(codeOf(await socialLogin("unverified"))).toBe("EMAIL_NOT_VERIFIED");
     expect(await users.db.user.count({ where: { email: "unverified@example.com" } })).toBe(0);
+  });
+
+  it("creates no account from a verified email Shopgraph cannot store (INVALID_EMAIL)", async () => {
+    const before = await users.db.user.count();
+    expect(codeOf(await socialLogin("longmail"))).toBe("INVALID_EMAIL");
+    expect(await users.db.user.count()).toBe(before);
   });
 
   it("never takes over an existing account whose email matches (EMAIL_TAKEN); the owner links instead", async () => {

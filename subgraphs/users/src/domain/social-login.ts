@@ -170,7 +170,7 @@ async function userForLogin(db: Db, provider: OidcProviderSettings, identity: Ve
   }
   const email = normalizeEmail(identity.email);
   if (!firstOk(checkEmail(email, [])))
-    return fail("EMAIL_NOT_VERIFIED", `${provider.name} sent an email address Shopgraph cannot use`);
+    return fail("INVALID_EMAIL", `${provider.name} sent an email address Shopgraph cannot use`);
   // Never take over an account by email: its owner links the provider while signed in (linkIdentity).
   if (await findUserByEmail(db, email)) return emailTakenBySomeone(provider);
   const created = await createUserWithIdentity(

@@ -44,7 +44,7 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       const hash = sha256(sdl);
       if (hash === current || hash === rejected) return;
       try {
-        await update(forPlanner(sdl));
+        update(forPlanner(sdl));
       } catch (error) {
         rejected = hash;
         options.logger.error({ err: error, path: options.path, sha256: hash }, "new supergraph rejected; still serving the previous one");

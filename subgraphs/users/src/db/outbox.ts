@@ -1,5 +1,4 @@
 import type { DbTx } from "./client.ts";
-import type { Prisma } from "./generated/client.ts";
 
 /** A JSON value as event payloads hold it (plain data). */
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json | undefined };
@@ -12,5 +11,5 @@ export interface OutboxDraft {
 
 /** Records one event in the outbox; the relay publishes it after commit (at least once). */
 export async function insertOutboxEvent(db: DbTx, event: OutboxDraft): Promise<void> {
-  await db.outboxEvent.create({ data: { type: event.type, payload: event.payload as Prisma.InputJsonObject } });
+  await db.outboxEvent.create({ data: { type: event.type, payload: event.payload } });
 }

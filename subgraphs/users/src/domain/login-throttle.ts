@@ -110,7 +110,7 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
       insuranceLimiter: memory,
       blockDuration: memory.blockDuration,
     });
-    return wrapper as unknown as RateLimiterAbstract;
+    return wrapper;
   };
   // points = N - 1: the N-th failure is the consume that goes over and sets the block.
   const duration = settings.failureWindowSeconds;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { buildSchema, parse, print } from "graphql";
 import { describe, expect, it } from "vitest";
-import { applyRemovals, authorizeOperation, collectAccessRequirements, rejectionErrors, scopesForRole, type AccessSubject, type Viewer } from "../src/index.ts";
+import { applyRemovals, authorizeOperation, collectAccessRequirements, rejectedResult, rejectionErrors, scopesForRole, type AccessSubject, type Viewer } from "../src/index.ts";
 
 const schema = buildSchema(/* GraphQL */ `
   directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
@@ -92,6 +92,25 @@ describe("authorizeOperation", () => {
     const completed = applyRemovals({ entities: [{}, { id: "p", title: "T" }] }, result.tree);
     expect(completed.data).toEqual({ entities: [null, { id: "p", title: "T" }] });
     expect(completed.errors).toEqual([expect.objectContaining({ path: ["entities", 0], extensions: { code: "FORBIDDEN" } })]);
+  });
+
+  it("keeps an entity field whose every type fragment was refused (`{ __typename }`): each item null with its error", () => {
+    const result = run("{ entities { ... on Order { id } } products { id } }", viewer(["read_products"]));
+    expect(result.rejected).toBe(false);
+    expect(print(result.document)).toContain("entities {\n    __typename\n  }");
+    const completed = applyRemovals({ entities: [{ __typename: "Order" }, null], products: [] }, result.tree);
+    expect(completed.data).toEqual({ entities: [null, null], products: [] });
+    expect(completed.errors).toEqual([expect.objectContaining({ path: ["entities", 0], extensions: { code: "FORBIDDEN" } })]);
+  });
+
+  it("answers a rejected operation without executing: each refused root field null with its error", () => {
+    const result = run("{ me { id } orders { id } }", anonymous);
+    expect(result.rejected).toBe(true);
+    expect(rejectedResult(result.tree)).toEqual({
+      data: null,
+      errors: [expect.objectContaining({ path: ["me"], extensions: { code: "UNAUTHENTICATED" } }), expect.objectContaining({ path: ["orders"], extensions: { code: "UNAUTHENTICATED" } })],
+    });
+    expect(rejectedResult(run("{ me { id } }", anonymous).tree).data).toEqual({ me: null });
   });
 
   it("drops a field whose every child was refused and reports the children", () => {

@@ -4,6 +4,8 @@
  * same operations: the Authorization header is forwarded to subgraphs (the Apollo docs' pattern),
  * the gateway's credential is sent on every subgraph fetch (Shopgraph's subgraphs refuse requests
  * without it), and telemetry is off (set before the packages load).
+ * The supergraph is given without its authorization links (`for: SECURITY`), which @apollo/gateway
+ * refuses: plain Apollo does not enforce @requiresScopes/@policy (Shopgraph's gateway does).
  * Env: PORT, HOST, SUPERGRAPH_PATH, GATEWAY_TOKEN.
  */
 import "./telemetry-off.ts";
@@ -11,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
+import { stripSecurityLinks } from "../../gateway/src/authorization/strip-security-links.ts";
 
 interface Context {
   authorization?: string | undefined;
@@ -26,7 +29,7 @@ class AuthForwardingDataSource extends RemoteGraphQLDataSource<Context> {
 }
 
 const gateway = new ApolloGateway({
-  supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? "", "utf8"),
+  supergraphSdl: stripSecurityLinks(readFileSync(process.env.SUPERGRAPH_PATH ?? "", "utf8")),
   buildService: ({ url }) => new AuthForwardingDataSource({ url }),
 });
 const server = new ApolloServer<Context>({ gateway });

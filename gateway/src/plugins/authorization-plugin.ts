@@ -77,7 +77,9 @@ export function authorizationPlugin<C extends object>(options: AuthorizationPlug
               const result = body.singleResult;
               const { data, errors } = applyRemovals(result.data, removed.tree);
               result.data = data;
-              result.errors = [...(result.errors ?? []), ...errors];
+              // Never an empty list: the spec allows `errors` only with at least one error.
+              const all = [...(result.errors ?? []), ...errors];
+              if (all.length > 0) result.errors = all;
             },
           };
         },

@@ -25,7 +25,8 @@ beforeAll(async () => {
     subgraphEnv: { METRICS_PORT: "0" },
   });
   const login = await post({
-    query: 'mutation { login(input: { email: "customer@shopgraph.dev", password: "customer-password-123" }) { session { accessToken } } }',
+    query:
+      'mutation { login(input: { email: "customer@shopgraph.dev", password: "customer-password-123" }) { session { accessToken } } }',
   });
   customerToken = (login.body.data as { login: { session: { accessToken: string } } }).login.session.accessToken;
 }, 120_000);
@@ -56,22 +57,30 @@ async function get(
   if (params.query) search.set("query", params.query);
   if (params.operationName) search.set("operationName", params.operationName);
   if (params.variables) search.set("variables", JSON.stringify(params.variables));
-  if (params.hash) search.set("extensions", JSON.stringify({ persistedQuery: { version: 1, sha256Hash: params.hash } }));
+  if (params.hash)
+    search.set("extensions", JSON.stringify({ persistedQuery: { version: 1, sha256Hash: params.hash } }));
   return answer(await fetch(`${stack.url}?${search}`, { headers }));
 }
 
 async function post(body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Answer> {
   return answer(
-    await fetch(stack.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+    await fetch(stack.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    }),
   );
 }
 
 const apq = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
 
-/** Registers a query in the APQ store (POST, query + hash) and returns its hash. */
-async function register(query: string): Promise<string> {
+/**
+ * Registers a query in the APQ store (POST, query + hash) and returns its hash. Signed-in-only fields
+ * are registered with a token: anonymously they answer UNAUTHENTICATED at their path (authorization).
+ */
+async function register(query: string, headers: Record<string, string> = {}): Promise<string> {
   const hash = sha(query);
-  const res = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+  const res = await post({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }, headers);
   expect(res.body.errors).toBeUndefined();
   return hash;
 }
@@ -91,9 +100,9 @@ describe("cacheable catalog reads over GET", () => {
   });
 
   it("takes the smallest max-age across the selection: categories 300 s, products 60 s", async () => {
-    expect((await get({ hash: await register("query CategoriesOnly { categories { id slug name } }") })).cacheControl).toBe(
-      "public, max-age=300",
-    );
+    expect(
+      (await get({ hash: await register("query CategoriesOnly { categories { id slug name } }") })).cacheControl,
+    ).toBe("public, max-age=300");
     const both = await register(
       "query CategoriesAndTitles { categories { slug } products(first: 2) { totalCount edges { node { title price { amount } } } } }",
     );
@@ -111,12 +120,19 @@ describe("cacheable catalog reads over GET", () => {
   });
 
   it("an orders or notifications field is no-store too, also nested under a product-only root", async () => {
-    const orders = await register("query MyOrderCount { me { orders { totalCount } } }");
+    const orders = await register("query MyOrderCount { me { orders { totalCount } } }", {
+      authorization: `Bearer ${customerToken}`,
+    });
     expect((await get({ hash: orders }, { authorization: `Bearer ${customerToken}` })).cacheControl).toBe("no-store");
+    // Anonymous, the same hash answers UNAUTHENTICATED at me.orders: never stored either.
+    expect((await get({ hash: orders })).cacheControl).toBe("no-store");
   });
 
   it("the same catalog GET with an Authorization header is private (a shared cache must not keep it)", async () => {
-    const res = await get({ hash: idOf("CatalogPage"), variables: { first: 2 } }, { authorization: `Bearer ${customerToken}` });
+    const res = await get(
+      { hash: idOf("CatalogPage"), variables: { first: 2 } },
+      { authorization: `Bearer ${customerToken}` },
+    );
     expect(res.body.errors).toBeUndefined();
     expect(res.cacheControl).toBe("private, max-age=10");
     expect(res.vary).toMatch(/Authorization/);
@@ -179,7 +195,11 @@ describe("CSRF rules that still hold", () => {
       { extensions: { persistedQuery: { version: 1, sha256Hash: idOf("CatalogPage") } } },
     ]) {
       const res = await answer(
-        await fetch(stack.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(body) }),
+        await fetch(stack.url, {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: JSON.stringify(body),
+        }),
       );
       expect(res.status).toBe(400);
       expect(res.body.errors?.[0]?.message).toMatch(/Cross-Site Request Forgery/);

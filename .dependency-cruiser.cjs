@@ -5,8 +5,11 @@
 
 /** A subgraph's production source (its tests may reach further, see the gateway rule). */
 const SUBGRAPH_SRC = "^subgraphs/[^/]+/src/";
-/** Prisma: the npm packages (also through pnpm's store path) and each subgraph's generated client. */
-const PRISMA = ["(^|/)@prisma[/+]", "(^|/)prisma/", "(^|/)db/generated/"];
+/**
+ * The database layer: Prisma's npm packages (also through pnpm's store path), each subgraph's generated client,
+ * @shopgraph/db (driver adapter, Prisma error translation) and the pg driver itself.
+ */
+const PRISMA = ["(^|/)@prisma[/+]", "(^|/)prisma/", "(^|/)db/generated/", "^packages/db/", "(^|/)pg(/|@|$)"];
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {

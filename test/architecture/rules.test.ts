@@ -31,6 +31,7 @@ describe("architecture rules (.dependency-cruiser.cjs)", () => {
       [
         "domain-to-prisma: subgraphs/alpha/src/domain/imports-prisma-package.ts → @prisma/client",
         "domain-to-prisma: subgraphs/alpha/src/domain/names-prisma-type.ts → subgraphs/alpha/src/db/generated/client.ts",
+        "domain-to-prisma: subgraphs/alpha/src/domain/translates-prisma-errors.ts → packages/db/src/index.ts",
         "domain-to-resolvers-or-graphql: subgraphs/alpha/src/domain/imports-graphql.ts → graphql",
         "domain-to-resolvers-or-graphql: subgraphs/alpha/src/domain/imports-resolver-types.ts → subgraphs/alpha/src/generated/resolvers-types.ts",
         "domain-to-resolvers-or-graphql: subgraphs/alpha/src/domain/imports-resolver.ts → subgraphs/alpha/src/resolvers/Query.ts",
@@ -38,6 +39,7 @@ describe("architecture rules (.dependency-cruiser.cjs)", () => {
         "package-to-service: packages/kit/src/index.ts → subgraphs/alpha/src/db/client.ts",
         "production-to-dev-dependency: packages/kit/src/loads-dev-dependency.ts → vitest",
         "resolver-to-prisma: subgraphs/alpha/src/resolvers/Category.ts → subgraphs/alpha/src/db/generated/client.ts",
+        "resolver-to-prisma: subgraphs/alpha/src/resolvers/Order.ts → pg",
         "resolver-to-prisma: subgraphs/alpha/src/resolvers/Product.ts → subgraphs/alpha/src/db/client.ts",
         "subgraph-to-other-subgraph: subgraphs/alpha/src/cross-subgraph.ts → subgraphs/beta/src/config.ts",
       ].sort(),

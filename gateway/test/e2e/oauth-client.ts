@@ -60,6 +60,8 @@ export interface AuthorizeInput {
   consent?: string[];
   decision?: "approve" | "deny";
   challenge?: string | null;
+  /** Where the n-th request goes (replicas behind one issuer): default the issuer's origin itself. */
+  via?: (n: number) => string;
 }
 
 /**
@@ -82,7 +84,13 @@ export async function authorize(
     params.set("code_challenge", input.challenge ?? pkce().challenge);
     params.set("code_challenge_method", "S256");
   }
-  let res = await step(jar, `${input.origin}/oauth/auth?${params}`);
+  let requests = 0;
+  // Every request carries the issuer's path; `via` decides which server answers it.
+  const at = (url: URL | string) => {
+    const target = new URL(url, input.origin);
+    return input.via ? `${input.via(requests++)}${target.pathname}${target.search}` : target.href;
+  };
+  let res = await step(jar, at(`${input.origin}/oauth/auth?${params}`));
   let consentHtml = "";
   for (let hops = 0; hops < 10; hops++) {
     const location = res.headers.get("location");
@@ -93,18 +101,18 @@ export async function authorize(
     const next = new URL(location, input.origin);
     if (next.origin + next.pathname === new URL(input.redirectUri).origin + new URL(input.redirectUri).pathname)
       return { redirect: next, consentHtml, jar };
-    res = await step(jar, next.href);
+    res = await step(jar, at(next));
     if (res.status !== 200) continue;
     const html = await res.text();
     const csrf = csrfOf(html);
     if (html.includes('name="password"')) {
-      res = await step(jar, new URL(`${next.pathname}/login`, input.origin).href, {
+      res = await step(jar, at(`${next.pathname}/login`), {
         form: { csrf, email: input.email, password: input.password },
       });
     } else {
       consentHtml = html;
       const offered = [...html.matchAll(/name="scope" value="([^"]+)"/g)].map((m) => m[1]!);
-      res = await step(jar, new URL(`${next.pathname}/consent`, input.origin).href, {
+      res = await step(jar, at(`${next.pathname}/consent`), {
         form: { csrf, decision: input.decision ?? "approve", scope: input.consent ?? offered },
       });
     }

@@ -53,7 +53,7 @@ const schema = z.object({
   BREAKER_READINESS_POLL_MS: envInt(200, 0),
   SUBGRAPH_DEDUP: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   /** Who executes query plans: "shopgraph" (gateway/src/engine, proven against Apollo by the differential suite) or "apollo" (@apollo/gateway's executor). */
-  GATEWAY_ENGINE: z.enum(["shopgraph", "apollo"]).default("apollo"),
+  GATEWAY_ENGINE: z.enum(["shopgraph", "apollo"]).default("shopgraph"),
   APQ_TTL_SECONDS: envInt(24 * 3600),
   /**
    * Comma-separated manifest files or folders of them (every .json inside: one per app version),

@@ -164,6 +164,7 @@ export function failingSubgraph(tag: string): SubgraphName {
 
 async function startOne(
   name: SubgraphName,
+  memo: boolean,
 ): Promise<{ subgraph: MockSubgraph; server: Server; apollo: ApolloServer<MockContext> }> {
   const sdl = readFileSync(
     fileURLToPath(new URL(`../../../subgraphs/${name}/src/schema.graphql`, import.meta.url)),
@@ -181,6 +182,7 @@ async function startOne(
   });
   await apollo.start();
   const subgraph: MockSubgraph = { name, url: "", requests: 0 };
+  const answers = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -199,6 +201,9 @@ async function startOne(
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       const text = Buffer.concat(chunks).toString("utf8");
+      const key = `${req.headers.authorization ?? ""}\n${text}`;
+      const known = memo ? answers.get(key) : undefined;
+      if (known) return void res.writeHead(known.status, known.headers).end(known.body);
       apollo
         .executeHTTPGraphQLRequest({
           httpGraphQLRequest: {
@@ -213,8 +218,10 @@ async function startOne(
           const out: Record<string, string> = {};
           for (const [k, v] of answer.headers) out[k] = v;
           res.writeHead(answer.status ?? 200, out);
-          if (answer.body.kind === "complete") res.end(answer.body.string);
-          else {
+          if (answer.body.kind === "complete") {
+            if (memo) answers.set(key, { status: answer.status ?? 200, headers: out, body: answer.body.string });
+            res.end(answer.body.string);
+          } else {
             for await (const chunk of answer.body.asyncIterator) res.write(chunk);
             res.end();
           }
@@ -228,12 +235,15 @@ async function startOne(
   return { subgraph, server, apollo };
 }
 
-/** Starts the four mock subgraphs on ephemeral ports. */
-export async function startMockSubgraphs(): Promise<{
+/**
+ * Starts the four mock subgraphs on ephemeral ports. With `memo`, each distinct request (token and
+ * body) is executed once and then answered from memory: a replay for profiling the gateway alone.
+ */
+export async function startMockSubgraphs(options: { memo?: boolean } = {}): Promise<{
   subgraphs: Record<SubgraphName, MockSubgraph>;
   close(): Promise<void>;
 }> {
-  const started = await Promise.all(SUBGRAPH_NAMES.map(startOne));
+  const started = await Promise.all(SUBGRAPH_NAMES.map((name) => startOne(name, options.memo ?? false)));
   return {
     subgraphs: Object.fromEntries(started.map((s) => [s.subgraph.name, s.subgraph])) as Record<
       SubgraphName,

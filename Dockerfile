@@ -15,7 +15,6 @@ WORKDIR /app
 # Packages in their own layer, keyed on the lockfile only: `pnpm fetch` reads no package.json, so source
 # edits do not refetch packages.
 COPY pnpm-lock.yaml pnpm-workspace.yaml package.json ./
-COPY patches ./patches
 RUN pnpm fetch --prod
 COPY . .
 # The gateway, the four subgraphs and the workspace packages they depend on, production dependencies only

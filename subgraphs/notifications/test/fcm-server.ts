@@ -165,6 +165,8 @@ export async function startFcmServer(projectId = "shopgraph-test") {
     received,
     /** The next sends to `token` fail with these errors, in order; then it accepts. */
     script: (deviceToken: string, failures: FcmFailure[]) => scripts.set(deviceToken, [...failures]),
+    /** Forgets every access token issued so far (as when Google revokes them): sends need a new grant. */
+    revokeAccessTokens: () => issued.clear(),
     /** Messages received for one device token. */
     to: (deviceToken: string) => received.filter((m) => m.message.token === deviceToken),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

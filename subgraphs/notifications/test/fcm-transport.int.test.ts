@@ -135,6 +135,20 @@ describe("FCM HTTP v1 transport", () => {
     },
   );
 
+  it("a revoked access token fails that send (UNAUTHENTICATED, retryable) and the next one authenticates again", async () => {
+    const push = provider();
+    await push.send(message("ANDROID"));
+    const grantsBefore = fcm.grants.length;
+    fcm.revokeAccessTokens();
+    const failure = await failureOf(push.send(message("ANDROID")));
+    expect(failure).toMatchObject({ isRecipientGone: false, retryAfterMs: null });
+    expect(failure.message).toMatch(/^FCM 401 UNAUTHENTICATED: /);
+    const m = message("ANDROID");
+    await push.send(m);
+    expect(fcm.grants.length).toBe(grantsBefore + 1);
+    expect(fcm.to(m.token)).toEqual([expect.objectContaining({ answered: 200 })]);
+  });
+
   it("rejects when FCM cannot be reached", async () => {
     const closed = await startFcmServer();
     await closed.close();

@@ -138,6 +138,10 @@ export function createFcmPushProvider(options: FcmPushProviderOptions): PushProv
       } catch {
         // A proxy's HTML page or an empty body: keep the status only.
       }
+      // A rejected access token (revoked, or the key rotated) would otherwise stay cached for up to
+      // an hour: reset the client to its initial state (what the JWT constructor sets), so the next
+      // try signs a fresh assertion.
+      if (response.status === 401) client.setCredentials({ refresh_token: "jwt-placeholder", expiry_date: 1 });
       const code = fcmErrorCode(body);
       const description = `FCM ${response.status} ${code}: ${body.error?.message ?? text}`.slice(0, 1_000);
       if (TOKEN_GONE.has(code)) throw new DeliveryFailure(description, { isRecipientGone: true });

@@ -309,6 +309,46 @@ describe("authorization code + PKCE through the gateway", () => {
   });
 });
 
+describe("browser apps (CORS on the token endpoint)", () => {
+  it("answers a public app's page on its redirect origin, and refuses another origin", async () => {
+    const { app } = await registerApp({
+      name: "SPA",
+      type: "PUBLIC",
+      redirectUris: [REDIRECT],
+      scopes: ["read_orders"],
+    });
+    const first = await codeFlow(app!.clientId, "read_orders offline_access");
+    const refresh = (origin_: string, refreshToken: string) =>
+      fetch(`${origin}/oauth/token`, {
+        method: "POST",
+        headers: { origin: origin_, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          grant_type: "refresh_token",
+          refresh_token: refreshToken,
+          client_id: app!.clientId,
+        }),
+      });
+    const preflight = await fetch(`${origin}/oauth/token`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    // Another site's page cannot spend the app's refresh token: refused, and nothing readable by it.
+    const foreign = await refresh("https://evil.example", first.refresh_token!);
+    expect(foreign.status).toBe(400);
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
+    expect(((await foreign.json()) as { error: string }).error).toBe("invalid_request");
+    const own = await refresh("https://app.example", first.refresh_token!);
+    expect(own.status).toBe(200);
+    expect(own.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+});
+
 describe("refresh tokens", () => {
   it("rotate: the new one works, the old one is refused, and reusing it revokes the grant and its access tokens", async () => {
     const { app } = await registerApp({

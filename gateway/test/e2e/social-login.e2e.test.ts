@@ -22,7 +22,11 @@ beforeAll(async () => {
     { id: "local", name: "Local IdP", issuer: idp.issuer, clientId: "shopgraph", clientSecret: SECRET },
   ];
   stack = await startStack({
-    subgraphEnv: { OIDC_PROVIDERS: JSON.stringify(providers), OIDC_REDIRECT_URIS: REDIRECT },
+    subgraphEnv: {
+      OIDC_PROVIDERS: JSON.stringify(providers),
+      OIDC_REDIRECT_URIS: REDIRECT,
+      LOGIN_THROTTLE_TIMEOUT_MS: "1000",
+    },
   });
 });
 afterAll(async () => {

@@ -81,6 +81,8 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
     alg: "RS256",
     use: "sig",
   };
+  // Made once: generating an RSA key inside the token endpoint could outlast a client's timeout.
+  const foreignKey = (await generateKeyPair("RS256")).privateKey;
   let tampering: IdTokenTampering | undefined;
   let tokenRequests = 0;
 
@@ -104,6 +106,8 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     // Without this the email claims go to userinfo only; real providers (Google, Entra …) put them in the ID token.
     conformIdTokenClaims: false,
+    // Explicit lifetimes (oidc-provider's defaults print a notice per artifact kind).
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
     pkce: { required: () => true },
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -122,9 +126,7 @@ export async function startTestIdp(options: TestIdpOptions): Promise<TestIdp> {
     if (ctx.status !== 200 || !tampering || !body?.id_token) return;
     const claims = tampering.claims ? tampering.claims(decodeJwt(body.id_token)) : decodeJwt(body.id_token);
     const header = decodeProtectedHeader(body.id_token);
-    const key = tampering.foreignKey
-      ? (await generateKeyPair("RS256")).privateKey
-      : await importJWK(signingJwk, "RS256");
+    const key = tampering.foreignKey ? foreignKey : await importJWK(signingJwk, "RS256");
     ctx.body = {
       ...body,
       id_token: await new SignJWT(claims)

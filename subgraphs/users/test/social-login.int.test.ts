@@ -17,7 +17,8 @@ import { startTestUsers } from "./harness.ts";
 // Issue #14 §1: social login through any OpenID provider, against a real oidc-provider on port 0.
 const REDIRECT = "http://127.0.0.1:5173/auth/callback";
 const SECRET = "test-idp-client-secret-0123456789";
-const TIMEOUT_MS = 800;
+// Generous for a loaded test machine: the tampering IdP re-signs tokens inside its token endpoint.
+const TIMEOUT_MS = 1_500;
 
 let idp: TestIdp;
 /** A second provider: a second identity for one account, then closed to prove a provider lost mid-flow. */
@@ -65,6 +66,8 @@ beforeAll(async () => {
     ]),
     OIDC_REDIRECT_URIS: `${REDIRECT},http://127.0.0.1:5173/other`,
     OIDC_HTTP_TIMEOUT_MS: String(TIMEOUT_MS),
+    // The flow store's Redis deadline (as REDIS_COMMAND_TIMEOUT_MS in the e2e stack): a stall is not an outage here.
+    LOGIN_THROTTLE_TIMEOUT_MS: "1000",
     ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
   });
 });

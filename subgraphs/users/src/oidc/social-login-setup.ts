@@ -17,7 +17,12 @@ export function createSocialLoginDeps(
   logger: Logger,
 ): SocialLoginDeps {
   const cache = redis
-    ? new RedisKeyValueCache(redis, `${config.REDIS_KEY_PREFIX}users:`, { use: "oidc_flows", logger })
+    ? // The throttle's deadline, not the fail-open 50 ms of caches: a flow that cannot be stored or read fails the sign-in.
+      new RedisKeyValueCache(redis, `${config.REDIS_KEY_PREFIX}users:`, {
+        use: "oidc_flows",
+        logger,
+        timeoutMs: config.LOGIN_THROTTLE_TIMEOUT_MS,
+      })
     : new MemoryKeyValueCache(10_000);
   return {
     ...sessions,

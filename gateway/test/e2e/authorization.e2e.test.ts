@@ -162,6 +162,15 @@ describe("subgraphs reached directly (valid gateway credential, narrow viewer)",
     expect(granted.data?._entities).toEqual([{ name: seedCustomer.name, email: seedCustomer.email }]);
   });
 
+  it("a subgraph never runs a subscription (the gateway serves them): 400 BAD_REQUEST, nothing resolved", async () => {
+    const res = await gql(direct("orders"), `subscription($id: ID!) { orderUpdated(id: $id) { number } }`, {
+      credential: stack.gatewayToken,
+      token: customer,
+      variables: { id: order.id },
+    });
+    expect([res.status, res.errors?.[0]?.extensions?.code, res.data ?? null]).toEqual([400, "BAD_REQUEST", null]);
+  });
+
   it("notifications refuses anonymous entity fetches of a user's inbox: UNAUTHENTICATED", async () => {
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id unreadNotificationCount } } }`;
     const res = await gql(direct("notifications"), query, {

@@ -7,7 +7,7 @@ import {
   type AccessDecision,
   type AuthContext,
 } from "@shopgraph/auth";
-import { forbidden } from "@shopgraph/errors";
+import { codedError, ErrorCode } from "@shopgraph/errors";
 
 /**
  * Zero trust for a subgraph's own fields: the `@authenticated`, `@requiresScopes` and `@policy`
@@ -29,7 +29,10 @@ export function subgraphAuthorizationPlugin<C extends AuthContext>(schema: Graph
         async didResolveOperation(requestContext) {
           const { operation, queryHash, document, operationName, contextValue } = requestContext;
           // The gateway serves subscriptions itself (resolving each event with queries); a subgraph never runs one.
-          if (operation?.operation === "subscription") throw forbidden("Subscriptions are served by the gateway");
+          if (operation?.operation === "subscription")
+            throw codedError(ErrorCode.BAD_REQUEST, "Subscriptions are served by the gateway, not by a subgraph", {
+              status: 400,
+            });
           const decided = analyzer.decide(queryHash, document, operationName, {
             viewer: contextValue.viewer,
             isService: contextValue.isService,

@@ -8,6 +8,8 @@ export interface FcmFailure {
   errorCode: "UNREGISTERED" | "INVALID_ARGUMENT" | "QUOTA_EXCEEDED" | "UNAVAILABLE" | "SENDER_ID_MISMATCH" | "INTERNAL";
   /** Retry-After header value, e.g. "1" or an HTTP date. */
   retryAfter?: string;
+  /** The request fields FCM blames (a google.rpc.BadRequest detail), e.g. "message.token". */
+  fieldViolations?: string[];
 }
 
 const FAILURES: Record<FcmFailure["errorCode"], { code: number; status: string; message: string }> = {
@@ -127,7 +129,16 @@ export async function startFcmServer(projectId = "shopgraph-test") {
         name: `projects/${projectId}/messages/0:${Date.now()}%${randomBytes(4).toString("hex")}`,
       });
     const { code, status, message: text } = FAILURES[failure.errorCode];
-    const details = [{ "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: failure.errorCode }];
+    const details: Record<string, unknown>[] = [
+      { "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", errorCode: failure.errorCode },
+    ];
+    if (failure.fieldViolations) {
+      const fieldViolations = failure.fieldViolations.map((field) => ({
+        field,
+        description: `Invalid value at '${field}'`,
+      }));
+      details.unshift({ "@type": "type.googleapis.com/google.rpc.BadRequest", fieldViolations });
+    }
     json(
       res,
       code,

@@ -107,6 +107,20 @@ describe("FCM HTTP v1 transport", () => {
     expect(failure.message).toMatch(new RegExp(`^FCM (404|400) ${errorCode}: `));
   });
 
+  it("INVALID_ARGUMENT blaming the token (google.rpc.BadRequest on message.token): the token is gone", async () => {
+    const m = message("ANDROID");
+    fcm.script(m.token, [{ errorCode: "INVALID_ARGUMENT", fieldViolations: ["message.token"] }]);
+    expect(await failureOf(provider().send(m))).toMatchObject({ isRecipientGone: true });
+  });
+
+  it("INVALID_ARGUMENT blaming only the payload: an ordinary failure, the token is kept", async () => {
+    const m = message("ANDROID");
+    fcm.script(m.token, [{ errorCode: "INVALID_ARGUMENT", fieldViolations: ["message.data[0].value"] }]);
+    const failure = await failureOf(provider().send(m));
+    expect(failure).toMatchObject({ isRecipientGone: false, retryAfterMs: null });
+    expect(failure.message).toMatch(/^FCM 400 INVALID_ARGUMENT: /);
+  });
+
   it("QUOTA_EXCEEDED: retryable, with the server's Retry-After in seconds", async () => {
     const m = message("IOS");
     fcm.script(m.token, [{ errorCode: "QUOTA_EXCEEDED", retryAfter: "7" }]);

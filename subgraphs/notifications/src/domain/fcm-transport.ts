@@ -38,7 +38,22 @@ const BACK_OFF = new Set(["QUOTA_EXCEEDED", "UNAVAILABLE"]);
 
 /** The documented FCM v1 error body: `{ error: { code, message, status, details: [{ "@type": …FcmError, errorCode }] } }`. */
 interface FcmErrorBody {
-  error?: { code?: number; message?: string; status?: string; details?: { "@type"?: string; errorCode?: string }[] };
+  error?: {
+    code?: number;
+    message?: string;
+    status?: string;
+    details?: { "@type"?: string; errorCode?: string; fieldViolations?: { field?: string }[] }[];
+  };
+}
+
+/**
+ * INVALID_ARGUMENT also answers a malformed message, not only a bad token. When FCM names the
+ * offending fields (google.rpc.BadRequest) and none is `message.token`, the fault is the payload:
+ * removing the device would then drop every user's devices over one bug of ours.
+ */
+function blamesPayloadOnly(body: FcmErrorBody): boolean {
+  const fields = (body.error?.details ?? []).flatMap((d) => d.fieldViolations ?? []).map((v) => v.field ?? "");
+  return fields.length > 0 && !fields.includes("message.token");
 }
 
 /** Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3), in ms from now; null when absent or unreadable. */
@@ -144,7 +159,9 @@ export function createFcmPushProvider(options: FcmPushProviderOptions): PushProv
       if (response.status === 401) client.setCredentials({ refresh_token: "jwt-placeholder", expiry_date: 1 });
       const code = fcmErrorCode(body);
       const description = `FCM ${response.status} ${code}: ${body.error?.message ?? text}`.slice(0, 1_000);
-      if (TOKEN_GONE.has(code)) throw new DeliveryFailure(description, { isRecipientGone: true });
+      if (TOKEN_GONE.has(code) && !(code === "INVALID_ARGUMENT" && blamesPayloadOnly(body))) {
+        throw new DeliveryFailure(description, { isRecipientGone: true });
+      }
       if (BACK_OFF.has(code))
         throw new DeliveryFailure(description, { retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) });
       throw new DeliveryFailure(description);

@@ -3,6 +3,7 @@ import type { Fetcher } from "@apollo/utils.fetcher";
 import { backoffDelayMs, sleep } from "@shopgraph/util";
 import type { CircuitBreaker } from "./circuit-breaker.ts";
 import { currentOperationKind } from "./operation-kind.ts";
+import { BufferedResponse } from "./buffered-response.ts";
 
 /** Options for {@link createSubgraphFetcher}; defaults are documented in the README. */
 export interface SubgraphFetcherOptions {
@@ -25,7 +26,8 @@ export interface SubgraphFetcherOptions {
 }
 
 /** Why a subgraph call failed, in a bounded vocabulary (logs and metric labels). */
-export type FailureReason = "circuit_open" | "timeout" | "connection_refused" | "connection_reset" | "http_5xx" | "other";
+export type FailureReason =
+  "circuit_open" | "timeout" | "connection_refused" | "connection_reset" | "http_5xx" | "other";
 
 /** Raised when the subgraph cannot be reached (down, timed out, circuit open, 5xx). */
 export class SubgraphUnavailableError extends Error {
@@ -44,7 +46,6 @@ interface Buffered {
   body: string;
 }
 
-
 /** A keep-alive pool for one subgraph origin. */
 export function createSubgraphPool(connections = 64): Agent {
   return new Agent({ connections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, pipelining: 1 });
@@ -53,10 +54,12 @@ export function createSubgraphPool(connections = 64): Agent {
 /** Maps a network error to a {@link FailureReason}. */
 export function failureReason(error: unknown): FailureReason {
   const { name, code } = error as { name?: string; code?: string };
-  if (name === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT") return "timeout";
+  if (name === "TimeoutError" || code === "UND_ERR_CONNECT_TIMEOUT" || code === "UND_ERR_HEADERS_TIMEOUT")
+    return "timeout";
   if (code === "UND_ERR_BODY_TIMEOUT") return "timeout";
   if (code === "ECONNREFUSED") return "connection_refused";
-  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED") return "connection_reset";
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "UND_ERR_SOCKET" || code === "UND_ERR_CLOSED")
+    return "connection_reset";
   return "other";
 }
 
@@ -105,7 +108,10 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       while (options.breaker.state !== "closed" && !options.dispatcher.closed && !options.dispatcher.destroyed) {
         await new Promise((resolve) => setTimeout(resolve, pollMs).unref());
         if (options.breaker.state !== "open") continue;
-        const ready = await request(readyz, { dispatcher: options.dispatcher, signal: AbortSignal.timeout(Math.max(pollMs, 1_000)) })
+        const ready = await request(readyz, {
+          dispatcher: options.dispatcher,
+          signal: AbortSignal.timeout(Math.max(pollMs, 1_000)),
+        })
           .then(async (res) => (await res.body.dump(), res.statusCode === 200))
           .catch(() => false);
         if (!ready) sawNotReady = true;
@@ -116,8 +122,19 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     }
   }
 
-  function fail(url: string, reason: FailureReason, detail: string, startedAt: number, cause?: unknown): SubgraphUnavailableError {
-    const error = new SubgraphUnavailableError(options.name, reason, detail, cause === undefined ? undefined : { cause });
+  function fail(
+    url: string,
+    reason: FailureReason,
+    detail: string,
+    startedAt: number,
+    cause?: unknown,
+  ): SubgraphUnavailableError {
+    const error = new SubgraphUnavailableError(
+      options.name,
+      reason,
+      detail,
+      cause === undefined ? undefined : { cause },
+    );
     const counted = !(reason === "timeout" && lastAnswerAt > startedAt);
     if (counted) {
       options.breaker.failed(error);
@@ -127,7 +144,12 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     return error;
   }
 
-  async function attempt(url: string, method: string, headers: Record<string, string>, body: string | undefined): Promise<Buffered> {
+  async function attempt(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+  ): Promise<Buffered> {
     if (!options.breaker.tryAcquire()) {
       const last = options.breaker.lastFailure;
       options.onFailure?.("circuit_open", false);
@@ -141,14 +163,27 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     try {
       const signal = AbortSignal.timeout(options.timeoutMs);
       const payload = body !== undefined ? { body } : {};
-      res = await request(url, { method: method as "POST", headers, ...payload, dispatcher: options.dispatcher, signal });
+      res = await request(url, {
+        method: method as "POST",
+        headers,
+        ...payload,
+        dispatcher: options.dispatcher,
+        signal,
+      });
       text = await res.body.text();
     } catch (error) {
       const reason = failureReason(error);
-      throw fail(url, reason, reason === "timeout" ? `timeout after ${options.timeoutMs} ms` : (error as Error).message, startedAt, error);
+      throw fail(
+        url,
+        reason,
+        reason === "timeout" ? `timeout after ${options.timeoutMs} ms` : (error as Error).message,
+        startedAt,
+        error,
+      );
     }
     const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+    for (const [k, v] of Object.entries(res.headers))
+      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
     if (res.statusCode >= 500) {
       // Returned as 200 so the gateway merges its coded errors at their paths instead of masking them.
       if (isGraphQLAnswer(flat, text)) {
@@ -163,20 +198,30 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     return { status: res.statusCode, headers: flat, body: text };
   }
 
-  async function send(url: string, method: string, headers: Record<string, string>, body: string | undefined, retries: number) {
+  async function send(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: string | undefined,
+    retries: number,
+  ) {
     for (let i = 0; ; i++) {
       try {
         return await attempt(url, method, headers, body);
       } catch (error) {
         // A timed-out query is resent never: it would likely time out again, tripling the wait.
-        const final = !(error instanceof SubgraphUnavailableError) || error.reason === "circuit_open" || error.reason === "timeout";
+        const final =
+          !(error instanceof SubgraphUnavailableError) || error.reason === "circuit_open" || error.reason === "timeout";
         if (i >= retries || final) throw error;
         await sleep(backoffDelayMs(i + 1, { baseMs: options.retryBaseMs, maxMs: options.retryBaseMs * 2 ** retries }));
       }
     }
   }
 
-  const fetcher = async (input: string, init?: { method?: string; headers?: Record<string, string>; body?: string }) => {
+  const fetcher = async (
+    input: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ) => {
     const method = init?.method ?? "POST";
     const headers = init?.headers ?? {};
     const body = init?.body;
@@ -195,7 +240,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       buffered = send(input, method, headers, body, isQuery ? options.retries : 0);
     }
     const result = await buffered;
-    return new Response(result.body, { status: result.status, headers: result.headers });
+    return new BufferedResponse(result.body, result.status, result.headers);
   };
   return fetcher as unknown as Fetcher;
 }

@@ -49,6 +49,8 @@ export function trustedDocumentsPlugin<C extends TrustedDocumentsContext>(option
         // errors thrown here become a coded 400 before planning, so nothing reaches a subgraph.
         async didResolveOperation({ queryHash, document, contextValue }) {
           if (options.operations.has(queryHash) || matchDocument(document)) return;
+          // The gateway's own per-event query of a live subscription, which was checked itself at admission.
+          if ((contextValue as { live?: { mode: string } }).live?.mode === "event") return;
           options.onUnknown?.({ clientName, mode, id: queryHash });
           if (mode === "audit") {
             contextValue.logger.warn({ clientName, operationId: queryHash }, "operation not in the trusted documents list");

@@ -57,7 +57,8 @@ export function rateLimitPlugin<C extends RateLimitContext>(options: RateLimitOp
     async requestDidStart() {
       return {
         async didResolveOperation({ operation, document, request, contextValue }) {
-          if (!operation) return;
+          // A live subscription's per-event query: the subscription paid once, at admission.
+          if (!operation || (contextValue as { live?: { mode: string } }).live?.mode === "event") return;
           try {
             // Capped just above the bucket: an unbounded count (exhausted walk) must still be a number for the store.
             const counted = totalAttempts(countCredentialFields(operation, fragmentsOf(document), request.variables ?? {}, options.credentialFields));

@@ -1,5 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importJWK, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -84,6 +85,38 @@ describe("live updates across replicas and at their limits", () => {
       (r) => (r.data?.notificationAdded as { kind: string } | undefined)?.kind === "ORDER_CONFIRMED",
     );
     expect(got.data?.notificationAdded).toMatchObject({ order: { id: order.id, number: order.number } });
+    sub.stop();
+  });
+
+  it("with trusted documents enforced, only a manifest subscription is admitted, and its events (the gateway's own queries) still arrive", async () => {
+    const body = "subscription LiveTrusted { notificationAdded { kind order { id } } }";
+    const manifest = join(mkdtempSync(join(tmpdir(), "sg-live-pq-")), "manifest.json");
+    const id = createHash("sha256").update(body).digest("hex");
+    writeFileSync(
+      manifest,
+      JSON.stringify({
+        format: "apollo-persisted-query-manifest",
+        version: 1,
+        operations: [{ id, name: "LiveTrusted", type: "subscription", body }],
+      }),
+    );
+    const replica = await stack.startAnotherGateway({
+      TRUSTED_DOCUMENTS_MODE: "enforce",
+      PERSISTED_QUERY_MANIFESTS: manifest,
+    });
+    const user = await register("trusted@example.com");
+    const refused = client("ws", replica.graphqlUrl, user.accessToken).subscribe(
+      "subscription { notificationAdded { id } }",
+    );
+    await refused.ended();
+    expect(codeOf(refused.failure)).toBe("PERSISTED_QUERY_NOT_SUPPORTED");
+    const before = await activeSubscriptions();
+    const sub = client("ws", replica.graphqlUrl, user.accessToken).subscribe(body);
+    await waitForActive(before + 1);
+    const order = await placeOrder(user.accessToken, "trusted-1");
+    await sub.waitFor(
+      (r) => (r.data?.notificationAdded as { order: { id: string } | null } | undefined)?.order?.id === order.id,
+    );
     sub.stop();
   });
 

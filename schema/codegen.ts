@@ -50,7 +50,9 @@ export function codegenSchema(name: string, sdl: string): DocumentNode {
   });
   // @requiresScopes/@policy take federation__Scope/federation__Policy lists: declare those scalars too.
   const scalars = new Set<string>();
-  visit(renamed, { NamedType: (node) => void (node.name.value.startsWith("federation__") && scalars.add(node.name.value)) });
+  visit(renamed, {
+    NamedType: (node) => void (node.name.value.startsWith("federation__") && scalars.add(node.name.value)),
+  });
   const definitions: DefinitionNode[] = [
     ...parse(["scalar _FieldSet", ...[...scalars].map((s) => `scalar ${s}`)].join("\n")).definitions,
     ...renamed.definitions,

@@ -204,7 +204,11 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // Hash-only GETs (persisted catalog queries) need no CSRF header: CDN-cacheable URLs.
     allowPersistedQueryGets: true,
   });
-  const oauth = oauthForward({ usersOrigin: new URL(config.USERS_URL).origin, credential: config.GATEWAY_TOKEN, clientIp: (req) => clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS) });
+  const oauth = oauthForward({
+    usersOrigin: new URL(config.USERS_URL).origin,
+    credential: config.GATEWAY_TOKEN,
+    clientIp: (req) => clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS),
+  });
   collectRuntimeMetrics();
   const stopBreakerMetrics = observeBreakers(breakers);
   const http = createHttpServer({

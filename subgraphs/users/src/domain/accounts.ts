@@ -60,7 +60,11 @@ export async function login(deps: AccountDeps, input: { email: string; password:
  * The password check of {@link login} without starting a session: the OAuth sign-in page proves
  * who the user is with it (same throttle, same INVALID_CREDENTIALS, same timing).
  */
-export async function authenticate(deps: Pick<AccountDeps, "db" | "throttle">, input: { email: string; password: string }, clientIp: string): Promise<PublicUser> {
+export async function authenticate(
+  deps: Pick<AccountDeps, "db" | "throttle">,
+  input: { email: string; password: string },
+  clientIp: string,
+): Promise<PublicUser> {
   const email = normalizeEmail(input.email);
   await refuseWhileThrottled(deps.throttle, email, clientIp);
   const user = input.password.length <= 256 ? await findUserByEmail(deps.db, email) : null;

@@ -25,7 +25,11 @@ export async function importSigningKeys(privateJwks: JWK[]): Promise<SigningKeys
   }
   const first = privateJwks[0] as JWK & { kid: string };
   const key = (await importJWK(first, ACCESS_TOKEN_ALG)) as CryptoKey;
-  return { active: { kid: first.kid, key }, jwks: { keys: privateJwks.map(toPublic) }, privateJwks: privateJwks.map((jwk) => ({ ...jwk, alg: ACCESS_TOKEN_ALG, use: "sig" })) };
+  return {
+    active: { kid: first.kid, key },
+    jwks: { keys: privateJwks.map(toPublic) },
+    privateJwks: privateJwks.map((jwk) => ({ ...jwk, alg: ACCESS_TOKEN_ALG, use: "sig" })),
+  };
 }
 
 /** Generates a fresh Ed25519 private JWK with a kid. */

@@ -55,7 +55,8 @@ export const Mutation = {
   // Apps (OAuth clients): the SDL's @policy admits ADMINs on first-party sessions only.
   registerApp: (_, args, ctx) => registeredAppPayload(() => registerApp(ctx.db, viewerId(ctx), args.input)),
   rotateAppSecret: (_, args, ctx) => registeredAppPayload(() => rotateAppSecret(ctx.db, args.id)),
-  deleteApp: (_, args, ctx) => successPayload(() => deleteApp({ db: ctx.db, revocations: ctx.sessions.revocations }, args.id)),
+  deleteApp: (_, args, ctx) =>
+    successPayload(() => deleteApp({ db: ctx.db, revocations: ctx.sessions.revocations }, args.id)),
   revokeAppAuthorization: (_, args, ctx) =>
     toPayload("user", async () => {
       await revokeAppAuthorization({ db: ctx.db, revocations: ctx.sessions.revocations }, viewerId(ctx), args.appId);

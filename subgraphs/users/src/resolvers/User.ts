@@ -19,5 +19,8 @@ export const User = {
       : Promise.reject(forbidden("Only the user themself sees their linked identities"));
   },
   // The user themself only (not an ADMIN): which apps act for an account is its owner's business.
-  authorizedApps: (user, _, ctx) => (ctx.viewer?.id === user.id ? listAuthorizedApps(ctx.db, user.id) : Promise.reject(forbidden("Only the user themself sees their authorized apps"))),
+  authorizedApps: (user, _, ctx) =>
+    ctx.viewer?.id === user.id
+      ? listAuthorizedApps(ctx.db, user.id)
+      : Promise.reject(forbidden("Only the user themself sees their authorized apps")),
 } satisfies UserResolvers;

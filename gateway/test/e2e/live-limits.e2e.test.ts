@@ -65,6 +65,7 @@ beforeAll(async () => {
       LIVE_CONNECTION_INIT_TIMEOUT_MS: "300",
       LIVE_AUTH_RECHECK_MS: "200",
       LIVE_HEARTBEAT_MS: "200",
+      LIVE_KEEPALIVE_MS: "300",
     },
   });
 }, 120_000);
@@ -134,6 +135,39 @@ describe("live updates across replicas and at their limits", () => {
     await waitForActive(before + 3);
     expect(other.failure).toBeUndefined();
     for (const s of [...open, other]) s.stop();
+  });
+
+  it("keeps idle streams alive: multipart sends a {} heartbeat part every LIVE_HEARTBEAT_MS, the WebSocket is pinged every LIVE_KEEPALIVE_MS", async () => {
+    const user = await register("heartbeat@example.com");
+    const res = await fetch(stack.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json',
+        authorization: `Bearer ${user.accessToken}`,
+      },
+      body: JSON.stringify({ query: NOTIFICATION_ADDED }),
+    });
+    expect(res.headers.get("content-type")).toMatch(/^multipart\/mixed; boundary="graphql"; subscriptionSpec="1.0"/);
+    const reader = res.body!.getReader();
+    let text = "";
+    const until = Date.now() + 1_100;
+    while (Date.now() < until) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    await reader.cancel();
+    expect(text.split("\r\n\r\n{}\r\n--graphql").length - 1).toBeGreaterThanOrEqual(3);
+
+    const socket = new WebSocket(stack.url.replace(/^http/, "ws"), "graphql-transport-ws");
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${user.accessToken}` } }));
+    let pings = 0;
+    socket.on("ping", () => pings++);
+    await new Promise((r) => setTimeout(r, 1_000));
+    socket.close();
+    expect(pings).toBeGreaterThanOrEqual(2);
   });
 
   it("closes a WebSocket that sends no connection_init in time with 4408", async () => {

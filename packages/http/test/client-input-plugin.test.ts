@@ -1,0 +1,30 @@
+import { ApolloServer } from "@apollo/server";
+import { describe, expect, it } from "vitest";
+import { clientInputPlugin } from "../src/client-input-plugin.ts";
+
+const server = new ApolloServer({
+  typeDefs: "type Query { echo(text: String): String }",
+  resolvers: { Query: { echo: (_: unknown, args: { text?: string }) => args.text ?? null } },
+  plugins: [clientInputPlugin()],
+});
+
+async function run(query: string) {
+  const res = await server.executeOperation({ query });
+  if (res.body.kind !== "single") throw new Error("single result expected");
+  return res.body.singleResult;
+}
+
+describe("clientInputPlugin: inline literals, checked once per parsed document", () => {
+  it("refuses the same unsafe document on every request, not only the first (the verdict is cached with it)", async () => {
+    const query = '{ echo(text: "a\\u0000b") }';
+    for (let i = 0; i < 3; i++) {
+      const result = await run(query);
+      expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(result.data).toBeUndefined();
+    }
+  });
+
+  it("answers a safe document every time", async () => {
+    for (let i = 0; i < 3; i++) expect((await run('{ echo(text: "lamp") }')).data).toEqual({ echo: "lamp" });
+  });
+});

@@ -79,6 +79,6 @@ export class BufferedResponse implements FetcherResponse {
   }
   clone(): FetcherResponse {
     if (this.#used) throw new TypeError("Response.clone: Body has already been consumed.");
-    return new BufferedResponse(this.body, this.status, Object.fromEntries(this.headers.entries()));
+    return new BufferedResponse(this.body, this.status, Object.fromEntries(this.headers));
   }
 }

@@ -121,6 +121,43 @@ describe("live updates across replicas and at their limits", () => {
     sub.stop();
   });
 
+  it("charges the rate limit once, at admission: the per-event queries of a subscription are not refused as RATE_LIMITED", async () => {
+    // 3 points a minute: the subscription (cost 1-3) fits; three more queries would not.
+    const replica = await stack.startAnotherGateway({
+      RATE_LIMIT_ENABLED: "true",
+      RATE_LIMIT_USER_POINTS: "3",
+    });
+    const user = await register("rate-limited@example.com");
+    const order = await placeOrder(user.accessToken, "rate-limited-1");
+    const login = await gql(
+      stack.url,
+      `mutation { login(input: { email: "${seedAdmin.email}", password: "${DEMO_PASSWORDS.admin}" }) { session { accessToken } } }`,
+    );
+    const admin = login.data?.login.session.accessToken as string;
+    const sub = client("ws", replica.graphqlUrl, user.accessToken).subscribe(
+      "subscription($id: ID!) { orderUpdated(id: $id) { status } }",
+      { id: order.id },
+    );
+    await sub.waitFor((r) => (r.data?.orderUpdated as { status: string } | undefined)?.status === "PAID");
+    for (const [mutation, status] of [
+      ["markOrderShipped", "SHIPPED"],
+      ["markOrderDelivered", "DELIVERED"],
+    ] as const) {
+      await gql(stack.url, `mutation($id: ID!) { ${mutation}(id: $id) { userErrors { code } } }`, {
+        token: admin,
+        variables: { id: order.id },
+      });
+      await sub.waitFor((r) => (r.data?.orderUpdated as { status: string } | undefined)?.status === status);
+    }
+
+    expect(
+      sub.results.map(
+        (r) => (r.data?.orderUpdated as { status: string } | undefined)?.status ?? r.errors?.[0]?.extensions?.code,
+      ),
+    ).toEqual(["PAID", "SHIPPED", "DELIVERED"]);
+    sub.stop();
+  });
+
   it("caps subscriptions per WebSocket connection with SUBSCRIPTION_LIMIT_EXCEEDED", async () => {
     const user = await register("per-connection@example.com");
     const ws = client("ws", stack.url, user.accessToken);

@@ -60,6 +60,17 @@ describe(".github/workflows/ci.yml", () => {
     expect(runs).toContain("node .ci/summary.mjs .ci/vitest.json");
   });
 
+  it("runs every static check of .ci/run (its CHECKS list) before the tests", () => {
+    const checks = [...(/CHECKS=\(([^)]*)\)/.exec(read(".ci/run"))?.[1]?.matchAll(/"([^"]+)"/g) ?? [])].map((m) => m[1]!);
+    expect(checks).toContain("pnpm lint:arch");
+    const test = workflow.jobs.test!.steps.map((s) => s.run ?? "");
+    const tests = test.findIndex((run) => run.startsWith("pnpm test"));
+    for (const check of checks) {
+      expect(test.indexOf(check), check).toBeGreaterThan(-1);
+      expect(test.indexOf(check), check).toBeLessThan(tests);
+    }
+  });
+
   it("installs the same Debian packages as .ci/run", () => {
     const list = /APT_PACKAGES=\(([^)]*)\)/.exec(read(".ci/run"))?.[1]?.trim().split(/\s+/) ?? [];
     expect(list.length).toBeGreaterThan(0);

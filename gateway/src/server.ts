@@ -12,7 +12,7 @@ import { clientAddress } from "./client-address.ts";
 import { oauthForward } from "./oauth-forward.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { GatewayContext } from "./context.ts";
-import { operationLimitsRule } from "@shopgraph/operation-limits";
+import { CREDENTIAL_FIELDS, operationLimitsRule } from "@shopgraph/operation-limits";
 import { costLimitPlugin, DEFAULT_COST_LIMIT } from "./plugins/cost-limit-plugin.ts";
 import { credentialLimitPlugin } from "./plugins/credential-limit-plugin.ts";
 import { directivePrecheckPlugin } from "./plugins/directive-precheck-plugin.ts";
@@ -162,7 +162,8 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
               anonymousPoints: config.RATE_LIMIT_ANON_POINTS,
               credentialAttempts: config.RATE_LIMIT_CREDENTIAL_ATTEMPTS,
               maxPointsPerRequest: config.MAX_COST,
-              credentialFields: new Set(["login", "register", "refreshSession"]),
+              // The same list the per-operation cap uses: social sign-in attempts count per IP like password ones.
+              credentialFields: CREDENTIAL_FIELDS,
               onStoreError: (error) => deps.logger.error({ err: error }, "rate limit store failed; request allowed"),
               onReject: observeRateLimitRejection,
             }),

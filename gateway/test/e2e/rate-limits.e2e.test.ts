@@ -27,6 +27,15 @@ describe("rate limits", () => {
     expect(res.status).toBe(429);
   });
 
+  it("counts social sign-in attempts (completeSocialLogin) in the same per-IP bucket as password ones", async () => {
+    const other = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}social:` });
+    const social = `mutation { completeSocialLogin(input: { provider: "nowhere", redirectUri: "http://localhost/cb", code: "guess", state: "guess" }) { userErrors { code } } }`;
+    for (let i = 0; i < 3; i++) expect((await gql(other.graphqlUrl, social)).status).toBe(200);
+    const blocked = await gql(other.graphqlUrl, social);
+    expect(blocked.status).toBe(429);
+    expect(blocked.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
+  });
+
   it("weights queries by cost: an expensive query spends the budget faster than a cheap one", async () => {
     const cheapGateway = await stack.startAnotherGateway({ REDIS_KEY_PREFIX: `${stack.redis.prefix}cheap:`, RATE_LIMIT_ANON_POINTS: "3000" });
     for (let i = 0; i < 20; i++) expect((await gql(cheapGateway.graphqlUrl, "{ categories { slug } }")).status).toBe(200);

@@ -243,6 +243,7 @@ const SECRETS: Record<string, string> = {
   "shopgraph-service-tokens/service-token": randomBytes(32).toString("base64url"),
   "shopgraph-service-tokens/gateway-token": randomBytes(32).toString("base64url"),
   "shopgraph-jwt/private-keys": JSON.stringify([jwk()]),
+  "shopgraph-oauth/cookie-keys": randomBytes(32).toString("base64url"),
   "shopgraph-smtp/url": "smtp://mailer:pw@smtp.internal:587",
   "shopgraph-fcm/service-account.json": JSON.stringify({ type: "service_account", project_id: "shopgraph-push", client_email: "push@shopgraph-push.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n" }),
 };
@@ -328,8 +329,8 @@ const CLUSTER_ONLY: Record<string, string> = {
   METRICS_PORT: "one metrics port for every pod",
   GATEWAY_TOKEN: "the cluster gives every pod its gateway credential from a Secret",
 };
-/** Variables whose values are environment-specific (addresses, sampling, seeding, origins). */
-const VALUES_DIFFER = new Set(["DATABASE_URL", "REDIS_URL", "JWKS_URL", "USERS_URL", "PRODUCTS_URL", "ORDERS_URL", "NOTIFICATIONS_URL", "SUPERGRAPH_PATH", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER_ARG", "SEED", "CORS_ORIGINS", "STOREFRONT_URL", "DATA_DIR", "SERVICE_TOKEN", "JWT_PRIVATE_KEYS", "GATEWAY_TOKEN", "SMTP_URL", "FCM_SERVICE_ACCOUNT_JSON", "METRICS_HOST", "METRICS_PORT", "METRICS_TOKEN"]);
+/** Variables whose values are environment-specific (addresses, sampling, seeding, origins, the public OAuth issuer). */
+const VALUES_DIFFER = new Set(["DATABASE_URL", "REDIS_URL", "JWKS_URL", "USERS_URL", "PRODUCTS_URL", "ORDERS_URL", "NOTIFICATIONS_URL", "SUPERGRAPH_PATH", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER_ARG", "SEED", "CORS_ORIGINS", "OAUTH_ISSUER", "STOREFRONT_URL", "DATA_DIR", "SERVICE_TOKEN", "JWT_PRIVATE_KEYS", "GATEWAY_TOKEN", "SMTP_URL", "FCM_SERVICE_ACCOUNT_JSON", "METRICS_HOST", "METRICS_PORT", "METRICS_TOKEN"]);
 
 /** `${NAME:-default}` → default; `${NAME:?msg}` (required, no default) → undefined; literals as they are. */
 function composeValue(raw: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,11 @@ import type { EmbeddedPostgres } from "../src/index.ts";
 import { PrismaClient } from "../../../subgraphs/users/src/db/generated/client.ts";
 
 const usersMigrations = fileURLToPath(new URL("../../../subgraphs/users/prisma/migrations", import.meta.url));
+// Every migration the users subgraph ships, in order: the first start applies all of them.
+const usersMigrationNames = readdirSync(usersMigrations, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
 const dataDir = await mkdtemp(join(tmpdir(), "sg-pglite-"));
 const servers: EmbeddedPostgres[] = [];
 
@@ -36,7 +41,7 @@ describe("startEmbeddedPostgres", () => {
 
     // The runner opens its single connection right after the previous one closed: the server must
     // hand the slot over instead of refusing the newcomer.
-    expect(await applyMigrations({ connectionString: first.url, migrationsDir: usersMigrations })).toHaveLength(1);
+    expect(await applyMigrations({ connectionString: first.url, migrationsDir: usersMigrations })).toEqual(usersMigrationNames);
     const prisma = new PrismaClient({ adapter: createPgAdapter({ connectionString: first.url, max: EMBEDDED_POOL_MAX }) });
     await prisma.$transaction(async (tx) => {
       const user = await tx.user.create({ data: { email: "kept@example.com", name: "Kept", passwordHash: "x" } });

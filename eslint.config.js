@@ -20,13 +20,32 @@ const configFiles = [
 ];
 
 /** Code that is not deployed: tests, their harnesses, benchmarks and dev scripts drive child processes by env. */
-const harnessFiles = ["**/test/**", "**/*.test.ts", "packages/testing/**", "bench/**", "scripts/**", "schema/**", "deploy/**", "vitest.config.ts"];
+const harnessFiles = [
+  "**/test/**",
+  "**/*.test.ts",
+  "packages/testing/**",
+  "bench/**",
+  "scripts/**",
+  "schema/**",
+  "deploy/**",
+  "vitest.config.ts",
+];
 
-const processEnvMessage = "Only a config.ts reads process.env: take the value from the service's typed config (ARCHITECTURE.md).";
+const processEnvMessage =
+  "Only a config.ts reads process.env: take the value from the service's typed config (ARCHITECTURE.md).";
 
 export default tseslint.config(
   {
-    ignores: ["**/node_modules/**", "**/generated/**", "**/db/generated/**", "**/.data/**", "bench/results/**", "schema/client-example/src/gql/**", ".ci/**", "test/architecture/fixtures/**"],
+    ignores: [
+      "**/node_modules/**",
+      "**/generated/**",
+      "**/db/generated/**",
+      "**/.data/**",
+      "bench/results/**",
+      "schema/client-example/src/gql/**",
+      ".ci/**",
+      "test/architecture/fixtures/**",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -35,19 +54,28 @@ export default tseslint.config(
       ecmaVersion: 2024,
       sourceType: "module",
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ["*.js", "*.cjs", "*.mjs", ".ci/*.mjs"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["*.js", "*.cjs", "*.mjs", ".ci/*.mjs"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     linterOptions: { reportUnusedDisableDirectives: "error" },
     rules: {
       // Type-aware rules: the bugs types can see (lost promises, awaiting non-promises, open switches).
       "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: false, attributes: false } }],
+      "@typescript-eslint/no-misused-promises": [
+        "error",
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       "@typescript-eslint/await-thenable": "error",
       "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true }],
       "@typescript-eslint/no-unnecessary-type-assertion": "error",
       "@typescript-eslint/only-throw-error": "error",
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", ignoreRestSiblings: true },
+      ],
       "@typescript-eslint/no-explicit-any": "error",
       eqeqeq: ["error", "always", { null: "ignore" }],
       "no-console": "off",
@@ -55,8 +83,14 @@ export default tseslint.config(
       "no-restricted-properties": ["error", { object: "process", property: "env", message: processEnvMessage }],
       "no-restricted-syntax": [
         "error",
-        { selector: "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']", message: processEnvMessage },
-        { selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']", message: processEnvMessage },
+        {
+          selector: "VariableDeclarator[init.name='process'] > ObjectPattern > Property[key.name='env']",
+          message: processEnvMessage,
+        },
+        {
+          selector: "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+          message: processEnvMessage,
+        },
       ],
     },
   },

@@ -2,7 +2,9 @@ import { defineConfig } from "vitest/config";
 
 /** Where test files live; `suffix` is what the file name ends with before `.ts`. */
 const testFiles = (suffix: string) =>
-  ["{gateway,schema,scripts,bench,packages/*,subgraphs/*}/test/**/", "test/**/", "deploy/test/**/"].map((dir) => `${dir}*.${suffix}.ts`);
+  ["{gateway,schema,scripts,bench,packages/*,subgraphs/*}/test/**/", "test/**/", "deploy/test/**/"].map(
+    (dir) => `${dir}*.${suffix}.ts`,
+  );
 const EXCLUDE = ["**/node_modules/**", "**/.data/**"];
 /** Kinds that talk to servers or processes; everything else named `*.test.ts` is a unit test. */
 const SLOW_KINDS = ["int", "e2e", "faults"];
@@ -31,13 +33,24 @@ export default defineConfig({
       // Unit files share their worker's module cache (isolate: false): half the unit wall time was imports.
       // Safe because they keep no process-global state, except the OpenTelemetry tests (one global SDK per
       // process), which keep a fresh process each in `unit-isolated`. `--project 'unit*'` runs both.
-      { extends: true, test: { name: "unit", include: testFiles("test"), exclude: [...UNIT_EXCLUDE, ...PROCESS_GLOBAL], isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: testFiles("test"),
+          exclude: [...UNIT_EXCLUDE, ...PROCESS_GLOBAL],
+          isolate: false,
+        },
+      },
       { extends: true, test: { name: "unit-isolated", include: PROCESS_GLOBAL, exclude: UNIT_EXCLUDE } },
       { extends: true, test: { name: "int", include: testFiles("int.test"), exclude: EXCLUDE } },
       { extends: true, test: { name: "e2e", include: testFiles("e2e.test"), exclude: [...EXCLUDE, ...SCALE] } },
       // Fault injection and the replica suite assert latency and recovery bounds: they run after the
       // parallel batch (sequence.groupOrder), so the rest of the suite does not steal their CPU on 2 cores.
-      { extends: true, test: { name: "faults", include: testFiles("faults.test"), exclude: EXCLUDE, sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: "faults", include: testFiles("faults.test"), exclude: EXCLUDE, sequence: { groupOrder: 1 } },
+      },
       { extends: true, test: { name: "scale", include: SCALE, exclude: EXCLUDE, sequence: { groupOrder: 2 } } },
     ],
     testTimeout: 30_000,

@@ -32,6 +32,8 @@ if (existsSync(reportPath)) {
 }
 if (exitCode !== 0 && failed === 0) {
   failed = 1;
-  console.log(`summary: vitest exited with ${exitCode} without a failed test (errors outside tests); counted as one failure`);
+  console.log(
+    `summary: vitest exited with ${exitCode} without a failed test (errors outside tests); counted as one failure`,
+  );
 }
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);

@@ -44,8 +44,34 @@ async function bulkInsert(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const adjectives = ["Classic", "Merino", "Walnut", "Linen", "Ceramic", "Leather", "Cotton", "Bamboo", "Copper", "Wool", "Vintage", "Urban"];
-    const nouns = ["Sweater", "Mug", "Scarf", "Lamp", "Chair", "Bowl", "Shirt", "Jacket", "Vase", "Blanket", "Backpack", "Kettle"];
+    const adjectives = [
+      "Classic",
+      "Merino",
+      "Walnut",
+      "Linen",
+      "Ceramic",
+      "Leather",
+      "Cotton",
+      "Bamboo",
+      "Copper",
+      "Wool",
+      "Vintage",
+      "Urban",
+    ];
+    const nouns = [
+      "Sweater",
+      "Mug",
+      "Scarf",
+      "Lamp",
+      "Chair",
+      "Bowl",
+      "Shirt",
+      "Jacket",
+      "Vase",
+      "Blanket",
+      "Backpack",
+      "Kettle",
+    ];
     await client.query(
       `INSERT INTO "Product" (id, slug, title, description, "priceMinor", "currencyCode", "categoryId", stock, "createdAt", "updatedAt")
        SELECT gen_random_uuid(), 'bench-' || g, a.w || ' ' || n.w || ' ' || g, 'A ' || lower(a.w) || ' ' || lower(n.w) || ' for the benchmark, item ' || g,
@@ -66,18 +92,33 @@ async function newestIds(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ id: string }>(`SELECT id FROM "Product" WHERE "archivedAt" IS NULL ORDER BY "createdAt" DESC LIMIT 50`);
+    const { rows } = await client.query<{ id: string }>(
+      `SELECT id FROM "Product" WHERE "archivedAt" IS NULL ORDER BY "createdAt" DESC LIMIT 50`,
+    );
     return rows.map((r) => r.id);
   } finally {
     await client.end();
   }
 }
 
-const body = (query: string, variables: Record<string, unknown>): OpenLoopRequest => ({ body: JSON.stringify({ query, variables }) });
+const body = (query: string, variables: Record<string, unknown>): OpenLoopRequest => ({
+  body: JSON.stringify({ query, variables }),
+});
 // Broad one-word terms match ~8,300 rows each (1/12 of the catalog); two-word prefixes match fewer.
-const TERMS = ["merino swea", "walnut bowl", "linen", "ceramic mug", "vintage lamp", "copper kett", "wool scarf", "bamboo"];
-const SEARCH = "query($q: String) { products(first: 20, query: $q, sortKey: RELEVANCE) { totalCount edges { cursor node { id title price { amount } } } } }";
-const LISTING = "query($c: String) { products(first: 20, filter: { categorySlug: $c }, sortKey: PRICE) { edges { node { id title price { amount } } } } }";
+const TERMS = [
+  "merino swea",
+  "walnut bowl",
+  "linen",
+  "ceramic mug",
+  "vintage lamp",
+  "copper kett",
+  "wool scarf",
+  "bamboo",
+];
+const SEARCH =
+  "query($q: String) { products(first: 20, query: $q, sortKey: RELEVANCE) { totalCount edges { cursor node { id title price { amount } } } } }";
+const LISTING =
+  "query($c: String) { products(first: 20, filter: { categorySlug: $c }, sortKey: PRICE) { edges { node { id title price { amount } } } } }";
 const BY_ID = "query($id: ID) { product(id: $id) { id title price { amount currencyCode } category { name } } }";
 
 const bench = await startBenchStack({ tag: "catalog-bench", productsCache: "on" });
@@ -92,7 +133,10 @@ try {
   const targets = { subgraph: stack.urls.products, gateway: gateway.url };
   const scenarios = {
     search: { rate: SEARCH_RATE, next: (i: number) => body(SEARCH, { q: TERMS[i % TERMS.length] }) },
-    listing: { rate: READ_RATE / 2, next: (i: number) => body(LISTING, { c: seedCategories[i % seedCategories.length]!.slug }) },
+    listing: {
+      rate: READ_RATE / 2,
+      next: (i: number) => body(LISTING, { c: seedCategories[i % seedCategories.length]!.slug }),
+    },
     "product(id)": { rate: READ_RATE, next: (i: number) => body(BY_ID, { id: ids[i % ids.length] }) },
   };
   type ScenarioName = keyof typeof scenarios;
@@ -103,12 +147,15 @@ try {
     log(`${label}: p50 ${result.p50} ms, p99 ${result.p99} ms, ${result.failed} failed`);
   };
   // Warm-up: Postgres' buffers, the plan caches and the entity cache, unmeasured.
-  for (const name of Object.keys(scenarios) as ScenarioName[]) for (const target of ["subgraph", "gateway"] as const) await runOpenLoop({ url: targets[target], seconds: 2, ...scenarios[name] });
+  for (const name of Object.keys(scenarios) as ScenarioName[])
+    for (const target of ["subgraph", "gateway"] as const)
+      await runOpenLoop({ url: targets[target], seconds: 2, ...scenarios[name] });
 
   log("cache on: two interleaved rounds");
   for (let round = 1; round <= 2; round++) {
     for (const name of Object.keys(scenarios) as ScenarioName[]) {
-      for (const target of ["subgraph", "gateway"] as const) await run(`${name}, cache on — ${target} (r${round})`, name, target);
+      for (const target of ["subgraph", "gateway"] as const)
+        await run(`${name}, cache on — ${target} (r${round})`, name, target);
     }
   }
   log("search rate sweep, direct: the highest arrival rate that keeps p99 under 50 ms");
@@ -126,7 +173,12 @@ try {
     for (const name of Object.keys(scenarios) as ScenarioName[]) {
       for (const target of ["subgraph", "gateway"] as const) {
         let i = 0;
-        const result = await runLoad({ url: targets[target], seconds: SECONDS, connections: 8, next: () => ({ headers: {}, body: scenarios[name].next(i++).body }) });
+        const result = await runLoad({
+          url: targets[target],
+          seconds: SECONDS,
+          connections: 8,
+          next: () => ({ headers: {}, body: scenarios[name].next(i++).body }),
+        });
         throughput[`${name}, cache ${cache} — ${target}`] = result;
         log(`throughput ${name}, cache ${cache} — ${target}: ${result.rps.toFixed(0)} req/s`);
       }
@@ -138,7 +190,8 @@ try {
   await stack.restart(["products"], productsCacheEnv("off"));
   await runOpenLoop({ url: targets.subgraph, seconds: 2, ...scenarios["product(id)"] });
   for (let round = 1; round <= 2; round++) {
-    for (const target of ["subgraph", "gateway"] as const) await run(`product(id), cache off — ${target} (r${round})`, "product(id)", target);
+    for (const target of ["subgraph", "gateway"] as const)
+      await run(`product(id), cache off — ${target} (r${round})`, "product(id)", target);
   }
   await saturate("off");
 
@@ -153,7 +206,10 @@ try {
     "",
     "| scenario | rate/s | completed | failed | p50 ms | p90 ms | p99 ms | max ms |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ...Object.entries(rows).map(([label, r]) => `| ${label} | ${r.rate} | ${r.completed} | ${r.failed} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`),
+    ...Object.entries(rows).map(
+      ([label, r]) =>
+        `| ${label} | ${r.rate} | ${r.completed} | ${r.failed} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} |`,
+    ),
     "",
     "Search (RELEVANCE + totalCount) at the subgraph, rising arrival rate:",
     "",

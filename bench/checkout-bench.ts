@@ -15,14 +15,28 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { seedProducts } from "@shopgraph/fixtures";
 import { auditStock, orderMark, pendingOrders, setStock, statusCounts } from "./lib/checkout-db.ts";
-import { CPU_PROCESSES, renderCheckoutReport, stepPasses, type CheckoutStep, type ContentionResult, type CpuProcess } from "./lib/checkout-report.ts";
+import {
+  CPU_PROCESSES,
+  renderCheckoutReport,
+  stepPasses,
+  type CheckoutStep,
+  type ContentionResult,
+  type CpuProcess,
+} from "./lib/checkout-report.ts";
 import { startBenchStack, startShopgraphGateway } from "./lib/bench-stack.ts";
 import type { RunningGateway } from "./lib/gateways.ts";
 import { settle } from "./lib/measure.ts";
 import { runOpenLoop } from "./lib/open-loop.ts";
 import { writeBenchResults } from "./lib/results.ts";
 import { cpuOfCommand, sampleTree } from "./lib/procfs.ts";
-import { orderableProducts, orderLines, PLACE_ORDER, placeOrderVariables, registerUsers, seededCustomers } from "./lib/seed-data.ts";
+import {
+  orderableProducts,
+  orderLines,
+  PLACE_ORDER,
+  placeOrderVariables,
+  registerUsers,
+  seededCustomers,
+} from "./lib/seed-data.ts";
 import { counterDelta, SUBGRAPHS, type SubgraphName } from "./lib/stack.ts";
 import { createTokenPool } from "./lib/tokens.ts";
 
@@ -39,7 +53,11 @@ const { values: args } = parseArgs({
 });
 const rates = args.rates.split(",").map(Number);
 const seconds = Number(args.seconds);
-const contention = { units: Number(args["contention-units"]), orders: Number(args["contention-orders"]), rate: Number(args["contention-rate"]) };
+const contention = {
+  units: Number(args["contention-units"]),
+  orders: Number(args["contention-orders"]),
+  rate: Number(args["contention-rate"]),
+};
 /** A target stops stepping up once a step is this far gone (keeps an overloaded run short). */
 const GIVE_UP = { p99Ms: 3_000, failedShare: 0.05 };
 const PLENTY = 1_000_000;
@@ -52,18 +70,30 @@ let failed = false;
 /** CPU ms so far of every process the report attributes work to. */
 function cpuNow(): Record<CpuProcess, number> {
   const of = (name: SubgraphName) => sampleTree(stack.pidOf(name)).cpuMs;
-  return { gateway: gateway ? gateway.sample().cpuMs : 0, users: of("users"), products: of("products"), orders: of("orders"), notifications: of("notifications"), postgres: cpuOfCommand("postgres"), redis: cpuOfCommand("redis-server") };
+  return {
+    gateway: gateway ? gateway.sample().cpuMs : 0,
+    users: of("users"),
+    products: of("products"),
+    orders: of("orders"),
+    notifications: of("notifications"),
+    postgres: cpuOfCommand("postgres"),
+    redis: cpuOfCommand("redis-server"),
+  };
 }
 
 try {
   const customers = [...seededCustomers, ...(await registerUsers(stack.urls.users, 60))];
-  const totalOrders = rates.reduce((sum, r) => sum + r * seconds, 0) * 2 + contention.orders + 200 * Number(args["warmup-seconds"]);
+  const totalOrders =
+    rates.reduce((sum, r) => sum + r * seconds, 0) * 2 + contention.orders + 200 * Number(args["warmup-seconds"]);
   log(`minting ${totalOrders} customer tokens`);
   const tokens = await createTokenPool(signer, totalOrders, customers);
 
   // Plenty of stock for the load; one other product (never in the load) holds the contention units.
   const contended = seedProducts.find((p) => !p.archived && !orderableProducts.includes(p.id))!.id;
-  const stock = new Map<string, number>([...orderableProducts.map((id) => [id, PLENTY] as const), [contended, contention.units]]);
+  const stock = new Map<string, number>([
+    ...orderableProducts.map((id) => [id, PLENTY] as const),
+    [contended, contention.units],
+  ]);
   await setStock(stack.databases.products, stock);
   const mark = await orderMark(stack.databases.orders);
 
@@ -76,7 +106,10 @@ try {
     const i = orderIndex++;
     const variables = placeOrderVariables(i, orderLines(i));
     if (lines) (variables.input as { lines: unknown }).lines = lines;
-    return { headers: { authorization: `Bearer ${tokens.next()}` }, body: JSON.stringify({ query: PLACE_ORDER, variables }) };
+    return {
+      headers: { authorization: `Bearer ${tokens.next()}` },
+      body: JSON.stringify({ query: PLACE_ORDER, variables }),
+    };
   };
   /** Success = HTTP 200, no GraphQL errors, the order PAID; OUT_OF_STOCK is a correct answer under contention. */
   const judge = (allowOutOfStock: boolean) => (status: number, body: string) => {
@@ -94,7 +127,8 @@ try {
   };
 
   log(`warm-up: ${args["warmup-seconds"]} s at 20/s per target`);
-  for (const url of Object.values(targets)) await runOpenLoop({ url, rate: 20, seconds: Number(args["warmup-seconds"]), next: nextOrder(), ok: judge(false) });
+  for (const url of Object.values(targets))
+    await runOpenLoop({ url, rate: 20, seconds: Number(args["warmup-seconds"]), next: nextOrder(), ok: judge(false) });
   await drain();
 
   const steps: CheckoutStep[] = [];
@@ -107,25 +141,48 @@ try {
       const cpu = cpuNow();
       const started = performance.now();
       outcomes.paid = 0;
-      const load = await runOpenLoop({ url: targets[target], rate, seconds, next: nextOrder(), ok: judge(false), timeoutMs: 15_000, maxInFlight: 1_500 });
+      const load = await runOpenLoop({
+        url: targets[target],
+        rate,
+        seconds,
+        next: nextOrder(),
+        ok: judge(false),
+        timeoutMs: 15_000,
+        maxInFlight: 1_500,
+      });
       const paid = outcomes.paid;
       await drain();
       const windowSeconds = (performance.now() - started) / 1000;
       const cpuAfter = cpuNow();
       const delta = counterDelta(counters, await stack.counters());
       const n = Math.max(1, load.scheduled);
-      const cpuMsPerOrder = Object.fromEntries(CPU_PROCESSES.map((p) => [p, (cpuAfter[p] - cpu[p]) / n])) as Record<CpuProcess, number>;
+      const cpuMsPerOrder = Object.fromEntries(CPU_PROCESSES.map((p) => [p, (cpuAfter[p] - cpu[p]) / n])) as Record<
+        CpuProcess,
+        number
+      >;
       const busyMs = CPU_PROCESSES.reduce((s, p) => s + cpuAfter[p] - cpu[p], 0);
       const step: CheckoutStep = {
-        target, rate, load, paid,
-        sqlPerOrder: { users: delta.per.users.sql / n, products: delta.per.products.sql / n, orders: delta.per.orders.sql / n, notifications: delta.per.notifications.sql / n, total: delta.sql / n },
-        requestsPerOrder: SUBGRAPHS.reduce((s, name) => s + delta.per[name].requests + delta.per[name].serviceRequests, 0) / n,
+        target,
+        rate,
+        load,
+        paid,
+        sqlPerOrder: {
+          users: delta.per.users.sql / n,
+          products: delta.per.products.sql / n,
+          orders: delta.per.orders.sql / n,
+          notifications: delta.per.notifications.sql / n,
+          total: delta.sql / n,
+        },
+        requestsPerOrder:
+          SUBGRAPHS.reduce((s, name) => s + delta.per[name].requests + delta.per[name].serviceRequests, 0) / n,
         cpuMsPerOrder,
         coresBusy: busyMs / 1000 / windowSeconds,
         windowSeconds,
       };
       steps.push(step);
-      log(`${rate}/s ${target}: ${load.throughput}/s, p50 ${load.p50} p99 ${load.p99} ms, failed ${load.failed}, SQL/order ${step.sqlPerOrder.total.toFixed(1)}, CPU ms/order orders ${cpuMsPerOrder.orders.toFixed(1)} products ${cpuMsPerOrder.products.toFixed(1)} gateway ${cpuMsPerOrder.gateway.toFixed(1)} pg ${cpuMsPerOrder.postgres.toFixed(1)}${stepPasses(step) ? "" : " (not passing)"}`);
+      log(
+        `${rate}/s ${target}: ${load.throughput}/s, p50 ${load.p50} p99 ${load.p99} ms, failed ${load.failed}, SQL/order ${step.sqlPerOrder.total.toFixed(1)}, CPU ms/order orders ${cpuMsPerOrder.orders.toFixed(1)} products ${cpuMsPerOrder.products.toFixed(1)} gateway ${cpuMsPerOrder.gateway.toFixed(1)} pg ${cpuMsPerOrder.postgres.toFixed(1)}${stepPasses(step) ? "" : " (not passing)"}`,
+      );
       if (load.p99 > GIVE_UP.p99Ms || load.failed > GIVE_UP.failedShare * load.scheduled) {
         gaveUp.add(target);
         log(`${target}: saturated at ${rate}/s, no higher rates`);
@@ -133,10 +190,19 @@ try {
     }
   }
 
-  log(`contention: ${contention.orders} orders for ${contention.units} units of one product, through the gateway at ${contention.rate}/s`);
+  log(
+    `contention: ${contention.orders} orders for ${contention.units} units of one product, through the gateway at ${contention.rate}/s`,
+  );
   Object.assign(outcomes, { paid: 0, outOfStock: 0, other: 0 });
   const contentionMark = await orderMark(stack.databases.orders);
-  const contentionLoad = await runOpenLoop({ url: targets.gateway, rate: contention.rate, seconds: contention.orders / contention.rate, next: nextOrder([{ productId: contended, quantity: 1 }]), ok: judge(true), timeoutMs: 15_000 });
+  const contentionLoad = await runOpenLoop({
+    url: targets.gateway,
+    rate: contention.rate,
+    seconds: contention.orders / contention.rate,
+    next: nextOrder([{ productId: contended, quantity: 1 }]),
+    ok: judge(true),
+    timeoutMs: 15_000,
+  });
   await drain();
   const contentionResult: ContentionResult = {
     ...contention,
@@ -154,7 +220,8 @@ try {
       date: new Date().toISOString(),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, ${process.platform}`,
       load: `open loop at fixed arrival rates (${rates.join(", ")}/s, ${seconds} s each, both targets per rate, order alternating), latency from each order's due time; warm-up ${args["warmup-seconds"]} s at 20/s per target`,
-      targets: "direct = orders subgraph /graphql; gateway = ONE Shopgraph gateway process (NODE_ENV=production, rate limit off) in front of all four subgraphs",
+      targets:
+        "direct = orders subgraph /graphql; gateway = ONE Shopgraph gateway process (NODE_ENV=production, rate limit off) in front of all four subgraphs",
       duration: `${bench.elapsedSeconds().toFixed(0)} s`,
     },
     steps,

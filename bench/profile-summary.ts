@@ -43,7 +43,10 @@ function locate(url: string): string {
 }
 
 /** Top functions by self time and self time per package, from one profile file. */
-export function summarizeProfile(file: string, top = 20): { busyMs: number; idleMs: number; functions: ProfileRow[]; packages: ProfileRow[] } {
+export function summarizeProfile(
+  file: string,
+  top = 20,
+): { busyMs: number; idleMs: number; functions: ProfileRow[]; packages: ProfileRow[] } {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
@@ -64,7 +67,12 @@ export function summarizeProfile(file: string, top = 20): { busyMs: number; idle
     const where = locate(frame.url);
     const name = frame.functionName || "(anonymous)";
     const fnKey = `${name}|${frame.url}|${frame.lineNumber}`;
-    const fn = functions.get(fnKey) ?? { name, where: frame.url ? `${where}:${frame.lineNumber + 1}` : where, selfMs: 0, percent: 0 };
+    const fn = functions.get(fnKey) ?? {
+      name,
+      where: frame.url ? `${where}:${frame.lineNumber + 1}` : where,
+      selfMs: 0,
+      percent: 0,
+    };
     fn.selfMs += ms;
     functions.set(fnKey, fn);
     const group = frame.url ? where : name;
@@ -73,14 +81,22 @@ export function summarizeProfile(file: string, top = 20): { busyMs: number; idle
     packages.set(group, pkg);
   }
   const ranked = (rows: Iterable<ProfileRow>) =>
-    [...rows].sort((a, b) => b.selfMs - a.selfMs).slice(0, top).map((r) => ({ ...r, percent: (100 * r.selfMs) / busyMs }));
+    [...rows]
+      .sort((a, b) => b.selfMs - a.selfMs)
+      .slice(0, top)
+      .map((r) => ({ ...r, percent: (100 * r.selfMs) / busyMs }));
   return { busyMs, idleMs, functions: ranked(functions.values()), packages: ranked(packages.values()) };
 }
 
 /** The summary as markdown tables. */
 export function profileMarkdown(summary: ReturnType<typeof summarizeProfile>): string {
   const fmt = (rows: ProfileRow[], withWhere: boolean) =>
-    rows.map((r, i) => `| ${i + 1} | \`${r.name}\` |${withWhere ? ` ${r.where} |` : ""} ${r.selfMs.toFixed(0)} | ${r.percent.toFixed(1)}% |`).join("\n");
+    rows
+      .map(
+        (r, i) =>
+          `| ${i + 1} | \`${r.name}\` |${withWhere ? ` ${r.where} |` : ""} ${r.selfMs.toFixed(0)} | ${r.percent.toFixed(1)}% |`,
+      )
+      .join("\n");
   return [
     `Busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms.`,
     "",
@@ -95,7 +111,10 @@ export function profileMarkdown(summary: ReturnType<typeof summarizeProfile>): s
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "20" } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: "string", default: "20" } },
+  });
   if (!positionals[0]) {
     process.stderr.write("usage: node bench/profile-summary.ts <file.cpuprofile> [--top 20]\n");
     process.exit(2);

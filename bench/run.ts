@@ -20,7 +20,14 @@ import { sampleTree } from "./lib/procfs.ts";
 import { renderReport, type CheckRecord } from "./lib/report.ts";
 import { writeBenchResults } from "./lib/results.ts";
 import { profileScenario } from "./lib/profile-step.ts";
-import { APQ_REGISTRATION, createScenarios, probe, probeOnNewConnection, USER_ORDERS_FANOUT_QUERY, type Scenario } from "./lib/scenarios.ts";
+import {
+  APQ_REGISTRATION,
+  createScenarios,
+  probe,
+  probeOnNewConnection,
+  USER_ORDERS_FANOUT_QUERY,
+  type Scenario,
+} from "./lib/scenarios.ts";
 import { placeOrders, registerUsers, seededAdmin, seededCustomers } from "./lib/seed-data.ts";
 import { soak, type SoakResult } from "./lib/soak.ts";
 import { productsCacheEnv, SUBGRAPHS, type SubgraphName } from "./lib/stack.ts";
@@ -38,7 +45,9 @@ const running = new Set<RunningGateway>();
 let failed = false;
 process.on("SIGINT", () => {
   log("interrupted: stopping everything");
-  void Promise.all([...running].map((g) => g.stop())).then(() => stack.close()).finally(() => process.exit(130));
+  void Promise.all([...running].map((g) => g.stop()))
+    .then(() => stack.close())
+    .finally(() => process.exit(130));
 });
 
 try {
@@ -47,7 +56,10 @@ try {
   const customers = [...seededCustomers, ...registered];
   await placeOrders(stack.urls.orders, signer, customers, 100);
   log("minting token pools");
-  const tokens = { admin: await createTokenPool(signer, 12_000, [seededAdmin]), customers: await createTokenPool(signer, 12_000, customers) };
+  const tokens = {
+    admin: await createTokenPool(signer, 12_000, [seededAdmin]),
+    customers: await createTokenPool(signer, 12_000, customers),
+  };
   const all = createScenarios(tokens, options.orderRate);
   const scenarios = options.scenarios ? all.filter((s) => options.scenarios!.includes(s.id)) : all;
   if (scenarios.length === 0) throw new Error(`no scenario matches --scenarios ${options.scenarios?.join(",")}`);
@@ -58,14 +70,36 @@ try {
   const idleBefore = await stack.counters();
   await sleep(3_000);
   const idleAfter = await stack.counters();
-  const backgroundSqlPerSecond = Object.fromEntries(SUBGRAPHS.map((n) => [n, (idleAfter[n].sql - idleBefore[n].sql) / 3])) as Record<SubgraphName, number>;
+  const backgroundSqlPerSecond = Object.fromEntries(
+    SUBGRAPHS.map((n) => [n, (idleAfter[n].sql - idleBefore[n].sql) / 3]),
+  ) as Record<SubgraphName, number>;
   log(`background SQL/s: ${JSON.stringify(backgroundSqlPerSecond)}`);
 
   const supergraphPath = writeSupergraph(stack.urls, workDir);
   const persistedDocumentsPath = join(workDir, "persisted-documents.json");
   writeFileSync(persistedDocumentsPath, JSON.stringify(APQ_REGISTRATION.documents));
-  const startOne = async (kind: GatewayKind, workers: number, tag: string, dedup: boolean, execArgv: string[] = [], subgraphs: { urls: typeof stack.urls; supergraphPath: string } = { urls: stack.urls, supergraphPath }) => {
-    const gateway = await startGateway({ kind, workers, port: await nextPort(), supergraphPath: subgraphs.supergraphPath, subgraphUrls: subgraphs.urls, redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup, persistedDocumentsPath, logDir, execArgv, tag, ...(kind === "shopgraph" ? { env: options.shopgraphEnv } : {}) });
+  const startOne = async (
+    kind: GatewayKind,
+    workers: number,
+    tag: string,
+    dedup: boolean,
+    execArgv: string[] = [],
+    subgraphs: { urls: typeof stack.urls; supergraphPath: string } = { urls: stack.urls, supergraphPath },
+  ) => {
+    const gateway = await startGateway({
+      kind,
+      workers,
+      port: await nextPort(),
+      supergraphPath: subgraphs.supergraphPath,
+      subgraphUrls: subgraphs.urls,
+      redis: { url: stack.redis.url!, prefix: stack.redis.prefix },
+      dedup,
+      persistedDocumentsPath,
+      logDir,
+      execArgv,
+      tag,
+      ...(kind === "shopgraph" ? { env: options.shopgraphEnv } : {}),
+    });
     running.add(gateway);
     return gateway;
   };
@@ -77,10 +111,18 @@ try {
   const measurements: Measurement[] = [];
   const checks: CheckRecord[] = [];
   /** Interleaved rounds: round 0 warms up, then every scenario runs against every target per round. */
-  const runRounds = async (mode: Measurement["mode"], workers: number, selected: Scenario[], dedup: boolean, replay?: ReplayServer) => {
+  const runRounds = async (
+    mode: Measurement["mode"],
+    workers: number,
+    selected: Scenario[],
+    dedup: boolean,
+    replay?: ReplayServer,
+  ) => {
     log(`${mode}: starting ${options.gateways.length} gateways with ${workers} worker(s) each`);
     const subgraphs = replay ? { urls: replay.urls, supergraphPath: replaySupergraphPath! } : undefined;
-    const gateways = await Promise.all(options.gateways.map((kind) => startOne(kind, workers, `${mode}-w${workers}`, dedup, [], subgraphs)));
+    const gateways = await Promise.all(
+      options.gateways.map((kind) => startOne(kind, workers, `${mode}-w${workers}`, dedup, [], subgraphs)),
+    );
     try {
       if (replay) {
         // Record: each scenario once through each engine (their planners send different subgraph
@@ -92,15 +134,19 @@ try {
       // Register the APQ hash in every worker (Apollo's store is per process), then prove it.
       for (const g of gateways) {
         if (g.kind === "hive" || g.kind === "hive-router") continue;
-        for (let i = 0; i < 4 * workers; i++) await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.body });
+        for (let i = 0; i < 4 * workers; i++)
+          await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.body });
         for (let i = 0; i < 4 * workers; i++) {
           const answer = await probeOnNewConnection(g.url, { headers: {}, body: APQ_REGISTRATION.hashOnly });
-          if (answer.body.errors?.length) log(`APQ not registered in every ${g.kind} worker: ${JSON.stringify(answer.body.errors[0])}`);
+          if (answer.body.errors?.length)
+            log(`APQ not registered in every ${g.kind} worker: ${JSON.stringify(answer.body.errors[0])}`);
         }
       }
       const targetsOf = (s: Scenario) => [
         ...gateways.map((g) => ({ target: g.kind, url: g.url, sample: g.sample })),
-        ...(s.direct && !replay ? [{ target: "direct" as const, url: stack.urls[s.direct], sample: () => sampleTree(stack.pidOf(s.direct!)) }] : []),
+        ...(s.direct && !replay
+          ? [{ target: "direct" as const, url: stack.urls[s.direct], sample: () => sampleTree(stack.pidOf(s.direct!)) }]
+          : []),
       ];
       for (const s of selected) {
         for (const t of targetsOf(s)) {
@@ -111,7 +157,15 @@ try {
       }
       for (let round = 0; round <= options.rounds; round++) {
         log(`${mode} w${workers}: ${round === 0 ? "warm-up round" : `round ${round}/${options.rounds}`}`);
-        const base: MeasureOptions = { mode, workers, round, seconds: round === 0 ? options.warmupSeconds : options.seconds, connections: options.connections, stack, backgroundSqlPerSecond };
+        const base: MeasureOptions = {
+          mode,
+          workers,
+          round,
+          seconds: round === 0 ? options.warmupSeconds : options.seconds,
+          connections: options.connections,
+          stack,
+          backgroundSqlPerSecond,
+        };
         for (const s of selected) {
           const targets = targetsOf(s);
           // Rotate the order per round so no gateway always runs first (after a cooler machine).
@@ -140,29 +194,58 @@ try {
       }
     }
     if (!options.modes.includes("engine")) continue;
-    const selected = workers > 1 && options.multiWorkerScenarios ? scenarios.filter((s) => options.multiWorkerScenarios!.includes(s.id)) : scenarios;
+    const selected =
+      workers > 1 && options.multiWorkerScenarios
+        ? scenarios.filter((s) => options.multiWorkerScenarios!.includes(s.id))
+        : scenarios;
     await runRounds("engine", workers, selected, false);
   }
 
   const heavy = all.find((s) => s.id === "heavy")!;
-  const measureBase = { mode: "engine" as const, workers: 1, connections: options.connections, stack, backgroundSqlPerSecond };
+  const measureBase = {
+    mode: "engine" as const,
+    workers: 1,
+    connections: options.connections,
+    stack,
+    backgroundSqlPerSecond,
+  };
 
   log("subgraph work per operation: each scenario sent once through the Shopgraph gateway");
   const workRecords: WorkRecord[] = [];
   {
     const gateway = await startOne("shopgraph", 1, "work", false);
     await probe(gateway.url, { headers: {}, body: APQ_REGISTRATION.body });
-    for (const s of all) workRecords.push(await probeWork(stack, backgroundSqlPerSecond, s.id, s.title, gateway.url, s.next(), s.settleMs ?? 300));
-    const userOrders = { headers: { authorization: `Bearer ${tokens.admin.next()}` }, body: JSON.stringify({ query: USER_ORDERS_FANOUT_QUERY, variables: { n: 100 } }) };
-    workRecords.push(await probeWork(stack, backgroundSqlPerSecond, "user-orders-100", "diagnostic: users(first: 100) → User.orders(first: 1) { totalCount } (orders resolves each user)", gateway.url, userOrders));
+    for (const s of all)
+      workRecords.push(
+        await probeWork(stack, backgroundSqlPerSecond, s.id, s.title, gateway.url, s.next(), s.settleMs ?? 300),
+      );
+    const userOrders = {
+      headers: { authorization: `Bearer ${tokens.admin.next()}` },
+      body: JSON.stringify({ query: USER_ORDERS_FANOUT_QUERY, variables: { n: 100 } }),
+    };
+    workRecords.push(
+      await probeWork(
+        stack,
+        backgroundSqlPerSecond,
+        "user-orders-100",
+        "diagnostic: users(first: 100) → User.orders(first: 1) { totalCount } (orders resolves each user)",
+        gateway.url,
+        userOrders,
+      ),
+    );
     await stopOne(gateway);
   }
 
   let profile: string | null = null;
   if (options.profileSeconds > 0) {
     const sections: string[] = [];
-    for (const [id, subgraphs] of [["heavy", true], ["small", false]] as const) {
-      log(`profiling ${id} for ${options.profileSeconds} s (gateway --cpu-prof${subgraphs ? ", subgraphs via inspector" : ""})`);
+    for (const [id, subgraphs] of [
+      ["heavy", true],
+      ["small", false],
+    ] as const) {
+      log(
+        `profiling ${id} for ${options.profileSeconds} s (gateway --cpu-prof${subgraphs ? ", subgraphs via inspector" : ""})`,
+      );
       const step = await profileScenario({
         stack,
         startGateway: (execArgv) => startOne("shopgraph", 1, `profile-${id}`, false, execArgv),
@@ -182,8 +265,16 @@ try {
   let soakResult: SoakResult | null = null;
   if (options.soakSeconds > 0) {
     log(`soak: Shopgraph gateway, heavy scenario, ${options.soakSeconds} s`);
-    const gateway = await startOne("shopgraph", 1, "soak", false, ["--expose-gc", "--import", pathToFileURL(fileURLToPath(new URL("./lib/gateway-probe.ts", import.meta.url))).href]);
-    await measure(heavy, { target: "shopgraph", url: gateway.url, sample: gateway.sample }, { ...measureBase, round: 0, seconds: 5 });
+    const gateway = await startOne("shopgraph", 1, "soak", false, [
+      "--expose-gc",
+      "--import",
+      pathToFileURL(fileURLToPath(new URL("./lib/gateway-probe.ts", import.meta.url))).href,
+    ]);
+    await measure(
+      heavy,
+      { target: "shopgraph", url: gateway.url, sample: gateway.sample },
+      { ...measureBase, round: 0, seconds: 5 },
+    );
     soakResult = await soak(gateway, heavy, options.soakSeconds, options.connections);
     await stopOne(gateway);
   }
@@ -191,7 +282,12 @@ try {
   if (options.cacheRun) {
     log("cache run: products restarted with its entity cache on (300 s); gateway in-flight dedup on");
     await stack.restart(["products"], productsCacheEnv("on"));
-    await runRounds("cache", 1, scenarios.filter((s) => ["small", "heavy"].includes(s.id)), true);
+    await runRounds(
+      "cache",
+      1,
+      scenarios.filter((s) => ["small", "heavy"].includes(s.id)),
+      true,
+    );
   }
 
   const rows = summarize(measurements);
@@ -200,7 +296,8 @@ try {
       date: new Date().toISOString(),
       machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, Node ${process.version}, ${process.platform}`,
       load: `autocannon over loopback, ${options.connections} connections, warm-up ${options.warmupSeconds} s + ${options.rounds} measured round(s) of ${options.seconds} s per scenario and target; values are medians over the measured rounds, ratios are computed within each round`,
-      gateways: "Shopgraph gateway (gateway/src/index.ts, NODE_ENV=production, RATE_LIMIT_ENABLED=false), @apollo/gateway 2.14.4 + @apollo/server 5.5.1 standalone, @graphql-hive/gateway 2.15.1 runtime (JS planner, and with @graphql-hive/router-runtime 1.4.23 unifiedGraphHandler)",
+      gateways:
+        "Shopgraph gateway (gateway/src/index.ts, NODE_ENV=production, RATE_LIMIT_ENABLED=false), @apollo/gateway 2.14.4 + @apollo/server 5.5.1 standalone, @graphql-hive/gateway 2.15.1 runtime (JS planner, and with @graphql-hive/router-runtime 1.4.23 unifiedGraphHandler)",
       duration: `${bench.elapsedSeconds().toFixed(0)} s`,
     },
     scenarioTitles: Object.fromEntries(all.map((s) => [s.id, s.title])),
@@ -212,7 +309,14 @@ try {
     profile,
     notes: methodNotes(options, backgroundSqlPerSecond, tokens),
   });
-  const out = writeBenchResults(options.out, report, { options, rows, checks, work: workRecords, measurements, soak: soakResult });
+  const out = writeBenchResults(options.out, report, {
+    options,
+    rows,
+    checks,
+    work: workRecords,
+    measurements,
+    soak: soakResult,
+  });
   log(`wrote ${out}.md and ${out}.raw.json`);
 } catch (error) {
   failed = true;

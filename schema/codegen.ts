@@ -44,9 +44,12 @@ export function codegenSchema(name: string, sdl: string): DocumentNode {
   visit(own, { Directive: (d) => void used.add(d.name.value) });
   used.delete("link");
   const federation = buildSubgraph(name, "", sdl).schema.toAST();
-  const directives = federation.definitions.filter((d) => d.kind === Kind.DIRECTIVE_DEFINITION && used.has(d.name.value));
+  const directives = federation.definitions.filter(
+    (d) => d.kind === Kind.DIRECTIVE_DEFINITION && used.has(d.name.value),
+  );
   const renamed = visit({ kind: Kind.DOCUMENT, definitions: directives } satisfies DocumentNode, {
-    NamedType: (node) => (node.name.value === "federation__FieldSet" ? { ...node, name: { ...node.name, value: "_FieldSet" } } : undefined),
+    NamedType: (node) =>
+      node.name.value === "federation__FieldSet" ? { ...node, name: { ...node.name, value: "_FieldSet" } } : undefined,
   });
   // @requiresScopes/@policy take federation__Scope/federation__Policy lists: declare those scalars too.
   const scalars = new Set<string>();
@@ -65,12 +68,15 @@ export function codegenSchema(name: string, sdl: string): DocumentNode {
 export function mappersOf(root: string, name: string, schema: DocumentNode): Record<string, string> {
   const path = join(root, "subgraphs", name, MAPPERS_FILE);
   if (!existsSync(path)) return {};
-  const objectTypes = new Set(schema.definitions.flatMap((d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION ? [d.name.value] : [])));
+  const objectTypes = new Set(
+    schema.definitions.flatMap((d) => (d.kind === Kind.OBJECT_TYPE_DEFINITION ? [d.name.value] : [])),
+  );
   const mappers: Record<string, string> = {};
   for (const match of readFileSync(path, "utf8").matchAll(/^export (?:type|interface) (\w+)Mapper\b/gm)) {
     const type = match[1] ?? "";
     // A typo would otherwise silently leave the type unmapped.
-    if (!objectTypes.has(type)) throw new Error(`subgraphs/${name}/${MAPPERS_FILE}: ${type}Mapper names no object type of the ${name} schema`);
+    if (!objectTypes.has(type))
+      throw new Error(`subgraphs/${name}/${MAPPERS_FILE}: ${type}Mapper names no object type of the ${name} schema`);
     mappers[type] = `../resolvers/mappers.ts#${type}Mapper`;
   }
   return mappers;
@@ -101,7 +107,9 @@ export async function generateResolverTypes(name: string, root: string = REPO_RO
 
 /** Every subgraph's generated file: absolute path → fresh content. */
 export async function generateAllResolverTypes(root: string = REPO_ROOT): Promise<Map<string, string>> {
-  const files = await Promise.all(SUBGRAPHS.map(async (s) => [resolverTypesPath(root, s.name), await generateResolverTypes(s.name, root)] as const));
+  const files = await Promise.all(
+    SUBGRAPHS.map(async (s) => [resolverTypesPath(root, s.name), await generateResolverTypes(s.name, root)] as const),
+  );
   return new Map(files);
 }
 
@@ -124,7 +132,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--check")) {
     const stale = staleFiles(REPO_ROOT, fresh);
     if (stale.length > 0) {
-      console.error(`codegen: stale resolver types (run \`pnpm codegen\` and commit them):\n${stale.map((p) => `  - ${p}`).join("\n")}`);
+      console.error(
+        `codegen: stale resolver types (run \`pnpm codegen\` and commit them):\n${stale.map((p) => `  - ${p}`).join("\n")}`,
+      );
       return 1;
     }
     console.log("codegen: resolver types are up to date");

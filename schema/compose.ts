@@ -46,7 +46,9 @@ export function subgraphSdlPath(root: string, name: string): string {
 export function composeSupergraph(root: string = REPO_ROOT, subgraphs: readonly SubgraphSource[] = SUBGRAPHS): string {
   const missing = subgraphs.map((s) => subgraphSdlPath(root, s.name)).filter((p) => !existsSync(p));
   if (missing.length > 0) {
-    throw new Error(`cannot compose the supergraph, missing subgraph SDL:\n${missing.map((p) => `  - ${relative(root, p)}`).join("\n")}`);
+    throw new Error(
+      `cannot compose the supergraph, missing subgraph SDL:\n${missing.map((p) => `  - ${relative(root, p)}`).join("\n")}`,
+    );
   }
   const services = subgraphs.map((s) => {
     const path = subgraphSdlPath(root, s.name);
@@ -78,7 +80,9 @@ export const SUPPORTED_FEATURES: ReadonlySet<string> = new Set([
 
 /** The client-facing API schema of a supergraph, printed (newline-terminated). */
 export function apiSchemaSdl(supergraphSdl: string): string {
-  const sdl = printSchema(Supergraph.build(supergraphSdl, { supportedFeatures: new Set(SUPPORTED_FEATURES) }).apiSchema());
+  const sdl = printSchema(
+    Supergraph.build(supergraphSdl, { supportedFeatures: new Set(SUPPORTED_FEATURES) }).apiSchema(),
+  );
   return sdl.endsWith("\n") ? sdl : `${sdl}\n`;
 }
 
@@ -115,7 +119,9 @@ function main(argv: readonly string[]): number {
     return status;
   }
   for (const { file, sdl: fresh } of outputs) writeFileSync(join(REPO_ROOT, file), fresh);
-  console.log(`compose: wrote ${outputs.map((o) => o.file).join(" and ")} (${SUBGRAPHS.map((s) => s.name).join(", ")})`);
+  console.log(
+    `compose: wrote ${outputs.map((o) => o.file).join(" and ")} (${SUBGRAPHS.map((s) => s.name).join(", ")})`,
+  );
   return 0;
 }
 

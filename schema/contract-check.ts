@@ -41,10 +41,14 @@ export function formatContractReport(report: ContractReport): string {
     sections.push(`breaking changes against the contract:\n${report.shapeChanges.map((d) => `  - ${d}`).join("\n")}`);
   }
   if (report.newlyMissing.length > 0) {
-    sections.push(`missing from the API and not in schema/contract-pending.json:\n${report.newlyMissing.map((d) => `  - ${d}`).join("\n")}`);
+    sections.push(
+      `missing from the API and not in schema/contract-pending.json:\n${report.newlyMissing.map((d) => `  - ${d}`).join("\n")}`,
+    );
   }
   if (report.nowPresent.length > 0) {
-    sections.push(`present now, remove from schema/contract-pending.json:\n${report.nowPresent.map((d) => `  - ${d}`).join("\n")}`);
+    sections.push(
+      `present now, remove from schema/contract-pending.json:\n${report.nowPresent.map((d) => `  - ${d}`).join("\n")}`,
+    );
   }
   if (report.newlyMissing.length > 0 || report.nowPresent.length > 0) {
     // Shrinking the list is the goal; growing it is a decision for review, hence no auto-update.

@@ -58,14 +58,24 @@ const sum = (list: ProcessMemory[], key: "rssBytes" | "pssBytes") => list.reduce
 
 /** Starts the supervisor once on `dataDir`, waits for the banner, samples memory, stops it. */
 async function measureOnce(label: string, dataDir: string, ports: Record<ProcessName, number>): Promise<RunResult> {
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, NO_COLOR: "1", FORCE_COLOR: "0" };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    DATA_DIR: dataDir,
+    NO_COLOR: "1",
+    FORCE_COLOR: "0",
+  };
   // Empty values win over a developer's .env (the supervisor's loadEnvFile keeps what is set): the
   // figures are those of the zero-configuration stack, embedded databases and no Redis.
   for (const name of SUBGRAPH_NAMES) env[databaseVariable(name)] = "";
   env.REDIS_URL = "";
   for (const [name, port] of Object.entries(ports)) env[portVariable(name as ProcessName)] = String(port);
   const started = performance.now();
-  const child = spawn(process.execPath, ["scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(process.execPath, ["scripts/start.ts"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not spawn the supervisor");
   let output = "";
@@ -102,7 +112,12 @@ async function measureOnce(label: string, dataDir: string, ports: Record<Process
       settledRssBytes: sum(tree, "rssBytes"),
       settledPssBytes: sum(tree, "pssBytes"),
       cpuSeconds: cpuAtReady,
-      perProcess: tree.map((p) => ({ name: processName(p), rssBytes: p.rssBytes, pssBytes: p.pssBytes, cpuSeconds: p.cpuSeconds })),
+      perProcess: tree.map((p) => ({
+        name: processName(p),
+        rssBytes: p.rssBytes,
+        pssBytes: p.pssBytes,
+        cpuSeconds: p.cpuSeconds,
+      })),
       milestones: [...output.matchAll(/(\w+) is ready \(([\d.]+) s\)/g)].map((m) => `${m[1]} ${m[2]} s`),
     };
   } finally {
@@ -135,7 +150,9 @@ function report(result: RunResult): string {
   lines.push(`        ready: ${result.milestones.join(", ")}`);
   for (const p of result.perProcess) {
     const rss = formatMiB(p.rssBytes).padStart(10);
-    lines.push(`        ${p.name.padEnd(14)} RSS ${rss}  PSS ${formatMiB(p.pssBytes).padStart(10)}  CPU ${p.cpuSeconds.toFixed(1)} s`);
+    lines.push(
+      `        ${p.name.padEnd(14)} RSS ${rss}  PSS ${formatMiB(p.pssBytes).padStart(10)}  CPU ${p.cpuSeconds.toFixed(1)} s`,
+    );
   }
   return lines.join("\n");
 }

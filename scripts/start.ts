@@ -36,7 +36,9 @@ interface Child {
 }
 
 const startedAt = performance.now();
-const useColor = process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== "0" : Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
+const useColor = process.env.FORCE_COLOR
+  ? process.env.FORCE_COLOR !== "0"
+  : Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined;
 const children: Child[] = [];
 let stopping = false;
 
@@ -82,7 +84,9 @@ async function shutdown(code: number, reason: string): Promise<never> {
   for (const child of running) signalChild(child, "SIGTERM");
   const killTimer = setTimeout(() => {
     const stuck = children.filter((c) => !c.exit);
-    say(`still running after ${KILL_AFTER_MS / 1000} s, sending SIGKILL to ${stuck.map((c) => c.spec.name).join(", ")}`);
+    say(
+      `still running after ${KILL_AFTER_MS / 1000} s, sending SIGKILL to ${stuck.map((c) => c.spec.name).join(", ")}`,
+    );
     for (const child of stuck) signalChild(child, "SIGKILL");
   }, KILL_AFTER_MS);
   await Promise.all(children.map((c) => c.exited));
@@ -95,7 +99,12 @@ async function shutdown(code: number, reason: string): Promise<never> {
 function startChild(spec: ProcessSpec): Child {
   // detached: its own process group, so Ctrl-C reaches only the supervisor, which then stops
   // the children in one controlled way (one SIGTERM each) instead of racing the terminal's SIGINT.
-  const proc = spawn(process.execPath, spec.args, { cwd: ROOT, env: spec.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const proc = spawn(process.execPath, spec.args, {
+    cwd: ROOT,
+    env: spec.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   const tail = createLogTail(TAIL_LINES);
   const onLine = (line: string) => {
     tail.add(line);
@@ -106,7 +115,15 @@ function startChild(spec: ProcessSpec): Child {
     stream.on("data", (chunk: Buffer) => splitter.push(chunk));
     return { stream, splitter };
   });
-  const child: Child = { spec, process: proc, tail, readiness: new AbortController(), isReady: false, exit: undefined, exited: Promise.resolve() };
+  const child: Child = {
+    spec,
+    process: proc,
+    tail,
+    readiness: new AbortController(),
+    isReady: false,
+    exit: undefined,
+    exited: Promise.resolve(),
+  };
   child.exited = new Promise<void>((resolveExit) => {
     // "close", not "exit": the pipes are drained by then, so the last lines are in the tail.
     proc.once("close", (code, signal) => {
@@ -135,7 +152,10 @@ async function startReady(specs: readonly ProcessSpec[]): Promise<void> {
   const started = specs.map(startChild);
   await Promise.all(
     started.map(async (child) => {
-      const result = await waitForReady(child.spec.readyUrl, { timeoutMs: READY_TIMEOUT_MS, signal: child.readiness.signal });
+      const result = await waitForReady(child.spec.readyUrl, {
+        timeoutMs: READY_TIMEOUT_MS,
+        signal: child.readiness.signal,
+      });
       if (result.ready) {
         child.isReady = true;
         say(`${child.spec.name} is ready (${((performance.now() - startedAt) / 1000).toFixed(1)} s)`);
@@ -168,16 +188,24 @@ async function preflight(plan: StartPlan): Promise<string[]> {
   // The gateway starts after users: a bad gateway variable must not wait that long. Checked in a
   // short-lived child: importing the gateway's config (auth, zod, jose) would keep ~50 MB resident
   // in the supervisor for the whole session.
-  const check = spawnSync(process.execPath, [GATEWAY_CONFIG_CHECK], { cwd: ROOT, env: plan.gateway.env, encoding: "utf8" });
+  const check = spawnSync(process.execPath, [GATEWAY_CONFIG_CHECK], {
+    cwd: ROOT,
+    env: plan.gateway.env,
+    encoding: "utf8",
+  });
   if (check.status !== 0) {
-    problems.push(check.stderr.trim() || `gateway configuration check failed (${check.error?.message ?? `exit ${check.status}`})`);
+    problems.push(
+      check.stderr.trim() || `gateway configuration check failed (${check.error?.message ?? `exit ${check.status}`})`,
+    );
   }
   // A leftover process on a port would answer /readyz in place of the one we start.
   const listenHost = process.env.HOST?.trim() || "127.0.0.1";
   const busy = await findBusyPorts(Object.values(plan.ports), listenHost);
   for (const port of busy) {
     const name = Object.entries(plan.ports).find(([, p]) => p === port)?.[0] ?? "?";
-    problems.push(`port ${port} (${name}) is in use on ${listenHost}: stop what runs there or set ${name.toUpperCase()}_PORT`);
+    problems.push(
+      `port ${port} (${name}) is in use on ${listenHost}: stop what runs there or set ${name.toUpperCase()}_PORT`,
+    );
   }
   return problems;
 }
@@ -196,7 +224,11 @@ async function main(): Promise<void> {
     const releaseLock = acquireStartLock(dataDir);
     process.on("exit", releaseLock);
     const serviceToken = checkoutServiceToken(dataDir);
-    plan = buildStartPlan(process.env, { forceColor: useColor, serviceToken, compileCacheDir: join(dataDir, "compile-cache") });
+    plan = buildStartPlan(process.env, {
+      forceColor: useColor,
+      serviceToken,
+      compileCacheDir: join(dataDir, "compile-cache"),
+    });
   } catch (error) {
     say(`cannot start: ${(error as Error).message}`);
     process.exit(1);
@@ -227,7 +259,9 @@ async function main(): Promise<void> {
   const [users, ...others] = plan.subgraphs;
   if (users) await startReady([users]);
   await startReady([...others, plan.gateway]);
-  process.stdout.write(`${formatBanner({ ports: plan.ports, elapsedMs: performance.now() - startedAt, env: process.env })}\n`);
+  process.stdout.write(
+    `${formatBanner({ ports: plan.ports, elapsedMs: performance.now() - startedAt, env: process.env })}\n`,
+  );
   say("Ctrl-C stops everything");
 }
 

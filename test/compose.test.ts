@@ -24,7 +24,13 @@ const services = compose.services;
 
 const SUBGRAPHS = ["users", "products", "orders", "notifications"] as const;
 const APPS = ["gateway", ...SUBGRAPHS] as const;
-const PORTS: Record<(typeof APPS)[number], number> = { gateway: 4000, users: 4001, products: 4002, orders: 4003, notifications: 4004 };
+const PORTS: Record<(typeof APPS)[number], number> = {
+  gateway: 4000,
+  users: 4001,
+  products: 4002,
+  orders: 4003,
+  notifications: 4004,
+};
 
 /** The service, failing the test when it is missing. */
 function service(name: string): Service {
@@ -40,7 +46,9 @@ function env(name: string): Record<string, string> {
 
 /** Applies compose's `${VAR:-default}` / `${VAR:?error}` with an empty environment. */
 function interpolate(value: string): string {
-  return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_all, name: string, op?: string, arg?: string) => (op === "-" ? (arg ?? "") : `<${name}>`));
+  return value.replace(/\$\{(\w+)(?::?([-?])([^}]*))?\}/g, (_all, name: string, op?: string, arg?: string) =>
+    op === "-" ? (arg ?? "") : `<${name}>`,
+  );
 }
 
 describe("docker-compose.yml", () => {
@@ -77,7 +85,9 @@ describe("docker-compose.yml", () => {
       expect(e.SUPERGRAPH_PATH).toBe("schema/supergraph.graphql");
       expect(e.CORS_ORIGINS).toBeTruthy();
     } else {
-      expect(interpolate(e.DATABASE_URL ?? "")).toMatch(new RegExp(`^postgres(ql)?://[^@]+@postgres:5432/shopgraph_${name}$`));
+      expect(interpolate(e.DATABASE_URL ?? "")).toMatch(
+        new RegExp(`^postgres(ql)?://[^@]+@postgres:5432/shopgraph_${name}$`),
+      );
       // Secrets are never defaulted: compose must refuse to start without them.
       expect(e.SERVICE_TOKEN).toMatch(/^\$\{SERVICE_TOKEN:\?/);
     }
@@ -109,7 +119,9 @@ describe("docker-compose.yml", () => {
   });
 
   it("creates every database named in a DATABASE_URL in deploy/postgres/init.sql, one per subgraph", () => {
-    const created = [...read("deploy/postgres/init.sql").matchAll(/^\s*CREATE DATABASE\s+"?(\w+)"?/gim)].map((m) => m[1]);
+    const created = [...read("deploy/postgres/init.sql").matchAll(/^\s*CREATE DATABASE\s+"?(\w+)"?/gim)].map(
+      (m) => m[1],
+    );
     const used = SUBGRAPHS.map((name) => new URL(interpolate(env(name).DATABASE_URL ?? "")).pathname.slice(1));
     expect(new Set(used).size).toBe(SUBGRAPHS.length);
     expect(created.sort()).toEqual([...used].sort());
@@ -125,8 +137,12 @@ describe("observability stack (Jaeger, Prometheus, Grafana)", () => {
     static_configs: { targets: string[] }[];
   }
   const prometheus = parse(read("deploy/prometheus/prometheus.yml")) as { scrape_configs: ScrapeConfig[] };
-  const datasources = parse(read("deploy/grafana/provisioning/datasources/datasources.yml")) as { datasources: { uid: string; type: string; url: string }[] };
-  const providers = parse(read("deploy/grafana/provisioning/dashboards/dashboards.yml")) as { providers: { type: string; options: { path: string } }[] };
+  const datasources = parse(read("deploy/grafana/provisioning/datasources/datasources.yml")) as {
+    datasources: { uid: string; type: string; url: string }[];
+  };
+  const providers = parse(read("deploy/grafana/provisioning/dashboards/dashboards.yml")) as {
+    providers: { type: string; options: { path: string } }[];
+  };
   const volumes = (name: string) => ((service(name) as { volumes?: string[] }).volumes ?? []).map((v) => v.split(":"));
 
   it("starts Jaeger, Prometheus and Grafana with a plain `docker compose up` (no profiles)", () => {
@@ -137,11 +153,16 @@ describe("observability stack (Jaeger, Prometheus, Grafana)", () => {
   });
 
   it("sends every process's traces to the stack's Jaeger over OTLP/HTTP", () => {
-    for (const name of APPS) expect(interpolate(env(name).OTEL_EXPORTER_OTLP_ENDPOINT ?? "")).toBe("http://jaeger:4318");
+    for (const name of APPS)
+      expect(interpolate(env(name).OTEL_EXPORTER_OTLP_ENDPOINT ?? "")).toBe("http://jaeger:4318");
   });
 
   it("scrapes /metrics of every app service at its METRICS_PORT (never its public PORT), and only existing services", () => {
-    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((sc) => sc.targets.map((t) => ({ job: c.job_name, path: c.metrics_path ?? "/metrics", target: t }))));
+    const targets = prometheus.scrape_configs.flatMap((c) =>
+      c.static_configs.flatMap((sc) =>
+        sc.targets.map((t) => ({ job: c.job_name, path: c.metrics_path ?? "/metrics", target: t })),
+      ),
+    );
     for (const { target, path } of targets) {
       const [host, port] = target.split(":");
       expect(services[host!], `scrape target ${target}`).toBeDefined();
@@ -154,7 +175,11 @@ describe("observability stack (Jaeger, Prometheus, Grafana)", () => {
     }
     expect(targets.map((t) => t.target.split(":")[0]).sort()).toEqual([...APPS].sort());
     for (const { job, target } of targets) expect(job).toBe(target.split(":")[0]);
-    expect(volumes("prometheus").some(([from, to]) => from === "./deploy/prometheus/prometheus.yml" && to === "/etc/prometheus/prometheus.yml")).toBe(true);
+    expect(
+      volumes("prometheus").some(
+        ([from, to]) => from === "./deploy/prometheus/prometheus.yml" && to === "/etc/prometheus/prometheus.yml",
+      ),
+    ).toBe(true);
   });
 
   it("provisions Grafana's datasources at compose services and the dashboards folder it mounts", () => {
@@ -164,7 +189,9 @@ describe("observability stack (Jaeger, Prometheus, Grafana)", () => {
     }
     expect(datasources.datasources.map((d) => d.type).sort()).toEqual(["jaeger", "prometheus"]);
     const mounts = volumes("grafana");
-    expect(mounts.some(([from, to]) => from === "./deploy/grafana/provisioning" && to === "/etc/grafana/provisioning")).toBe(true);
+    expect(
+      mounts.some(([from, to]) => from === "./deploy/grafana/provisioning" && to === "/etc/grafana/provisioning"),
+    ).toBe(true);
     const dashboards = mounts.find(([from]) => from === "./deploy/grafana/dashboards");
     expect(providers.providers.map((p) => p.options.path)).toContain(dashboards?.[1]);
   });
@@ -175,7 +202,14 @@ describe("observability stack (Jaeger, Prometheus, Grafana)", () => {
     expect(files.length).toBeGreaterThan(0);
     const uids = new Set(datasources.datasources.map((d) => d.uid));
     for (const file of files) {
-      const dashboard = JSON.parse(readFileSync(join(dir, file), "utf8")) as { uid: string; panels: { type: string; datasource?: { uid: string }; targets?: { expr: string; datasource?: { uid: string } }[] }[] };
+      const dashboard = JSON.parse(readFileSync(join(dir, file), "utf8")) as {
+        uid: string;
+        panels: {
+          type: string;
+          datasource?: { uid: string };
+          targets?: { expr: string; datasource?: { uid: string } }[];
+        }[];
+      };
       expect(dashboard.uid).toBeTruthy();
       for (const panel of dashboard.panels.filter((p) => p.type !== "row")) {
         expect(uids.has(panel.datasource?.uid ?? "")).toBe(true);
@@ -214,7 +248,9 @@ describe(".env.example", () => {
   });
 
   it("names only variables compose sets or that are documented as optional", () => {
-    const stray = [...vars].filter(([name, comment]) => !inCompose.has(name) && !/\boptional\b/i.test(comment)).map(([name]) => name);
+    const stray = [...vars]
+      .filter(([name, comment]) => !inCompose.has(name) && !/\boptional\b/i.test(comment))
+      .map(([name]) => name);
     expect(stray).toEqual([]);
   });
 

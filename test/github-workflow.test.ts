@@ -20,8 +20,17 @@ async function validate(content: string): Promise<string[]> {
   return [...result.context.errors.getErrors().map((e) => e.message), ...(template.errors ?? []).map((e) => e.Message)];
 }
 
-interface Step { uses?: string; run?: string; with?: Record<string, unknown>; if?: string }
-interface Job { services?: Record<string, { image: string; ports?: string[] }>; steps: Step[]; env?: Record<string, string> }
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  if?: string;
+}
+interface Job {
+  services?: Record<string, { image: string; ports?: string[] }>;
+  steps: Step[];
+  env?: Record<string, string>;
+}
 const workflow = parse(read(WORKFLOW)) as { jobs: Record<string, Job> };
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 const runs = steps.map((s) => s.run ?? "").join("\n");
@@ -41,15 +50,24 @@ describe(".github/workflows/ci.yml", () => {
     const test = workflow.jobs.test!;
     expect(test.services?.postgres?.image).toMatch(/^postgres:15/);
     expect(test.services?.redis?.image).toMatch(/^redis:7/);
-    expect(test.env).toMatchObject({ TEST_DATABASE_URL: expect.stringContaining("127.0.0.1:5432"), TEST_REDIS_URL: "redis://127.0.0.1:6379" });
+    expect(test.env).toMatchObject({
+      TEST_DATABASE_URL: expect.stringContaining("127.0.0.1:5432"),
+      TEST_REDIS_URL: "redis://127.0.0.1:6379",
+    });
   });
 
   it("sets up Node 24 and the pnpm of package.json with pnpm's store cached, and installs from the lockfile", () => {
     const pnpm = (JSON.parse(read("package.json")) as { packageManager: string }).packageManager.split("@")[1];
     for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "image")) {
       expect(job.steps.find((s) => s.uses?.startsWith("pnpm/action-setup@"))?.with, name).toEqual({ version: pnpm });
-      expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with, name).toEqual({ "node-version": 24, cache: "pnpm" });
-      expect(job.steps.some((s) => s.run === "pnpm install --frozen-lockfile"), name).toBe(true);
+      expect(job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"))?.with, name).toEqual({
+        "node-version": 24,
+        cache: "pnpm",
+      });
+      expect(
+        job.steps.some((s) => s.run === "pnpm install --frozen-lockfile"),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -61,8 +79,11 @@ describe(".github/workflows/ci.yml", () => {
   });
 
   it("runs every static check of .ci/run (its CHECKS list) before the tests", () => {
-    const checks = [...(/CHECKS=\(([^)]*)\)/.exec(read(".ci/run"))?.[1]?.matchAll(/"([^"]+)"/g) ?? [])].map((m) => m[1]!);
+    const checks = [...(/CHECKS=\(([^)]*)\)/.exec(read(".ci/run"))?.[1]?.matchAll(/"([^"]+)"/g) ?? [])].map(
+      (m) => m[1]!,
+    );
     expect(checks).toContain("pnpm lint:arch");
+    expect(checks).toContain("pnpm format:check");
     const test = workflow.jobs.test!.steps.map((s) => s.run ?? "");
     const tests = test.findIndex((run) => run.startsWith("pnpm test"));
     for (const check of checks) {

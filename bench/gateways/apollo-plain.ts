@@ -24,7 +24,8 @@ const credential = process.env.GATEWAY_TOKEN ?? "";
 class AuthForwardingDataSource extends RemoteGraphQLDataSource<Context> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Context>) {
     request.http?.headers.set("x-service-token", credential);
-    if ("authorization" in context && context.authorization) request.http?.headers.set("authorization", context.authorization);
+    if ("authorization" in context && context.authorization)
+      request.http?.headers.set("authorization", context.authorization);
   }
 }
 

@@ -16,7 +16,9 @@ import { createGatewayRuntime } from "@graphql-hive/gateway";
 import { unifiedGraphHandler } from "@graphql-hive/router-runtime";
 
 const documentsPath = process.env.PERSISTED_DOCUMENTS_PATH ?? "";
-const documents: Record<string, string> = existsSync(documentsPath) ? (JSON.parse(readFileSync(documentsPath, "utf8")) as Record<string, string>) : {};
+const documents: Record<string, string> = existsSync(documentsPath)
+  ? (JSON.parse(readFileSync(documentsPath, "utf8")) as Record<string, string>)
+  : {};
 
 const gateway = createGatewayRuntime({
   supergraph: readFileSync(process.env.SUPERGRAPH_PATH ?? "", "utf8"),
@@ -24,7 +26,10 @@ const gateway = createGatewayRuntime({
   ...(process.env.HIVE_PLANNER === "router-runtime" ? { unifiedGraphHandler } : {}),
   transportEntries: { "*.http": { options: { deduplicateInflightRequests: process.env.DEDUP_INFLIGHT !== "false" } } },
   propagateHeaders: {
-    fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get("authorization"), "x-service-token": process.env.GATEWAY_TOKEN ?? "" }),
+    fromClientToSubgraphs: ({ request }) => ({
+      authorization: request.headers.get("authorization"),
+      "x-service-token": process.env.GATEWAY_TOKEN ?? "",
+    }),
   },
   persistedDocuments: {
     getPersistedOperation: (key: string) => documents[key] ?? null,

@@ -23,7 +23,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+function forward(
+  target: URL,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers = { ...req.headers, host: target.host };
     const out = httpRequest(target, { method: req.method, headers }, (res) => {
@@ -31,7 +35,9 @@ function forward(target: URL, req: IncomingMessage, body: Buffer): Promise<{ sta
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {
         const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (typeof v === "string" && !["connection", "keep-alive", "transfer-encoding", "content-length"].includes(k)) h[k] = v;
+        for (const [k, v] of Object.entries(res.headers))
+          if (typeof v === "string" && !["connection", "keep-alive", "transfer-encoding", "content-length"].includes(k))
+            h[k] = v;
         resolve({ status: res.statusCode ?? 502, headers: h, body: Buffer.concat(chunks) });
       });
       res.on("error", reject);
@@ -49,12 +55,22 @@ function handler(name: string, upstream: URL) {
       const body = await readBody(req);
       if (req.method === "POST" && mode === "replay") {
         const answer = store.lookup(body.toString("utf8")) ?? missAnswer(name);
-        res.writeHead(answer.status, { "content-type": answer.contentType, "content-length": Buffer.byteLength(answer.body) }).end(answer.body);
+        res
+          .writeHead(answer.status, {
+            "content-type": answer.contentType,
+            "content-length": Buffer.byteLength(answer.body),
+          })
+          .end(answer.body);
         return;
       }
       const target = new URL(req.url ?? "/", upstream);
       const answer = await forward(target, req, body);
-      if (req.method === "POST") store.record(body.toString("utf8"), { status: answer.status, contentType: answer.headers["content-type"] ?? "application/json", body: answer.body.toString("utf8") });
+      if (req.method === "POST")
+        store.record(body.toString("utf8"), {
+          status: answer.status,
+          contentType: answer.headers["content-type"] ?? "application/json",
+          body: answer.body.toString("utf8"),
+        });
       res.writeHead(answer.status, { ...answer.headers, "content-length": answer.body.length }).end(answer.body);
     } catch (error) {
       res.writeHead(502, { "content-type": "text/plain" }).end(String(error));
@@ -76,7 +92,10 @@ process.on("message", (message: { type?: string; mode?: "record" | "replay" }) =
     mode = message.mode;
     process.send?.({ type: "mode-set", mode });
   } else if (message.type === "stats") {
-    process.send?.({ type: "stats", stats: Object.fromEntries([...stores].map(([n, s]) => [n, { recorded: s.size, hits: s.hits, misses: s.misses }])) });
+    process.send?.({
+      type: "stats",
+      stats: Object.fromEntries([...stores].map(([n, s]) => [n, { recorded: s.size, hits: s.hits, misses: s.misses }])),
+    });
   }
 });
 process.send?.({ type: "ready", urls });

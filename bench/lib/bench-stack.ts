@@ -35,15 +35,24 @@ export interface BenchStackOptions {
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const began = Date.now();
   const elapsedSeconds = () => (Date.now() - began) / 1000;
-  const log = (message: string) => process.stderr.write(`[${options.tag} ${elapsedSeconds().toFixed(0).padStart(4)}s] ${message}\n`);
+  const log = (message: string) =>
+    process.stderr.write(`[${options.tag} ${elapsedSeconds().toFixed(0).padStart(4)}s] ${message}\n`);
   const workDir = mkdtempSync(join(tmpdir(), `shopgraph-${options.tag}-`));
   const logDir = join(workDir, "logs");
   mkdirSync(logDir);
   const nextPort = createPortSource(options.portBase);
   const signer = await createBenchSigner();
-  const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await nextPort()] as const))) as Record<SubgraphName, number>;
+  const ports = Object.fromEntries(
+    await Promise.all(SUBGRAPHS.map(async (n) => [n, await nextPort()] as const)),
+  ) as Record<SubgraphName, number>;
   log(`starting subgraphs (logs in ${logDir})`);
-  const stack = await startSubgraphs({ ports, privateJwks: signer.privateJwks, logDir, dataDir: join(workDir, "data"), productsCache: options.productsCache });
+  const stack = await startSubgraphs({
+    ports,
+    privateJwks: signer.privateJwks,
+    logDir,
+    dataDir: join(workDir, "data"),
+    productsCache: options.productsCache,
+  });
   return { workDir, logDir, nextPort, log, elapsedSeconds, signer, stack };
 }
 
@@ -51,7 +60,15 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
 export async function startShopgraphGateway(bench: BenchStack, tag: string): Promise<RunningGateway> {
   const { stack, workDir, logDir } = bench;
   return startGateway({
-    kind: "shopgraph", workers: 1, port: await bench.nextPort(), supergraphPath: writeSupergraph(stack.urls, workDir), subgraphUrls: stack.urls,
-    redis: { url: stack.redis.url!, prefix: stack.redis.prefix }, dedup: false, persistedDocumentsPath: join(workDir, "none.json"), logDir, tag,
+    kind: "shopgraph",
+    workers: 1,
+    port: await bench.nextPort(),
+    supergraphPath: writeSupergraph(stack.urls, workDir),
+    subgraphUrls: stack.urls,
+    redis: { url: stack.redis.url!, prefix: stack.redis.prefix },
+    dedup: false,
+    persistedDocumentsPath: join(workDir, "none.json"),
+    logDir,
+    tag,
   });
 }

@@ -40,24 +40,37 @@ async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>
 /** Sets the stock of products (plenty for the load; a limited amount for the contention product). */
 export async function setStock(productsUrl: string, stock: ReadonlyMap<string, number>): Promise<void> {
   await withClient(productsUrl, (c) =>
-    c.query(`UPDATE "Product" p SET "stock" = s.stock FROM unnest($1::uuid[], $2::int[]) AS s(id, stock) WHERE p."id" = s.id`, [[...stock.keys()], [...stock.values()]]),
+    c.query(
+      `UPDATE "Product" p SET "stock" = s.stock FROM unnest($1::uuid[], $2::int[]) AS s(id, stock) WHERE p."id" = s.id`,
+      [[...stock.keys()], [...stock.values()]],
+    ),
   );
 }
 
 /** Orders created from now on are the run's: the audit only counts orders newer than this mark. */
 export async function orderMark(ordersUrl: string): Promise<number> {
-  return withClient(ordersUrl, async (c) => Number((await c.query(`SELECT COALESCE(MAX("number"), 0) AS n FROM "Order"`)).rows[0].n));
+  return withClient(ordersUrl, async (c) =>
+    Number((await c.query(`SELECT COALESCE(MAX("number"), 0) AS n FROM "Order"`)).rows[0].n),
+  );
 }
 
 /** Orders of the run still PENDING (a saga in flight); the bench waits for zero between steps. */
 export async function pendingOrders(ordersUrl: string, mark: number): Promise<number> {
-  return withClient(ordersUrl, async (c) => Number((await c.query(`SELECT count(*) AS n FROM "Order" WHERE "number" > $1 AND "status" = 'PENDING'`, [mark])).rows[0].n));
+  return withClient(ordersUrl, async (c) =>
+    Number(
+      (await c.query(`SELECT count(*) AS n FROM "Order" WHERE "number" > $1 AND "status" = 'PENDING'`, [mark])).rows[0]
+        .n,
+    ),
+  );
 }
 
 /** Order statuses of the run. */
 export async function statusCounts(ordersUrl: string, mark: number): Promise<Record<string, number>> {
   return withClient(ordersUrl, async (c) => {
-    const { rows } = await c.query(`SELECT "status", count(*)::int AS n FROM "Order" WHERE "number" > $1 GROUP BY "status"`, [mark]);
+    const { rows } = await c.query(
+      `SELECT "status", count(*)::int AS n FROM "Order" WHERE "number" > $1 GROUP BY "status"`,
+      [mark],
+    );
     return Object.fromEntries(rows.map((r: { status: string; n: number }) => [r.status, r.n]));
   });
 }
@@ -67,7 +80,11 @@ export async function statusCounts(ordersUrl: string, mark: number): Promise<Rec
  * (products database) and the committed reservations: zero oversell means stock never below zero
  * and initial − final stock = committed units = PAID units.
  */
-export async function auditStock(databases: { products: string; orders: string }, initial: ReadonlyMap<string, number>, mark: number): Promise<{ rows: StockAudit[]; summary: AuditSummary }> {
+export async function auditStock(
+  databases: { products: string; orders: string },
+  initial: ReadonlyMap<string, number>,
+  mark: number,
+): Promise<{ rows: StockAudit[]; summary: AuditSummary }> {
   const ids = [...initial.keys()];
   const paid = await withClient(databases.orders, async (c) => {
     const { rows } = await c.query(
@@ -87,7 +104,13 @@ export async function auditStock(databases: { products: string; orders: string }
   });
   const rows = ids.map((id): StockAudit => {
     const p = products.get(id);
-    return { productId: id, initialStock: initial.get(id)!, stock: p?.stock ?? Number.NaN, paidUnits: paid.get(id) ?? 0, committedUnits: p?.committed ?? 0 };
+    return {
+      productId: id,
+      initialStock: initial.get(id)!,
+      stock: p?.stock ?? Number.NaN,
+      paidUnits: paid.get(id) ?? 0,
+      committedUnits: p?.committed ?? 0,
+    };
   });
   // Committed reservations from before the run (seed) are not the run's: compare stock taken with PAID units.
   const mismatched = rows.filter((r) => r.initialStock - r.stock !== r.paidUnits).map((r) => r.productId);

@@ -97,7 +97,9 @@ export function renderCheckoutReport(r: CheckoutReport): string {
     "",
     `${r.contention.orders} single-line orders for one product holding ${r.contention.units} units, through the gateway at ${r.contention.rate}/s: ${r.contention.paid} PAID, ${r.contention.outOfStock} answered OUT_OF_STOCK, ${r.contention.otherAnswers} other; p50 ${f0(r.contention.load.p50)} ms, p99 ${f0(r.contention.load.p99)} ms. From the databases: stock ${r.contention.units} → ${r.contention.units - r.contention.audit.stockTaken}, PAID units ${r.contention.audit.paidUnits}, committed reservations ${r.contention.audit.committedUnits}.`,
     "",
-    `Orders of the run by status: ${Object.entries(r.statuses).map(([k, v]) => `${k} ${v}`).join(", ")}.`,
+    `Orders of the run by status: ${Object.entries(r.statuses)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
     "",
     "## Method",
     "",

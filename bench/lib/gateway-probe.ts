@@ -8,7 +8,12 @@ process.on("message", (message: { type?: string }) => {
   // --expose-gc puts gc on globalThis; without the flag the probe reports without collecting.
   (globalThis as { gc?: () => void }).gc?.();
   const usage = process.memoryUsage();
-  process.send?.({ type: "memory", heapUsedMb: usage.heapUsed / 2 ** 20, externalMb: usage.external / 2 ** 20, rssMb: usage.rss / 2 ** 20 });
+  process.send?.({
+    type: "memory",
+    heapUsedMb: usage.heapUsed / 2 ** 20,
+    externalMb: usage.external / 2 ** 20,
+    rssMb: usage.rss / 2 ** 20,
+  });
 });
 process.channel?.unref();
 

@@ -74,7 +74,13 @@ export interface RunningGateway {
 
 function envFor(options: GatewayOptions): Record<string, string> {
   // Every gateway sends the subgraphs the same credential (Shopgraph reads it from its config, the others from this env).
-  const common = { PORT: String(options.port), HOST: "127.0.0.1", SUPERGRAPH_PATH: options.supergraphPath, NODE_ENV: "production", GATEWAY_TOKEN: BENCH_GATEWAY_TOKEN };
+  const common = {
+    PORT: String(options.port),
+    HOST: "127.0.0.1",
+    SUPERGRAPH_PATH: options.supergraphPath,
+    NODE_ENV: "production",
+    GATEWAY_TOKEN: BENCH_GATEWAY_TOKEN,
+  };
   switch (options.kind) {
     case "shopgraph":
       return {
@@ -95,9 +101,18 @@ function envFor(options: GatewayOptions): Record<string, string> {
     case "apollo":
       return common;
     case "hive":
-      return { ...common, PERSISTED_DOCUMENTS_PATH: options.persistedDocumentsPath, DEDUP_INFLIGHT: String(options.dedup) };
+      return {
+        ...common,
+        PERSISTED_DOCUMENTS_PATH: options.persistedDocumentsPath,
+        DEDUP_INFLIGHT: String(options.dedup),
+      };
     case "hive-router":
-      return { ...common, PERSISTED_DOCUMENTS_PATH: options.persistedDocumentsPath, DEDUP_INFLIGHT: String(options.dedup), HIVE_PLANNER: "router-runtime" };
+      return {
+        ...common,
+        PERSISTED_DOCUMENTS_PATH: options.persistedDocumentsPath,
+        DEDUP_INFLIGHT: String(options.dedup),
+        HIVE_PLANNER: "router-runtime",
+      };
   }
 }
 

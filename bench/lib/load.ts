@@ -57,7 +57,12 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
             method: "POST",
             setupRequest: (request) => {
               const { headers, body } = options.next();
-              return { ...request, method: "POST", headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...headers }, body };
+              return {
+                ...request,
+                method: "POST",
+                headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...headers },
+                body,
+              };
             },
           },
         ],

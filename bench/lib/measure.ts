@@ -60,7 +60,12 @@ export interface MeasureOptions {
  * gateway, and asynchronous work (events a mutation emitted) runs after the response; both
  * belong to the run that caused them, not to the next one.
  */
-export async function settle(stack: SubgraphStack, backgroundSqlPerSecond: Record<SubgraphName, number>, quietMs: number, maxMs = 10_000): Promise<CounterSnapshot> {
+export async function settle(
+  stack: SubgraphStack,
+  backgroundSqlPerSecond: Record<SubgraphName, number>,
+  quietMs: number,
+  maxMs = 10_000,
+): Promise<CounterSnapshot> {
   const step = 100;
   const background = Object.values(backgroundSqlPerSecond).reduce((a, b) => a + b, 0);
   const deadline = Date.now() + maxMs;
@@ -70,7 +75,10 @@ export async function settle(stack: SubgraphStack, backgroundSqlPerSecond: Recor
     await sleep(step);
     const current = await stack.counters();
     const delta = counterDelta(previous, current);
-    const busy = delta.requests > 0 || SUBGRAPHS.some((n) => delta.per[n].serviceRequests > 0) || delta.sql > 1 + (2 * background * step) / 1000;
+    const busy =
+      delta.requests > 0 ||
+      SUBGRAPHS.some((n) => delta.per[n].serviceRequests > 0) ||
+      delta.sql > 1 + (2 * background * step) / 1000;
     if (busy) quietSince = Date.now();
     else if (Date.now() - quietSince >= quietMs) return current;
     previous = current;
@@ -79,7 +87,11 @@ export async function settle(stack: SubgraphStack, backgroundSqlPerSecond: Recor
 }
 
 /** Runs one scenario against one target and attributes CPU, memory and subgraph work to it. */
-export async function measure(scenario: Scenario, target: MeasureTarget, options: MeasureOptions): Promise<Measurement> {
+export async function measure(
+  scenario: Scenario,
+  target: MeasureTarget,
+  options: MeasureOptions,
+): Promise<Measurement> {
   const countersBefore = await options.stack.counters();
   const subgraphCpuBefore = options.stack.cpuMs();
   const before = target.sample();

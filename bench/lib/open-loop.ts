@@ -80,7 +80,20 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
         resolve();
       };
       const req = request(
-        { hostname: url.hostname, port: url.port, path: url.pathname, method: "POST", agent, timeout: timeoutMs, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...CREDENTIAL_HEADERS, ...headers } },
+        {
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          agent,
+          timeout: timeoutMs,
+          headers: {
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+            ...CREDENTIAL_HEADERS,
+            ...headers,
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));

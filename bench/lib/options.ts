@@ -100,13 +100,23 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     process.exit(0);
   }
   const quick = values.quick ?? false;
-  const list = (v: string | undefined) => v?.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (v: string | undefined) =>
+    v
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   const modes = list(values.modes) ?? [...BENCH_MODES];
-  for (const m of modes) if (!(BENCH_MODES as readonly string[]).includes(m)) throw new Error(`--modes: unknown mode "${m}" (${BENCH_MODES.join(", ")})`);
+  for (const m of modes)
+    if (!(BENCH_MODES as readonly string[]).includes(m))
+      throw new Error(`--modes: unknown mode "${m}" (${BENCH_MODES.join(", ")})`);
   const gateways = list(values.gateways) ?? [...GATEWAY_KINDS];
-  for (const g of gateways) if (!(GATEWAY_KINDS as readonly string[]).includes(g)) throw new Error(`--gateways: unknown gateway "${g}" (${GATEWAY_KINDS.join(", ")})`);
+  for (const g of gateways)
+    if (!(GATEWAY_KINDS as readonly string[]).includes(g))
+      throw new Error(`--gateways: unknown gateway "${g}" (${GATEWAY_KINDS.join(", ")})`);
   if (!gateways.includes("apollo")) gateways.push("apollo");
-  const workers = (values.workers ?? (quick ? "1" : "1,2")).split(",").map((w) => positiveNumber("workers", w.trim(), 1, 1));
+  const workers = (values.workers ?? (quick ? "1" : "1,2"))
+    .split(",")
+    .map((w) => positiveNumber("workers", w.trim(), 1, 1));
   return {
     quick,
     seconds: positiveNumber("seconds", values.seconds, quick ? 1 : 1.5, 0.5),
@@ -119,7 +129,10 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     soakSeconds: positiveNumber("soak-seconds", values["soak-seconds"], quick ? 0 : 60),
     profileSeconds: positiveNumber("profile-seconds", values["profile-seconds"], quick ? 3 : 6),
     cacheRun: !(values["no-cache-run"] ?? false) && !quick,
-    scenarios: values.scenarios?.split(",").map((s) => s.trim()).filter(Boolean),
+    scenarios: values.scenarios
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     portBase: values["port-base"] === undefined ? undefined : positiveNumber("port-base", values["port-base"], 0, 1),
     out: values.out ?? fileURLToPath(new URL("../results/latest", import.meta.url)),
     modes: modes as BenchOptions["modes"],

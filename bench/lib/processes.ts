@@ -65,7 +65,8 @@ export function tailLog(child: Child, lines = 20): string {
 export async function waitUntil(child: Child, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.process.exitCode !== null) throw new Error(`${child.name} exited (${child.process.exitCode}):\n${tailLog(child)}`);
+    if (child.process.exitCode !== null)
+      throw new Error(`${child.name} exited (${child.process.exitCode}):\n${tailLog(child)}`);
     if (await probe().catch(() => false)) return;
     await sleep(100);
   }
@@ -81,7 +82,12 @@ export async function httpOk(url: string): Promise<boolean> {
 
 /** True when a GraphQL endpoint answers `{ __typename }`. */
 export async function graphqlOk(url: string): Promise<boolean> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS }, body: '{"query":"{ __typename }"}', signal: AbortSignal.timeout(2_000) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS },
+    body: '{"query":"{ __typename }"}',
+    signal: AbortSignal.timeout(2_000),
+  });
   const body = (await res.json()) as { data?: { __typename?: string } };
   return body.data?.__typename === "Query";
 }
@@ -92,9 +98,13 @@ export function createPortSource(base: number | undefined): () => Promise<number
   return async () => (next !== undefined ? next++ : freePort());
 }
 
-
 /** Sends an IPC message to a child and resolves with its first reply of `replyType`. */
-export function ask<T extends { type?: string }>(child: Child, message: { type: string; [key: string]: unknown }, replyType: string, timeoutMs = 10_000): Promise<T> {
+export function ask<T extends { type?: string }>(
+  child: Child,
+  message: { type: string; [key: string]: unknown },
+  replyType: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.process.off("message", onMessage);
@@ -121,5 +131,6 @@ export interface ProbeCounters {
 
 /** Asks a probed subgraph process for its counters over IPC. */
 export async function readCounters(child: Child): Promise<ProbeCounters> {
-  return (await ask<{ type: string; counters: ProbeCounters }>(child, { type: "counters" }, "counters", 5_000)).counters;
+  return (await ask<{ type: string; counters: ProbeCounters }>(child, { type: "counters" }, "counters", 5_000))
+    .counters;
 }

@@ -27,7 +27,9 @@ export interface ProfileStepOptions {
  * a 2 s warm-up, then the measured window) and, if asked, every subgraph over the measured window
  * only, through the probe's inspector session. Returns the markdown summary and the measurement.
  */
-export async function profileScenario(options: ProfileStepOptions): Promise<{ markdown: string; measurement: Measurement }> {
+export async function profileScenario(
+  options: ProfileStepOptions,
+): Promise<{ markdown: string; measurement: Measurement }> {
   const gatewayDir = join(options.workDir, `profile-${options.scenario.id}-gateway`);
   const subgraphDir = join(options.workDir, `profile-${options.scenario.id}-subgraphs`);
   mkdirSync(subgraphDir, { recursive: true });
@@ -35,7 +37,11 @@ export async function profileScenario(options: ProfileStepOptions): Promise<{ ma
   const target = { target: "shopgraph" as const, url: gateway.url, sample: gateway.sample };
   await measure(options.scenario, target, { ...options.measureOptions, round: 0, seconds: 2 });
   if (options.subgraphs) await options.stack.startProfiles();
-  const measurement = await measure(options.scenario, target, { ...options.measureOptions, round: 0, seconds: options.seconds });
+  const measurement = await measure(options.scenario, target, {
+    ...options.measureOptions,
+    round: 0,
+    seconds: options.seconds,
+  });
   if (options.subgraphs) await options.stack.stopProfiles(subgraphDir);
   await options.stopGateway(gateway);
 
@@ -45,7 +51,11 @@ export async function profileScenario(options: ProfileStepOptions): Promise<{ ma
   if (gatewayFile) {
     const kept = `${options.out}-gateway.cpuprofile`;
     copyFileSync(join(gatewayDir, gatewayFile), kept);
-    sections.push("### Shopgraph gateway (`node --cpu-prof`; includes start-up and a 2 s warm-up)", "", profileMarkdown(summarizeProfile(kept, 20)));
+    sections.push(
+      "### Shopgraph gateway (`node --cpu-prof`; includes start-up and a 2 s warm-up)",
+      "",
+      profileMarkdown(summarizeProfile(kept, 20)),
+    );
   }
   for (const name of options.subgraphs ? SUBGRAPHS : []) {
     const kept = `${options.out}-${name}.cpuprofile`;

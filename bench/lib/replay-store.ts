@@ -41,6 +41,8 @@ export function missAnswer(subgraph: string): Recording {
   return {
     status: 200,
     contentType: "application/json",
-    body: JSON.stringify({ errors: [{ message: `replay: no recording of this ${subgraph} request`, extensions: { code: "REPLAY_MISS" } }] }),
+    body: JSON.stringify({
+      errors: [{ message: `replay: no recording of this ${subgraph} request`, extensions: { code: "REPLAY_MISS" } }],
+    }),
   };
 }

@@ -17,8 +17,16 @@ export interface ReplayServer {
 }
 
 /** Starts the replay subgraphs in front of the real ones (record mode first). */
-export async function startReplayServer(upstreams: Record<SubgraphName, string>, logDir: string): Promise<ReplayServer> {
-  const child = startChild({ name: "replay-subgraphs", entry: fileURLToPath(new URL("../gateways/replay-server.ts", import.meta.url)), env: { UPSTREAMS: JSON.stringify(upstreams) }, logDir });
+export async function startReplayServer(
+  upstreams: Record<SubgraphName, string>,
+  logDir: string,
+): Promise<ReplayServer> {
+  const child = startChild({
+    name: "replay-subgraphs",
+    entry: fileURLToPath(new URL("../gateways/replay-server.ts", import.meta.url)),
+    env: { UPSTREAMS: JSON.stringify(upstreams) },
+    logDir,
+  });
   const ready = await new Promise<{ urls: Record<SubgraphName, string> }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("replay server not ready")), 30_000);
     child.process.on("message", (m: { type?: string; urls?: Record<SubgraphName, string> }) => {

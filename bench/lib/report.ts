@@ -43,7 +43,9 @@ function table(rows: SummaryRow[], titles: Record<string, string>, checks: Check
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
   ];
   for (const r of rows) {
-    const check = checks.find((c) => c.scenario === r.scenario && c.target === r.target && c.workers === r.workers && c.mode === r.mode);
+    const check = checks.find(
+      (c) => c.scenario === r.scenario && c.target === r.target && c.workers === r.workers && c.mode === r.mode,
+    );
     const overhead = r.vsDirect ? ` (+${f(r.vsDirect.p50, 2)} vs direct)` : "";
     lines.push(
       `| ${titles[r.scenario] ?? r.scenario} | ${GATEWAY_LABELS[r.target]} | ${f(r.rps, 0)}${x(r.vsApollo?.rps)} | ${f(r.p50, 2)}${overhead} | ${f(r.p99, 1)}${x(r.vsApollo?.p99)} | ${f(r.cpuMsPerRequest, 2)}${x(r.vsApollo?.cpu)} | ${f(r.subgraphCpuMsPerRequest, 1)} | ${f(r.rssMb, 0)} / ${f(r.rssMaxProcessMb, 0)} / ${f(r.peakRssMb, 0)} | ${f(r.subgraphRequestsPerOp, 2)}${r.serviceRequestsPerOp > 0 ? ` (+${f(r.serviceRequestsPerOp, 2)} svc)` : ""} | ${f(r.sqlPerOp, 1)} | ${r.non2xx} | ${check ? `${check.ok ? "ok" : "**FAIL**"}: ${check.note}` : ""} |`,
@@ -56,10 +58,21 @@ function table(rows: SummaryRow[], titles: Record<string, string>, checks: Check
 export function renderReport(input: ReportInput): string {
   const out: string[] = ["# Shopgraph gateway benchmark", ""];
   out.push(...Object.entries(input.meta).map(([k, v]) => `- **${k}**: ${v}`), "");
-  out.push("## Targets (caching off, unique tokens, same workers, ratios within each round)", "", "| target | measured | met |", "|---|---|---|");
-  out.push(...input.targets.map((t) => `| ${t.target} | ${t.measured} | ${t.met === null ? "n/a" : t.met ? "yes" : "**no**"} |`), "");
+  out.push(
+    "## Targets (caching off, unique tokens, same workers, ratios within each round)",
+    "",
+    "| target | measured | met |",
+    "|---|---|---|",
+  );
+  out.push(
+    ...input.targets.map(
+      (t) => `| ${t.target} | ${t.measured} | ${t.met === null ? "n/a" : t.met ? "yes" : "**no**"} |`,
+    ),
+    "",
+  );
   const groups = new Map<string, SummaryRow[]>();
-  for (const r of input.rows) groups.set(`${r.mode}|${r.workers}`, [...(groups.get(`${r.mode}|${r.workers}`) ?? []), r]);
+  for (const r of input.rows)
+    groups.set(`${r.mode}|${r.workers}`, [...(groups.get(`${r.mode}|${r.workers}`) ?? []), r]);
   for (const [k, rows] of groups) {
     const [mode, workers] = k.split("|");
     const heading =
@@ -68,7 +81,12 @@ export function renderReport(input: ReportInput): string {
         : mode === "replay"
           ? "Replay: subgraph answers recorded once and served from memory (the gateway is the bottleneck), caching off"
           : "Caches on (products entity cache 300 s, Shopgraph in-flight dedup)";
-    out.push(`## ${heading}: ${workers} worker process${workers === "1" ? "" : "es"} per gateway`, "", table(rows, input.scenarioTitles, input.checks), "");
+    out.push(
+      `## ${heading}: ${workers} worker process${workers === "1" ? "" : "es"} per gateway`,
+      "",
+      table(rows, input.scenarioTitles, input.checks),
+      "",
+    );
   }
   out.push("## Subgraph work per operation (each sent once, alone, through the Shopgraph gateway)", "", input.work, "");
   if (input.soak) {

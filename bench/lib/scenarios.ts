@@ -136,7 +136,10 @@ export function createScenarios(tokens: ScenarioTokens, orderRate: number): Scen
       overallRate: orderRate,
       // Notifications handles the order's events after the response; that work is counted here too.
       settleMs: 1_200,
-      next: () => ({ headers: bearer(tokens.customers), body: JSON.stringify({ query: PLACE_ORDER, variables: placeOrderVariables(order, orderLines(order++)) }) }),
+      next: () => ({
+        headers: bearer(tokens.customers),
+        body: JSON.stringify({ query: PLACE_ORDER, variables: placeOrderVariables(order, orderLines(order++)) }),
+      }),
       check: (p) => {
         const payload = p.body.data?.placeOrder as { order?: { status?: string } | null } | undefined;
         return { ok: noErrors(p) && payload?.order?.status === "PAID", note: payload?.order?.status ?? "no order" };
@@ -158,14 +161,25 @@ export function createScenarios(tokens: ScenarioTokens, orderRate: number): Scen
 
 /** The APQ scenario's registration request (full query + hash) and the hash → query map for Hive. */
 export const APQ_REGISTRATION = {
-  body: JSON.stringify({ query: SMALL_QUERY, variables: { id: smallProductId }, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(SMALL_QUERY) } } }),
-  hashOnly: JSON.stringify({ variables: { id: smallProductId }, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(SMALL_QUERY) } } }),
+  body: JSON.stringify({
+    query: SMALL_QUERY,
+    variables: { id: smallProductId },
+    extensions: { persistedQuery: { version: 1, sha256Hash: sha256(SMALL_QUERY) } },
+  }),
+  hashOnly: JSON.stringify({
+    variables: { id: smallProductId },
+    extensions: { persistedQuery: { version: 1, sha256Hash: sha256(SMALL_QUERY) } },
+  }),
   documents: { [sha256(SMALL_QUERY)]: SMALL_QUERY },
 };
 
 /** Sends one request of a scenario and parses the answer (keep-alive connection). */
 export async function probe(url: string, request: LoadRequest): Promise<Probe> {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...request.headers }, body: request.body });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...request.headers },
+    body: request.body,
+  });
   return parse(res.status, await res.text());
 }
 
@@ -176,12 +190,20 @@ export async function probe(url: string, request: LoadRequest): Promise<Probe> {
  */
 export function probeOnNewConnection(url: string, request: LoadRequest): Promise<Probe> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: "POST", agent: false, headers: { "content-type": "application/json", connection: "close", ...CREDENTIAL_HEADERS, ...request.headers } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => (text += chunk));
-      res.on("end", () => resolve(parse(res.statusCode ?? 0, text)));
-    });
+    const req = httpRequest(
+      url,
+      {
+        method: "POST",
+        agent: false,
+        headers: { "content-type": "application/json", connection: "close", ...CREDENTIAL_HEADERS, ...request.headers },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () => resolve(parse(res.statusCode ?? 0, text)));
+      },
+    );
     req.on("error", reject);
     req.end(request.body);
   });

@@ -15,23 +15,35 @@ interface GqlBody<T> {
 }
 
 /** POSTs one operation straight to a subgraph; throws on any GraphQL error. */
-export async function post<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+export async function post<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<T> {
   const res = await fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", ...CREDENTIAL_HEADERS, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      "content-type": "application/json",
+      ...CREDENTIAL_HEADERS,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as GqlBody<T>;
-  if (!res.ok || body.errors?.length || !body.data) throw new Error(`${url}: ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 400)}`);
+  if (!res.ok || body.errors?.length || !body.data)
+    throw new Error(`${url}: ${res.status} ${JSON.stringify(body.errors ?? body).slice(0, 400)}`);
   return body.data;
 }
 
 /** Runs `task(i)` for i < count with `concurrency` at a time. */
 async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) await task(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { session { user { id } } userErrors { code message } } }`;
@@ -44,9 +56,13 @@ export async function registerUsers(usersUrl: string, count: number): Promise<Be
   const run = randomBytes(3).toString("hex");
   const users: BenchUser[] = [];
   await pool(count, 4, async (i) => {
-    const data = await post<{ register: { session: { user: { id: string } } | null; userErrors: { code: string }[] } }>(usersUrl, REGISTER, {
-      input: { email: `bench-${run}-${i}@example.com`, password: "bench-password-123", name: `Bench Customer ${i}` },
-    });
+    const data = await post<{ register: { session: { user: { id: string } } | null; userErrors: { code: string }[] } }>(
+      usersUrl,
+      REGISTER,
+      {
+        input: { email: `bench-${run}-${i}@example.com`, password: "bench-password-123", name: `Bench Customer ${i}` },
+      },
+    );
     if (!data.register.session) throw new Error(`register: ${JSON.stringify(data.register.userErrors)}`);
     users.push({ id: data.register.session.user.id, role: "CUSTOMER" });
   });
@@ -56,7 +72,9 @@ export async function registerUsers(usersUrl: string, count: number): Promise<Be
 /** The seeded admin (its id is shared by every subgraph's seed). */
 export const seededAdmin: BenchUser = { id: seedUsers[0]!.id, role: "ADMIN" };
 /** The seeded customers. */
-export const seededCustomers: BenchUser[] = seedUsers.filter((u) => u.role === "CUSTOMER").map((u) => ({ id: u.id, role: "CUSTOMER" }));
+export const seededCustomers: BenchUser[] = seedUsers
+  .filter((u) => u.role === "CUSTOMER")
+  .map((u) => ({ id: u.id, role: "CUSTOMER" }));
 
 /** Products that can take many single-unit orders. */
 export const orderableProducts = seedProducts.filter((p) => !p.archived && p.stock >= 100).map((p) => p.id);
@@ -74,8 +92,17 @@ export function placeOrderVariables(i: number, lines: number): Record<string, un
   return {
     key: randomUUID(),
     input: {
-      lines: Array.from({ length: lines }, (_, k) => ({ productId: orderableProducts[(i * 7 + k * 13) % orderableProducts.length], quantity: 1 })),
-      shippingAddress: { name: "Bench Customer", line1: "1 Load Street", city: "Berlin", postalCode: "10115", country: "DE" },
+      lines: Array.from({ length: lines }, (_, k) => ({
+        productId: orderableProducts[(i * 7 + k * 13) % orderableProducts.length],
+        quantity: 1,
+      })),
+      shippingAddress: {
+        name: "Bench Customer",
+        line1: "1 Load Street",
+        city: "Berlin",
+        postalCode: "10115",
+        country: "DE",
+      },
       paymentToken: "tok_visa",
     },
   };
@@ -85,11 +112,19 @@ export function placeOrderVariables(i: number, lines: number): Record<string, un
  * Places orders through the orders subgraph (the real saga: price snapshots, stock reservation
  * in products, simulated payment, outbox events that notifications turns into notifications).
  */
-export async function placeOrders(ordersUrl: string, signer: BenchSigner, customers: readonly BenchUser[], count: number): Promise<void> {
+export async function placeOrders(
+  ordersUrl: string,
+  signer: BenchSigner,
+  customers: readonly BenchUser[],
+  count: number,
+): Promise<void> {
   await pool(count, 4, async (i) => {
     const customer = customers[i % customers.length]!;
     const data = await post<{ placeOrder: { order: { status: string } | null; userErrors: { code: string }[] } }>(
-      ordersUrl, PLACE_ORDER, placeOrderVariables(i, orderLines(i)), await signer.sign(customer.id, customer.role),
+      ordersUrl,
+      PLACE_ORDER,
+      placeOrderVariables(i, orderLines(i)),
+      await signer.sign(customer.id, customer.role),
     );
     if (!data.placeOrder.order) throw new Error(`placeOrder: ${JSON.stringify(data.placeOrder.userErrors)}`);
   });

@@ -37,7 +37,13 @@ function slope(points: [number, number][]): number {
  * Drives the gateway (started with gateway-probe.ts preloaded) with `scenario` for `seconds`,
  * sampling its RSS every `everyMs` and the heap retained after a full GC at start, middle, end.
  */
-export async function soak(gateway: RunningGateway, scenario: Scenario, seconds: number, connections: number, everyMs = 2_000): Promise<SoakResult> {
+export async function soak(
+  gateway: RunningGateway,
+  scenario: Scenario,
+  seconds: number,
+  connections: number,
+  everyMs = 2_000,
+): Promise<SoakResult> {
   const started = performance.now();
   const now = () => (performance.now() - started) / 1000;
   const samples: [number, number][] = [];
@@ -63,5 +69,16 @@ export async function soak(gateway: RunningGateway, scenario: Scenario, seconds:
   const slopeMbPerMinute = slope(samples.slice(Math.floor(samples.length / 2))) * 60;
   const first = retainedHeap[0]![1];
   const retainedGrowthMb = retainedHeap.at(-1)![1] - first;
-  return { seconds, load, samples, firstThirdMb, lastThirdMb, growthPercent, slopeMbPerMinute, retainedHeap, retainedGrowthMb, stable: retainedGrowthMb <= Math.max(5, first * 0.05) };
+  return {
+    seconds,
+    load,
+    samples,
+    firstThirdMb,
+    lastThirdMb,
+    growthPercent,
+    slopeMbPerMinute,
+    retainedHeap,
+    retainedGrowthMb,
+    stable: retainedGrowthMb <= Math.max(5, first * 0.05),
+  };
 }

@@ -14,11 +14,15 @@ const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.met
 const PROBE = pathToFileURL(fileURLToPath(new URL("./subgraph-probe.ts", import.meta.url))).href;
 
 /** Whether this tree's products config has the CACHE_ENABLED switch (older ones only have the TTL). */
-export const PRODUCTS_CACHE_SWITCH = readFileSync(repo("subgraphs/products/src/config.ts"), "utf8").includes("CACHE_ENABLED");
+export const PRODUCTS_CACHE_SWITCH = readFileSync(repo("subgraphs/products/src/config.ts"), "utf8").includes(
+  "CACHE_ENABLED",
+);
 
 /** Products' environment for its entity cache off or on (on: the default 300 s TTL). */
 export function productsCacheEnv(mode: "off" | "on"): Record<string, string> {
-  return mode === "off" ? { CACHE_ENABLED: "false", CACHE_TTL_SECONDS: "1" } : { CACHE_ENABLED: "true", CACHE_TTL_SECONDS: "300" };
+  return mode === "off"
+    ? { CACHE_ENABLED: "false", CACHE_TTL_SECONDS: "1" }
+    : { CACHE_ENABLED: "true", CACHE_TTL_SECONDS: "300" };
 }
 
 /** Counters of every subgraph at one moment. */
@@ -42,7 +46,9 @@ export interface SubgraphStackOptions {
 export async function startSubgraphs(options: SubgraphStackOptions) {
   const redis = await provisionRedis();
   if (!redis.url) throw new Error("the bench needs a real Redis (TEST_REDIS_URL, default redis://127.0.0.1:6379)");
-  const databases: TestDatabase[] = await Promise.all(SUBGRAPHS.map((name) => provisionDatabase(name, repo(`subgraphs/${name}/prisma/migrations`))));
+  const databases: TestDatabase[] = await Promise.all(
+    SUBGRAPHS.map((name) => provisionDatabase(name, repo(`subgraphs/${name}/prisma/migrations`))),
+  );
   if (databases.some((db) => db.embedded)) throw new Error("the bench needs a real PostgreSQL (TEST_DATABASE_URL)");
   const url = (name: SubgraphName) => `http://127.0.0.1:${options.ports[name]}`;
   const envFor = (name: SubgraphName, i: number): Record<string, string> => ({
@@ -66,7 +72,13 @@ export async function startSubgraphs(options: SubgraphStackOptions) {
     ...(name === "products" ? productsCacheEnv(options.productsCache) : {}),
   });
   const start = async (name: SubgraphName, env: Record<string, string>, execArgv: string[] = []) => {
-    const child = startChild({ name, entry: repo(`subgraphs/${name}/src/index.ts`), execArgv: ["--import", PROBE, ...execArgv], env, logDir: options.logDir });
+    const child = startChild({
+      name,
+      entry: repo(`subgraphs/${name}/src/index.ts`),
+      execArgv: ["--import", PROBE, ...execArgv],
+      env,
+      logDir: options.logDir,
+    });
     await waitUntil(child, () => httpOk(`${url(name)}/readyz`), 120_000);
     return child;
   };
@@ -104,7 +116,11 @@ export async function startSubgraphs(options: SubgraphStackOptions) {
     },
     /** Stops the profiles and writes `<dir>/<name>.cpuprofile` for each subgraph. */
     async stopProfiles(dir: string) {
-      await Promise.all(SUBGRAPHS.map((n) => ask(children[n], { type: "profile-stop", path: `${dir}/${n}.cpuprofile` }, "profile-stopped", 60_000)));
+      await Promise.all(
+        SUBGRAPHS.map((n) =>
+          ask(children[n], { type: "profile-stop", path: `${dir}/${n}.cpuprofile` }, "profile-stopped", 60_000),
+        ),
+      );
     },
     /**
      * Restarts subgraphs on their ports (gateways keep their URLs) with extra environment and

@@ -17,7 +17,12 @@ import { createRequire } from "node:module";
 /** `sqlInRequest`: statements sent while a /graphql request was being handled (excludes pollers when idle). */
 const counters = { requests: 0, serviceRequests: 0, sql: 0, sqlInRequest: 0 };
 // Every caller sends x-service-token now; only the service credential (this process's SERVICE_TOKEN list) marks a service call.
-const serviceTokens = new Set((process.env.SERVICE_TOKEN ?? "").split(",").map((t) => t.trim()).filter(Boolean));
+const serviceTokens = new Set(
+  (process.env.SERVICE_TOKEN ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean),
+);
 let active = 0;
 
 subscribe("http.server.request.start", (message) => {

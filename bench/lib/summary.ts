@@ -54,7 +54,8 @@ export function summarize(all: readonly Measurement[]): SummaryRow[] {
     const k = `${key(m)}|${m.target}`;
     groups.set(k, [...(groups.get(k) ?? []), m]);
   }
-  const peer = (m: Measurement, target: Target) => measured.find((o) => key(o) === key(m) && o.round === m.round && o.target === target);
+  const peer = (m: Measurement, target: Target) =>
+    measured.find((o) => key(o) === key(m) && o.round === m.round && o.target === target);
   const rows: SummaryRow[] = [];
   for (const ms of groups.values()) {
     const first = ms[0]!;
@@ -90,7 +91,10 @@ export function summarize(all: readonly Measurement[]): SummaryRow[] {
           }
         : null,
       vsDirect: directPairs.length
-        ? { p50: median(directPairs.map(([m, d]) => m.load.p50 - d!.load.p50)), p99: median(directPairs.map(([m, d]) => m.load.p99 - d!.load.p99)) }
+        ? {
+            p50: median(directPairs.map(([m, d]) => m.load.p50 - d!.load.p50)),
+            p99: median(directPairs.map(([m, d]) => m.load.p99 - d!.load.p99)),
+          }
         : null,
     });
   }
@@ -98,7 +102,13 @@ export function summarize(all: readonly Measurement[]): SummaryRow[] {
 }
 
 /** A ratio of one target against another within the same rounds (e.g. Shopgraph vs Hive). */
-export function pairedRatio(all: readonly Measurement[], select: { mode: string; workers: number; scenario: string }, a: Target, b: Target, metric: (m: Measurement) => number): number {
+export function pairedRatio(
+  all: readonly Measurement[],
+  select: { mode: string; workers: number; scenario: string },
+  a: Target,
+  b: Target,
+  metric: (m: Measurement) => number,
+): number {
   const measured = all.filter((m) => m.round >= 1 && key(m) === key(select));
   const ratios = measured
     .filter((m) => m.target === a)

@@ -39,7 +39,11 @@ export type BenchSigner = Awaited<ReturnType<typeof createBenchSigner>>;
  * measurement so it never competes with the gateways for CPU; the pool is sized to outlast a
  * whole run, and `wrapped` says if it ever had to start over.
  */
-export async function createTokenPool(signer: BenchSigner, size: number, subjects: readonly { id: string; role: "ADMIN" | "CUSTOMER" }[]) {
+export async function createTokenPool(
+  signer: BenchSigner,
+  size: number,
+  subjects: readonly { id: string; role: "ADMIN" | "CUSTOMER" }[],
+) {
   const tokens: string[] = [];
   for (let i = 0; i < size; i += 500) {
     const batch = Array.from({ length: Math.min(500, size - i) }, (_, k) => {

@@ -5,20 +5,49 @@ describe("parseBenchOptions", () => {
   it("has defaults that keep a full run short: 3 rounds of 1.5 s, workers 1 and 2, soak, cache run", () => {
     const options = parseBenchOptions([]);
     expect(options).toMatchObject({
-      quick: false, seconds: 1.5, warmupSeconds: 0.5, rounds: 3, workers: [1, 2], connections: 16, orderRate: 10,
-      soakSeconds: 60, profileSeconds: 6, cacheRun: true, scenarios: undefined, portBase: undefined, shopgraphEnv: {},
+      quick: false,
+      seconds: 1.5,
+      warmupSeconds: 0.5,
+      rounds: 3,
+      workers: [1, 2],
+      connections: 16,
+      orderRate: 10,
+      soakSeconds: 60,
+      profileSeconds: 6,
+      cacheRun: true,
+      scenarios: undefined,
+      portBase: undefined,
+      shopgraphEnv: {},
       multiWorkerScenarios: ["small", "heavy", "auth"],
     });
     expect(options.out).toMatch(/bench\/results\/latest$/);
   });
 
   it("--quick changes the defaults, explicit flags still win", () => {
-    expect(parseBenchOptions(["--quick"])).toMatchObject({ seconds: 1, rounds: 1, workers: [1], soakSeconds: 0, profileSeconds: 3, cacheRun: false });
-    expect(parseBenchOptions(["--quick", "--rounds", "4", "--workers", "2, 3"])).toMatchObject({ rounds: 4, workers: [2, 3] });
+    expect(parseBenchOptions(["--quick"])).toMatchObject({
+      seconds: 1,
+      rounds: 1,
+      workers: [1],
+      soakSeconds: 0,
+      profileSeconds: 3,
+      cacheRun: false,
+    });
+    expect(parseBenchOptions(["--quick", "--rounds", "4", "--workers", "2, 3"])).toMatchObject({
+      rounds: 4,
+      workers: [2, 3],
+    });
   });
 
   it("parses lists and repeatable KEY=VALUE pairs (the value may hold '=')", () => {
-    const options = parseBenchOptions(["--scenarios", "small, heavy,,", "--shopgraph-env", "A=1", "--shopgraph-env", "NODE_OPTIONS=--x=y", "--all-scenarios-multiworker"]);
+    const options = parseBenchOptions([
+      "--scenarios",
+      "small, heavy,,",
+      "--shopgraph-env",
+      "A=1",
+      "--shopgraph-env",
+      "NODE_OPTIONS=--x=y",
+      "--all-scenarios-multiworker",
+    ]);
     expect(options.scenarios).toEqual(["small", "heavy"]);
     expect(options.shopgraphEnv).toEqual({ A: "1", NODE_OPTIONS: "--x=y" });
     expect(options.multiWorkerScenarios).toBeUndefined();
@@ -35,11 +64,19 @@ describe("parseBenchOptions", () => {
 
 describe("parseBenchOptions: passes and gateways (issue 16)", () => {
   it("runs the real-subgraph and replay passes by default, replaying heavy and fan-out 100 against all four gateways", () => {
-    expect(parseBenchOptions([])).toMatchObject({ modes: ["engine", "replay"], replayScenarios: ["heavy", "fanout-100"], gateways: ["shopgraph", "apollo", "hive", "hive-router"] });
+    expect(parseBenchOptions([])).toMatchObject({
+      modes: ["engine", "replay"],
+      replayScenarios: ["heavy", "fanout-100"],
+      gateways: ["shopgraph", "apollo", "hive", "hive-router"],
+    });
   });
 
   it("keeps plain @apollo/gateway in every comparison (ratios are against it)", () => {
-    expect(parseBenchOptions(["--gateways", "shopgraph,hive-router"]).gateways).toEqual(["shopgraph", "hive-router", "apollo"]);
+    expect(parseBenchOptions(["--gateways", "shopgraph,hive-router"]).gateways).toEqual([
+      "shopgraph",
+      "hive-router",
+      "apollo",
+    ]);
   });
 
   it("refuses an unknown pass or gateway, naming the flag", () => {

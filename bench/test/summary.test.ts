@@ -3,12 +3,27 @@ import type { Measurement, Target } from "../lib/measure.ts";
 import { median, pairedRatio, summarize } from "../lib/summary.ts";
 
 /** A measurement with the numbers a test cares about; the rest zero. */
-function m(target: Target, round: number, load: { rps: number; p50: number; p99: number }, extra: Partial<Measurement> = {}): Measurement {
+function m(
+  target: Target,
+  round: number,
+  load: { rps: number; p50: number; p99: number },
+  extra: Partial<Measurement> = {},
+): Measurement {
   return {
-    mode: "engine", workers: 1, round, scenario: "small", target,
+    mode: "engine",
+    workers: 1,
+    round,
+    scenario: "small",
+    target,
     load: { ...load, non2xx: 0, errors: 0, timeouts: 0, bytesPerResponse: 100 } as unknown as Measurement["load"],
-    cpuMsPerRequest: 1, subgraphCpuMsPerRequest: 0, rssMb: 100, rssMaxProcessMb: 100, peakRssMb: 100,
-    subgraphRequestsPerOp: 1, serviceRequestsPerOp: 0, sqlPerOp: 1,
+    cpuMsPerRequest: 1,
+    subgraphCpuMsPerRequest: 0,
+    rssMb: 100,
+    rssMaxProcessMb: 100,
+    peakRssMb: 100,
+    subgraphRequestsPerOp: 1,
+    serviceRequestsPerOp: 0,
+    sqlPerOp: 1,
     perSubgraph: {} as Measurement["perSubgraph"],
     ...extra,
   };
@@ -54,7 +69,12 @@ describe("summarize", () => {
 
   it("compares with plain Apollo round by round (median of per-round ratios) and with the direct subgraph by difference", () => {
     // rps ratios: 100/50 = 2 and 300/100 = 3 → 2.5 (a ratio of medians would say 200/75).
-    expect(row("shopgraph").vsApollo).toEqual({ rps: 2.5, p50: (10 / 20 + 20 / 10) / 2, p99: (40 / 80 + 60 / 30) / 2, cpu: (2 / 4 + 4 / 4) / 2 });
+    expect(row("shopgraph").vsApollo).toEqual({
+      rps: 2.5,
+      p50: (10 / 20 + 20 / 10) / 2,
+      p99: (40 / 80 + 60 / 30) / 2,
+      cpu: (2 / 4 + 4 / 4) / 2,
+    });
     expect(row("shopgraph").vsDirect).toEqual({ p50: (6 + 15) / 2, p99: (30 + 40) / 2 });
     expect(row("direct").vsDirect).toEqual({ p50: 0, p99: 0 });
   });
@@ -74,8 +94,16 @@ describe("summarize", () => {
 describe("evaluateTargets (issue 16)", () => {
   it("computes the replay ratios within each round against Apollo and Hive + router-runtime", async () => {
     const { evaluateTargets } = await import("../lib/targets.ts");
-    const r = (target: Target, round: number, rps: number, p99: number) => m(target, round, { rps, p50: 1, p99 }, { mode: "replay", scenario: "heavy" });
-    const runs = [r("shopgraph", 1, 400, 10), r("apollo", 1, 100, 40), r("hive-router", 1, 300, 20), r("shopgraph", 2, 200, 10), r("apollo", 2, 100, 20), r("hive-router", 2, 200, 20)];
+    const r = (target: Target, round: number, rps: number, p99: number) =>
+      m(target, round, { rps, p50: 1, p99 }, { mode: "replay", scenario: "heavy" });
+    const runs = [
+      r("shopgraph", 1, 400, 10),
+      r("apollo", 1, 100, 40),
+      r("hive-router", 1, 300, 20),
+      r("shopgraph", 2, 200, 10),
+      r("apollo", 2, 100, 20),
+      r("hive-router", 2, 200, 20),
+    ];
     const checks = evaluateTargets(runs, summarize(runs), null, [1]);
     const byTarget = (s: string) => checks.find((c) => c.target.includes(s))!;
     expect(byTarget("3.5×")).toMatchObject({ measured: "3.00×", met: false });

@@ -5,58 +5,117 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONSUMER_GROUP } from "../../subgraphs/notifications/src/event-consumer.ts";
 import { PROMETHEUS_RULE_FILE, renderPrometheusRule, RULES_FILE } from "../kubernetes/scripts/prometheus-rule.ts";
-import { containerEnv, entryOf, hasKubectl, KUBERNETES_DIR, ofKind, podTemplates, render, ROOT, selects, validateObject, type K8sObject } from "./manifests.ts";
+import {
+  containerEnv,
+  entryOf,
+  hasKubectl,
+  KUBERNETES_DIR,
+  ofKind,
+  podTemplates,
+  render,
+  ROOT,
+  selects,
+  validateObject,
+  type K8sObject,
+} from "./manifests.ts";
 import { streamKeys } from "../../packages/events/src/redis-streams.ts";
 
 // No cluster here: the overlays are rendered by kubectl's own kustomize and checked offline
 // (OpenAPI schemas through kubernetes-models, then the deployment policies below).
 const KUBECTL = hasKubectl();
-if (!KUBECTL && process.env.CI) throw new Error("kubectl is required in CI (.ci/run installs Debian's kubernetes-client)");
+if (!KUBECTL && process.env.CI)
+  throw new Error("kubectl is required in CI (.ci/run installs Debian's kubernetes-client)");
 
-const OVERLAYS = ["overlays/dev", "overlays/production", "overlays/production/migrate", "autoscaling/hpa-fallback"] as const;
+const OVERLAYS = [
+  "overlays/dev",
+  "overlays/production",
+  "overlays/production/migrate",
+  "autoscaling/hpa-fallback",
+] as const;
 const rendered = new Map<string, K8sObject[]>(KUBECTL ? OVERLAYS.map((dir) => [dir, render(dir)]) : []);
 const objects = (dir: (typeof OVERLAYS)[number]) => rendered.get(dir)!;
 const production = () => objects("overlays/production");
-const apps = (dir: (typeof OVERLAYS)[number]) => podTemplates(objects(dir)).filter((p) => p.labels["app.kubernetes.io/part-of"] === "shopgraph");
+const apps = (dir: (typeof OVERLAYS)[number]) =>
+  podTemplates(objects(dir)).filter((p) => p.labels["app.kubernetes.io/part-of"] === "shopgraph");
 
 /** Variables that are secrets: always from a Secret, never a literal or a ConfigMap. */
-const SECRET_VARIABLES = ["JWT_PRIVATE_KEYS", "SERVICE_TOKEN", "GATEWAY_TOKEN", "DATABASE_URL", "DATABASE_MIGRATION_URL", "REDIS_URL", "SMTP_URL", "FCM_SERVICE_ACCOUNT_JSON", "METRICS_TOKEN"];
+const SECRET_VARIABLES = [
+  "JWT_PRIVATE_KEYS",
+  "SERVICE_TOKEN",
+  "GATEWAY_TOKEN",
+  "DATABASE_URL",
+  "DATABASE_MIGRATION_URL",
+  "REDIS_URL",
+  "SMTP_URL",
+  "FCM_SERVICE_ACCOUNT_JSON",
+  "METRICS_TOKEN",
+];
 
 describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
   it.each(OVERLAYS)("%s renders and every object validates against its schema", async (dir) => {
     expect(objects(dir).length).toBeGreaterThan(0);
-    for (const object of objects(dir)) await expect(validateObject(object), `${object.kind}/${object.metadata.name}`).resolves.toBeUndefined();
+    for (const object of objects(dir))
+      await expect(validateObject(object), `${object.kind}/${object.metadata.name}`).resolves.toBeUndefined();
   });
 
   it("the validator refuses a malformed object (so the check above can fail)", async () => {
     const deployment = structuredClone(ofKind(production(), "Deployment")[0]!);
     deployment.spec.template.spec.containers[0].ports[0].containerPort = "http";
     await expect(validateObject(deployment)).rejects.toThrow(/containerPort/);
-    await expect(validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).rejects.toThrow(/no schema/);
+    await expect(
+      validateObject({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } }),
+    ).rejects.toThrow(/no schema/);
   });
 
   it("production runs every process the base defines, in one namespace, with no Secret in the manifests", () => {
-    const names = ofKind(production(), "Deployment").map((d) => d.metadata.name).sort();
+    const names = ofKind(production(), "Deployment")
+      .map((d) => d.metadata.name)
+      .sort();
     expect(names).toEqual(["gateway", "notifications", "notifications-worker", "orders", "products", "users"]);
-    expect(new Set(production().filter((o) => o.kind !== "Namespace").map((o) => o.metadata.namespace))).toEqual(new Set(["shopgraph"]));
+    expect(
+      new Set(
+        production()
+          .filter((o) => o.kind !== "Namespace")
+          .map((o) => o.metadata.namespace),
+      ),
+    ).toEqual(new Set(["shopgraph"]));
     // Production Secrets are created out of band (README): none may be committed.
     expect(ofKind(production(), "Secret")).toEqual([]);
-    expect(ofKind(objects("overlays/production/migrate"), "Job").map((j) => j.metadata.name).sort()).toEqual(["notifications-migrate", "orders-migrate", "products-migrate", "users-migrate"]);
+    expect(
+      ofKind(objects("overlays/production/migrate"), "Job")
+        .map((j) => j.metadata.name)
+        .sort(),
+    ).toEqual(["notifications-migrate", "orders-migrate", "products-migrate", "users-migrate"]);
   });
 
   describe.each(["overlays/dev", "overlays/production"] as const)("policies of %s", (dir) => {
     it("every container has probes, requests and limits, and the restricted securityContext", () => {
       for (const { owner, spec } of podTemplates(objects(dir))) {
         const where = `${owner.kind}/${owner.metadata.name}`;
-        expect(spec.securityContext, where).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        expect(spec.securityContext, where).toMatchObject({
+          runAsNonRoot: true,
+          seccompProfile: { type: "RuntimeDefault" },
+        });
         expect(spec.automountServiceAccountToken, where).toBe(false);
         for (const container of spec.containers) {
-          expect(container.resources?.requests, where).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-          expect(container.resources?.limits, where).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
-          expect(container.securityContext, where).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true });
+          expect(container.resources?.requests, where).toMatchObject({
+            cpu: expect.any(String),
+            memory: expect.any(String),
+          });
+          expect(container.resources?.limits, where).toMatchObject({
+            cpu: expect.any(String),
+            memory: expect.any(String),
+          });
+          expect(container.securityContext, where).toMatchObject({
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+          });
           expect(container.securityContext.capabilities.drop, where).toEqual(["ALL"]);
           expect(container.securityContext.privileged ?? false, where).toBe(false);
-          if (owner.kind === "Deployment") for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"]) expect(container[probe], `${where} ${probe}`).toBeDefined();
+          if (owner.kind === "Deployment")
+            for (const probe of ["startupProbe", "readinessProbe", "livenessProbe"])
+              expect(container[probe], `${where} ${probe}`).toBeDefined();
         }
       }
     });
@@ -70,15 +129,20 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
         expect(container.startupProbe.httpGet, where).toMatchObject({ path: "/healthz", port: "http" });
         const tmp = container.volumeMounts.find((m: { mountPath: string }) => m.mountPath === "/tmp");
         expect(spec.volumes.find((v: { name: string }) => v.name === tmp?.name)?.emptyDir, where).toBeDefined();
-        expect(owner.spec.strategy, where).toMatchObject({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0 } });
+        expect(owner.spec.strategy, where).toMatchObject({
+          type: "RollingUpdate",
+          rollingUpdate: { maxUnavailable: 0 },
+        });
         expect(spec.topologySpreadConstraints?.length, where).toBeGreaterThan(0);
-        for (const constraint of spec.topologySpreadConstraints) expect(selects(constraint.labelSelector.matchLabels, owner.spec.template.metadata.labels), where).toBe(true);
+        for (const constraint of spec.topologySpreadConstraints)
+          expect(selects(constraint.labelSelector.matchLabels, owner.spec.template.metadata.labels), where).toBe(true);
         // preStop pause, then SIGTERM: SHUTDOWN_DRAIN_DELAY_MS still serving (default 1 s), then a drain of
         // up to SHUTDOWN_GRACE_MS. The pod must not be killed before all of it ends.
         const [sleep, seconds] = container.lifecycle.preStop.exec.command;
         expect(sleep, where).toBe("sleep");
         const env = containerEnv(objects(dir), container, () => "x");
-        const needMs = Number(seconds) * 1000 + Number(env.SHUTDOWN_DRAIN_DELAY_MS ?? 1_000) + Number(env.SHUTDOWN_GRACE_MS);
+        const needMs =
+          Number(seconds) * 1000 + Number(env.SHUTDOWN_DRAIN_DELAY_MS ?? 1_000) + Number(env.SHUTDOWN_GRACE_MS);
         expect(spec.terminationGracePeriodSeconds * 1000, where).toBeGreaterThan(needMs + 5_000);
       }
     });
@@ -86,15 +150,22 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
     it("every Deployment has a PodDisruptionBudget and every Service selects pods on named ports they expose", () => {
       const templates = podTemplates(objects(dir)).filter((p) => p.owner.kind === "Deployment");
       for (const { owner, labels } of templates) {
-        const budgets = ofKind(objects(dir), "PodDisruptionBudget").filter((pdb) => selects(pdb.spec.selector.matchLabels, labels));
-        expect(budgets.map((b) => b.metadata.name), owner.metadata.name).toHaveLength(1);
+        const budgets = ofKind(objects(dir), "PodDisruptionBudget").filter((pdb) =>
+          selects(pdb.spec.selector.matchLabels, labels),
+        );
+        expect(
+          budgets.map((b) => b.metadata.name),
+          owner.metadata.name,
+        ).toHaveLength(1);
       }
       for (const service of ofKind(objects(dir), "Service")) {
         const targets = templates.filter((t) => selects(service.spec.selector, t.labels));
         expect(targets.length, `Service ${service.metadata.name} selects no pods`).toBeGreaterThan(0);
         for (const port of service.spec.ports) {
           for (const target of targets) {
-            const names = target.spec.containers.flatMap((c: { ports?: { name: string }[] }) => (c.ports ?? []).map((p) => p.name));
+            const names = target.spec.containers.flatMap((c: { ports?: { name: string }[] }) =>
+              (c.ports ?? []).map((p) => p.name),
+            );
             expect(names, `Service ${service.metadata.name} port ${port.name}`).toContain(port.targetPort);
           }
         }
@@ -106,17 +177,27 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
         const [container] = spec.containers;
         const env = containerEnv(objects(dir), container, () => "x");
         expect(env.METRICS_HOST, owner.metadata.name).toBe("0.0.0.0");
-        expect(container.ports.find((p: { name: string }) => p.name === "metrics")?.containerPort, owner.metadata.name).toBe(Number(env.METRICS_PORT));
+        expect(
+          container.ports.find((p: { name: string }) => p.name === "metrics")?.containerPort,
+          owner.metadata.name,
+        ).toBe(Number(env.METRICS_PORT));
       }
     });
 
     it("secrets only come from Secrets: no secret variable is a literal or in a ConfigMap", () => {
       for (const map of ofKind(objects(dir), "ConfigMap")) {
-        for (const key of Object.keys(map.data ?? {})) expect(SECRET_VARIABLES, `ConfigMap ${map.metadata.name}`).not.toContain(key);
+        for (const key of Object.keys(map.data ?? {}))
+          expect(SECRET_VARIABLES, `ConfigMap ${map.metadata.name}`).not.toContain(key);
       }
-      for (const { owner, spec } of podTemplates(objects(dir)).filter((p) => p.labels["app.kubernetes.io/part-of"] === "shopgraph")) {
-        for (const variable of spec.containers.flatMap((c: { env?: unknown[] }) => c.env ?? []) as { name: string; valueFrom?: { secretKeyRef?: unknown } }[]) {
-          if (SECRET_VARIABLES.includes(variable.name)) expect(variable.valueFrom?.secretKeyRef, `${owner.metadata.name} ${variable.name}`).toBeDefined();
+      for (const { owner, spec } of podTemplates(objects(dir)).filter(
+        (p) => p.labels["app.kubernetes.io/part-of"] === "shopgraph",
+      )) {
+        for (const variable of spec.containers.flatMap((c: { env?: unknown[] }) => c.env ?? []) as {
+          name: string;
+          valueFrom?: { secretKeyRef?: unknown };
+        }[]) {
+          if (SECRET_VARIABLES.includes(variable.name))
+            expect(variable.valueFrom?.secretKeyRef, `${owner.metadata.name} ${variable.name}`).toBeDefined();
         }
       }
     });
@@ -133,7 +214,8 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
   });
 
   it("production: a release tag shared with the migration Jobs, and an autoscaler with at least 2 replicas per Deployment", () => {
-    const images = (list: K8sObject[]) => new Set(podTemplates(list).flatMap((p) => p.spec.containers.map((c: { image: string }) => c.image)));
+    const images = (list: K8sObject[]) =>
+      new Set(podTemplates(list).flatMap((p) => p.spec.containers.map((c: { image: string }) => c.image)));
     const release = images(production());
     expect(release.size).toBe(1);
     expect([...release][0]).toMatch(/^[\w.\-/]+:\d+\.\d+\.\d+$/);
@@ -144,7 +226,10 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
       expect(deployment.spec.replicas, deployment.metadata.name).toBeUndefined();
       const scaler = scalers.filter((s) => s.spec.scaleTargetRef.name === deployment.metadata.name);
       expect(scaler, deployment.metadata.name).toHaveLength(1);
-      expect(scaler[0]!.spec.minReplicas ?? scaler[0]!.spec.minReplicaCount, deployment.metadata.name).toBeGreaterThanOrEqual(2);
+      expect(
+        scaler[0]!.spec.minReplicas ?? scaler[0]!.spec.minReplicaCount,
+        deployment.metadata.name,
+      ).toBeGreaterThanOrEqual(2);
       const behavior = scaler[0]!.spec.behavior ?? scaler[0]!.spec.advanced?.horizontalPodAutoscalerConfig?.behavior;
       expect(behavior.scaleDown.stabilizationWindowSeconds, deployment.metadata.name).toBeGreaterThanOrEqual(60);
     }
@@ -154,18 +239,38 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
   it("KEDA watches the notifications consumer group's lag on the stream the services use; the HPA fallback targets the same Deployment", () => {
     const [scaled] = ofKind(production(), "ScaledObject");
     const [trigger] = scaled!.spec.triggers;
-    const prefix = ofKind(production(), "ConfigMap").find((m) => m.metadata.name === "shopgraph-common")!.data.REDIS_KEY_PREFIX;
-    expect(trigger).toMatchObject({ type: "redis-streams", metadata: { stream: streamKeys({ url: "", prefix }).stream, consumerGroup: CONSUMER_GROUP, lagCount: expect.any(String) } });
-    const auth = ofKind(production(), "TriggerAuthentication").find((t) => t.metadata.name === trigger.authenticationRef.name);
-    expect(auth?.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter).sort()).toEqual(["address", "password"]);
+    const prefix = ofKind(production(), "ConfigMap").find((m) => m.metadata.name === "shopgraph-common")!.data
+      .REDIS_KEY_PREFIX;
+    expect(trigger).toMatchObject({
+      type: "redis-streams",
+      metadata: {
+        stream: streamKeys({ url: "", prefix }).stream,
+        consumerGroup: CONSUMER_GROUP,
+        lagCount: expect.any(String),
+      },
+    });
+    const auth = ofKind(production(), "TriggerAuthentication").find(
+      (t) => t.metadata.name === trigger.authenticationRef.name,
+    );
+    expect(auth?.spec.secretTargetRef.map((r: { parameter: string }) => r.parameter).sort()).toEqual([
+      "address",
+      "password",
+    ]);
     const [fallback] = ofKind(objects("autoscaling/hpa-fallback"), "HorizontalPodAutoscaler");
     expect(fallback!.spec.scaleTargetRef.name).toBe(scaled!.spec.scaleTargetRef.name);
   });
 
   it("NetworkPolicies: clients reach the gateway (and users' auth endpoints), subgraphs only their callers, metrics only monitoring", () => {
     const policies = ofKind(production(), "NetworkPolicy");
-    expect(policies.find((p) => p.metadata.name === "default-deny")?.spec).toMatchObject({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
-    const podLabels = Object.fromEntries(apps("overlays/production").filter((p) => p.owner.kind === "Deployment").map((p) => [p.owner.metadata.name, p.labels]));
+    expect(policies.find((p) => p.metadata.name === "default-deny")?.spec).toMatchObject({
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    });
+    const podLabels = Object.fromEntries(
+      apps("overlays/production")
+        .filter((p) => p.owner.kind === "Deployment")
+        .map((p) => [p.owner.metadata.name, p.labels]),
+    );
     /** Who may open connections to `target` on its port `port`: pod names and namespace names. */
     const sources = (target: string, port: string) => {
       const found = new Set<string>();
@@ -174,15 +279,24 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
         for (const rule of policy.spec.ingress ?? []) {
           if (!(rule.ports ?? []).some((p: { port: string }) => p.port === port)) continue;
           for (const peer of rule.from ?? []) {
-            if (peer.namespaceSelector) found.add(`namespace:${peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]}`);
-            else for (const [name, labels] of Object.entries(podLabels)) if (selects(peer.podSelector.matchLabels, labels)) found.add(name);
+            if (peer.namespaceSelector)
+              found.add(`namespace:${peer.namespaceSelector.matchLabels["kubernetes.io/metadata.name"]}`);
+            else
+              for (const [name, labels] of Object.entries(podLabels))
+                if (selects(peer.podSelector.matchLabels, labels)) found.add(name);
           }
         }
       }
       return [...found].sort();
     };
     expect(sources("gateway", "http")).toEqual(["namespace:ingress-nginx"]);
-    expect(sources("users", "http")).toEqual(["gateway", "namespace:ingress-nginx", "notifications", "orders", "products"]);
+    expect(sources("users", "http")).toEqual([
+      "gateway",
+      "namespace:ingress-nginx",
+      "notifications",
+      "orders",
+      "products",
+    ]);
     expect(sources("products", "http")).toEqual(["gateway", "orders"]);
     expect(sources("orders", "http")).toEqual(["gateway"]);
     expect(sources("notifications", "http")).toEqual(["gateway"]);
@@ -192,7 +306,11 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
     const externalPorts = (name: string) =>
       policies
         .filter((p) => selects(p.spec.podSelector.matchLabels, podLabels[name]))
-        .flatMap((p) => (p.spec.egress ?? []).filter((r: { to?: unknown[] }) => !r.to).flatMap((r: { ports: { port: number }[] }) => r.ports.map((x) => x.port)))
+        .flatMap((p) =>
+          (p.spec.egress ?? [])
+            .filter((r: { to?: unknown[] }) => !r.to)
+            .flatMap((r: { ports: { port: number }[] }) => r.ports.map((x) => x.port)),
+        )
         .sort((a, b) => a - b);
     expect(externalPorts("gateway")).toEqual([4317, 4318, 5432, 6379]);
     expect(externalPorts("notifications-worker")).toEqual([443, 465, 587, 4317, 4318, 5432, 6379]);
@@ -200,9 +318,13 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
 
   it("the Ingress sends /graphql to the gateway and the auth paths to users, with streaming-friendly timeouts", () => {
     const [ingress] = ofKind(production(), "Ingress");
-    const paths = ingress!.spec.rules[0].http.paths.map((p: { path: string; backend: { service: { name: string } } }) => `${p.path}→${p.backend.service.name}`);
+    const paths = ingress!.spec.rules[0].http.paths.map(
+      (p: { path: string; backend: { service: { name: string } } }) => `${p.path}→${p.backend.service.name}`,
+    );
     expect(paths).toEqual(["/graphql→gateway", "/.well-known→users", "/oauth→users"]);
-    expect(Number(ingress!.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-read-timeout"])).toBeGreaterThanOrEqual(3600);
+    expect(
+      Number(ingress!.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-read-timeout"]),
+    ).toBeGreaterThanOrEqual(3600);
     expect(ingress!.metadata.annotations!["nginx.ingress.kubernetes.io/proxy-buffering"]).toBe("off");
   });
 
@@ -222,17 +344,24 @@ describe.skipIf(!KUBECTL)("Kubernetes manifests", () => {
     expect(readFileSync(PROMETHEUS_RULE_FILE, "utf8")).toBe(renderPrometheusRule());
     const [rule] = ofKind(production(), "PrometheusRule");
     expect(rule!.spec.groups).toEqual((parse(readFileSync(RULES_FILE, "utf8")) as { groups: unknown }).groups);
-    const dashboards = readdirSync(join(ROOT, "deploy/grafana/dashboards")).filter((f) => f.endsWith(".json")).sort();
+    const dashboards = readdirSync(join(ROOT, "deploy/grafana/dashboards"))
+      .filter((f) => f.endsWith(".json"))
+      .sort();
     const map = ofKind(production(), "ConfigMap").find((m) => m.metadata.name === "shopgraph-grafana-dashboards");
     expect(Object.keys(map!.data).sort()).toEqual(dashboards);
-    for (const file of dashboards) expect(map!.data[file]).toBe(readFileSync(join(ROOT, "deploy/grafana/dashboards", file), "utf8"));
+    for (const file of dashboards)
+      expect(map!.data[file]).toBe(readFileSync(join(ROOT, "deploy/grafana/dashboards", file), "utf8"));
     expect(ofKind(production(), "ServiceMonitor")[0]!.spec.endpoints[0].port).toBe("metrics");
   });
 });
 
 // ---- Every variable a service's config requires in production is set by the production overlay ----
 
-const jwk = () => ({ ...(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as object), kid: "k8s-test", alg: "EdDSA" });
+const jwk = () => ({
+  ...(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as object),
+  kid: "k8s-test",
+  alg: "EdDSA",
+});
 /** Plausible values for the Secrets an operator creates (README): shaped like the real ones. */
 const SECRETS: Record<string, string> = {
   "shopgraph-database/users-url": "postgres://shopgraph:pw@db.internal:5432/shopgraph_users",
@@ -245,7 +374,12 @@ const SECRETS: Record<string, string> = {
   "shopgraph-jwt/private-keys": JSON.stringify([jwk()]),
   "shopgraph-oauth/cookie-keys": randomBytes(32).toString("base64url"),
   "shopgraph-smtp/url": "smtp://mailer:pw@smtp.internal:587",
-  "shopgraph-fcm/service-account.json": JSON.stringify({ type: "service_account", project_id: "shopgraph-push", client_email: "push@shopgraph-push.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n" }),
+  "shopgraph-fcm/service-account.json": JSON.stringify({
+    type: "service_account",
+    project_id: "shopgraph-push",
+    client_email: "push@shopgraph-push.iam.gserviceaccount.com",
+    private_key: "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n",
+  }),
 };
 
 type Loader = (env: NodeJS.ProcessEnv) => unknown;
@@ -254,7 +388,9 @@ async function loaderFor(service: string, kind: "server" | "migrate"): Promise<L
     const { loadMigrateJobConfig } = await import("../../packages/subgraph-kit/src/migrate-job.ts");
     return (env) => loadMigrateJobConfig(service, env);
   }
-  const module = (await import(service === "gateway" ? "../../gateway/src/config.ts" : `../../subgraphs/${service}/src/config.ts`)) as Record<string, Loader>;
+  const module = (await import(
+    service === "gateway" ? "../../gateway/src/config.ts" : `../../subgraphs/${service}/src/config.ts`
+  )) as Record<string, Loader>;
   const name = Object.keys(module).find((k) => /^load[A-Z]\w*Config$/.test(k));
   if (!name) throw new Error(`${service}: no load*Config export`);
   return module[name]!;
@@ -263,42 +399,61 @@ async function loaderFor(service: string, kind: "server" | "migrate"): Promise<L
 describe.skipIf(!KUBECTL)("production environment satisfies each config schema", () => {
   const workloads = () => [...production(), ...objects("overlays/production/migrate")];
 
-  it.each(["gateway", "users", "products", "orders", "notifications", "notifications-worker", "users-migrate", "products-migrate", "orders-migrate", "notifications-migrate"])(
-    "%s starts with the overlay's environment, and needs the Secrets it is given",
-    async (name) => {
-      const all = workloads();
-      const owner = all.find((o) => (o.kind === "Deployment" || o.kind === "Job") && o.metadata.name === name)!;
-      const [container] = owner.spec.template.spec.containers;
-      const { service, kind } = entryOf(container.command);
-      const load = await loaderFor(service, kind);
-      const secretRefs: string[] = [];
-      const env = containerEnv(all, container, (secret, key, optional) => {
-        secretRefs.push(`${secret}/${key}`);
-        const value = SECRETS[`${secret}/${key}`];
-        if (value === undefined && !optional) throw new Error(`${name}: no sample value for Secret ${secret}/${key} (add it to the README's commands and here)`);
-        return value;
-      });
-      expect(env.NODE_ENV).toBe("production");
-      expect(() => load(env)).not.toThrow();
-      // Without the database (and Redis) a production service would silently fall back to an embedded or in-process one.
-      if (service !== "gateway") expect(env.DATABASE_URL, name).toMatch(/^postgres:/);
-      if (kind === "server") expect(env.REDIS_URL, name).toMatch(/^redis:/);
-      // Each required Secret is really required: dropping one makes the config fail, as a missing Secret key would.
-      const required = container.env.filter((v: { valueFrom?: { secretKeyRef?: { optional?: boolean } } }) => v.valueFrom?.secretKeyRef && !v.valueFrom.secretKeyRef.optional);
-      const requiredBySchema = required.filter((v: { name: string }) => {
-        const { [v.name]: _dropped, ...rest } = env;
-        try {
-          load(rest);
-          return false;
-        } catch {
-          return true;
-        }
-      });
-      expect(secretRefs.length, name).toBeGreaterThan(0);
-      if (kind === "server" && service !== "gateway") expect(requiredBySchema.map((v: { name: string }) => v.name), name).toContain("SERVICE_TOKEN");
-      if (service === "users" && kind === "server") expect(requiredBySchema.map((v: { name: string }) => v.name)).toContain("JWT_PRIVATE_KEYS");
-    },
-  );
+  it.each([
+    "gateway",
+    "users",
+    "products",
+    "orders",
+    "notifications",
+    "notifications-worker",
+    "users-migrate",
+    "products-migrate",
+    "orders-migrate",
+    "notifications-migrate",
+  ])("%s starts with the overlay's environment, and needs the Secrets it is given", async (name) => {
+    const all = workloads();
+    const owner = all.find((o) => (o.kind === "Deployment" || o.kind === "Job") && o.metadata.name === name)!;
+    const [container] = owner.spec.template.spec.containers;
+    const { service, kind } = entryOf(container.command);
+    const load = await loaderFor(service, kind);
+    const secretRefs: string[] = [];
+    const env = containerEnv(all, container, (secret, key, optional) => {
+      secretRefs.push(`${secret}/${key}`);
+      const value = SECRETS[`${secret}/${key}`];
+      if (value === undefined && !optional)
+        throw new Error(
+          `${name}: no sample value for Secret ${secret}/${key} (add it to the README's commands and here)`,
+        );
+      return value;
+    });
+    expect(env.NODE_ENV).toBe("production");
+    expect(() => load(env)).not.toThrow();
+    // Without the database (and Redis) a production service would silently fall back to an embedded or in-process one.
+    if (service !== "gateway") expect(env.DATABASE_URL, name).toMatch(/^postgres:/);
+    if (kind === "server") expect(env.REDIS_URL, name).toMatch(/^redis:/);
+    // Each required Secret is really required: dropping one makes the config fail, as a missing Secret key would.
+    const required = container.env.filter(
+      (v: { valueFrom?: { secretKeyRef?: { optional?: boolean } } }) =>
+        v.valueFrom?.secretKeyRef && !v.valueFrom.secretKeyRef.optional,
+    );
+    const requiredBySchema = required.filter((v: { name: string }) => {
+      const { [v.name]: _dropped, ...rest } = env;
+      try {
+        load(rest);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(secretRefs.length, name).toBeGreaterThan(0);
+    if (kind === "server" && service !== "gateway")
+      expect(
+        requiredBySchema.map((v: { name: string }) => v.name),
+        name,
+      ).toContain("SERVICE_TOKEN");
+    if (service === "users" && kind === "server")
+      expect(requiredBySchema.map((v: { name: string }) => v.name)).toContain("JWT_PRIVATE_KEYS");
+  });
 });
 
 describe.skipIf(!KUBECTL)("dev environment satisfies each config schema with the overlay's own Secrets", () => {
@@ -330,7 +485,31 @@ const CLUSTER_ONLY: Record<string, string> = {
   GATEWAY_TOKEN: "the cluster gives every pod its gateway credential from a Secret",
 };
 /** Variables whose values are environment-specific (addresses, sampling, seeding, origins, the public OAuth issuer). */
-const VALUES_DIFFER = new Set(["DATABASE_URL", "REDIS_URL", "JWKS_URL", "USERS_URL", "PRODUCTS_URL", "ORDERS_URL", "NOTIFICATIONS_URL", "SUPERGRAPH_PATH", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER_ARG", "SEED", "CORS_ORIGINS", "OAUTH_ISSUER", "STOREFRONT_URL", "DATA_DIR", "SERVICE_TOKEN", "JWT_PRIVATE_KEYS", "GATEWAY_TOKEN", "SMTP_URL", "FCM_SERVICE_ACCOUNT_JSON", "METRICS_HOST", "METRICS_PORT", "METRICS_TOKEN"]);
+const VALUES_DIFFER = new Set([
+  "DATABASE_URL",
+  "REDIS_URL",
+  "JWKS_URL",
+  "USERS_URL",
+  "PRODUCTS_URL",
+  "ORDERS_URL",
+  "NOTIFICATIONS_URL",
+  "SUPERGRAPH_PATH",
+  "OTEL_EXPORTER_OTLP_ENDPOINT",
+  "OTEL_TRACES_SAMPLER_ARG",
+  "SEED",
+  "CORS_ORIGINS",
+  "OAUTH_ISSUER",
+  "STOREFRONT_URL",
+  "DATA_DIR",
+  "SERVICE_TOKEN",
+  "JWT_PRIVATE_KEYS",
+  "GATEWAY_TOKEN",
+  "SMTP_URL",
+  "FCM_SERVICE_ACCOUNT_JSON",
+  "METRICS_HOST",
+  "METRICS_PORT",
+  "METRICS_TOKEN",
+]);
 
 /** `${NAME:-default}` → default; `${NAME:?msg}` (required, no default) → undefined; literals as they are. */
 function composeValue(raw: unknown): string | undefined {
@@ -342,37 +521,56 @@ function composeValue(raw: unknown): string | undefined {
 }
 
 describe.skipIf(!KUBECTL)("docker-compose.yml and the production overlay agree", () => {
-  const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, { command: string[]; environment: Record<string, unknown> }> };
+  const compose = parse(readFileSync(join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as {
+    services: Record<string, { command: string[]; environment: Record<string, unknown> }>;
+  };
   const composeService = (name: string) => compose.services[name === "notifications-worker" ? "notifications" : name]!;
 
-  it.each(["gateway", "users", "products", "orders", "notifications", "notifications-worker"])("%s: same command and variables", (name) => {
-    const deployment = ofKind(production(), "Deployment").find((d) => d.metadata.name === name)!;
-    const [container] = deployment.spec.template.spec.containers;
-    const fromCompose = composeService(name);
-    expect(container.command).toEqual(fromCompose.command);
-    const env = containerEnv(production(), container, (secret, key) => SECRETS[`${secret}/${key}`] ?? "secret");
-    // The API and the worker together set what compose's single notifications process sets.
-    if (name.startsWith("notifications")) {
-      const other = ofKind(production(), "Deployment").find((d) => d.metadata.name === (name === "notifications" ? "notifications-worker" : "notifications"))!;
-      for (const [k, v] of Object.entries(containerEnv(production(), other.spec.template.spec.containers[0], (s, k2) => SECRETS[`${s}/${k2}`] ?? "secret"))) env[k] ??= v;
-    }
-    const composeNames = Object.keys(fromCompose.environment);
-    const missing = composeNames.filter((k) => !(k in env) && !(k in CLUSTER_ONLY));
-    const extra = Object.keys(env).filter((k) => !composeNames.includes(k) && !(k in CLUSTER_ONLY));
-    expect({ missingInCluster: missing, missingInCompose: extra }).toEqual({ missingInCluster: [], missingInCompose: [] });
-    for (const key of composeNames.filter((k) => k in env && !VALUES_DIFFER.has(k))) {
-      const expected = composeValue(fromCompose.environment[key]);
-      if (expected === undefined) continue;
-      // The worker has its own trace service name (a second process kind).
-      if (key === "OTEL_SERVICE_NAME" && name === "notifications-worker") continue;
-      expect(env[key], `${name} ${key}`).toBe(expected);
-    }
-  });
+  it.each(["gateway", "users", "products", "orders", "notifications", "notifications-worker"])(
+    "%s: same command and variables",
+    (name) => {
+      const deployment = ofKind(production(), "Deployment").find((d) => d.metadata.name === name)!;
+      const [container] = deployment.spec.template.spec.containers;
+      const fromCompose = composeService(name);
+      expect(container.command).toEqual(fromCompose.command);
+      const env = containerEnv(production(), container, (secret, key) => SECRETS[`${secret}/${key}`] ?? "secret");
+      // The API and the worker together set what compose's single notifications process sets.
+      if (name.startsWith("notifications")) {
+        const other = ofKind(production(), "Deployment").find(
+          (d) => d.metadata.name === (name === "notifications" ? "notifications-worker" : "notifications"),
+        )!;
+        for (const [k, v] of Object.entries(
+          containerEnv(
+            production(),
+            other.spec.template.spec.containers[0],
+            (s, k2) => SECRETS[`${s}/${k2}`] ?? "secret",
+          ),
+        ))
+          env[k] ??= v;
+      }
+      const composeNames = Object.keys(fromCompose.environment);
+      const missing = composeNames.filter((k) => !(k in env) && !(k in CLUSTER_ONLY));
+      const extra = Object.keys(env).filter((k) => !composeNames.includes(k) && !(k in CLUSTER_ONLY));
+      expect({ missingInCluster: missing, missingInCompose: extra }).toEqual({
+        missingInCluster: [],
+        missingInCompose: [],
+      });
+      for (const key of composeNames.filter((k) => k in env && !VALUES_DIFFER.has(k))) {
+        const expected = composeValue(fromCompose.environment[key]);
+        if (expected === undefined) continue;
+        // The worker has its own trace service name (a second process kind).
+        if (key === "OTEL_SERVICE_NAME" && name === "notifications-worker") continue;
+        expect(env[key], `${name} ${key}`).toBe(expected);
+      }
+    },
+  );
 
   it("compose names the same kustomize-visible files: the rules file is mounted and loaded", () => {
     const prometheus = compose.services.prometheus as unknown as { volumes: string[] };
     expect(prometheus.volumes).toContain("./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
-    const config = parse(readFileSync(join(ROOT, "deploy/prometheus/prometheus.yml"), "utf8")) as { rule_files?: string[] };
+    const config = parse(readFileSync(join(ROOT, "deploy/prometheus/prometheus.yml"), "utf8")) as {
+      rule_files?: string[];
+    };
     expect(config.rule_files).toContain("alerts.yml");
     expect(KUBERNETES_DIR).toContain("deploy/kubernetes");
   });

@@ -8,8 +8,13 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const KUBERNETES_DIR = fileURLToPath(new URL("../kubernetes/", import.meta.url));
 
 /** A rendered Kubernetes object, loosely typed: tests read the fields they check. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are arbitrary YAML
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [key: string]: any };
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests are arbitrary YAML
+  [key: string]: any;
+};
 
 /** True when `kubectl` (which embeds kustomize since 1.14) is on the PATH. */
 export function hasKubectl(): boolean {
@@ -23,7 +28,11 @@ export function hasKubectl(): boolean {
 
 /** Renders a kustomization with the real kustomize in kubectl (`kubectl kustomize <dir>`), never a YAML merger of our own. */
 export function render(dir: string): K8sObject[] {
-  const out = execFileSync("kubectl", ["kustomize", `${KUBERNETES_DIR}${dir}`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync("kubectl", ["kustomize", `${KUBERNETES_DIR}${dir}`], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return parseAllDocuments(out)
     .map((doc) => doc.toJS() as K8sObject | null)
     .filter((o): o is K8sObject => o !== null);
@@ -48,13 +57,20 @@ export async function validateObject(object: K8sObject): Promise<void> {
   try {
     module = (await import(path)) as typeof module;
   } catch {
-    throw new Error(`${object.kind} ${object.metadata.name}: no schema for ${object.apiVersion} ${object.kind} (${path})`);
+    throw new Error(
+      `${object.kind} ${object.metadata.name}: no schema for ${object.apiVersion} ${object.kind} (${path})`,
+    );
   }
   const Model = module[object.kind];
   if (!Model) throw new Error(`${path} has no ${object.kind}`);
   // kustomize wraps long base64 values over lines; the API server's decoder skips the line breaks.
   if (object.kind === "Secret" && object.data) {
-    object = { ...object, data: Object.fromEntries(Object.entries(object.data as Record<string, string>).map(([k, v]) => [k, v.replace(/\s+/g, "")])) };
+    object = {
+      ...object,
+      data: Object.fromEntries(
+        Object.entries(object.data as Record<string, string>).map(([k, v]) => [k, v.replace(/\s+/g, "")]),
+      ),
+    };
   }
   new Model(object).validate();
 }
@@ -63,7 +79,10 @@ export async function validateObject(object: K8sObject): Promise<void> {
 export const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 
 /** Whether a label selector's matchLabels all hold in `labels`. */
-export function selects(matchLabels: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
+export function selects(
+  matchLabels: Record<string, string> | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!matchLabels || Object.keys(matchLabels).length === 0) return true;
   return Object.entries(matchLabels).every(([k, v]) => labels?.[k] === v);
 }
@@ -72,7 +91,11 @@ export function selects(matchLabels: Record<string, string> | undefined, labels:
 export function podTemplates(objects: K8sObject[]) {
   return objects
     .filter((o) => o.kind === "Deployment" || o.kind === "Job")
-    .map((o) => ({ owner: o, labels: o.spec.template.metadata?.labels as Record<string, string>, spec: o.spec.template.spec }));
+    .map((o) => ({
+      owner: o,
+      labels: o.spec.template.metadata?.labels as Record<string, string>,
+      spec: o.spec.template.spec,
+    }));
 }
 
 /** A container's environment as the kubelet would build it: envFrom ConfigMaps, then env; Secret refs resolved by `secret`. */

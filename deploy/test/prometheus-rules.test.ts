@@ -15,7 +15,8 @@ const hasPromtool = (() => {
     return false;
   }
 })();
-if (!hasPromtool && process.env.CI) throw new Error("promtool is required in CI (.ci/run installs Debian's prometheus)");
+if (!hasPromtool && process.env.CI)
+  throw new Error("promtool is required in CI (.ci/run installs Debian's prometheus)");
 
 /** Runs promtool; resolves with its exit code and output. */
 function promtool(args: string[], cwd = PROMETHEUS_DIR): { code: number; output: string } {
@@ -50,17 +51,32 @@ describe.skipIf(!hasPromtool)("alerting rules (promtool)", () => {
     const alerts = [...rules.matchAll(/^\s+- alert: (\w+)$/gm)].map((m) => m[1]!);
     // The issue's list: SLO burn (errors, latency, p99 per operation), breaker, lag, dead letters, outbox, restarts.
     expect(alerts.sort()).toEqual([
-      "ShopgraphCircuitBreakerOpen", "ShopgraphConsumerLagHigh", "ShopgraphDeadLettersGrowing", "ShopgraphErrorBudgetBurnFast", "ShopgraphErrorBudgetBurnSlow",
-      "ShopgraphLatencyBudgetBurn", "ShopgraphOperationP99High", "ShopgraphOutboxStale", "ShopgraphPodRestarting", "ShopgraphProcessRestarting",
+      "ShopgraphCircuitBreakerOpen",
+      "ShopgraphConsumerLagHigh",
+      "ShopgraphDeadLettersGrowing",
+      "ShopgraphErrorBudgetBurnFast",
+      "ShopgraphErrorBudgetBurnSlow",
+      "ShopgraphLatencyBudgetBurn",
+      "ShopgraphOperationP99High",
+      "ShopgraphOutboxStale",
+      "ShopgraphPodRestarting",
+      "ShopgraphProcessRestarting",
     ]);
     // Each alert has a test case that expects it to fire.
-    for (const alert of alerts) expect(tests, alert).toMatch(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
+    for (const alert of alerts)
+      expect(tests, alert).toMatch(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`));
   });
 
   it("a rule that no longer fires fails the unit tests (the tests can fail)", () => {
     copyFileSync(join(PROMETHEUS_DIR, "alerts.test.yml"), join(scratch, "alerts.test.yml"));
     // Outbox age threshold raised from 2 min to 1 h: the stale-outbox test must now fail.
-    writeFileSync(join(scratch, "alerts.yml"), readFileSync(join(PROMETHEUS_DIR, "alerts.yml"), "utf8").replace("events_outbox_oldest_pending_age_seconds) > 120", "events_outbox_oldest_pending_age_seconds) > 3600"));
+    writeFileSync(
+      join(scratch, "alerts.yml"),
+      readFileSync(join(PROMETHEUS_DIR, "alerts.yml"), "utf8").replace(
+        "events_outbox_oldest_pending_age_seconds) > 120",
+        "events_outbox_oldest_pending_age_seconds) > 3600",
+      ),
+    );
     const result = promtool(["test", "rules", "alerts.test.yml"], scratch);
     expect(result.code).toBe(1);
     expect(result.output).toContain("ShopgraphOutboxStale");

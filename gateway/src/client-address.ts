@@ -10,7 +10,10 @@ import type { IncomingMessage } from "node:http";
 export function clientAddress(req: IncomingMessage, trustProxy: boolean, trustedHops = 1): string {
   const forwarded = req.headers["x-forwarded-for"];
   if (trustProxy && typeof forwarded === "string") {
-    const entries = forwarded.split(",").map((e) => e.trim()).filter(Boolean);
+    const entries = forwarded
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean);
     const entry = entries[Math.max(0, entries.length - trustedHops)];
     if (entry) return entry;
   }

@@ -7,5 +7,10 @@ import { startGateway } from "./app.ts";
 import { loadGatewayConfig } from "./config.ts";
 
 const config = configOrExit(loadGatewayConfig);
-const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL, pretty: config.LOG_FORMAT === "pretty" && config.NODE_ENV === "development", redactEmails: config.NODE_ENV === "production" });
+const logger = createLogger({
+  service: "gateway",
+  level: config.LOG_LEVEL,
+  pretty: config.LOG_FORMAT === "pretty" && config.NODE_ENV === "development",
+  redactEmails: config.NODE_ENV === "production",
+});
 await runUntilSignal(logger, async () => flushTelemetryOnClose(await startGateway(config, { logger })));

@@ -2,10 +2,29 @@ import "./telemetry-guard.ts";
 import type { IncomingMessage } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { createAccessTokenVerifier, viewerFromAuthorization, type RevocationList, type VerifyAccessToken } from "@shopgraph/auth";
+import {
+  createAccessTokenVerifier,
+  viewerFromAuthorization,
+  type RevocationList,
+  type VerifyAccessToken,
+} from "@shopgraph/auth";
 import { createErrorFormatter, errorLoggingPlugin, outageStatusPlugin } from "@shopgraph/errors";
-import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle } from "@shopgraph/http";
-import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
+import {
+  attachMetricsServer,
+  clientInputPlugin,
+  createHttpServer,
+  createOperationState,
+  graphqlRoute,
+  operationObserverPlugin,
+  type HttpServerHandle,
+} from "@shopgraph/http";
+import {
+  collectRuntimeMetrics,
+  createOperationNameLabeler,
+  observeGraphQLOperation,
+  observeHttpRequest,
+  serveMetrics,
+} from "@shopgraph/metrics";
 import type { Logger } from "@shopgraph/logger";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { clientAddress } from "./client-address.ts";
@@ -18,7 +37,15 @@ import { credentialLimitPlugin } from "./plugins/credential-limit-plugin.ts";
 import { directivePrecheckPlugin } from "./plugins/directive-precheck-plugin.ts";
 import { existsSync } from "node:fs";
 import type { Redis } from "@shopgraph/kv";
-import { countApqLookups, createQueryPlanCache, instrumentFetcher, observeBreakers, observeSubgraphFailure, observeRateLimitRejection, observeTrustedDocument } from "./observability/gateway-metrics.ts";
+import {
+  countApqLookups,
+  createQueryPlanCache,
+  instrumentFetcher,
+  observeBreakers,
+  observeSubgraphFailure,
+  observeRateLimitRejection,
+  observeTrustedDocument,
+} from "./observability/gateway-metrics.ts";
 import { createApqCache } from "./persisted/apq-cache.ts";
 import { withApqErrors } from "./persisted/apq-errors.ts";
 import { loadManifests } from "./persisted/manifest.ts";
@@ -54,10 +81,14 @@ export interface GatewayDeps {
   wrapFetcher?: (subgraph: string, fetcher: Fetcher) => Fetcher;
 }
 
-
 /** Subgraph name (as in the supergraph) → the URL to call at runtime. */
 function subgraphUrls(config: GatewayConfig): Record<string, string> {
-  return { users: config.USERS_URL, products: config.PRODUCTS_URL, orders: config.ORDERS_URL, notifications: config.NOTIFICATIONS_URL };
+  return {
+    users: config.USERS_URL,
+    products: config.PRODUCTS_URL,
+    orders: config.ORDERS_URL,
+    notifications: config.NOTIFICATIONS_URL,
+  };
 }
 
 /**
@@ -65,7 +96,10 @@ function subgraphUrls(config: GatewayConfig): Record<string, string> {
  * introspected at runtime), subgraph fetches that forward the verified token, and the shared
  * error formatter so only coded, intended errors reach clients.
  */
-export async function createGateway(config: GatewayConfig, deps: GatewayDeps): Promise<{ http: HttpServerHandle; apollo: ApolloServer<GatewayContext>; live: LiveUpdates }> {
+export async function createGateway(
+  config: GatewayConfig,
+  deps: GatewayDeps,
+): Promise<{ http: HttpServerHandle; apollo: ApolloServer<GatewayContext>; live: LiveUpdates }> {
   const production = config.NODE_ENV === "production";
   const urls = subgraphUrls(config);
   const pools = new Map<string, ReturnType<typeof createSubgraphPool>>();
@@ -84,20 +118,32 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     buildService: ({ name, url }) => {
       const pool = createSubgraphPool();
       pools.set(name, pool);
-      const breaker = new CircuitBreaker({ failureThreshold: config.BREAKER_FAILURE_THRESHOLD, openMs: config.BREAKER_OPEN_MS, firstOpenMs: config.BREAKER_FIRST_OPEN_MS });
+      const breaker = new CircuitBreaker({
+        failureThreshold: config.BREAKER_FAILURE_THRESHOLD,
+        openMs: config.BREAKER_OPEN_MS,
+        firstOpenMs: config.BREAKER_FIRST_OPEN_MS,
+      });
       breakers.set(name, breaker);
-      const fetcher = instrumentFetcher(name, createSubgraphFetcher({
+      const fetcher = instrumentFetcher(
         name,
-        dispatcher: pool,
-        breaker,
-        timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
-        retries: config.SUBGRAPH_RETRIES,
-        retryBaseMs: 50,
-        dedup: config.SUBGRAPH_DEDUP,
-        readinessPollMs: config.BREAKER_READINESS_POLL_MS,
-        onFailure: (reason, counted) => observeSubgraphFailure(name, reason, counted),
-      }));
-      return new ResilientDataSource(name, urls[name] ?? url ?? "", deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher, config.GATEWAY_TOKEN);
+        createSubgraphFetcher({
+          name,
+          dispatcher: pool,
+          breaker,
+          timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+          retries: config.SUBGRAPH_RETRIES,
+          retryBaseMs: 50,
+          dedup: config.SUBGRAPH_DEDUP,
+          readinessPollMs: config.BREAKER_READINESS_POLL_MS,
+          onFailure: (reason, counted) => observeSubgraphFailure(name, reason, counted),
+        }),
+      );
+      return new ResilientDataSource(
+        name,
+        urls[name] ?? url ?? "",
+        deps.wrapFetcher ? deps.wrapFetcher(name, fetcher) : fetcher,
+        config.GATEWAY_TOKEN,
+      );
     },
     // The gateway's spans (request, validate, plan, execute, fetch) carry operation name and type,
     // never the document (inline arguments can hold passwords); exceptions are always recorded.
@@ -119,13 +165,27 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // runUntilSignal owns SIGTERM/SIGINT (drain → close → flush telemetry). Apollo's own handler
     // stops the server and re-raises the signal, which read as a second Ctrl-C: exit 1, no drain.
     stopOnTerminationSignals: false,
-    persistedQueries: { cache: countApqLookups(createApqCache(deps.redis, config.REDIS_KEY_PREFIX, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: deps.logger })), ttl: config.APQ_TTL_SECONDS },
+    persistedQueries: {
+      cache: countApqLookups(
+        createApqCache(deps.redis, config.REDIS_KEY_PREFIX, {
+          timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+          logger: deps.logger,
+        }),
+      ),
+      ttl: config.APQ_TTL_SECONDS,
+    },
     // Token count is enforced by the parser itself (a 400 before any AST is built).
     parseOptions: { maxTokens: config.MAX_TOKENS },
     // graphql-js stops after maxErrors and adds one "Too many validation errors": MAX_VALIDATION_ERRORS in all.
     validationOptions: { maxErrors: config.MAX_VALIDATION_ERRORS - 1 },
     validationRules: [
-      operationLimitsRule({ maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxRootFields: config.MAX_ROOT_FIELDS, maxDirectives: config.MAX_DIRECTIVES, maxFields: config.MAX_FIELDS }),
+      operationLimitsRule({
+        maxDepth: config.MAX_DEPTH,
+        maxAliases: config.MAX_ALIASES,
+        maxRootFields: config.MAX_ROOT_FIELDS,
+        maxDirectives: config.MAX_DIRECTIVES,
+        maxFields: config.MAX_FIELDS,
+      }),
     ],
     logger: deps.logger,
     // Order matters: the observer comes first so every later plugin logs with the operation name
@@ -135,7 +195,13 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     // before rate limiting, which spends that cost synchronously after it; error logging last.
     plugins: [
       // Metric labels: manifest operations by name, then the first 100 other names, then "other".
-      operationObserverPlugin<GatewayContext>({ label: createOperationNameLabeler({ known: [...trustedOperations.values()].map((op) => op.name), maxDynamic: 100 }), onFinished: observeGraphQLOperation }),
+      operationObserverPlugin<GatewayContext>({
+        label: createOperationNameLabeler({
+          known: [...trustedOperations.values()].map((op) => op.name),
+          maxDynamic: 100,
+        }),
+        onFinished: observeGraphQLOperation,
+      }),
       landingPagePlugin(production),
       trustedDocumentsPlugin<GatewayContext>({
         operations: trustedOperations,
@@ -151,12 +217,20 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
       clientInputPlugin<GatewayContext>(),
       credentialLimitPlugin({ maxPerField: config.MAX_CREDENTIAL_FIELDS }),
       // @authenticated/@requiresScopes/@policy: refused fields leave the operation before cost, limits and planning.
-      authorizationPlugin<GatewayContext>({ analyzer: () => access, subjectOf: (ctx) => ({ viewer: ctx.viewer, isService: false }) }),
+      authorizationPlugin<GatewayContext>({
+        analyzer: () => access,
+        subjectOf: (ctx) => ({ viewer: ctx.viewer, isService: false }),
+      }),
       costLimitPlugin<GatewayContext>({ ...DEFAULT_COST_LIMIT, maxCost: config.MAX_COST }),
       ...(config.RATE_LIMIT_ENABLED
         ? [
             rateLimitPlugin<GatewayContext>({
-              store: deps.redis ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger: deps.logger }) : createMemoryRateLimitStore(),
+              store: deps.redis
+                ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX, {
+                    timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+                    logger: deps.logger,
+                  })
+                : createMemoryRateLimitStore(),
               windowMs: config.RATE_LIMIT_WINDOW_MS,
               userPoints: config.RATE_LIMIT_USER_POINTS,
               anonymousPoints: config.RATE_LIMIT_ANON_POINTS,
@@ -178,14 +252,16 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
   });
   await apollo.start();
 
-  const verify = deps.verifyAccessToken ?? createAccessTokenVerifier({
-    jwksUrl: config.JWKS_URL,
-    issuer: config.JWT_ISSUER,
-    appIssuer: config.OAUTH_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
-    ...(deps.revocations ? { revocations: deps.revocations } : {}),
-  });
+  const verify =
+    deps.verifyAccessToken ??
+    createAccessTokenVerifier({
+      jwksUrl: config.JWKS_URL,
+      issuer: config.JWT_ISSUER,
+      appIssuer: config.OAUTH_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+      ...(deps.revocations ? { revocations: deps.revocations } : {}),
+    });
   const context = async (req: IncomingMessage, info: { requestId: string }): Promise<GatewayContext> => {
     const viewer = await viewerFromAuthorization(req.headers.authorization, verify);
     return {
@@ -233,9 +309,20 @@ export async function createGateway(config: GatewayConfig, deps: GatewayDeps): P
     prefixRoutes: { "/oauth/": oauth },
   });
   // /metrics only on its own listener (METRICS_HOST:METRICS_PORT), never on the public port.
-  attachMetricsServer(http, { handler: serveMetrics, port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) });
+  attachMetricsServer(http, {
+    handler: serveMetrics,
+    port: config.METRICS_PORT,
+    host: config.METRICS_HOST,
+    ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}),
+  });
   // Subscriptions (multipart, SSE, graphql-ws) on the same /graphql, admitted by the same pipeline.
-  const live = await attachLiveUpdates(config, { apollo, http, verify, logger: deps.logger, clientIp: (req) => clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS) });
+  const live = await attachLiveUpdates(config, {
+    apollo,
+    http,
+    verify,
+    logger: deps.logger,
+    clientIp: (req) => clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS),
+  });
   const close = http.close.bind(http);
   http.close = async (graceMs, drainDelayMs) => {
     // Streams complete first (clients reconnect elsewhere); the drain then waits on nothing.

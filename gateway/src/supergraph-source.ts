@@ -47,7 +47,10 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
         update(forPlanner(sdl));
       } catch (error) {
         rejected = hash;
-        options.logger.error({ err: error, path: options.path, sha256: hash }, "new supergraph rejected; still serving the previous one");
+        options.logger.error(
+          { err: error, path: options.path, sha256: hash },
+          "new supergraph rejected; still serving the previous one",
+        );
         return;
       }
       options.onLoad?.(sdl);
@@ -60,7 +63,12 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       busy = true;
       // A missing file (mid-swap, or an unmounted volume) keeps the current supergraph.
       check()
-        .catch((error: unknown) => options.logger.warn({ err: error, path: options.path }, "supergraph file unreadable; keeping the current one"))
+        .catch((error: unknown) =>
+          options.logger.warn(
+            { err: error, path: options.path },
+            "supergraph file unreadable; keeping the current one",
+          ),
+        )
         .finally(() => (busy = false));
     }, options.pollMs);
     timer.unref();

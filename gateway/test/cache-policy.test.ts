@@ -12,9 +12,13 @@ const touches = (query: string) => touchesPrivateType(schema, parse(query), PRIV
 describe("touchesPrivateType", () => {
   it("is false for catalog-only selections", () => {
     expect(
-      touches("{ products(first: 2) { totalCount edges { node { title price { amount } category { name } } } } categories { slug } }"),
+      touches(
+        "{ products(first: 2) { totalCount edges { node { title price { amount } category { name } } } } categories { slug } }",
+      ),
     ).toBe(false);
-    expect(touches("query P($slug: String!) { product(slug: $slug) { ...F } } fragment F on Product { id title }")).toBe(false);
+    expect(
+      touches("query P($slug: String!) { product(slug: $slug) { ...F } } fragment F on Product { id title }"),
+    ).toBe(false);
   });
 
   it("finds a private type however it is reached: root field, alias, named or inline fragment", () => {
@@ -62,18 +66,25 @@ describe("cachePolicyPlugin", () => {
   });
 
   it("makes a response to an authorized request private", async () => {
-    expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, authorization: "Bearer x" })).cacheControl).toBe(
-      "private, max-age=60",
-    );
+    expect(
+      (await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, authorization: "Bearer x" }))
+        .cacheControl,
+    ).toBe("private, max-age=60");
   });
 
   it("keeps a subgraph's private scope", async () => {
-    expect((await headersFor({ policy: { maxAge: 30, scope: "PRIVATE" }, query: catalog })).cacheControl).toBe("private, max-age=30");
+    expect((await headersFor({ policy: { maxAge: 30, scope: "PRIVATE" }, query: catalog })).cacheControl).toBe(
+      "private, max-age=30",
+    );
   });
 
   it("answers no-store when a subgraph disallowed caching, on errors, and for private types even if subgraphs said public", async () => {
     expect((await headersFor({ policy: null, query: catalog })).cacheControl).toBe("no-store");
-    expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, errors: true })).cacheControl).toBe("no-store");
-    expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: "{ me { id } }" })).cacheControl).toBe("no-store");
+    expect(
+      (await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: catalog, errors: true })).cacheControl,
+    ).toBe("no-store");
+    expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: "{ me { id } }" })).cacheControl).toBe(
+      "no-store",
+    );
   });
 });

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { clientAddress } from "../src/client-address.ts";
 
 const req = (xff?: string) =>
-  ({ headers: xff === undefined ? {} : { "x-forwarded-for": xff }, socket: { remoteAddress: "10.0.0.2" } }) as unknown as IncomingMessage;
+  ({
+    headers: xff === undefined ? {} : { "x-forwarded-for": xff },
+    socket: { remoteAddress: "10.0.0.2" },
+  }) as unknown as IncomingMessage;
 
 describe("clientAddress", () => {
   it("is the socket peer unless a proxy is trusted", () => {

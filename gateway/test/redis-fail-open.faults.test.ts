@@ -56,8 +56,12 @@ describe("Redis on the gateway's request path", () => {
     expect(Math.max(...down.map((d) => d.ms))).toBeLessThan(DEADLINE_MS);
     expect(warnings).toContain("rate limits enforced per process: Redis unavailable");
     // Operators see it: fail-opens counted per use, the guard's state as a gauge.
-    expect(await registry.getSingleMetricAsString("redis_fail_open_total")).toMatch(/redis_fail_open_total\{use="rate-limit"\} [1-9]/);
-    expect(await registry.getSingleMetricAsString("redis_request_path_available")).toMatch(/redis_request_path_available 0/);
+    expect(await registry.getSingleMetricAsString("redis_fail_open_total")).toMatch(
+      /redis_fail_open_total\{use="rate-limit"\} [1-9]/,
+    );
+    expect(await registry.getSingleMetricAsString("redis_request_path_available")).toMatch(
+      /redis_request_path_available 0/,
+    );
 
     await server.start();
     await untilAvailable();

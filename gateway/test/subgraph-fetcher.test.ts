@@ -3,7 +3,12 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CircuitBreaker } from "../src/subgraphs/circuit-breaker.ts";
 import { withOperationKind, type OperationKind } from "../src/subgraphs/operation-kind.ts";
-import { createSubgraphFetcher, createSubgraphPool, SubgraphUnavailableError, type FailureReason } from "../src/subgraphs/subgraph-fetcher.ts";
+import {
+  createSubgraphFetcher,
+  createSubgraphPool,
+  SubgraphUnavailableError,
+  type FailureReason,
+} from "../src/subgraphs/subgraph-fetcher.ts";
 
 // A real HTTP server on an ephemeral port whose behaviour each test scripts.
 let server: Server;
@@ -20,7 +25,11 @@ beforeAll(async () => {
       seen.push({ body, authorization: req.headers.authorization });
       const n = seen.length;
       const { status, delayMs = 0, body: answer } = respond(n, body);
-      setTimeout(() => res.writeHead(status, { "content-type": "application/json" }).end(answer ?? JSON.stringify({ data: { n } })), delayMs);
+      setTimeout(
+        () =>
+          res.writeHead(status, { "content-type": "application/json" }).end(answer ?? JSON.stringify({ data: { n } })),
+        delayMs,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -36,11 +45,24 @@ afterAll(async () => {
 });
 
 const fetcherWith = (overrides: Partial<Parameters<typeof createSubgraphFetcher>[0]> = {}) =>
-  createSubgraphFetcher({ name: "test", timeoutMs: 1_000, retries: 2, retryBaseMs: 1, breaker: new CircuitBreaker({ failureThreshold: 100, openMs: 60_000 }), dedup: false, dispatcher: pool, ...overrides }) as unknown as (
+  createSubgraphFetcher({
+    name: "test",
+    timeoutMs: 1_000,
+    retries: 2,
+    retryBaseMs: 1,
+    breaker: new CircuitBreaker({ failureThreshold: 100, openMs: 60_000 }),
+    dedup: false,
+    dispatcher: pool,
+    ...overrides,
+  }) as unknown as (
     url: string,
     init: { method: string; headers: Record<string, string>; body: string },
   ) => Promise<Response>;
-const post = (query: string, authorization = "Bearer a") => ({ method: "POST", headers: { "content-type": "application/json", authorization }, body: JSON.stringify({ query }) });
+const post = (query: string, authorization = "Bearer a") => ({
+  method: "POST",
+  headers: { "content-type": "application/json", authorization },
+  body: JSON.stringify({ query }),
+});
 /** Calls the fetcher as the data source does: with the plan's operation kind in scope. */
 const as = <T>(kind: OperationKind | undefined, call: () => Promise<T>) => withOperationKind(kind, call);
 
@@ -54,7 +76,9 @@ describe("subgraph fetcher", () => {
 
   it("never resends a mutation", async () => {
     respond = () => ({ status: 503 });
-    await expect(as("mutation", () => fetcherWith()(url, post("mutation { placeOrder }")))).rejects.toBeInstanceOf(SubgraphUnavailableError);
+    await expect(as("mutation", () => fetcherWith()(url, post("mutation { placeOrder }")))).rejects.toBeInstanceOf(
+      SubgraphUnavailableError,
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -77,7 +101,13 @@ describe("subgraph fetcher", () => {
   it("shares one in-flight request between identical queries with the same token, not across tokens", async () => {
     respond = () => ({ status: 200, delayMs: 50 });
     const fetcher = fetcherWith({ dedup: true });
-    const results = await as("query", () => Promise.all([fetcher(url, post("query { same }")), fetcher(url, post("query { same }")), fetcher(url, post("query { same }", "Bearer b"))]));
+    const results = await as("query", () =>
+      Promise.all([
+        fetcher(url, post("query { same }")),
+        fetcher(url, post("query { same }")),
+        fetcher(url, post("query { same }", "Bearer b")),
+      ]),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(seen).toHaveLength(2);
     expect(new Set(seen.map((s) => s.authorization))).toEqual(new Set(["Bearer a", "Bearer b"]));
@@ -126,15 +156,16 @@ describe("subgraph fetcher", () => {
 
   it("lets one probe through in half-open; other calls fail fast meanwhile instead of queueing behind it", async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 20, firstOpenMs: 20 });
-    const fetcher = fetcherWith({ breaker, retries: 0 });
+    const fetcher = fetcherWith({ breaker, retries: 0, timeoutMs: 5_000 });
     respond = () => ({ status: 503 });
     await expect(fetcher(url, post("query { x }"))).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 30));
-    respond = () => ({ status: 200, delayMs: 200 });
+    // The probe takes 1.5 s; a call queued behind it would take at least that long.
+    respond = () => ({ status: 200, delayMs: 1_500 });
     const probe = fetcher(url, post("query { x }"));
     const startedAt = performance.now();
     await expect(fetcher(url, post("query { y }"))).rejects.toThrow(/circuit open/);
-    expect(performance.now() - startedAt).toBeLessThan(50);
+    expect(performance.now() - startedAt).toBeLessThan(500);
     expect((await probe).status).toBe(200);
     expect(breaker.state).toBe("closed");
   });
@@ -146,22 +177,38 @@ describe("subgraph fetcher", () => {
     await new Promise((resolve) => dead.close(resolve));
     const failures: [FailureReason, boolean][] = [];
     const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 60_000 });
-    const fetcher = fetcherWith({ breaker, retries: 0, onFailure: (reason, counted) => failures.push([reason, counted]) });
+    const fetcher = fetcherWith({
+      breaker,
+      retries: 0,
+      onFailure: (reason, counted) => failures.push([reason, counted]),
+    });
     for (let i = 0; i < 2; i++) await expect(fetcher(deadUrl, post("query { x }"))).rejects.toThrow(/ECONNREFUSED/);
     const open = await fetcher(deadUrl, post("query { x }")).catch((error: unknown) => error);
     expect(open).toBeInstanceOf(SubgraphUnavailableError);
     expect((open as SubgraphUnavailableError).reason).toBe("circuit_open");
     expect((open as Error).message).toMatch(/circuit open \(.*ECONNREFUSED/);
     expect(((open as Error).cause as SubgraphUnavailableError).reason).toBe("connection_refused");
-    expect(failures).toEqual([["connection_refused", true], ["connection_refused", true], ["circuit_open", false]]);
+    expect(failures).toEqual([
+      ["connection_refused", true],
+      ["connection_refused", true],
+      ["circuit_open", false],
+    ]);
   });
 
   it("a timeout does not count against the breaker when the subgraph answered other requests meanwhile (a slow key, not a dead subgraph)", async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 2, openMs: 60_000 });
     const failures: [FailureReason, boolean][] = [];
-    const fetcher = fetcherWith({ breaker, retries: 0, timeoutMs: 150, onFailure: (reason, counted) => failures.push([reason, counted]) });
-    respond = (_n, body) => ({ status: 200, delayMs: body.includes("slow") ? 1_000 : 5 });
-    const slow = Array.from({ length: 6 }, () => fetcher(url, post("mutation { slow }")).catch((error: unknown) => error));
+    const fetcher = fetcherWith({
+      breaker,
+      retries: 0,
+      // Wide enough that the fast answer beats it on a loaded 2-core machine.
+      timeoutMs: 750,
+      onFailure: (reason, counted) => failures.push([reason, counted]),
+    });
+    respond = (_n, body) => ({ status: 200, delayMs: body.includes("slow") ? 3_000 : 5 });
+    const slow = Array.from({ length: 6 }, () =>
+      fetcher(url, post("mutation { slow }")).catch((error: unknown) => error),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect((await fetcher(url, post("query { fast }"))).status).toBe(200);
     const errors = await Promise.all(slow);
@@ -170,14 +217,23 @@ describe("subgraph fetcher", () => {
     expect(breaker.state).toBe("closed");
     // With nothing answered meanwhile, the same timeouts do count: the subgraph looks dead.
     failures.length = 0;
-    await Promise.all([fetcher(url, post("mutation { slow }")).catch(() => {}), fetcher(url, post("mutation { slow }")).catch(() => {})]);
-    expect(failures).toEqual([["timeout", true], ["timeout", true]]);
+    await Promise.all([
+      fetcher(url, post("mutation { slow }")).catch(() => {}),
+      fetcher(url, post("mutation { slow }")).catch(() => {}),
+    ]);
+    expect(failures).toEqual([
+      ["timeout", true],
+      ["timeout", true],
+    ]);
     expect(breaker.state).toBe("open");
   });
 
   it("passes a 5xx that carries a GraphQL response through as the subgraph's answer (coded errors kept, breaker untouched)", async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 60_000 });
-    const answer = JSON.stringify({ data: null, errors: [{ message: "down", path: ["x"], extensions: { code: "SERVICE_UNAVAILABLE", retryable: true } }] });
+    const answer = JSON.stringify({
+      data: null,
+      errors: [{ message: "down", path: ["x"], extensions: { code: "SERVICE_UNAVAILABLE", retryable: true } }],
+    });
     respond = () => ({ status: 503, body: answer });
     const res = await as("query", () => fetcherWith({ breaker })(url, post("query { x }")));
     expect(res.status).toBe(200);

@@ -10,7 +10,10 @@ const SERVER = fileURLToPath(new URL("../src/server.ts", import.meta.url));
 async function seenBy(specifier: string): Promise<string> {
   const env = { ...process.env };
   delete env.APOLLO_TELEMETRY_DISABLED; // vitest.config.ts sets it for every test: the child must start without it
-  const { stdout } = await promisify(execFile)(process.execPath, [PROBE, specifier], { env, cwd: fileURLToPath(new URL("..", import.meta.url)) });
+  const { stdout } = await promisify(execFile)(process.execPath, [PROBE, specifier], {
+    env,
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+  });
   return (JSON.parse(stdout.trim().split("\n").at(-1)!) as { seen: string }).seen;
 }
 

@@ -21,15 +21,23 @@ export interface GeneratedFile {
  * Runs GraphQL Code Generator in memory with `overrides` on top of codegen.ts (tests point
  * `documents` elsewhere). Rejects when an operation does not validate against the schema.
  */
-export async function runClientCodegen(overrides: Partial<CodegenConfig> = {}, cwd = CLIENT_EXAMPLE_DIR): Promise<GeneratedFile[]> {
+export async function runClientCodegen(
+  overrides: Partial<CodegenConfig> = {},
+  cwd = CLIENT_EXAMPLE_DIR,
+): Promise<GeneratedFile[]> {
   // silent: the CLI's listr renderer writes progress to the terminal; errors still reject.
-  const files: { filename: string; content: string }[] = await generate({ ...config, ...overrides, cwd, silent: true, verbose: false }, false);
+  const files: { filename: string; content: string }[] = await generate(
+    { ...config, ...overrides, cwd, silent: true, verbose: false },
+    false,
+  );
   return files.map((file) => ({ filename: join(cwd, file.filename), content: file.content }));
 }
 
 /** The generated files whose committed copy differs (or is missing). */
 export function staleFiles(files: readonly GeneratedFile[]): string[] {
-  return files.filter((f) => !existsSync(f.filename) || readFileSync(f.filename, "utf8") !== f.content).map((f) => f.filename);
+  return files
+    .filter((f) => !existsSync(f.filename) || readFileSync(f.filename, "utf8") !== f.content)
+    .map((f) => f.filename);
 }
 
 if (import.meta.main) {

@@ -26,7 +26,8 @@ function codegenOn(documents: string[]): Promise<GeneratedFile[]> {
   return runClientCodegen({ schema: API_SCHEMA, documents }, scratch);
 }
 
-const fileNamed = (files: GeneratedFile[], name: string) => files.find((f) => f.filename.endsWith(`/${name}`))?.content ?? "";
+const fileNamed = (files: GeneratedFile[], name: string) =>
+  files.find((f) => f.filename.endsWith(`/${name}`))?.content ?? "";
 
 describe("the client-preset config (schema/client-example/codegen.ts)", () => {
   it("produces the committed typed documents for the sample app (run `pnpm codegen:client` when this fails)", async () => {

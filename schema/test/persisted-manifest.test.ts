@@ -3,7 +3,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from "@apollo/client";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
-import { createPersistedQueryManifestVerificationLink, generatePersistedQueryIdsAtRuntime } from "@apollo/persisted-query-lists";
+import {
+  createPersistedQueryManifestVerificationLink,
+  generatePersistedQueryIdsAtRuntime,
+} from "@apollo/persisted-query-lists";
 import { parse, type DocumentNode } from "graphql";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../compose.ts";
@@ -43,7 +46,10 @@ async function sentByApolloClient(prefix?: ApolloLink): Promise<Map<string, { ha
     return new Response(JSON.stringify({ data: null }), { headers: { "content-type": "application/json" } });
   };
   const http = new HttpLink({ uri: "http://apollo-client.test/graphql", fetch });
-  const client = new ApolloClient({ cache: new InMemoryCache(), link: prefix ? ApolloLink.from([prefix, http]) : http });
+  const client = new ApolloClient({
+    cache: new InMemoryCache(),
+    link: prefix ? ApolloLink.from([prefix, http]) : http,
+  });
   for (const document of sources) {
     const op = document.definitions.find((d) => d.kind === "OperationDefinition");
     if (op?.kind !== "OperationDefinition") continue;
@@ -111,7 +117,9 @@ describe("ids computed by Apollo Client 4 match the manifest", () => {
 
   it("a manifest without __typename (the old one) is reported as mismatching by the same link", async () => {
     const failures: string[] = [];
-    const stripped = { operations: manifest.operations.map((op) => ({ ...op, body: op.body.replace(/\n\s*__typename/g, "") })) };
+    const stripped = {
+      operations: manifest.operations.map((op) => ({ ...op, body: op.body.replace(/\n\s*__typename/g, "") })),
+    };
     await sentByApolloClient(
       asLink(
         createPersistedQueryManifestVerificationLink({

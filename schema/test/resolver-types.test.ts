@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { generateAllResolverTypes, generateResolverTypes, MAPPERS_FILE, resolverTypesPath, staleFiles } from "../codegen.ts";
+import {
+  generateAllResolverTypes,
+  generateResolverTypes,
+  MAPPERS_FILE,
+  resolverTypesPath,
+  staleFiles,
+} from "../codegen.ts";
 import { REPO_ROOT, subgraphSdlPath } from "../compose.ts";
 
 const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@inaccessible"])`;
@@ -48,16 +54,21 @@ describe("generateResolverTypes", () => {
   });
 
   it("maps a type to its XMapper and rejects a mapper that names no object type", async () => {
-    const mapped = await generateResolverTypes("library", fixtureRoot(SDL, "export type BookMapper = { id: string; authorId: string };\n"));
+    const mapped = await generateResolverTypes(
+      "library",
+      fixtureRoot(SDL, "export type BookMapper = { id: string; authorId: string };\n"),
+    );
     expect(mapped).toContain("import type { BookMapper } from '../resolvers/mappers.ts';");
     expect(mapped).toContain("Book: ResolverTypeWrapper<BookMapper>;");
-    await expect(generateResolverTypes("library", fixtureRoot(SDL, "export type BokMapper = { id: string };\n"))).rejects.toThrow(
-      /BokMapper names no object type of the library schema/,
-    );
+    await expect(
+      generateResolverTypes("library", fixtureRoot(SDL, "export type BokMapper = { id: string };\n")),
+    ).rejects.toThrow(/BokMapper names no object type of the library schema/);
   });
 
   it("rejects an SDL that is not a valid subgraph", async () => {
-    await expect(generateResolverTypes("library", fixtureRoot(`${LINK}\ntype Query { a: Nope }`))).rejects.toThrow(/Nope/);
+    await expect(generateResolverTypes("library", fixtureRoot(`${LINK}\ntype Query { a: Nope }`))).rejects.toThrow(
+      /Nope/,
+    );
   });
 });
 

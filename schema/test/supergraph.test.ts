@@ -5,7 +5,17 @@ import { printSchema, Supergraph } from "@apollo/federation-internals";
 import { buildSchema } from "graphql";
 import type { GraphQLSchema } from "graphql";
 import { afterAll, describe, expect, it } from "vitest";
-import { API_SCHEMA_FILE, apiSchemaSdl, composeSupergraph, isSameSdl, REPO_ROOT, SUBGRAPHS, SUPERGRAPH_FILE, SUPPORTED_FEATURES, subgraphSdlPath } from "../compose.ts";
+import {
+  API_SCHEMA_FILE,
+  apiSchemaSdl,
+  composeSupergraph,
+  isSameSdl,
+  REPO_ROOT,
+  SUBGRAPHS,
+  SUPERGRAPH_FILE,
+  SUPPORTED_FEATURES,
+  subgraphSdlPath,
+} from "../compose.ts";
 import { checkContract, formatContractReport } from "../contract-check.ts";
 
 const CONTRACT_PATH = join(REPO_ROOT, "..", "shared", "contract", "api.graphql");
@@ -24,7 +34,9 @@ function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
   // toGraphQLJSSchema() would hand back objects of Apollo's CommonJS graphql, while vitest gives
   // this file graphql's .mjs build: findBreakingChanges then fails with "another module or realm".
   // Printing with Apollo's printer and rebuilding here is the same schema in one realm.
-  return buildSchema(printSchema(Supergraph.build(supergraphSdl, { supportedFeatures: new Set(SUPPORTED_FEATURES) }).apiSchema()));
+  return buildSchema(
+    printSchema(Supergraph.build(supergraphSdl, { supportedFeatures: new Set(SUPPORTED_FEATURES) }).apiSchema()),
+  );
 }
 
 const tmpRoots: string[] = [];
@@ -99,7 +111,9 @@ describe("composeSupergraph", () => {
 
   it("says which file has a syntax error", () => {
     const root = fixtureRoot({ accounts: `${LINK}\ntype Query { a: Int }`, catalog: "type Query {" });
-    expect(() => composeSupergraph(root, pair)).toThrow(/cannot parse subgraphs\/catalog\/src\/schema\.graphql: Syntax Error/);
+    expect(() => composeSupergraph(root, pair)).toThrow(
+      /cannot parse subgraphs\/catalog\/src\/schema\.graphql: Syntax Error/,
+    );
   });
 
   it("treats CRLF and LF files as equal", () => {
@@ -123,7 +137,12 @@ describe("checkContract", () => {
       type Product { id: ID! title: String! }
       enum Role { ADMIN CUSTOMER }
     `);
-    expect(checkContract(contract, api, [])).toEqual({ shapeChanges: [], newlyMissing: [], nowPresent: [], missing: [] });
+    expect(checkContract(contract, api, [])).toEqual({
+      shapeChanges: [],
+      newlyMissing: [],
+      nowPresent: [],
+      missing: [],
+    });
   });
 
   it("tolerates listed missing fields and types, and reports unlisted and stale entries", () => {
@@ -162,7 +181,9 @@ describe("committed supergraph", () => {
     const fresh = composeSupergraph();
     const path = join(REPO_ROOT, SUPERGRAPH_FILE);
     expect(existsSync(path), `${SUPERGRAPH_FILE} is missing: run \`pnpm compose\``).toBe(true);
-    expect(isSameSdl(readFileSync(path, "utf8"), fresh), `${SUPERGRAPH_FILE} is stale: run \`pnpm compose\``).toBe(true);
+    expect(isSameSdl(readFileSync(path, "utf8"), fresh), `${SUPERGRAPH_FILE} is stale: run \`pnpm compose\``).toBe(
+      true,
+    );
   });
 
   it("has its public API schema committed as schema/api.graphql, current and without internal fields", (ctx) => {
@@ -176,8 +197,11 @@ describe("committed supergraph", () => {
     const inaccessible = [...fresh.matchAll(/^\s+(\w+)(?:\([^)]*\))?: [^\n]*@inaccessible/gm)].map((m) => m[1]);
     expect(inaccessible.length).toBeGreaterThan(0);
     const api = buildSchema(committed);
-    const fields = new Set(Object.values(api.getTypeMap()).flatMap((t) => ("getFields" in t ? Object.keys(t.getFields()) : [])));
-    for (const name of inaccessible) expect(fields.has(name!), `${name} is @inaccessible but in ${API_SCHEMA_FILE}`).toBe(false);
+    const fields = new Set(
+      Object.values(api.getTypeMap()).flatMap((t) => ("getFields" in t ? Object.keys(t.getFields()) : [])),
+    );
+    for (const name of inaccessible)
+      expect(fields.has(name!), `${name} is @inaccessible but in ${API_SCHEMA_FILE}`).toBe(false);
     expect(committed).not.toMatch(/join__|link__|@inaccessible/);
   });
 
@@ -187,7 +211,10 @@ describe("committed supergraph", () => {
     const contract = buildSchema(readFileSync(CONTRACT_PATH, "utf8"));
     const api = apiSchemaOf(composeSupergraph());
     const pending: unknown = JSON.parse(readFileSync(PENDING_PATH, "utf8"));
-    expect(Array.isArray(pending) && pending.every((d) => typeof d === "string"), "contract-pending.json must be an array of strings").toBe(true);
+    expect(
+      Array.isArray(pending) && pending.every((d) => typeof d === "string"),
+      "contract-pending.json must be an array of strings",
+    ).toBe(true);
     const report = checkContract(contract, api, pending as string[]);
     expect(formatContractReport(report)).toBe("");
   });

@@ -34,8 +34,10 @@ export function isSeeding(env: NodeJS.ProcessEnv): boolean {
 export function seedProblem(env: NodeJS.ProcessEnv): string | undefined {
   const seed = env.SEED?.trim();
   if (env.NODE_ENV?.trim() !== "production" || (seed !== "true" && seed !== "1")) return undefined;
-  return "SEED=true is refused in production: the demo accounts' passwords are public. Unset SEED "
-    + "and create the first ADMIN with `node subgraphs/users/src/cli/create-admin.ts --email <email>`";
+  return (
+    "SEED=true is refused in production: the demo accounts' passwords are public. Unset SEED " +
+    "and create the first ADMIN with `node subgraphs/users/src/cli/create-admin.ts --email <email>`"
+  );
 }
 
 /** A URL without its password, for printing. */
@@ -71,7 +73,11 @@ export function formatBanner({ ports, elapsedMs, env }: BannerInput): string {
   const graphql = `http://localhost:${ports.gateway}/graphql`;
   const accounts = isSeeding(env)
     ? DEMO_ACCOUNTS.map((a) => `${a.email} / ${a.password}  (${a.role})`)
-    : [isProduction ? "none (never seeded in production): create an ADMIN with subgraphs/users/src/cli/create-admin.ts" : NOT_SEEDED];
+    : [
+        isProduction
+          ? "none (never seeded in production): create an ADMIN with subgraphs/users/src/cli/create-admin.ts"
+          : NOT_SEEDED,
+      ];
   const rows: [string, string][] = [
     ["GraphQL", isProduction ? graphql : `${graphql}  (open it in a browser for Apollo Sandbox)`],
     ...accounts.map((line, i): [string, string] => [i === 0 ? "Sign in" : "", line]),

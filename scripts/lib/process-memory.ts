@@ -55,7 +55,7 @@ export function processTreeMemory(root: number): ProcessMemory[] {
   const all = listProcesses();
   const inTree = new Set([root]);
   // Parents can have higher pids than children after pid wrap-around: iterate to a fixed point.
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const { pid, ppid } of all) {
       if (!inTree.has(pid) && inTree.has(ppid)) {
@@ -71,7 +71,14 @@ export function processTreeMemory(root: number): ProcessMemory[] {
     if (!status) continue;
     const command = (readProc(`/proc/${pid}/cmdline`) ?? "").split("\0").filter(Boolean).join(" ");
     const rollup = readProc(`/proc/${pid}/smaps_rollup`) ?? "";
-    result.push({ pid, ppid, command, rssBytes: parseKbField(status, "VmRSS"), pssBytes: parseKbField(rollup, "Pss"), cpuSeconds });
+    result.push({
+      pid,
+      ppid,
+      command,
+      rssBytes: parseKbField(status, "VmRSS"),
+      pssBytes: parseKbField(rollup, "Pss"),
+      cpuSeconds,
+    });
   }
   return result;
 }

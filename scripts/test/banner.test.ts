@@ -22,7 +22,11 @@ describe("formatBanner", () => {
   });
 
   it("does not promise demo accounts in production even with SEED=true (the subgraphs refuse to seed there)", () => {
-    const banner = formatBanner({ ports: DEFAULT_PORTS, elapsedMs: 1000, env: { NODE_ENV: "production", SEED: "true" } });
+    const banner = formatBanner({
+      ports: DEFAULT_PORTS,
+      elapsedMs: 1000,
+      env: { NODE_ENV: "production", SEED: "true" },
+    });
     expect(banner).not.toContain("admin-password-123");
     expect(banner).toContain("never seeded in production");
   });
@@ -56,9 +60,16 @@ describe("seedProblem", () => {
 describe("describeDatabases / describeRedis", () => {
   it("names embedded, external and mixed databases", () => {
     expect(describeDatabases({ DATA_DIR: "/var/sg" })).toBe("embedded PostgreSQL (PGlite) in /var/sg/");
-    const all = { USERS_DATABASE_URL: "a", PRODUCTS_DATABASE_URL: "b", ORDERS_DATABASE_URL: "c", NOTIFICATIONS_DATABASE_URL: "d" };
+    const all = {
+      USERS_DATABASE_URL: "a",
+      PRODUCTS_DATABASE_URL: "b",
+      ORDERS_DATABASE_URL: "c",
+      NOTIFICATIONS_DATABASE_URL: "d",
+    };
     expect(describeDatabases(all)).toMatch(/^PostgreSQL/);
-    expect(describeDatabases({ USERS_DATABASE_URL: "a" })).toBe("PostgreSQL for users; embedded PGlite in .data/ for products, orders, notifications");
+    expect(describeDatabases({ USERS_DATABASE_URL: "a" })).toBe(
+      "PostgreSQL for users; embedded PGlite in .data/ for products, orders, notifications",
+    );
   });
 
   it("never prints a Redis password", () => {

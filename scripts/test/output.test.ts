@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { createLineSplitter, createLogTail, formatPrefix, MAX_LINE_LENGTH, NAME_WIDTH, prefixLine, stripAnsi } from "../lib/output.ts";
+import {
+  createLineSplitter,
+  createLogTail,
+  formatPrefix,
+  MAX_LINE_LENGTH,
+  NAME_WIDTH,
+  prefixLine,
+  stripAnsi,
+} from "../lib/output.ts";
 
 describe("prefixes", () => {
   it("puts every name in one fixed-width column", () => {
@@ -14,7 +22,10 @@ describe("prefixes", () => {
   it("colors each process differently, and not at all without color", () => {
     expect(formatPrefix("users", true)).toContain("\u001b[36m");
     expect(formatPrefix("products", true)).not.toBe(stripAnsi(formatPrefix("products", true)).replace("products", "x"));
-    expect(new Set(["users", "products", "orders", "notifications", "gateway"].map((n) => formatPrefix(n, true).slice(0, 5))).size).toBe(5);
+    expect(
+      new Set(["users", "products", "orders", "notifications", "gateway"].map((n) => formatPrefix(n, true).slice(0, 5)))
+        .size,
+    ).toBe(5);
     expect(formatPrefix("users", false)).not.toContain("\u001b");
   });
 });

@@ -32,7 +32,11 @@ describe("waitForReady", () => {
 
   it("times out with the last answer", async () => {
     const target = await serve(Number.POSITIVE_INFINITY);
-    await expect(waitForReady(target.url, { timeoutMs: 150, intervalMs: 20 })).resolves.toEqual({ ready: false, reason: "timeout", lastResult: "HTTP 503" });
+    await expect(waitForReady(target.url, { timeoutMs: 150, intervalMs: 20 })).resolves.toEqual({
+      ready: false,
+      reason: "timeout",
+      lastResult: "HTTP 503",
+    });
   });
 
   it("names a refused connection", async () => {

@@ -54,10 +54,22 @@ beforeAll(async () => {
   databases = await Promise.all(SUBGRAPH_NAMES.map((name) => provisionDatabase(name, migrations(name))));
   for (const name of Object.keys(DEFAULT_PORTS) as ProcessName[]) ports[name] = await freePort();
   decoy = await startDecoy();
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), DATA_DIR: dataDir, NODE_ENV: "development" };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    DATA_DIR: dataDir,
+    NODE_ENV: "development",
+  };
   env.NO_COLOR = "1";
   // Nothing inherited may point the stack elsewhere: the plan has to derive every URL itself.
-  const inherited = ["EVENTS_PUSH_URLS", "SERVICE_TOKEN", "GATEWAY_TOKEN", "JWKS_URL", "PRODUCTS_URL", "FORCE_COLOR", "SEED"];
+  const inherited = [
+    "EVENTS_PUSH_URLS",
+    "SERVICE_TOKEN",
+    "GATEWAY_TOKEN",
+    "JWKS_URL",
+    "PRODUCTS_URL",
+    "FORCE_COLOR",
+    "SEED",
+  ];
   for (const name of inherited) delete env[name];
   env.REDIS_URL = "";
   env.RATE_LIMIT_ENABLED = "false";
@@ -66,9 +78,17 @@ beforeAll(async () => {
     env[`${name.toUpperCase()}_DATABASE_URL`] = databases[i]!.url;
   });
   for (const [name, port] of Object.entries(ports)) env[portVariable(name as ProcessName)] = String(port);
-  supervisor = spawn(process.execPath, ["scripts/start.ts"], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  supervisor = spawn(process.execPath, ["scripts/start.ts"], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`not ready in ${START_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`not ready in ${START_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString("utf8")).slice(-50_000);
       if (READY_LINE.test(output)) {
@@ -102,7 +122,9 @@ afterAll(async () => {
 async function waitForOrderNotification(url: string, token: string, orderId: string, withinMs: number) {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const res = await gql(url, "{ me { notifications(first: 50) { edges { node { kind order { id } } } } } }", { token });
+    const res = await gql(url, "{ me { notifications(first: 50) { edges { node { kind order { id } } } } } }", {
+      token,
+    });
     type Node = { kind: string; order: { id: string } | null };
     const nodes: Node[] = res.data?.me?.notifications.edges.map((e: { node: Node }) => e.node) ?? [];
     const found = nodes.find((n) => n.kind === "ORDER_CONFIRMED" && n.order?.id === orderId);
@@ -132,18 +154,25 @@ describe("pnpm start on non-default ports (real PostgreSQL, no Redis: events ove
   it("turns an order into a notification of the same stack, and nothing reaches the default notifications port", async () => {
     const url = `http://127.0.0.1:${ports.gateway}/graphql`;
     const customer = DEMO_ACCOUNTS.find((a) => a.role === "CUSTOMER")!;
-    const login = await gql(url, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } userErrors { code } } }", {
-      variables: { i: { email: customer.email, password: customer.password } },
-    });
+    const login = await gql(
+      url,
+      "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } userErrors { code } } }",
+      {
+        variables: { i: { email: customer.email, password: customer.password } },
+      },
+    );
     const token = login.data?.login.session?.accessToken as string;
     expect(token, JSON.stringify(login)).toBeTruthy();
-    const catalog = await gql(url, "{ products(first: 50) { edges { node { id quantityAvailable archived } } } }", { token });
+    const catalog = await gql(url, "{ products(first: 50) { edges { node { id quantityAvailable archived } } } }", {
+      token,
+    });
     type Product = { id: string; quantityAvailable: number; archived: boolean };
     const products: Product[] = catalog.data?.products.edges.map((e: { node: Product }) => e.node);
     const product = products.find((p) => !p.archived && p.quantityAvailable > 5);
     expect(product, JSON.stringify(catalog)).toBeDefined();
-    const mutation = "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"ports-e2e-1\") "
-      + "{ order { id number status } userErrors { code } } }";
+    const mutation =
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: "ports-e2e-1") ' +
+      "{ order { id number status } userErrors { code } } }";
     const placed = await gql(url, mutation, {
       token,
       variables: {
@@ -157,7 +186,10 @@ describe("pnpm start on non-default ports (real PostgreSQL, no Redis: events ove
     const order = placed.data?.placeOrder.order;
     expect(order?.status, JSON.stringify(placed)).toBe("PAID");
     const confirmed = await waitForOrderNotification(url, token, order.id, 30_000);
-    expect(confirmed, `no ORDER_CONFIRMED for ${order.number} in this stack; supervisor output:\n${output.slice(-3000)}`).toBeDefined();
+    expect(
+      confirmed,
+      `no ORDER_CONFIRMED for ${order.number} in this stack; supervisor output:\n${output.slice(-3000)}`,
+    ).toBeDefined();
     expect(decoyRequests.filter((r) => r.includes(order.id) || r.includes(order.number))).toEqual([]);
   }, 60_000);
 });

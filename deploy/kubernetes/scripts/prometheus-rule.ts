@@ -13,7 +13,8 @@ import { parse, stringify } from "yaml";
 export const RULES_FILE = fileURLToPath(new URL("../../prometheus/alerts.yml", import.meta.url));
 export const PROMETHEUS_RULE_FILE = fileURLToPath(new URL("../monitoring/prometheus-rule.yaml", import.meta.url));
 
-const HEADER = "# Generated from deploy/prometheus/alerts.yml by deploy/kubernetes/scripts/prometheus-rule.ts: edit that file, then run the script.\n";
+const HEADER =
+  "# Generated from deploy/prometheus/alerts.yml by deploy/kubernetes/scripts/prometheus-rule.ts: edit that file, then run the script.\n";
 
 /** The PrometheusRule manifest for the current rules file. */
 export function renderPrometheusRule(rulesYaml: string = readFileSync(RULES_FILE, "utf8")): string {
@@ -32,7 +33,9 @@ if (import.meta.filename === process.argv[1]) {
   if (process.argv.includes("--check")) {
     const current = readFileSync(PROMETHEUS_RULE_FILE, "utf8");
     if (current !== rendered) {
-      process.stderr.write("monitoring/prometheus-rule.yaml is stale: run node deploy/kubernetes/scripts/prometheus-rule.ts\n");
+      process.stderr.write(
+        "monitoring/prometheus-rule.yaml is stale: run node deploy/kubernetes/scripts/prometheus-rule.ts\n",
+      );
       process.exit(1);
     }
   } else {

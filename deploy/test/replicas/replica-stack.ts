@@ -4,7 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, provisionDatabase, provisionRedis, type TestDatabase, type TestRedis } from "../../../packages/testing/src/index.ts";
+import {
+  freePort,
+  provisionDatabase,
+  provisionRedis,
+  type TestDatabase,
+  type TestRedis,
+} from "../../../packages/testing/src/index.ts";
 import { forgetPid, trackPid } from "../../../packages/testing/src/private-process.ts";
 
 // Issue #11 §3 on one machine: two replicas of every Shopgraph process (the notifications API and
@@ -20,7 +26,13 @@ export type Service = (typeof SERVICES)[number];
 /** Every kind of process: the services, and the notifications worker (as in Kubernetes: same image, NOTIFICATIONS_ROLE=worker, no load balancer). */
 export type ProcessKind = Service | "notifications-worker";
 const PROCESSES: readonly ProcessKind[] = [...SERVICES, "notifications-worker"];
-const PUBLIC_PORT: Record<Service, number> = { gateway: 4000, users: 4001, products: 4002, orders: 4003, notifications: 4004 };
+const PUBLIC_PORT: Record<Service, number> = {
+  gateway: 4000,
+  users: 4001,
+  products: 4002,
+  orders: 4003,
+  notifications: 4004,
+};
 
 /** One running (or stopped) replica. */
 export interface Replica {
@@ -35,12 +47,19 @@ export interface Replica {
 }
 
 const entry = (service: ProcessKind) =>
-  service === "gateway" ? "gateway/src/index.ts" : service === "notifications-worker" ? "subgraphs/notifications/src/index.ts" : `subgraphs/${service}/src/index.ts`;
+  service === "gateway"
+    ? "gateway/src/index.ts"
+    : service === "notifications-worker"
+      ? "subgraphs/notifications/src/index.ts"
+      : `subgraphs/${service}/src/index.ts`;
 
 async function waitReady(url: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
@@ -73,8 +92,14 @@ function haproxyConfig(lbPorts: Record<Service, number>, replicas: Replica[]): s
   ];
   for (const service of SERVICES) {
     lines.push(`frontend ${service}`, `  bind 127.0.0.1:${lbPorts[service]}`, `  default_backend ${service}`);
-    lines.push(`backend ${service}`, "  balance roundrobin", "  option httpchk GET /readyz", "  http-check expect status 200");
-    for (const r of replicas.filter((x) => x.service === service)) lines.push(`  server ${service}${r.index} 127.0.0.1:${r.port} check`);
+    lines.push(
+      `backend ${service}`,
+      "  balance roundrobin",
+      "  option httpchk GET /readyz",
+      "  http-check expect status 200",
+    );
+    for (const r of replicas.filter((x) => x.service === service))
+      lines.push(`  server ${service}${r.index} 127.0.0.1:${r.port} check`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -83,16 +108,32 @@ function haproxyConfig(lbPorts: Record<Service, number>, replicas: Replica[]): s
 export async function startReplicaStack(options: { env?: Partial<Record<ProcessKind, Record<string, string>>> } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "sgt-replicas-"));
   const migrations = (name: string) => join(ROOT, "subgraphs", name, "prisma/migrations");
-  const [redis, ...dbs]: [TestRedis, ...TestDatabase[]] = await Promise.all([provisionRedis(), ...["users", "products", "orders", "notifications"].map((n) => provisionDatabase(n, migrations(n)))]);
-  const database = Object.fromEntries(["users", "products", "orders", "notifications"].map((n, i) => [n, dbs[i]!])) as Record<string, TestDatabase>;
+  const [redis, ...dbs]: [TestRedis, ...TestDatabase[]] = await Promise.all([
+    provisionRedis(),
+    ...["users", "products", "orders", "notifications"].map((n) => provisionDatabase(n, migrations(n))),
+  ]);
+  const database = Object.fromEntries(
+    ["users", "products", "orders", "notifications"].map((n, i) => [n, dbs[i]!]),
+  ) as Record<string, TestDatabase>;
   const key = { ...(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }) as object), kid: "replicas" };
-  const lbPorts = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()]))) as Record<Service, number>;
+  const lbPorts = Object.fromEntries(await Promise.all(SERVICES.map(async (s) => [s, await freePort()]))) as Record<
+    Service,
+    number
+  >;
   const lb = (service: Service) => `http://127.0.0.1:${lbPorts[service]}`;
   const replicas: Replica[] = [];
   for (const service of PROCESSES) {
     for (const index of [1, 2]) {
       const port = await freePort();
-      replicas.push({ service, index, port, metricsPort: await freePort(), url: `http://127.0.0.1:${port}`, process: undefined, log: [] });
+      replicas.push({
+        service,
+        index,
+        port,
+        metricsPort: await freePort(),
+        url: `http://127.0.0.1:${port}`,
+        process: undefined,
+        log: [],
+      });
     }
   }
   const common = {
@@ -114,21 +155,52 @@ export async function startReplicaStack(options: { env?: Partial<Record<ProcessK
     EVENTS_POLL_MS: "100",
   };
   const envOf = (r: Replica): Record<string, string> => {
-    const own = { ...common, PORT: String(r.port), METRICS_PORT: String(r.metricsPort), DATA_DIR: join(dir, `${r.service}${r.index}`), OTEL_SERVICE_NAME: r.service };
+    const own = {
+      ...common,
+      PORT: String(r.port),
+      METRICS_PORT: String(r.metricsPort),
+      DATA_DIR: join(dir, `${r.service}${r.index}`),
+      OTEL_SERVICE_NAME: r.service,
+    };
     // Only the first replica seeds (demo accounts and catalog); the second starts on the seeded database.
     const seed = r.index === 1 ? "true" : "false";
     const extra = options.env?.[r.service] ?? {};
     switch (r.service) {
       case "gateway":
-        return { ...own, USERS_URL: `${lb("users")}/graphql`, PRODUCTS_URL: `${lb("products")}/graphql`, ORDERS_URL: `${lb("orders")}/graphql`, NOTIFICATIONS_URL: `${lb("notifications")}/graphql`, ...extra };
+        return {
+          ...own,
+          USERS_URL: `${lb("users")}/graphql`,
+          PRODUCTS_URL: `${lb("products")}/graphql`,
+          ORDERS_URL: `${lb("orders")}/graphql`,
+          NOTIFICATIONS_URL: `${lb("notifications")}/graphql`,
+          ...extra,
+        };
       case "users":
-        return { ...own, DATABASE_URL: database.users!.url, SEED: seed, JWT_PRIVATE_KEYS: JSON.stringify([key]), ...extra };
+        return {
+          ...own,
+          DATABASE_URL: database.users!.url,
+          SEED: seed,
+          JWT_PRIVATE_KEYS: JSON.stringify([key]),
+          ...extra,
+        };
       case "orders":
-        return { ...own, DATABASE_URL: database.orders!.url, SEED: seed, PRODUCTS_URL: `${lb("products")}/graphql`, ...extra };
+        return {
+          ...own,
+          DATABASE_URL: database.orders!.url,
+          SEED: seed,
+          PRODUCTS_URL: `${lb("products")}/graphql`,
+          ...extra,
+        };
       case "notifications":
         return { ...own, DATABASE_URL: database.notifications!.url, SEED: seed, NOTIFICATIONS_ROLE: "api", ...extra };
       case "notifications-worker":
-        return { ...own, DATABASE_URL: database.notifications!.url, SEED: "false", NOTIFICATIONS_ROLE: "worker", ...extra };
+        return {
+          ...own,
+          DATABASE_URL: database.notifications!.url,
+          SEED: "false",
+          NOTIFICATIONS_ROLE: "worker",
+          ...extra,
+        };
       default:
         return { ...own, DATABASE_URL: database[r.service]!.url, SEED: seed, ...extra };
     }
@@ -136,7 +208,11 @@ export async function startReplicaStack(options: { env?: Partial<Record<ProcessK
 
   /** Starts a replica's process and waits until it is ready. */
   const start = async (r: Replica) => {
-    const child = spawn(process.execPath, [entry(r.service)], { cwd: ROOT, env: envOf(r), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [entry(r.service)], {
+      cwd: ROOT,
+      env: envOf(r),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     trackPid(child.pid!);
     r.process = child;
     r.log = [];

@@ -76,7 +76,8 @@ interface Asset {
 
 const require = createRequire(import.meta.url);
 /** A file of an installed package; package.json is always exported, so resolve that and walk from it. */
-const packageFile = (pkg: string, file: string) => readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), file));
+const packageFile = (pkg: string, file: string) =>
+  readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), file));
 
 function send(req: IncomingMessage, res: ServerResponse, asset: Asset, headers: Record<string, string> = {}): void {
   // The bundles are ~1.5 MB; gzip them once, on first use.
@@ -105,7 +106,10 @@ export function graphiqlRoutes(options: GraphiqlOptions = {}): Record<string, Ro
   const path = options.path ?? "/graphiql";
   const base = path.split("/").pop() ?? "graphiql";
   const assets: Record<string, Asset> = {
-    "react.production.min.js": { type: "text/javascript; charset=utf-8", body: packageFile("react", "umd/react.production.min.js") },
+    "react.production.min.js": {
+      type: "text/javascript; charset=utf-8",
+      body: packageFile("react", "umd/react.production.min.js"),
+    },
     "react-dom.production.min.js": {
       type: "text/javascript; charset=utf-8",
       body: packageFile("react-dom", "umd/react-dom.production.min.js"),
@@ -147,6 +151,7 @@ export function graphiqlRoutes(options: GraphiqlOptions = {}): Record<string, Ro
   const routes: Record<string, RouteHandler> = {
     [`GET ${path}`]: (req, res) => send(req, res, page, { "content-security-policy": GRAPHIQL_CSP }),
   };
-  for (const [file, asset] of Object.entries(assets)) routes[`GET ${path}/${file}`] = (req, res) => send(req, res, asset);
+  for (const [file, asset] of Object.entries(assets))
+    routes[`GET ${path}/${file}`] = (req, res) => send(req, res, asset);
   return routes;
 }

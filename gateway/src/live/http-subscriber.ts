@@ -32,9 +32,7 @@ export async function httpSubscriber(req: IncomingMessage, verify: VerifyAccessT
 }
 
 /** The GraphQL parameters of a JSON body; null when it is not a JSON object with a string `query` (or persisted-query extensions). */
-export function graphqlParams(
-  body: unknown,
-): {
+export function graphqlParams(body: unknown): {
   query?: string;
   variables?: Record<string, unknown>;
   operationName?: string;

@@ -12,15 +12,32 @@ const subgraphRequests = counter({
   help: "Subgraph fetches by subgraph and outcome (ok, http_error, unavailable, circuit_open); retries inside one fetch count once.",
   labelNames: ["subgraph", "outcome"] as const,
 });
-const subgraphDuration = histogram({ name: "gateway_subgraph_request_duration_seconds", help: "Subgraph fetch latency (all attempts of one fetch), by subgraph.", labelNames: ["subgraph"] as const, buckets: LATENCY_BUCKETS });
-const planCache = counter({ name: "gateway_query_plan_cache_total", help: "Query plan cache lookups by result (hit, miss).", labelNames: ["result"] as const });
+const subgraphDuration = histogram({
+  name: "gateway_subgraph_request_duration_seconds",
+  help: "Subgraph fetch latency (all attempts of one fetch), by subgraph.",
+  labelNames: ["subgraph"] as const,
+  buckets: LATENCY_BUCKETS,
+});
+const planCache = counter({
+  name: "gateway_query_plan_cache_total",
+  help: "Query plan cache lookups by result (hit, miss).",
+  labelNames: ["result"] as const,
+});
 const persistedQueries = counter({
   name: "gateway_persisted_queries_total",
   help: "Persisted query lookups: kind apq (hit, miss, registered) and trusted (hit, unknown: allowed in audit mode, rejected: refused in enforce mode).",
   labelNames: ["kind", "result"] as const,
 });
-const rateLimitRejections = counter({ name: "gateway_rate_limit_rejections_total", help: "Requests refused with 429, by bucket (cost: query-cost budget; credentials: sign-in attempts per IP).", labelNames: ["bucket"] as const });
-const breakerState = sourcedGauge({ name: "gateway_circuit_breaker_state", help: "Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open.", labelNames: ["subgraph"] as const });
+const rateLimitRejections = counter({
+  name: "gateway_rate_limit_rejections_total",
+  help: "Requests refused with 429, by bucket (cost: query-cost budget; credentials: sign-in attempts per IP).",
+  labelNames: ["bucket"] as const,
+});
+const breakerState = sourcedGauge({
+  name: "gateway_circuit_breaker_state",
+  help: "Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open.",
+  labelNames: ["subgraph"] as const,
+});
 
 const STATE_VALUE: Record<BreakerState, number> = { closed: 0, "half-open": 1, open: 2 };
 const subgraphFailures = counter({
@@ -44,7 +61,8 @@ export function instrumentFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
       if (response.status >= 400) outcome = "http_error";
       return response;
     } catch (error) {
-      outcome = error instanceof SubgraphUnavailableError && error.reason === "circuit_open" ? "circuit_open" : "unavailable";
+      outcome =
+        error instanceof SubgraphUnavailableError && error.reason === "circuit_open" ? "circuit_open" : "unavailable";
       throw error;
     } finally {
       subgraphRequests.inc({ subgraph, outcome });
@@ -56,7 +74,9 @@ export function instrumentFetcher(subgraph: string, fetcher: Fetcher): Fetcher {
 
 /** Reports each subgraph's circuit state at scrape time; returns the function that stops it. */
 export function observeBreakers(breakers: ReadonlyMap<string, CircuitBreaker>): () => void {
-  return breakerState.add(async () => [...breakers].map(([subgraph, breaker]) => ({ labels: { subgraph }, value: STATE_VALUE[breaker.state] })));
+  return breakerState.add(async () =>
+    [...breakers].map(([subgraph, breaker]) => ({ labels: { subgraph }, value: STATE_VALUE[breaker.state] })),
+  );
 }
 
 /** The query plan cache (Apollo Gateway's own default: an LRU of ~30 MiB) with hit/miss counting. */

@@ -14,7 +14,11 @@ export function withApqErrors<E>(format: (formatted: GraphQLFormattedError, erro
   return (formatted: GraphQLFormattedError, error?: E): GraphQLFormattedError => {
     // Apollo stamps uncoded errors INTERNAL_SERVER_ERROR before formatError sees them.
     const code = formatted.extensions?.code;
-    if (!formatted.path && formatted.message === APQ_HASH_MISMATCH && (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)) {
+    if (
+      !formatted.path &&
+      formatted.message === APQ_HASH_MISMATCH &&
+      (code === undefined || code === ErrorCode.INTERNAL_SERVER_ERROR)
+    ) {
       return { message: APQ_HASH_MISMATCH, extensions: { code: ErrorCode.BAD_REQUEST } };
     }
     return format(formatted, error);

@@ -57,7 +57,8 @@ function sortTopLevelDefinitions(document: DocumentNode): DocumentNode {
  * The id of a document's canonical text (printed, top-level definitions sorted): two texts that
  * parse to the same operation — other whitespace, commas, fragment order — share it.
  */
-export const canonicalOperationId = (document: DocumentNode): string => operationId(print(sortTopLevelDefinitions(document)));
+export const canonicalOperationId = (document: DocumentNode): string =>
+  operationId(print(sortTopLevelDefinitions(document)));
 
 /** Validates a parsed manifest in either format; every id must be the sha256 of its body. */
 export function validateManifest(value: unknown, source: string): PersistedQueryManifest {
@@ -66,7 +67,11 @@ export function validateManifest(value: unknown, source: string): PersistedQuery
   const candidate = value as Partial<PersistedQueryManifest>;
   let operations: TrustedOperation[];
   if ("format" in candidate || "operations" in candidate) {
-    if (candidate.format !== "apollo-persisted-query-manifest" || candidate.version !== 1 || !Array.isArray(candidate.operations)) {
+    if (
+      candidate.format !== "apollo-persisted-query-manifest" ||
+      candidate.version !== 1 ||
+      !Array.isArray(candidate.operations)
+    ) {
       throw new Error(`${source}: not an apollo-persisted-query-manifest version 1`);
     }
     operations = candidate.operations;
@@ -104,7 +109,8 @@ function manifestFiles(path: string): string[] {
 export function loadManifests(paths: readonly string[]): Map<string, TrustedOperation> {
   const operations = new Map<string, TrustedOperation>();
   for (const path of paths.flatMap(manifestFiles)) {
-    for (const op of validateManifest(JSON.parse(readFileSync(path, "utf8")), path).operations) operations.set(op.id, op);
+    for (const op of validateManifest(JSON.parse(readFileSync(path, "utf8")), path).operations)
+      operations.set(op.id, op);
   }
   return operations;
 }

@@ -32,7 +32,9 @@ export interface TrustedDocumentsContext extends BaseContext {
  * is per client name so web can stay open while mobile is locked; the header is client-supplied,
  * so a full lock-down means setting the default mode to enforce.
  */
-export function trustedDocumentsPlugin<C extends TrustedDocumentsContext>(options: TrustedDocumentsOptions): ApolloServerPlugin<C> {
+export function trustedDocumentsPlugin<C extends TrustedDocumentsContext>(
+  options: TrustedDocumentsOptions,
+): ApolloServerPlugin<C> {
   const matchDocument = options.matchDocument ?? createTrustedDocumentMatcher(options.operations);
   return {
     async requestDidStart({ request }) {
@@ -53,10 +55,17 @@ export function trustedDocumentsPlugin<C extends TrustedDocumentsContext>(option
           if ((contextValue as { live?: { mode: string } }).live?.mode === "event") return;
           options.onUnknown?.({ clientName, mode, id: queryHash });
           if (mode === "audit") {
-            contextValue.logger.warn({ clientName, operationId: queryHash }, "operation not in the trusted documents list");
+            contextValue.logger.warn(
+              { clientName, operationId: queryHash },
+              "operation not in the trusted documents list",
+            );
             return;
           }
-          throw codedError(ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, "This client may only run trusted (persisted) operations", { status: 400 });
+          throw codedError(
+            ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED,
+            "This client may only run trusted (persisted) operations",
+            { status: 400 },
+          );
         },
       };
     },

@@ -28,7 +28,9 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
  * Apollo never ran (oversized body, bad token, CSRF refusal) get their line too. 5xx answers log
  * at error, slow ones at warn. Variables and documents are never logged.
  */
-export function accessLogPlugin<C extends AccessLogContext>(options: AccessLogOptions): (event: GraphQLRouteCompletion<C>) => void {
+export function accessLogPlugin<C extends AccessLogContext>(
+  options: AccessLogOptions,
+): (event: GraphQLRouteCompletion<C>) => void {
   const slowMs = options.slowMs ?? 2_000;
   return ({ req, requestId, status, durationMs, context }) => {
     const operation = context?.operation;

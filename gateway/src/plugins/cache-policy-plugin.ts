@@ -1,5 +1,14 @@
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from "@apollo/server";
-import { getNamedType, isAbstractType, TypeInfo, visit, visitWithTypeInfo, BREAK, type DocumentNode, type GraphQLSchema } from "graphql";
+import {
+  getNamedType,
+  isAbstractType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  BREAK,
+  type DocumentNode,
+  type GraphQLSchema,
+} from "graphql";
 
 /** Options for {@link cachePolicyPlugin}. */
 export interface CachePolicyOptions {
@@ -16,7 +25,11 @@ type CachePolicy = GraphQLRequestContextWillSendResponse<BaseContext>["overallCa
 export const NO_STORE = "no-store";
 
 /** True when the operation selects a field of, or a field returning, one of the private types. */
-export function touchesPrivateType(schema: GraphQLSchema, document: DocumentNode, privateTypes: ReadonlySet<string>): boolean {
+export function touchesPrivateType(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  privateTypes: ReadonlySet<string>,
+): boolean {
   const typeInfo = new TypeInfo(schema);
   const isPrivate = (name: string | undefined) => name !== undefined && privateTypes.has(name);
   let found = false;
@@ -26,7 +39,8 @@ export function touchesPrivateType(schema: GraphQLSchema, document: DocumentNode
       Field() {
         const parent = typeInfo.getParentType();
         const returned = getNamedType(typeInfo.getType() ?? undefined);
-        const abstractHit = returned && isAbstractType(returned) && schema.getPossibleTypes(returned).some((t) => isPrivate(t.name));
+        const abstractHit =
+          returned && isAbstractType(returned) && schema.getPossibleTypes(returned).some((t) => isPrivate(t.name));
         if (isPrivate(parent?.name) || isPrivate(returned?.name) || abstractHit) {
           found = true;
           return BREAK;
@@ -49,7 +63,12 @@ export function touchesPrivateType(schema: GraphQLSchema, document: DocumentNode
  */
 export function cachePolicyPlugin<C extends BaseContext>(options: CachePolicyOptions = {}): ApolloServerPlugin<C> {
   const privateTypes = new Set(options.privateTypes ?? ["User", "Order", "Notification"]);
-  const header = (policy: CachePolicy, authorized: boolean, hasErrors: boolean, touchesPrivate: () => boolean): string => {
+  const header = (
+    policy: CachePolicy,
+    authorized: boolean,
+    hasErrors: boolean,
+    touchesPrivate: () => boolean,
+  ): string => {
     const cacheable = policy.policyIfCacheable();
     if (!cacheable || hasErrors || touchesPrivate()) return NO_STORE;
     const scope = authorized || cacheable.scope === "PRIVATE" ? "private" : "public";

@@ -20,7 +20,9 @@ export const DEFAULT_COST_LIMIT: CostLimitOptions = { maxCost: 10_000, ...DEFAUL
  * Rejects operations whose estimated cost exceeds the limit, after the operation is resolved
  * (so variables are known) and before the query is planned — no subgraph is called.
  */
-export function costLimitPlugin<C extends CostContext>(options: CostLimitOptions = DEFAULT_COST_LIMIT): ApolloServerPlugin<C> {
+export function costLimitPlugin<C extends CostContext>(
+  options: CostLimitOptions = DEFAULT_COST_LIMIT,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart() {
       return {
@@ -28,10 +30,22 @@ export function costLimitPlugin<C extends CostContext>(options: CostLimitOptions
           if (!operation) return;
           const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
           if (!root) return;
-          const cost = selectionCost(schema, operation.selectionSet, root, fragmentsOf(document), request.variables ?? {}, options, newBudget());
+          const cost = selectionCost(
+            schema,
+            operation.selectionSet,
+            root,
+            fragmentsOf(document),
+            request.variables ?? {},
+            options,
+            newBudget(),
+          );
           contextValue.operationCost = cost;
           if (cost > options.maxCost) {
-            throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, `Operation cost ${Number.isFinite(cost) ? cost : "(too large to count)"} exceeds the limit of ${options.maxCost}`, { status: 400, limit: "cost" });
+            throw codedError(
+              ErrorCode.GRAPHQL_VALIDATION_FAILED,
+              `Operation cost ${Number.isFinite(cost) ? cost : "(too large to count)"} exceeds the limit of ${options.maxCost}`,
+              { status: 400, limit: "cost" },
+            );
           }
         },
       };

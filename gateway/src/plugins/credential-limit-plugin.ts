@@ -27,10 +27,14 @@ export function credentialLimitPlugin<C extends BaseContext>(options: Credential
           for (const [field, count] of counts) {
             if (count <= options.maxPerField) continue;
             const shown = Number.isFinite(count) ? String(count) : "too many";
-            throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, `\`${field}\` appears ${shown} times; at most ${options.maxPerField} per operation`, {
-              status: 400,
-              limit: "credentialFields",
-            });
+            throw codedError(
+              ErrorCode.GRAPHQL_VALIDATION_FAILED,
+              `\`${field}\` appears ${shown} times; at most ${options.maxPerField} per operation`,
+              {
+                status: 400,
+                limit: "credentialFields",
+              },
+            );
           }
         },
       };

@@ -9,7 +9,11 @@ export interface DirectivePrecheckOptions {
 }
 
 /** Why a document's directives are refused before validation, or undefined. */
-export function directiveProblem(document: ASTNode, maxDirectives: number, isRepeatable: (name: string) => boolean): string | undefined {
+export function directiveProblem(
+  document: ASTNode,
+  maxDirectives: number,
+  isRepeatable: (name: string) => boolean,
+): string | undefined {
   let total = 0;
   let problem: string | undefined;
   visit(document, {
@@ -43,7 +47,9 @@ export function directiveProblem(document: ASTNode, maxDirectives: number, isRep
  * graphql-js's list. (A hook that throws here is a 500 in Apollo Server, so the check replaces the
  * errors in validationDidEnd instead; graphql-js's own work is bounded by maxErrors.)
  */
-export function directivePrecheckPlugin<C extends BaseContext>(options: DirectivePrecheckOptions): ApolloServerPlugin<C> {
+export function directivePrecheckPlugin<C extends BaseContext>(
+  options: DirectivePrecheckOptions,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart({ schema }) {
       const isRepeatable = (name: string) => schema.getDirective(name)?.isRepeatable ?? false;
@@ -53,7 +59,12 @@ export function directivePrecheckPlugin<C extends BaseContext>(options: Directiv
           if (!problem) return;
           return async (errors) => {
             // Apollo answers with this very array after the hook returns; typed readonly, it is not frozen.
-            if (errors?.length) (errors as GraphQLError[]).splice(0, errors.length, codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, problem, { status: 400, limit: "directives" }));
+            if (errors?.length)
+              (errors as GraphQLError[]).splice(
+                0,
+                errors.length,
+                codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, problem, { status: 400, limit: "directives" }),
+              );
           };
         },
       };

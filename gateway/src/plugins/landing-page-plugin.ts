@@ -13,9 +13,10 @@ const LOCAL_EXPLORER = "graphiql";
  */
 export function withOfflineFallback(html: string): string {
   const nonce = /nonce="([0-9a-f]+)"/.exec(html)?.[1];
-  const sandboxScript = /<script nonce="[0-9a-f]+" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]*"><\/script>/.exec(
-    html,
-  )?.[0];
+  const sandboxScript =
+    /<script nonce="[0-9a-f]+" src="https:\/\/embeddable-sandbox\.cdn\.apollographql\.com\/[^"]*"><\/script>/.exec(
+      html,
+    )?.[0];
   // Apollo Server changed its page: keep it as it is rather than break it.
   if (!nonce || !sandboxScript) return html;
   const redirect =
@@ -44,7 +45,9 @@ export function landingPagePlugin(production: boolean): ApolloServerPlugin {
         async renderLandingPage(): Promise<LandingPage> {
           const page = await render();
           const html = page.html;
-          return { html: typeof html === "string" ? withOfflineFallback(html) : async () => withOfflineFallback(await html()) };
+          return {
+            html: typeof html === "string" ? withOfflineFallback(html) : async () => withOfflineFallback(await html()),
+          };
         },
       };
     },

@@ -39,7 +39,10 @@ function rejection(retryAfterMs: number, bucket: string): GraphQLError {
       retryAfter,
       // Apollo Server iterates `headers` (a HeaderMap) when building the response; graphql's own
       // typing of `extensions.http.headers` (augmented by the gateway package) says a record.
-      http: { status: 429, headers: new HeaderMap([["retry-after", String(retryAfter)]]) as unknown as Record<string, string> },
+      http: {
+        status: 429,
+        headers: new HeaderMap([["retry-after", String(retryAfter)]]) as unknown as Record<string, string>,
+      },
     },
   });
 }
@@ -61,17 +64,34 @@ export function rateLimitPlugin<C extends RateLimitContext>(options: RateLimitOp
           if (!operation || (contextValue as { live?: { mode: string } }).live?.mode === "event") return;
           try {
             // Capped just above the bucket: an unbounded count (exhausted walk) must still be a number for the store.
-            const counted = totalAttempts(countCredentialFields(operation, fragmentsOf(document), request.variables ?? {}, options.credentialFields));
+            const counted = totalAttempts(
+              countCredentialFields(
+                operation,
+                fragmentsOf(document),
+                request.variables ?? {},
+                options.credentialFields,
+              ),
+            );
             const attempts = Math.min(counted, options.credentialAttempts + 1);
             if (attempts > 0) {
-              const auth = await options.store.consume(`auth:ip:${contextValue.clientIp}`, attempts, options.credentialAttempts, options.windowMs);
+              const auth = await options.store.consume(
+                `auth:ip:${contextValue.clientIp}`,
+                attempts,
+                options.credentialAttempts,
+                options.windowMs,
+              );
               if (!auth.allowed) {
                 options.onReject?.("credentials");
                 throw rejection(auth.resetMs, "sign-in attempts");
               }
             }
-            const points = Math.min(options.maxPointsPerRequest, Math.max(1, Math.ceil(contextValue.operationCost ?? 1)));
-            const [key, limit] = contextValue.viewer ? [`api:user:${contextValue.viewer.id}`, options.userPoints] : [`api:ip:${contextValue.clientIp}`, options.anonymousPoints];
+            const points = Math.min(
+              options.maxPointsPerRequest,
+              Math.max(1, Math.ceil(contextValue.operationCost ?? 1)),
+            );
+            const [key, limit] = contextValue.viewer
+              ? [`api:user:${contextValue.viewer.id}`, options.userPoints]
+              : [`api:ip:${contextValue.clientIp}`, options.anonymousPoints];
             const api = await options.store.consume(key, points, limit, options.windowMs);
             if (!api.allowed) {
               options.onReject?.("cost");

@@ -20,7 +20,9 @@ export interface RateLimitStore {
 const windowSeconds = (windowMs: number) => Math.max(1, Math.ceil(windowMs / 1000));
 
 /** One limiter per (limit, window) pair: rate-limiter-flexible fixes both per instance. */
-function limiters<L>(make: (limit: number, seconds: number, keyPrefix: string) => L): (limit: number, windowMs: number) => L {
+function limiters<L>(
+  make: (limit: number, seconds: number, keyPrefix: string) => L,
+): (limit: number, windowMs: number) => L {
   const made = new Map<string, L>();
   return (limit, windowMs) => {
     const id = `${limit}:${windowSeconds(windowMs)}`;
@@ -31,12 +33,17 @@ function limiters<L>(make: (limit: number, seconds: number, keyPrefix: string) =
 }
 
 /** Spends points; a rejection for "over the limit" is an answer, anything else (the store failed) throws. */
-async function spend(limiter: RateLimiterAbstract | RateLimiterStoreAbstract, key: string, points: number): Promise<Consumption> {
+async function spend(
+  limiter: RateLimiterAbstract | RateLimiterStoreAbstract,
+  key: string,
+  points: number,
+): Promise<Consumption> {
   try {
     const res = await limiter.consume(key, points);
     return { allowed: true, used: res.consumedPoints, resetMs: res.msBeforeNext };
   } catch (outcome) {
-    if (outcome instanceof RateLimiterRes) return { allowed: false, used: outcome.consumedPoints, resetMs: outcome.msBeforeNext };
+    if (outcome instanceof RateLimiterRes)
+      return { allowed: false, used: outcome.consumedPoints, resetMs: outcome.msBeforeNext };
     throw outcome;
   }
 }
@@ -64,10 +71,15 @@ export interface RedisRateLimitStoreOptions extends RedisGuardOptions {
  * by an in-process limiter instead (per replica, so up to N× the budget with N replicas), never by
  * letting everything through and never by failing the request.
  */
-export function createRedisRateLimitStore(redis: Redis, prefix: string, options: RedisRateLimitStoreOptions = {}): RateLimitStore {
+export function createRedisRateLimitStore(
+  redis: Redis,
+  prefix: string,
+  options: RedisRateLimitStoreOptions = {},
+): RateLimitStore {
   const guard = redisGuard(redis, options);
   const shared = limiters(
-    (points, duration, id) => new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}rl:${id}`, points, duration }),
+    (points, duration, id) =>
+      new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}rl:${id}`, points, duration }),
   );
   const fallback = createMemoryRateLimitStore();
   let toldAt = 0;

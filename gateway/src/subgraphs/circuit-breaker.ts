@@ -86,7 +86,8 @@ export class CircuitBreaker {
     this.#failures++;
     if (error) this.#lastFailure = error;
     if (this.#state === "half-open" || (this.#state === "closed" && this.#failures >= this.#options.failureThreshold)) {
-      this.#openFor = this.#openFor === 0 ? this.#options.firstOpenMs : Math.min(this.#openFor * 2, this.#options.openMs);
+      this.#openFor =
+        this.#openFor === 0 ? this.#options.firstOpenMs : Math.min(this.#openFor * 2, this.#options.openMs);
       this.#state = "open";
       this.#openedAt = Date.now();
     }

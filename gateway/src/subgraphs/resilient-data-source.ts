@@ -14,18 +14,27 @@ import { unavailablePaths } from "./unavailable-paths.ts";
  * through the gateway's own path mapping (entities included).
  */
 export class ResilientDataSource extends SubgraphDataSource {
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): ReturnType<SubgraphDataSource["process"]> {
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<SubgraphDataSource["process"]> {
     // Only incoming operations carry the plan's fetch document (health checks and schema loads do not).
     const document = "document" in options ? options.document : undefined;
     try {
       return await withOperationKind(operationKindOf(document), () => super.process(options));
     } catch (error) {
       // Duck-typed: a CJS and an ESM copy of graphql can both be loaded, defeating instanceof.
-      if ((error as { extensions?: { code?: unknown } }).extensions?.code !== ErrorCode.SUBGRAPH_UNAVAILABLE) throw error;
+      if ((error as { extensions?: { code?: unknown } }).extensions?.code !== ErrorCode.SUBGRAPH_UNAVAILABLE)
+        throw error;
       const paths = unavailablePaths(document ?? parseQuietly(options.request.query), options.request.variables);
       if (paths.length === 0) throw error;
       const message = (error as Error).message;
-      return { errors: paths.map((path) => ({ message, path, extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, retryable: true } })) };
+      return {
+        errors: paths.map((path) => ({
+          message,
+          path,
+          extensions: { code: ErrorCode.SUBGRAPH_UNAVAILABLE, retryable: true },
+        })),
+      };
     }
   }
 }

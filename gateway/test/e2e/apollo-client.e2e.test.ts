@@ -29,7 +29,11 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     gatewayDeps: { wrapFetcher: calls.wrap },
-    gatewayEnv: { RATE_LIMIT_ENABLED: "false", TRUSTED_DOCUMENTS_MODE: "off", TRUSTED_DOCUMENTS_CLIENTS: "shopgraph-ios:enforce" },
+    gatewayEnv: {
+      RATE_LIMIT_ENABLED: "false",
+      TRUSTED_DOCUMENTS_MODE: "off",
+      TRUSTED_DOCUMENTS_CLIENTS: "shopgraph-ios:enforce",
+    },
   });
 });
 afterAll(async () => {
@@ -41,13 +45,20 @@ function client(url: string, options: { persisted: boolean; token?: string }) {
   const headers = { ...IOS, ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
   const http = new HttpLink({ uri: url, headers });
   const link = options.persisted
-    ? ApolloLink.from([new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: () => manifest })), http])
+    ? ApolloLink.from([
+        new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: () => manifest })),
+        http,
+      ])
     : http;
   return new ApolloClient({ cache: new InMemoryCache(), link });
 }
 
 async function post(url: string, body: Record<string, unknown>, headers: Record<string, string> = IOS) {
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   return {
     status: res.status,
     body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] },
@@ -94,7 +105,9 @@ describe("Apollo Client 4 with trusted documents enforced for its client name", 
 
   it("still refuses an operation outside the manifest, even one that only adds a field, with 400 and no subgraph call", async () => {
     const before = calls.total();
-    const extra = manifest.operations.find((op) => op.name === "CatalogPage")!.body.replace("totalCount", "totalCount\n    __typename");
+    const extra = manifest.operations
+      .find((op) => op.name === "CatalogPage")!
+      .body.replace("totalCount", "totalCount\n    __typename");
     for (const query of ["{ categories { slug name } }", extra]) {
       const res = await post(stack.url, { query, variables: { first: 1 } });
       expect(res.status).toBe(400);
@@ -159,7 +172,9 @@ describe("manifests of Apollo iOS and Apollo Kotlin apps, listed beside the web 
   it("runs an iOS operation and an Android operation by id alone, and still the web manifest's", async () => {
     const ios = await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: sha(source) } } });
     expect(ios.body.errors).toBeUndefined();
-    expect(ios.body.data?.categories).toEqual(expect.arrayContaining([expect.objectContaining({ __typename: "Category" })]));
+    expect(ios.body.data?.categories).toEqual(
+      expect.arrayContaining([expect.objectContaining({ __typename: "Category" })]),
+    );
     const android = await post(url, {
       extensions: { persistedQuery: { version: 1, sha256Hash: sha(kotlin) } },
       variables: { slug: "does-not-exist" },
@@ -168,7 +183,8 @@ describe("manifests of Apollo iOS and Apollo Kotlin apps, listed beside the web 
     expect(android.body.data).toEqual({ product: null });
     const web = manifest.operations.find((op) => op.name === "CatalogPage")!;
     expect(
-      (await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: web.id } }, variables: { first: 1 } })).body.errors,
+      (await post(url, { extensions: { persistedQuery: { version: 1, sha256Hash: web.id } }, variables: { first: 1 } }))
+        .body.errors,
     ).toBeUndefined();
   });
 });

@@ -40,12 +40,17 @@ describe("checkout retries and crashes", () => {
     const first = gql(stack.url, PLACE, { token, variables: { input, key } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const startedAt = performance.now();
-    const retries = await Promise.all(Array.from({ length: 6 }, () => gql(stack.url, PLACE, { token, variables: { input, key } })));
+    const retries = await Promise.all(
+      Array.from({ length: 6 }, () => gql(stack.url, PLACE, { token, variables: { input, key } })),
+    );
     const waited = Math.round(performance.now() - startedAt);
     console.log(`in-progress retries answered after ${waited} ms`);
     for (const retry of retries) {
       expect(retry.errors).toBeUndefined();
-      expect(retry.data?.placeOrder).toEqual({ order: null, userErrors: [{ code: "IDEMPOTENCY_KEY_IN_USE", field: ["idempotencyKey"] }] });
+      expect(retry.data?.placeOrder).toEqual({
+        order: null,
+        userErrors: [{ code: "IDEMPOTENCY_KEY_IN_USE", field: ["idempotencyKey"] }],
+      });
     }
     expect(waited).toBeLessThan(10_000);
     const placed = await first;
@@ -75,7 +80,10 @@ describe("checkout retries and crashes", () => {
       RECOVERY_AGE_MS: "2000",
     });
     beforeAll(async () => {
-      database = await provisionDatabase("orders", fileURLToPath(new URL("../../../subgraphs/orders/prisma/migrations", import.meta.url)));
+      database = await provisionDatabase(
+        "orders",
+        fileURLToPath(new URL("../../../subgraphs/orders/prisma/migrations", import.meta.url)),
+      );
       port.value = await freePort();
     });
     afterAll(async () => {
@@ -92,12 +100,21 @@ describe("checkout retries and crashes", () => {
 
     it("the recovery sweep's first pass, right after the restart, settles the checkouts the crash left", async () => {
       // The provider hangs: every checkout stops in its charging step.
-      orders = await startServiceProcess(ENTRY, port.value, { ...env(), PAYMENT_LATENCY_MS: "60000", RECOVERY_INTERVAL_MS: "0" });
+      orders = await startServiceProcess(ENTRY, port.value, {
+        ...env(),
+        PAYMENT_LATENCY_MS: "60000",
+        RECOVERY_INTERVAL_MS: "0",
+      });
       const place = (url: string) =>
-        gql(`${url}/graphql`, PLACE, { token, credential: stack.gatewayToken, variables: { input, key: randomUUID() } });
+        gql(`${url}/graphql`, PLACE, {
+          token,
+          credential: stack.gatewayToken,
+          variables: { input, key: randomUUID() },
+        });
       const inFlight = Array.from({ length: 5 }, () => place(orders!.url).catch(() => undefined));
       const deadline = Date.now() + 15_000;
-      while ((await pending(orders.url)) < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while ((await pending(orders.url)) < 5 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await pending(orders.url)).toBe(5);
       await killServiceProcess(orders);
       const killedAt = performance.now();
@@ -113,7 +130,9 @@ describe("checkout retries and crashes", () => {
       expect(settledAt).toBeDefined();
       const afterReady = Math.round(settledAt! - orders.readyAt);
       const restart = Math.round(orders.readyAt - killedAt);
-      console.log(`orders SIGKILL: restart ready ${restart} ms after the kill; 5 stuck checkouts settled ${afterReady} ms after ready`);
+      console.log(
+        `orders SIGKILL: restart ready ${restart} ms after the kill; 5 stuck checkouts settled ${afterReady} ms after ready`,
+      );
       expect(afterReady).toBeLessThan(2_000);
     }, 90_000);
   });

@@ -16,34 +16,64 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-type Body = { data?: unknown; errors?: { message: string; extensions?: { code?: string; limit?: string; field?: string[] } }[] };
+type Body = {
+  data?: unknown;
+  errors?: { message: string; extensions?: { code?: string; limit?: string; field?: string[] } }[];
+};
 
 /** POSTs a raw JSON body (any shape) and reports status, parsed body, size and subgraph fetches. */
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const before = calls.total();
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
   const text = await res.text();
-  return { status: res.status, body: JSON.parse(text) as Body, bytes: Buffer.byteLength(text), fetched: calls.total() - before };
+  return {
+    status: res.status,
+    body: JSON.parse(text) as Body,
+    bytes: Buffer.byteLength(text),
+    fetched: calls.total() - before,
+  };
 }
 
-const login = (alias: string) => `${alias}: login(input: { email: "${alias}@example.com", password: "guess-${alias}-123456" }) { userErrors { code } }`;
+const login = (alias: string) =>
+  `${alias}: login(input: { email: "${alias}@example.com", password: "guess-${alias}-123456" }) { userErrors { code } }`;
 const aliases = (n: number, prefix = "g") => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 describe("finding 1: credential fields however the document reaches them", () => {
   it.each([
     ["aliases", `mutation { ${login("a")} ${login("b")} }`],
-    ["a named fragment", `mutation { ...Guesses } fragment Guesses on Mutation { ${aliases(20).map(login).join(" ")} }`],
+    [
+      "a named fragment",
+      `mutation { ...Guesses } fragment Guesses on Mutation { ${aliases(20).map(login).join(" ")} }`,
+    ],
     ["inline fragments", `mutation { ... on Mutation { ${login("a")} } ... { ${login("b")} } }`],
-    ["nested fragments", `mutation { ...A } fragment A on Mutation { ...B ${login("a")} } fragment B on Mutation { ... on Mutation { ${login("b")} } }`],
+    [
+      "nested fragments",
+      `mutation { ...A } fragment A on Mutation { ...B ${login("a")} } fragment B on Mutation { ... on Mutation { ${login("b")} } }`,
+    ],
     ["one fragment spread twice", `mutation { ...A ...A } fragment A on Mutation { ${login("a")} }`],
-    ["register in fragments (15 sign-ups)", `mutation { ...R } fragment R on Mutation { ${aliases(15, "r").map((a) => `${a}: register(input: { email: "${a}@example.com", password: "long-enough-password-1", name: "R" }) { userErrors { code } }`).join(" ")} }`],
-  ])("refuses two or more credential fields per operation via %s: 400, coded, no subgraph call", async (_how, query) => {
-    const res = await post(stack.url, { query });
-    expect(res.status).toBe(400);
-    expect(res.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
-    expect(res.body.errors?.[0]?.extensions?.limit).toBe("credentialFields");
-    expect(res.fetched).toBe(0);
-  });
+    [
+      "register in fragments (15 sign-ups)",
+      `mutation { ...R } fragment R on Mutation { ${aliases(15, "r")
+        .map(
+          (a) =>
+            `${a}: register(input: { email: "${a}@example.com", password: "long-enough-password-1", name: "R" }) { userErrors { code } }`,
+        )
+        .join(" ")} }`,
+    ],
+  ])(
+    "refuses two or more credential fields per operation via %s: 400, coded, no subgraph call",
+    async (_how, query) => {
+      const res = await post(stack.url, { query });
+      expect(res.status).toBe(400);
+      expect(res.body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(res.body.errors?.[0]?.extensions?.limit).toBe("credentialFields");
+      expect(res.fetched).toBe(0);
+    },
+  );
 
   it("counts a field kept by @include/@skip variables and ignores one they certainly skip", async () => {
     const query = `mutation($in: Boolean!, $out: Boolean!) { ${login("a")} ... @include(if: $in) { ${login("b")} } ... @skip(if: $out) { ${login("c")} } }`;
@@ -56,7 +86,11 @@ describe("finding 1: credential fields however the document reaches them", () =>
   });
 
   it("spends the per-IP credential bucket for logins inside fragments (3 per window → the 4th is 429)", async () => {
-    const gw = await stack.startAnotherGateway({ RATE_LIMIT_ENABLED: "true", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}frag:` });
+    const gw = await stack.startAnotherGateway({
+      RATE_LIMIT_ENABLED: "true",
+      RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3",
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}frag:`,
+    });
     const query = `mutation { ...A } fragment A on Mutation { ...B } fragment B on Mutation { ... on Mutation { ${login("x")} } }`;
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await post(gw.graphqlUrl, { query })).status);
@@ -64,8 +98,15 @@ describe("finding 1: credential fields however the document reaches them", () =>
   });
 
   it("charges every occurrence when the cap is raised: 20 guesses in one request exceed a bucket of 10", async () => {
-    const gw = await stack.startAnotherGateway({ RATE_LIMIT_ENABLED: "true", MAX_CREDENTIAL_FIELDS: "20", RATE_LIMIT_CREDENTIAL_ATTEMPTS: "10", REDIS_KEY_PREFIX: `${stack.redis.prefix}twenty:` });
-    const res = await post(gw.graphqlUrl, { query: `mutation { ...G } fragment G on Mutation { ${aliases(20).map(login).join(" ")} }` });
+    const gw = await stack.startAnotherGateway({
+      RATE_LIMIT_ENABLED: "true",
+      MAX_CREDENTIAL_FIELDS: "20",
+      RATE_LIMIT_CREDENTIAL_ATTEMPTS: "10",
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}twenty:`,
+    });
+    const res = await post(gw.graphqlUrl, {
+      query: `mutation { ...G } fragment G on Mutation { ${aliases(20).map(login).join(" ")} }`,
+    });
     expect(res.status).toBe(429);
     expect(res.body.errors?.[0]?.extensions?.code).toBe("RATE_LIMITED");
   });
@@ -90,7 +131,9 @@ describe("finding 5: /metrics is not on any public port", () => {
     const token = "metrics-token-0123456789abcdef";
     const gw = await stack.startAnotherGateway({ METRICS_TOKEN: token });
     expect((await fetch(gw.metricsUrl!)).status).toBe(401);
-    expect((await fetch(gw.metricsUrl!, { headers: { authorization: "Bearer wrong-token-0123456789abc" } })).status).toBe(401);
+    expect(
+      (await fetch(gw.metricsUrl!, { headers: { authorization: "Bearer wrong-token-0123456789abc" } })).status,
+    ).toBe(401);
     const ok = await fetch(gw.metricsUrl!, { headers: { authorization: `Bearer ${token}` } });
     expect(ok.status).toBe(200);
     expect((await fetch(`${gw.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
@@ -119,7 +162,11 @@ describe("finding 6: production validation errors name only what the client wrot
   ];
   let prod: Awaited<ReturnType<Stack["startAnotherGateway"]>>;
   beforeAll(async () => {
-    prod = await stack.startAnotherGateway({ NODE_ENV: "production", RATE_LIMIT_ENABLED: "false", GATEWAY_TOKEN: "edge-e2e-gateway-token-0123456789abcdef" });
+    prod = await stack.startAnotherGateway({
+      NODE_ENV: "production",
+      RATE_LIMIT_ENABLED: "false",
+      GATEWAY_TOKEN: "edge-e2e-gateway-token-0123456789abcdef",
+    });
   });
 
   it.each(probes)("masks %s", async (query, variables) => {
@@ -130,8 +177,11 @@ describe("finding 6: production validation errors name only what the client wrot
     for (const error of res.body.errors ?? []) {
       expect(["GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"]).toContain(error.extensions?.code);
       // Every quoted name in the answer is one the client sent; no schema type it did not write appears at all.
-      for (const [, quoted] of error.message.matchAll(/"([^"]+)"/g)) expect(sent, error.message).toContain(quoted!.replace(/^\$/, ""));
-      for (const name of schemaNames) if (!sent.includes(name)) expect(error.message, `${error.message} names ${name}`).not.toMatch(new RegExp(`\\b${name}\\b`));
+      for (const [, quoted] of error.message.matchAll(/"([^"]+)"/g))
+        expect(sent, error.message).toContain(quoted!.replace(/^\$/, ""));
+      for (const name of schemaNames)
+        if (!sent.includes(name))
+          expect(error.message, `${error.message} names ${name}`).not.toMatch(new RegExp(`\\b${name}\\b`));
     }
   });
 
@@ -167,23 +217,44 @@ describe("finding 8: client input never becomes a server error", () => {
   const asGateway = { [SERVICE_TOKEN_HEADER]: SERVICE_TOKEN };
 
   it.each([
-    ["a NUL byte in a variable", { query: "query($q: String) { products(query: $q) { totalCount } }", variables: { q: "lamp\u0000" } }, "products"],
-    ["an unpaired surrogate in a variable", { query: "query($q: String) { products(query: $q) { totalCount } }", variables: { q: "lamp\ud800" } }, "products"],
-    ["a NUL byte in a nested input variable", { query: "mutation($i: LoginInput!) { login(input: $i) { userErrors { code } } }", variables: { i: { email: "a\u0000@example.com", password: "x" } } }, "users"],
+    [
+      "a NUL byte in a variable",
+      { query: "query($q: String) { products(query: $q) { totalCount } }", variables: { q: "lamp\u0000" } },
+      "products",
+    ],
+    [
+      "an unpaired surrogate in a variable",
+      { query: "query($q: String) { products(query: $q) { totalCount } }", variables: { q: "lamp\ud800" } },
+      "products",
+    ],
+    [
+      "a NUL byte in a nested input variable",
+      {
+        query: "mutation($i: LoginInput!) { login(input: $i) { userErrors { code } } }",
+        variables: { i: { email: "a\u0000@example.com", password: "x" } },
+      },
+      "users",
+    ],
     ["a NUL escape in an inline literal", { query: '{ products(query: "lamp\\u0000") { totalCount } }' }, "products"],
     ["a NUL escape in an inline slug", { query: '{ category(slug: "x\\u0000") { name } }' }, "products"],
-  ] as const)("%s is 400 BAD_USER_INPUT at the gateway and at a subgraph, before any resolver", async (_what, body, subgraph) => {
-    const viaGateway = await post(stack.url, body);
-    expect(viaGateway.status).toBe(400);
-    expect(viaGateway.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-    expect(viaGateway.fetched).toBe(0);
-    const atSubgraph = await post(direct(subgraph), body, asGateway);
-    expect(atSubgraph.status).toBe(400);
-    expect(atSubgraph.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
-  });
+  ] as const)(
+    "%s is 400 BAD_USER_INPUT at the gateway and at a subgraph, before any resolver",
+    async (_what, body, subgraph) => {
+      const viaGateway = await post(stack.url, body);
+      expect(viaGateway.status).toBe(400);
+      expect(viaGateway.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(viaGateway.fetched).toBe(0);
+      const atSubgraph = await post(direct(subgraph), body, asGateway);
+      expect(atSubgraph.status).toBe(400);
+      expect(atSubgraph.body.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    },
+  );
 
   it("accepts ordinary non-ASCII text (a surrogate pair is fine)", async () => {
-    const res = await post(stack.url, { query: "query($q: String) { products(query: $q) { totalCount } }", variables: { q: "lampe 💡 café" } });
+    const res = await post(stack.url, {
+      query: "query($q: String) { products(query: $q) { totalCount } }",
+      variables: { q: "lampe 💡 café" },
+    });
     expect(res.status).toBe(200);
     expect(res.body.errors).toBeUndefined();
   });
@@ -218,7 +289,11 @@ describe("the contract's real operations still pass", () => {
     const one = await gql(stack.url, `mutation { ${login("ok")} }`);
     expect(one.status).toBe(200);
     expect(one.data?.ok?.userErrors?.[0]?.code).toBe("INVALID_CREDENTIALS");
-    const directives = await gql(stack.url, "query($v: Boolean!) { categories { slug @include(if: $v) name @skip(if: $v) } }", { variables: { v: true } });
+    const directives = await gql(
+      stack.url,
+      "query($v: Boolean!) { categories { slug @include(if: $v) name @skip(if: $v) } }",
+      { variables: { v: true } },
+    );
     expect(directives.errors).toBeUndefined();
   });
 });

@@ -17,7 +17,8 @@ async function probe(query: string, variables?: Record<string, unknown>) {
   return { res, fetched: calls.total() - before };
 }
 
-const deep = (levels: number) => `{ products(first: 1) { edges { node { category { ${"products(first: 1) { edges { node { category { ".repeat(levels)}name${" } } } }".repeat(levels)} } } } } }`;
+const deep = (levels: number) =>
+  `{ products(first: 1) { edges { node { category { ${"products(first: 1) { edges { node { category { ".repeat(levels)}name${" } } } }".repeat(levels)} } } } } }`;
 
 describe("operation limits at the gateway", () => {
   it.each([
@@ -25,14 +26,21 @@ describe("operation limits at the gateway", () => {
     ["aliases", `{ ${Array.from({ length: 31 }, (_, i) => `a${i}: categories { slug }`).join(" ")} }`, undefined],
     ["rootFields", `{ ${Array.from({ length: 21 }, () => "categories { slug }").join(" ")} }`, undefined],
     ["directives", `{ categories { slug ${"@skip(if: false) ".repeat(51)} } }`, undefined],
-    ["cost", "query($n: Int) { products(first: $n) { edges { node { category { products(first: $n) { edges { node { title } } } } } } } }", { n: 100 }],
-  ])("rejects an operation over the %s limit with 400, a message naming it, and no subgraph call", async (limit, query, variables) => {
-    const { res, fetched } = await probe(query, variables);
-    expect(res.status).toBe(400);
-    expect(res.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
-    expect(res.errors?.some((e) => e.extensions?.limit === limit)).toBe(true);
-    expect(fetched).toBe(0);
-  });
+    [
+      "cost",
+      "query($n: Int) { products(first: $n) { edges { node { category { products(first: $n) { edges { node { title } } } } } } } }",
+      { n: 100 },
+    ],
+  ])(
+    "rejects an operation over the %s limit with 400, a message naming it, and no subgraph call",
+    async (limit, query, variables) => {
+      const { res, fetched } = await probe(query, variables);
+      expect(res.status).toBe(400);
+      expect(res.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(res.errors?.some((e) => e.extensions?.limit === limit)).toBe(true);
+      expect(fetched).toBe(0);
+    },
+  );
 
   it("rejects too many tokens at parse time", async () => {
     const { res, fetched } = await probe(`{ categories { ${"slug ".repeat(4000)} } }`);
@@ -50,7 +58,10 @@ describe("operation limits at the gateway", () => {
   });
 
   it("lets the contract's real queries through", async () => {
-    const { res, fetched } = await probe("query($n: Int) { products(first: $n) { edges { node { title category { name } } } } }", { n: 100 });
+    const { res, fetched } = await probe(
+      "query($n: Int) { products(first: $n) { edges { node { title category { name } } } } }",
+      { n: 100 },
+    );
     expect(res.errors).toBeUndefined();
     expect(fetched).toBeGreaterThan(0);
   });

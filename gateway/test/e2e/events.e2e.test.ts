@@ -7,8 +7,14 @@ import { startStack, type Stack } from "./stack.ts";
 async function waitForNotification(stack: Stack, token: string, kind: string, withinMs: number) {
   const deadline = Date.now() + withinMs;
   for (;;) {
-    const res = await gql(stack.url, "{ me { notifications(first: 20) { edges { node { kind title body order { id } } } } } }", { token });
-    const found = res.data?.me?.notifications.edges.map((e: { node: { kind: string } }) => e.node).find((n: { kind: string }) => n.kind === kind);
+    const res = await gql(
+      stack.url,
+      "{ me { notifications(first: 20) { edges { node { kind title body order { id } } } } } }",
+      { token },
+    );
+    const found = res.data?.me?.notifications.edges
+      .map((e: { node: { kind: string } }) => e.node)
+      .find((n: { kind: string }) => n.kind === kind);
     if (found || Date.now() > deadline) return found;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -28,7 +34,11 @@ describe.each(MODES)("events end to end: %s", (_mode, withoutRedis) => {
 
   it("register → WELCOME in-app notification within 2 s", async () => {
     const email = `events-${withoutRedis ? "embedded" : "redis"}@example.com`;
-    const res = await gql(stack.url, "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken } userErrors { code } } }", { variables: { i: { email, password: "a long enough password", name: "Evie" } } });
+    const res = await gql(
+      stack.url,
+      "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken } userErrors { code } } }",
+      { variables: { i: { email, password: "a long enough password", name: "Evie" } } },
+    );
     const token = res.data?.register.session.accessToken;
     const welcome = await waitForNotification(stack, token, "WELCOME", 2_000);
     expect(welcome).toMatchObject({ kind: "WELCOME" });
@@ -36,14 +46,28 @@ describe.each(MODES)("events end to end: %s", (_mode, withoutRedis) => {
 
   it("placeOrder → ORDER_CONFIRMED notification linked to the order within 2 s", async () => {
     const email = `buyer-${withoutRedis ? "embedded" : "redis"}@example.com`;
-    const reg = await gql(stack.url, "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken } } }", { variables: { i: { email, password: "a long enough password", name: "Bea" } } });
+    const reg = await gql(
+      stack.url,
+      "mutation($i: RegisterInput!) { register(input: $i) { session { accessToken } } }",
+      { variables: { i: { email, password: "a long enough password", name: "Bea" } } },
+    );
     const token = reg.data?.register.session.accessToken;
     await waitForNotification(stack, token, "WELCOME", 2_000);
     const product = seedProducts.find((p) => !p.archived && p.stock > 10)!;
-    const placed = await gql(stack.url, "mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: \"evt-key-1\") { order { id status } userErrors { code } } }", {
-      token,
-      variables: { input: { lines: [{ productId: product.id, quantity: 1 }], shippingAddress: { name: "Bea", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" }, paymentToken: "tok_visa" } },
-    });
+    const placed = await gql(
+      stack.url,
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: "evt-key-1") { order { id status } userErrors { code } } }',
+      {
+        token,
+        variables: {
+          input: {
+            lines: [{ productId: product.id, quantity: 1 }],
+            shippingAddress: { name: "Bea", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" },
+            paymentToken: "tok_visa",
+          },
+        },
+      },
+    );
     const order = placed.data?.placeOrder.order;
     expect(order.status).toBe("PAID");
     const confirmed = await waitForNotification(stack, token, "ORDER_CONFIRMED", 2_000);
@@ -51,9 +75,22 @@ describe.each(MODES)("events end to end: %s", (_mode, withoutRedis) => {
   });
 
   it("sends the ADMIN a delivery log entry with a masked recipient", async () => {
-    const admin = await gql(stack.url, "mutation { login(input: { email: \"" + seedAdmin.email + "\", password: \"" + DEMO_PASSWORDS.admin + "\" }) { session { accessToken } } }");
-    const res = await gql(stack.url, "{ deliveries(first: 50, channel: EMAIL) { edges { node { recipient kind status } } } }", { token: admin.data?.login.session.accessToken });
-    const recipients = res.data?.deliveries.edges.map((e: { node: { recipient: string } }) => e.node.recipient) as string[];
+    const admin = await gql(
+      stack.url,
+      'mutation { login(input: { email: "' +
+        seedAdmin.email +
+        '", password: "' +
+        DEMO_PASSWORDS.admin +
+        '" }) { session { accessToken } } }',
+    );
+    const res = await gql(
+      stack.url,
+      "{ deliveries(first: 50, channel: EMAIL) { edges { node { recipient kind status } } } }",
+      { token: admin.data?.login.session.accessToken },
+    );
+    const recipients = res.data?.deliveries.edges.map(
+      (e: { node: { recipient: string } }) => e.node.recipient,
+    ) as string[];
     expect(recipients.length).toBeGreaterThan(0);
     for (const r of recipients) expect(r).toMatch(/^\w\*\*\*@/);
   });

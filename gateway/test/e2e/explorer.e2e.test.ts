@@ -20,7 +20,10 @@ let browser: Browser;
 let origin: string;
 
 beforeAll(async () => {
-  stack = await startStack({ gatewayEnv: { RATE_LIMIT_ENABLED: "false", NODE_ENV: "development" }, subgraphEnv: { METRICS_PORT: "0" } });
+  stack = await startStack({
+    gatewayEnv: { RATE_LIMIT_ENABLED: "false", NODE_ENV: "development" },
+    subgraphEnv: { METRICS_PORT: "0" },
+  });
   origin = new URL(stack.url).origin;
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }, 120_000);
@@ -54,7 +57,9 @@ async function offlinePage(): Promise<OfflinePage> {
   await context.addInitScript(() => {
     const violations: string[] = [];
     (window as unknown as { __csp: string[] }).__csp = violations;
-    document.addEventListener("securitypolicyviolation", (e) => violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    document.addEventListener("securitypolicyviolation", (e) =>
+      violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -69,7 +74,9 @@ async function offlinePage(): Promise<OfflinePage> {
 const editorValue = (page: Page, selector: string) =>
   page.evaluate(
     (s) =>
-      (document.querySelector(`${s} .CodeMirror`) as unknown as { CodeMirror: { getValue(): string } } | null)?.CodeMirror.getValue() ?? "",
+      (
+        document.querySelector(`${s} .CodeMirror`) as unknown as { CodeMirror: { getValue(): string } } | null
+      )?.CodeMirror.getValue() ?? "",
     selector,
   );
 
@@ -81,7 +88,9 @@ async function run(page: Page, operationName: string, expected: string): Promise
   // (A string check: the page's CSP forbids eval, which a predicate function passed as text would need.)
   await page.waitForFunction(
     (text) => {
-      const editor = document.querySelector(".result-window .CodeMirror") as unknown as { CodeMirror: { getValue(): string } } | null;
+      const editor = document.querySelector(".result-window .CodeMirror") as unknown as {
+        CodeMirror: { getValue(): string };
+      } | null;
       return editor?.CodeMirror.getValue().includes(text) ?? false;
     },
     expected,
@@ -121,7 +130,9 @@ describe("local GraphiQL at /graphiql (development)", () => {
       await page.waitForSelector(".graphiql-query-editor .CodeMirror", { timeout: 20_000 });
       const anonymous = await run(page, "Me", '"me"');
       expect(anonymous).toEqual({ data: { me: null } });
-      const login = (await run(page, "Login", "accessToken")) as { data: { login: { session: { accessToken: string } } } };
+      const login = (await run(page, "Login", "accessToken")) as {
+        data: { login: { session: { accessToken: string } } };
+      };
       const token = login.data.login.session.accessToken;
       expect(token).toMatch(/^ey/);
       await page.getByRole("button", { name: "Headers", exact: true }).click();
@@ -152,9 +163,11 @@ describe("local GraphiQL at /graphiql (development)", () => {
       await page.waitForSelector(".graphiql-query-editor .CodeMirror", { timeout: 20_000 });
       // Sandbox was tried first (its CDN script is what failed), so online it is still the explorer.
       expect(external.some((url) => url.startsWith("https://embeddable-sandbox.cdn.apollographql.com/"))).toBe(true);
-      expect(external.every((url) => /^https:\/\/(embeddable-sandbox\.cdn\.apollographql\.com|fonts\.googleapis\.com)\//.test(url))).toBe(
-        true,
-      );
+      expect(
+        external.every((url) =>
+          /^https:\/\/(embeddable-sandbox\.cdn\.apollographql\.com|fonts\.googleapis\.com)\//.test(url),
+        ),
+      ).toBe(true);
     } finally {
       await context.close();
     }
@@ -173,7 +186,9 @@ describe("local GraphiQL at /graphiql (development)", () => {
     for (const path of ["/graphiql", "/graphiql/graphiql.min.js", "/graphiql/init.js"]) {
       const res = await fetch(`${production.url}${path}`);
       expect(res.status, path).toBe(404);
-      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("NOT_FOUND");
+      expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+        "NOT_FOUND",
+      );
     }
   });
 });

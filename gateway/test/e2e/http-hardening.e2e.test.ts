@@ -10,11 +10,17 @@ afterAll(() => stack?.close());
 
 describe("HTTP hardening", () => {
   it("allows listed origins with credentials and never answers with *", async () => {
-    const ok = await fetch(stack.url, { method: "OPTIONS", headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" } });
+    const ok = await fetch(stack.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://shop.example.com", "access-control-request-method": "POST" },
+    });
     expect(ok.status).toBe(204);
     expect(ok.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
     expect(ok.headers.get("access-control-allow-credentials")).toBe("true");
-    const evil = await fetch(stack.url, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    const evil = await fetch(stack.url, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" },
+    });
     expect(evil.status).toBe(403);
     expect(evil.headers.get("access-control-allow-origin")).toBeNull();
     const simple = await gql(stack.url, "{ categories { slug } }", { headers: { origin: "https://evil.example" } });
@@ -28,20 +34,30 @@ describe("HTTP hardening", () => {
   it("blocks CSRF-able requests: a simple GET without a preflight header, and text/plain POSTs", async () => {
     const get = await fetch(`${stack.url}?query=${encodeURIComponent("{ categories { slug } }")}`);
     expect(get.status).toBe(400);
-    const textPlain = await fetch(stack.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query: "{ categories { slug } }" }) });
+    const textPlain = await fetch(stack.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ query: "{ categories { slug } }" }),
+    });
     expect(textPlain.status).toBe(400);
-    const preflighted = await fetch(`${stack.url}?query=${encodeURIComponent("{ categories { slug } }")}`, { headers: { "apollo-require-preflight": "true" } });
+    const preflighted = await fetch(`${stack.url}?query=${encodeURIComponent("{ categories { slug } }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
     expect(preflighted.status).toBe(200);
   });
 
   it("runs queries over GET but never mutations", async () => {
-    const q = encodeURIComponent("mutation { logout(refreshToken: \"x\") { success } }");
+    const q = encodeURIComponent('mutation { logout(refreshToken: "x") { success } }');
     const res = await fetch(`${stack.url}?query=${q}`, { headers: { "apollo-require-preflight": "true" } });
     expect(res.status).toBe(405);
   });
 
   it("refuses batched requests (batching is off)", async () => {
-    const res = await fetch(stack.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ query: "{ categories { slug } }" }, { query: "{ categories { slug } }" }]) });
+    const res = await fetch(stack.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ query: "{ categories { slug } }" }, { query: "{ categories { slug } }" }]),
+    });
     expect(res.status).toBe(400);
   });
 
@@ -68,7 +84,13 @@ describe("HTTP hardening", () => {
   });
 
   it("answers /healthz and /readyz on every process", async () => {
-    for (const base of [stack.gateway.url, stack.users.url, stack.products.url, stack.orders.url, stack.notifications.url]) {
+    for (const base of [
+      stack.gateway.url,
+      stack.users.url,
+      stack.products.url,
+      stack.orders.url,
+      stack.notifications.url,
+    ]) {
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/readyz`)).status).toBe(200);
     }

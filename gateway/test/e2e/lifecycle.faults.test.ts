@@ -2,7 +2,15 @@ import { Agent, request } from "node:http";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, gql, provisionDatabase, provisionRedis, testLogger, type TestDatabase, type TestRedis } from "@shopgraph/testing";
+import {
+  freePort,
+  gql,
+  provisionDatabase,
+  provisionRedis,
+  testLogger,
+  type TestDatabase,
+  type TestRedis,
+} from "@shopgraph/testing";
 import { startGateway, type RunningGateway } from "../../src/app.ts";
 import { loadGatewayConfig } from "../../src/config.ts";
 import { killServiceProcess, startServiceProcess, waitFor200, type ServiceProcess } from "./service-process.ts";
@@ -12,7 +20,8 @@ import { killServiceProcess, startServiceProcess, waitFor200, type ServiceProces
 // restart, and draining on SIGTERM under keep-alive load.
 
 const SUBGRAPHS = ["users", "products", "orders", "notifications"] as const;
-const migrations = (name: string) => fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
+const migrations = (name: string) =>
+  fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
 const TOKEN = "lifecycle-gateway-token-0123456789abcdef";
 
 let redis: TestRedis;
@@ -21,7 +30,9 @@ const started: ServiceProcess[] = [];
 
 beforeAll(async () => {
   redis = await provisionRedis();
-  await Promise.all(SUBGRAPHS.map(async (name) => databases.set(name, await provisionDatabase(name, migrations(name)))));
+  await Promise.all(
+    SUBGRAPHS.map(async (name) => databases.set(name, await provisionDatabase(name, migrations(name)))),
+  );
 });
 afterAll(async () => {
   for (const service of started) service.signal("SIGKILL");
@@ -45,8 +56,15 @@ const subgraphEnv = (name: string, extra: Record<string, string> = {}) => ({
 const gatewayEnv = (productsUrl: string) => {
   const unused = "http://127.0.0.1:9/graphql";
   return {
-    NODE_ENV: "test", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", REDIS_URL: redis.url!, REDIS_KEY_PREFIX: redis.prefix,
-    PRODUCTS_URL: `${productsUrl}/graphql`, USERS_URL: unused, ORDERS_URL: unused, NOTIFICATIONS_URL: unused,
+    NODE_ENV: "test",
+    GATEWAY_TOKEN: TOKEN,
+    RATE_LIMIT_ENABLED: "false",
+    REDIS_URL: redis.url!,
+    REDIS_KEY_PREFIX: redis.prefix,
+    PRODUCTS_URL: `${productsUrl}/graphql`,
+    USERS_URL: unused,
+    ORDERS_URL: unused,
+    NOTIFICATIONS_URL: unused,
     JWKS_URL: "http://127.0.0.1:9/jwks",
   };
 };
@@ -123,7 +141,9 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
     beforeAll(async () => {
       productsPort = await freePort();
       products = await startSubgraph("products", productsPort, { SEED: "true" });
-      gateway = await startGateway(loadGatewayConfig({ ...gatewayEnv(products.url), PORT: "0" }), { logger: testLogger("gateway") });
+      gateway = await startGateway(loadGatewayConfig({ ...gatewayEnv(products.url), PORT: "0" }), {
+        logger: testLogger("gateway"),
+      });
       graphqlUrl = `${gateway.url}/graphql`;
     });
     afterAll(() => gateway?.close());
@@ -138,7 +158,10 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
         down = await gql(graphqlUrl, "{ categories { slug } }");
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
-      expect(down?.errors?.[0]).toMatchObject({ path: ["categories"], extensions: { code: "SUBGRAPH_UNAVAILABLE", retryable: true } });
+      expect(down?.errors?.[0]).toMatchObject({
+        path: ["categories"],
+        extensions: { code: "SUBGRAPH_UNAVAILABLE", retryable: true },
+      });
       expect(down?.status).toBe(503);
 
       const restartedAt = performance.now();
@@ -153,7 +176,9 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
       expect(answeredAt).toBeDefined();
       const afterReady = Math.round(answeredAt! - products.readyAt);
       const startToReady = Math.round(products.startToReadyMs);
-      console.log(`products restart: start → ready ${startToReady} ms, ready → first full gateway answer ${afterReady} ms`);
+      console.log(
+        `products restart: start → ready ${startToReady} ms, ready → first full gateway answer ${afterReady} ms`,
+      );
       expect(afterReady).toBeLessThan(1_000);
     }, 60_000);
 
@@ -192,13 +217,17 @@ describe("process lifecycle (real processes, real PostgreSQL)", () => {
       if (probe.status === 503) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    console.log(`gateway SIGTERM: /readyz 503 ${Math.round(performance.now() - signalledAt)} ms after the signal was sent`);
+    console.log(
+      `gateway SIGTERM: /readyz 503 ${Math.round(performance.now() - signalledAt)} ms after the signal was sent`,
+    );
     expect(probe).toEqual({ status: 503, body: { status: "draining" } });
     const stuck = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("loops did not end")), 15_000));
     const results = await Promise.race([Promise.all(loops), stuck]);
     stop.now = true;
     const sent = results.reduce((n, r) => n + r.sent, 0);
-    console.log(`gateway SIGTERM: ${sent} requests on 8 keep-alive connections, ${results.flatMap((r) => r.failed).length} failed`);
+    console.log(
+      `gateway SIGTERM: ${sent} requests on 8 keep-alive connections, ${results.flatMap((r) => r.failed).length} failed`,
+    );
     expect(results.flatMap((r) => r.failed)).toEqual([]);
     for (const r of results) {
       expect(r.closedByServer).toBe(true);

@@ -18,7 +18,12 @@ afterAll(() => stack?.close());
 
 const LOGIN = "mutation($i: LoginInput!) { login(input: $i) { session { user { id } } userErrors { code message } } }";
 
-async function login(url: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string | null> {
+async function login(
+  url: string,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<string | null> {
   const res = await gql(url, LOGIN, { variables: { i: { email, password } }, headers, credential: null });
   if (!res.data?.login) throw new Error(`login failed (${res.status}): ${JSON.stringify(res.errors)}`);
   return res.data.login.session ? null : res.data.login.userErrors[0].code;
@@ -29,11 +34,15 @@ describe("login throttle through the gateway", () => {
     const victim = seedUsers[7]!;
     const codes: (string | null)[] = [];
     for (let i = 0; i < 30; i++) {
-      codes.push(await login(stack.url, victim.email, "not the password!!", { "x-forwarded-for": `203.0.113.${1 + (i % 3)}` }));
+      codes.push(
+        await login(stack.url, victim.email, "not the password!!", { "x-forwarded-for": `203.0.113.${1 + (i % 3)}` }),
+      );
     }
     expect(codes.filter((c) => c === "INVALID_CREDENTIALS")).toHaveLength(12);
     expect(codes.slice(12)).toEqual(Array(18).fill("TOO_MANY_ATTEMPTS"));
-    expect(await login(stack.url, victim.email, DEMO_PASSWORDS.customer, { "x-forwarded-for": "198.51.100.77" })).toBe("TOO_MANY_ATTEMPTS");
+    expect(await login(stack.url, victim.email, DEMO_PASSWORDS.customer, { "x-forwarded-for": "198.51.100.77" })).toBe(
+      "TOO_MANY_ATTEMPTS",
+    );
 
     const started = Date.now();
     let code: string | null = "TOO_MANY_ATTEMPTS";
@@ -58,7 +67,9 @@ describe("login throttle through the gateway", () => {
     const email = seedUsers[9]!.email;
     const codes = [];
     for (let i = 0; i < 6; i++) {
-      codes.push(await login(stack.url, email, "not the password!!", { "x-forwarded-for": `10.1.1.${i}, 203.0.113.200` }));
+      codes.push(
+        await login(stack.url, email, "not the password!!", { "x-forwarded-for": `10.1.1.${i}, 203.0.113.200` }),
+      );
     }
     expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS"]);
   });
@@ -78,7 +89,10 @@ describe("login throttle through the gateway", () => {
 
 describe("sign-up enumeration is bounded per IP", () => {
   it("register (which answers EMAIL_TAKEN) spends the per-IP credential bucket like login: 429 after the limit", async () => {
-    const gateway = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}su:` });
+    const gateway = await stack.startAnotherGateway({
+      RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3",
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}su:`,
+    });
     const probe = (email: string) =>
       gql(gateway.graphqlUrl, "mutation($i: RegisterInput!) { register(input: $i) { userErrors { code } } }", {
         variables: { i: { email, password: "violet-harbor-engine-42", name: "Probe" } },

@@ -32,14 +32,26 @@ server.listen(0, "127.0.0.1", () => parentPort.postMessage({ kind: "listening", 
 parentPort.on("message", (m) => { if (m === "close") server.close(() => process.exit(0)); });
 `;
 
-type AnyValue = { stringValue?: string; intValue?: string | number; boolValue?: boolean; doubleValue?: number; arrayValue?: { values?: AnyValue[] } };
+type AnyValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  boolValue?: boolean;
+  doubleValue?: number;
+  arrayValue?: { values?: AnyValue[] };
+};
 type KeyValue = { key: string; value: AnyValue };
 
 const value = (v: AnyValue): unknown =>
-  v.stringValue ?? (v.intValue !== undefined ? Number(v.intValue) : undefined) ?? v.boolValue ?? v.doubleValue ?? (v.arrayValue ? (v.arrayValue.values ?? []).map(value) : undefined);
-const attributes = (list: KeyValue[] | undefined) => Object.fromEntries((list ?? []).map((kv) => [kv.key, value(kv.value)]));
+  v.stringValue ??
+  (v.intValue !== undefined ? Number(v.intValue) : undefined) ??
+  v.boolValue ??
+  v.doubleValue ??
+  (v.arrayValue ? (v.arrayValue.values ?? []).map(value) : undefined);
+const attributes = (list: KeyValue[] | undefined) =>
+  Object.fromEntries((list ?? []).map((kv) => [kv.key, value(kv.value)]));
 // OTLP/JSON carries ids as hex; tolerate base64 (protobuf-style JSON) too.
-const id = (raw: string | undefined) => (!raw ? "" : /^[0-9a-f]+$/i.test(raw) ? raw.toLowerCase() : Buffer.from(raw, "base64").toString("hex"));
+const id = (raw: string | undefined) =>
+  !raw ? "" : /^[0-9a-f]+$/i.test(raw) ? raw.toLowerCase() : Buffer.from(raw, "base64").toString("hex");
 
 /** Flattens one OTLP ExportTraceServiceRequest (JSON). */
 export function parseOtlpJson(body: string): ReceivedSpan[] {
@@ -58,8 +70,14 @@ export function parseOtlpJson(body: string): ReceivedSpan[] {
         service,
         attributes: attributes(s.attributes as KeyValue[]),
         status: s.status ?? {},
-        events: ((s.events ?? []) as { name: string; attributes?: KeyValue[] }[]).map((e) => ({ name: e.name, attributes: attributes(e.attributes) })),
-        links: ((s.links ?? []) as { traceId: string; spanId: string }[]).map((l) => ({ traceId: id(l.traceId), spanId: id(l.spanId) })),
+        events: ((s.events ?? []) as { name: string; attributes?: KeyValue[] }[]).map((e) => ({
+          name: e.name,
+          attributes: attributes(e.attributes),
+        })),
+        links: ((s.links ?? []) as { traceId: string; spanId: string }[]).map((l) => ({
+          traceId: id(l.traceId),
+          spanId: id(l.spanId),
+        })),
       })),
     );
   });
@@ -84,12 +102,19 @@ export async function startOtlpReceiver() {
     spans,
     nonJson,
     /** Waits until `predicate` holds over the received spans (the SDK exports in batches). */
-    async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, flush: () => Promise<void>, withinMs = 10_000): Promise<void> {
+    async waitFor(
+      predicate: (spans: ReceivedSpan[]) => boolean,
+      flush: () => Promise<void>,
+      withinMs = 10_000,
+    ): Promise<void> {
       const deadline = Date.now() + withinMs;
       for (;;) {
         await flush();
         if (predicate(spans)) return;
-        if (Date.now() > deadline) throw new Error(`expected spans did not arrive within ${withinMs} ms; got: ${[...new Set(spans.map((s) => s.name))].join(", ")}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `expected spans did not arrive within ${withinMs} ms; got: ${[...new Set(spans.map((s) => s.name))].join(", ")}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     },

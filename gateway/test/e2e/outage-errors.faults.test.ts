@@ -18,7 +18,8 @@ import { startStack, type Stack } from "./stack.ts";
 // Issue #12 fault 6: errors that say what happened. A real PostgreSQL (a private one this file
 // stops) goes away under the products subgraph; a subgraph process goes away under the gateway.
 
-const migrations = (name: string) => fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
+const migrations = (name: string) =>
+  fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
 const TOKEN = "outage-gateway-token-0123456789abcdef0123";
 const LOGIN = `mutation { login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" }) { session { accessToken } } }`;
 const OUTAGE = { code: "SERVICE_UNAVAILABLE", retryable: true };
@@ -47,24 +48,37 @@ describe("a database outage reaches clients as SERVICE_UNAVAILABLE (retryable), 
     usersDb = await provisionDatabase("users", migrations("users"));
     closers.push(() => usersDb.drop());
     const common = { NODE_ENV: "test", PORT: "0", SEED: "true", GATEWAY_TOKEN: TOKEN, DATABASE_POOL_MAX: "3" };
-    const users = await startUsersSubgraph(loadUsersConfig({ ...common, DATABASE_URL: usersDb.url }), { logger: testLogger("users") });
+    const users = await startUsersSubgraph(loadUsersConfig({ ...common, DATABASE_URL: usersDb.url }), {
+      logger: testLogger("users"),
+    });
     closers.push(() => users.close());
     const jwks = `${users.url}/.well-known/jwks.json`;
     const logs = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split("\n")) if (line) productLogs.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString().split("\n"))
+          if (line) productLogs.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
     const productsLogger = createLogger({ service: "products", level: "warn", destination: logs });
-    const products = await startProductsSubgraph(loadProductsConfig({ ...common, DATABASE_URL: productsDbUrl, JWKS_URL: jwks }), { logger: productsLogger });
+    const products = await startProductsSubgraph(
+      loadProductsConfig({ ...common, DATABASE_URL: productsDbUrl, JWKS_URL: jwks }),
+      { logger: productsLogger },
+    );
     closers.push(() => products.close());
     productsUrl = `${products.url}/graphql`;
     const unused = "http://127.0.0.1:9/graphql";
     const gateway = await startGateway(
       loadGatewayConfig({
-        NODE_ENV: "test", PORT: "0", GATEWAY_TOKEN: TOKEN, RATE_LIMIT_ENABLED: "false", JWKS_URL: jwks,
-        USERS_URL: `${users.url}/graphql`, PRODUCTS_URL: productsUrl, ORDERS_URL: unused, NOTIFICATIONS_URL: unused,
+        NODE_ENV: "test",
+        PORT: "0",
+        GATEWAY_TOKEN: TOKEN,
+        RATE_LIMIT_ENABLED: "false",
+        JWKS_URL: jwks,
+        USERS_URL: `${users.url}/graphql`,
+        PRODUCTS_URL: productsUrl,
+        ORDERS_URL: unused,
+        NOTIFICATIONS_URL: unused,
       }),
       { logger: testLogger("gateway") },
     );

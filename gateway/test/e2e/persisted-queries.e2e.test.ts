@@ -7,19 +7,35 @@ import { startStack, type Stack } from "./stack.ts";
 import { countingFetcher } from "./subgraph-calls.ts";
 
 const manifestPath = fileURLToPath(new URL("../../../schema/persisted-queries/manifest.json", import.meta.url));
-const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { operations: { id: string; name: string; body: string }[] };
+const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+  operations: { id: string; name: string; body: string }[];
+};
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const calls = countingFetcher();
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({ gatewayDeps: { wrapFetcher: calls.wrap }, gatewayEnv: { RATE_LIMIT_ENABLED: "false", TRUSTED_DOCUMENTS_MODE: "off", TRUSTED_DOCUMENTS_CLIENTS: "shopgraph-ios:enforce,partner-app:audit" } });
+  stack = await startStack({
+    gatewayDeps: { wrapFetcher: calls.wrap },
+    gatewayEnv: {
+      RATE_LIMIT_ENABLED: "false",
+      TRUSTED_DOCUMENTS_MODE: "off",
+      TRUSTED_DOCUMENTS_CLIENTS: "shopgraph-ios:enforce,partner-app:audit",
+    },
+  });
 });
 afterAll(() => stack?.close());
 
 async function send(body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  const res = await fetch(stack.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] } };
+  const res = await fetch(stack.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    body: (await res.json()) as { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] },
+  };
 }
 const apq = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
 
@@ -64,7 +80,10 @@ describe("trusted documents", () => {
   });
 
   it("runs a manifest operation from its id alone for a locked client", async () => {
-    const res = await send({ extensions: apq(me.id), variables: { first: 2 } }, { "apollographql-client-name": "shopgraph-ios" });
+    const res = await send(
+      { extensions: apq(me.id), variables: { first: 2 } },
+      { "apollographql-client-name": "shopgraph-ios" },
+    );
     expect(res.body.errors).toBeUndefined();
     expect((res.body.data?.products as { edges: unknown[] }).edges).toHaveLength(2);
   });
@@ -78,12 +97,19 @@ describe("trusted documents", () => {
   });
 
   it("keeps other clients open, and lets audited clients run unknown operations", async () => {
-    expect((await send({ query: "{ categories { slug } }" }, { "apollographql-client-name": "shopgraph-web" })).body.errors).toBeUndefined();
-    expect((await send({ query: "{ categories { name } }" }, { "apollographql-client-name": "partner-app" })).body.errors).toBeUndefined();
+    expect(
+      (await send({ query: "{ categories { slug } }" }, { "apollographql-client-name": "shopgraph-web" })).body.errors,
+    ).toBeUndefined();
+    expect(
+      (await send({ query: "{ categories { name } }" }, { "apollographql-client-name": "partner-app" })).body.errors,
+    ).toBeUndefined();
   });
 
   it("accepts the manifest body sent in full by an enforced client", async () => {
-    const res = await send({ query: me.body, variables: { first: 1 } }, { "apollographql-client-name": "shopgraph-ios" });
+    const res = await send(
+      { query: me.body, variables: { first: 1 } },
+      { "apollographql-client-name": "shopgraph-ios" },
+    );
     expect(res.body.errors).toBeUndefined();
   });
 });

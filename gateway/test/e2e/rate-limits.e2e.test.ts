@@ -4,7 +4,14 @@ import { startStack, type Stack } from "./stack.ts";
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ gatewayEnv: { RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", RATE_LIMIT_ANON_POINTS: "2000", RATE_LIMIT_USER_POINTS: "2000", RATE_LIMIT_WINDOW_MS: "60000" } });
+  stack = await startStack({
+    gatewayEnv: {
+      RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3",
+      RATE_LIMIT_ANON_POINTS: "2000",
+      RATE_LIMIT_USER_POINTS: "2000",
+      RATE_LIMIT_WINDOW_MS: "60000",
+    },
+  });
 });
 afterAll(() => stack?.close());
 
@@ -21,14 +28,21 @@ describe("rate limits", () => {
 
   it("counts aliased sign-in attempts one by one", async () => {
     // The per-operation cap (MAX_CREDENTIAL_FIELDS, default 1) would refuse this first with a 400; raised here to reach the bucket.
-    const other = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", MAX_CREDENTIAL_FIELDS: "10", REDIS_KEY_PREFIX: `${stack.redis.prefix}alias:` });
+    const other = await stack.startAnotherGateway({
+      RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3",
+      MAX_CREDENTIAL_FIELDS: "10",
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}alias:`,
+    });
     const batch = `mutation { a: login(input: { email: "x@example.com", password: "p" }) { userErrors { code } } b: login(input: { email: "y@example.com", password: "p" }) { userErrors { code } } c: login(input: { email: "z@example.com", password: "p" }) { userErrors { code } } d: login(input: { email: "w@example.com", password: "p" }) { userErrors { code } } }`;
     const res = await gql(other.graphqlUrl, batch);
     expect(res.status).toBe(429);
   });
 
   it("counts social sign-in attempts (completeSocialLogin) in the same per-IP bucket as password ones", async () => {
-    const other = await stack.startAnotherGateway({ RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3", REDIS_KEY_PREFIX: `${stack.redis.prefix}social:` });
+    const other = await stack.startAnotherGateway({
+      RATE_LIMIT_CREDENTIAL_ATTEMPTS: "3",
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}social:`,
+    });
     const social = `mutation { completeSocialLogin(input: { provider: "nowhere", redirectUri: "http://localhost/cb", code: "guess", state: "guess" }) { userErrors { code } } }`;
     for (let i = 0; i < 3; i++) expect((await gql(other.graphqlUrl, social)).status).toBe(200);
     const blocked = await gql(other.graphqlUrl, social);
@@ -37,9 +51,16 @@ describe("rate limits", () => {
   });
 
   it("weights queries by cost: an expensive query spends the budget faster than a cheap one", async () => {
-    const cheapGateway = await stack.startAnotherGateway({ REDIS_KEY_PREFIX: `${stack.redis.prefix}cheap:`, RATE_LIMIT_ANON_POINTS: "3000" });
-    for (let i = 0; i < 20; i++) expect((await gql(cheapGateway.graphqlUrl, "{ categories { slug } }")).status).toBe(200);
-    const expensiveGateway = await stack.startAnotherGateway({ REDIS_KEY_PREFIX: `${stack.redis.prefix}dear:`, RATE_LIMIT_ANON_POINTS: "3000" });
+    const cheapGateway = await stack.startAnotherGateway({
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}cheap:`,
+      RATE_LIMIT_ANON_POINTS: "3000",
+    });
+    for (let i = 0; i < 20; i++)
+      expect((await gql(cheapGateway.graphqlUrl, "{ categories { slug } }")).status).toBe(200);
+    const expensiveGateway = await stack.startAnotherGateway({
+      REDIS_KEY_PREFIX: `${stack.redis.prefix}dear:`,
+      RATE_LIMIT_ANON_POINTS: "3000",
+    });
     const expensive = "{ products(first: 100) { edges { node { id title slug price { amount } } } } }";
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await gql(expensiveGateway.graphqlUrl, expensive)).status);

@@ -33,7 +33,12 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   // Limits on (so the limiter's Redis path and its fallback are exercised) with budgets no phase exhausts.
   // METRICS_PORT 0: the notifications subgraph gets a fixed public port, and its default metrics port could clash.
-  const onRedis = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: "sg:", METRICS_PORT: "0", REDIS_COMMAND_TIMEOUT_MS: String(DEADLINE_MS) };
+  const onRedis = {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: "sg:",
+    METRICS_PORT: "0",
+    REDIS_COMMAND_TIMEOUT_MS: String(DEADLINE_MS),
+  };
   const budgets = { RATE_LIMIT_USER_POINTS: "100000000", RATE_LIMIT_ANON_POINTS: "100000000" };
   stack = await startStack({ subgraphEnv: onRedis, gatewayEnv: { ...onRedis, ...budgets } });
   const login = await gql(stack.url, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }", {
@@ -66,9 +71,12 @@ async function one(i: number): Promise<string | undefined> {
       : kind === 1
         ? await gql(stack.url, PRODUCTS)
         : await gql(stack.url, ME, { token });
-  const answered = kind === 0 ? res.data?.product?.id : kind === 1 ? res.data?.products?.edges?.length : res.data?.me?.id;
+  const answered =
+    kind === 0 ? res.data?.product?.id : kind === 1 ? res.data?.products?.edges?.length : res.data?.me?.id;
   const ok = res.status === 200 && !res.errors && answered;
-  return ok ? undefined : `${["product", "products", "me"][kind]}: ${res.status} ${JSON.stringify(res.errors ?? res.data).slice(0, 200)}`;
+  return ok
+    ? undefined
+    : `${["product", "products", "me"][kind]}: ${res.status} ${JSON.stringify(res.errors ?? res.data).slice(0, 200)}`;
 }
 
 /** Closed loop: WORKERS concurrent clients for `ms`, each sending the next request when the last answered. */
@@ -102,7 +110,8 @@ const p99 = (values: number[]) => {
   return sorted[Math.max(0, Math.ceil(sorted.length * 0.99) - 1)] ?? 0;
 };
 const p50 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const stats = (values: number[]) => `n=${values.length} p50=${p50(values).toFixed(1)} ms p99=${p99(values).toFixed(1)} ms`;
+const stats = (values: number[]) =>
+  `n=${values.length} p50=${p50(values).toFixed(1)} ms p99=${p99(values).toFixed(1)} ms`;
 const describePhase = (p: Phase) =>
   `${p.name}: ${stats(p.latencies)} failures=${p.failures.length}; ` +
   ["product(id)", "products", "me"].map((k, i) => `${k} ${stats(p.byKind?.[i] ?? [])}`).join("; ");
@@ -112,8 +121,11 @@ async function apq(query: string): Promise<[GqlResponse, GqlResponse]> {
   const sha256Hash = createHash("sha256").update(query).digest("hex");
   const extensions = { persistedQuery: { version: 1, sha256Hash } };
   const post = (body: object) =>
-    fetch(stack.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
-      .then(async (r) => ({ status: r.status, headers: r.headers, ...(await r.json()) }) as GqlResponse);
+    fetch(stack.url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, headers: r.headers, ...(await r.json()) }) as GqlResponse);
   return [await post({ extensions }), await post({ query, extensions })];
 }
 
@@ -181,11 +193,17 @@ describe("Redis outage and freeze under load", () => {
     const [byHash, withQuery] = await apq(apqQuery);
     await redis.start();
 
-    const phases = [merge("healthy", healthy), merge("redis stopped", stopped), merge("redis frozen (SIGSTOP)", frozen)];
+    const phases = [
+      merge("healthy", healthy),
+      merge("redis stopped", stopped),
+      merge("redis frozen (SIGSTOP)", frozen),
+    ];
     for (const p of phases) process.stdout.write(`[redis-outage] ${describePhase(p)}\n`);
     const [normal, outage, frozenAll] = phases as [Phase, Phase, Phase];
     const transition = frozenAll.transition ?? [];
-    process.stdout.write(`[redis-outage] freeze transitions (first ${TRANSITION_MS} ms of each): ${transition.map((t) => t.toFixed(0)).join(", ")} ms\n`);
+    process.stdout.write(
+      `[redis-outage] freeze transitions (first ${TRANSITION_MS} ms of each): ${transition.map((t) => t.toFixed(0)).join(", ")} ms\n`,
+    );
 
     expect(byHash.errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
     expect(withQuery.errors).toBeUndefined();
@@ -200,6 +218,8 @@ describe("Redis outage and freeze under load", () => {
     expect(p99(frozenAll.latencies), "p99 with Redis frozen").toBeLessThan(2 * p99(normal.latencies));
     // A request caught by the freeze waits at most one deadline per component that uses Redis
     // (gateway, products) on top of its usual time.
-    expect(Math.max(...transition), "slowest request caught by a freeze").toBeLessThan(2 * DEADLINE_MS + 2 * p99(normal.latencies));
+    expect(Math.max(...transition), "slowest request caught by a freeze").toBeLessThan(
+      2 * DEADLINE_MS + 2 * p99(normal.latencies),
+    );
   }, 150_000);
 });

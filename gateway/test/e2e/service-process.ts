@@ -52,15 +52,25 @@ export async function waitFor200(url: string, timeoutMs: number, everyMs = 10): 
  * Spawns `node --import ./packages/telemetry/src/register.ts <entry>` (as `pnpm start` and the
  * Dockerfile do) with `env` on a known port and waits for its /readyz. Killed at test exit.
  */
-export async function startServiceProcess(entry: string, port: number, env: Record<string, string>, readyTimeoutMs = 30_000) {
+export async function startServiceProcess(
+  entry: string,
+  port: number,
+  env: Record<string, string>,
+  readyTimeoutMs = 30_000,
+) {
   const startedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, ["--import", "./packages/telemetry/src/register.ts", entry], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? "", APOLLO_TELEMETRY_DISABLED: "true", OTEL_SDK_DISABLED: "true", LOG_LEVEL: "info",
+      PATH: process.env.PATH ?? "",
+      APOLLO_TELEMETRY_DISABLED: "true",
+      OTEL_SDK_DISABLED: "true",
+      LOG_LEVEL: "info",
       // Metrics on an ephemeral port: the fixed defaults (9400-9404) would clash between processes.
       METRICS_PORT: "0",
-      ...env, PORT: String(port), HOST: "127.0.0.1",
+      ...env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -84,7 +94,11 @@ export async function startServiceProcess(entry: string, port: number, env: Reco
   ]);
   const cpuMsAtReady = cpuMs(pid);
   const service: ServiceProcess = {
-    pid, url, readyAt, exited, cpuMsAtReady,
+    pid,
+    url,
+    readyAt,
+    exited,
+    cpuMsAtReady,
     startToReadyMs: readyAt - startedAt,
     output: () => output,
     signal: (signal) => signalTree(pid, signal),

@@ -18,8 +18,8 @@ import { loadGatewayConfig } from "../../src/config.ts";
 /** The stack's gateway credential: every gateway it starts sends it, every subgraph accepts only it. */
 export const E2E_GATEWAY_TOKEN = "e2e-gateway-token-0123456789abcdef0123";
 
-const migrations = (name: string) => fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
-
+const migrations = (name: string) =>
+  fileURLToPath(new URL(`../../../subgraphs/${name}/prisma/migrations`, import.meta.url));
 
 /** Options for {@link startStack}. */
 export interface StackOptions {
@@ -49,13 +49,15 @@ export async function startStack(options: StackOptions = {}) {
   try {
     const dataDir = await mkdtemp(join(tmpdir(), "sgt-stack-"));
     closers.push(() => rm(dataDir, { recursive: true, force: true }));
-    const redis = options.withoutRedis ? { url: undefined, prefix: "", cleanup: async () => {} } : await provisionRedis();
+    const redis = options.withoutRedis
+      ? { url: undefined, prefix: "", cleanup: async () => {} }
+      : await provisionRedis();
     // The producers' relays need the notifications inbox address before notifications starts.
     const notificationsPort = String(await freePort());
     closers.push(redis.cleanup);
-    const [usersDb, productsDb, ordersDb, notificationsDb] = await Promise.all(
+    const [usersDb, productsDb, ordersDb, notificationsDb] = (await Promise.all(
       ["users", "products", "orders", "notifications"].map((name) => provisionDatabase(name, migrations(name))),
-    ) as [TestDatabase, TestDatabase, TestDatabase, TestDatabase];
+    )) as [TestDatabase, TestDatabase, TestDatabase, TestDatabase];
     for (const db of [usersDb, productsDb, ordersDb, notificationsDb]) closers.push(db.drop);
     const common = (db: TestDatabase) => ({
       NODE_ENV: "test",
@@ -81,7 +83,8 @@ export async function startStack(options: StackOptions = {}) {
       orders: { ...common(ordersDb) },
       notifications: { ...common(notificationsDb), PORT: notificationsPort },
     };
-    for (const env of [envs.users, envs.products, envs.orders]) Object.assign(env, { EVENTS_PUSH_URLS: `http://127.0.0.1:${notificationsPort}/events` });
+    for (const env of [envs.users, envs.products, envs.orders])
+      Object.assign(env, { EVENTS_PUSH_URLS: `http://127.0.0.1:${notificationsPort}/events` });
     const users = await startUsersSubgraph(loadUsersConfig(envs.users), { logger: testLogger("users") });
     closers.push(users.close);
     const JWKS_URL = `${users.url}/.well-known/jwks.json`;
@@ -113,16 +116,22 @@ export async function startStack(options: StackOptions = {}) {
       ...options.gatewayEnv,
     };
     const startAnotherGateway = async (env: Record<string, string> = {}) => {
-      const gw = await startGateway(loadGatewayConfig({ ...gatewayEnv, ...env }), { logger: testLogger("gateway"), ...options.gatewayDeps });
+      const gw = await startGateway(loadGatewayConfig({ ...gatewayEnv, ...env }), {
+        logger: testLogger("gateway"),
+        ...options.gatewayDeps,
+      });
       closers.push(gw.close);
       return { ...gw, graphqlUrl: `${gw.url}/graphql` };
     };
     const gateway = await startAnotherGateway();
     /** Starts the notifications subgraph again on the given port (after a test stopped it). */
     const restartNotifications = async (port: string) => {
-      const again = await startNotificationsSubgraph(loadNotificationsConfig({ ...envs.notifications, PORT: port, SEED: "false" }), {
-        logger: testLogger("notifications"),
-      });
+      const again = await startNotificationsSubgraph(
+        loadNotificationsConfig({ ...envs.notifications, PORT: port, SEED: "false" }),
+        {
+          logger: testLogger("notifications"),
+        },
+      );
       closers.push(again.close);
       return again;
     };
@@ -131,7 +140,16 @@ export async function startStack(options: StackOptions = {}) {
       restartNotifications,
       /** For tests calling a subgraph directly (`gql(…, { credential: stack.gatewayToken })`). */
       gatewayToken: E2E_GATEWAY_TOKEN,
-      startAnotherGateway, url: `${gateway.url}/graphql`, dataDir, gateway, users, products, orders, notifications, close };
+      startAnotherGateway,
+      url: `${gateway.url}/graphql`,
+      dataDir,
+      gateway,
+      users,
+      products,
+      orders,
+      notifications,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

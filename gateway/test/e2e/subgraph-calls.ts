@@ -6,10 +6,11 @@ export function countingFetcher() {
   return {
     counts,
     total: () => Object.values(counts).reduce((a, b) => a + b, 0),
-    wrap: (subgraph: string, fetcher: Fetcher): Fetcher =>
-      ((url: string, init: unknown) => {
+    wrap:
+      (subgraph: string, fetcher: Fetcher): Fetcher =>
+      (url: string, init: unknown) => {
         counts[subgraph] = (counts[subgraph] ?? 0) + 1;
         return (fetcher as (u: string, i: unknown) => ReturnType<Fetcher>)(url, init);
-      }),
+      },
   };
 }

@@ -7,8 +7,19 @@ import { startStack, type Stack } from "./stack.ts";
 let stack: Stack;
 let token: string;
 beforeAll(async () => {
-  stack = await startStack({ gatewayEnv: { RATE_LIMIT_ENABLED: "false", BREAKER_FAILURE_THRESHOLD: "2", BREAKER_OPEN_MS: "3000", BREAKER_FIRST_OPEN_MS: "3000", SUBGRAPH_TIMEOUT_MS: "2000" } });
-  const login = await gql(stack.url, `mutation { login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" }) { session { accessToken } } }`);
+  stack = await startStack({
+    gatewayEnv: {
+      RATE_LIMIT_ENABLED: "false",
+      BREAKER_FAILURE_THRESHOLD: "2",
+      BREAKER_OPEN_MS: "3000",
+      BREAKER_FIRST_OPEN_MS: "3000",
+      SUBGRAPH_TIMEOUT_MS: "2000",
+    },
+  });
+  const login = await gql(
+    stack.url,
+    `mutation { login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" }) { session { accessToken } } }`,
+  );
   token = login.data?.login.session.accessToken;
 });
 afterAll(() => stack?.close());
@@ -16,7 +27,14 @@ afterAll(() => stack?.close());
 /** A TCP server that accepts connections and never answers, counting them. */
 async function startBlackHole(port: number) {
   const sockets = new Set<Socket>();
-  const hole = { connections: 0, close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }) };
+  const hole = {
+    connections: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
   const server = createServer((socket) => {
     hole.connections += 1;
     sockets.add(socket);

@@ -27,7 +27,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "sgt-supergraph-"));
   path = join(dir, "supergraph.graphql");
   await writeFile(path, withoutCategories);
-  stack = await startStack({ gatewayEnv: { SUPERGRAPH_PATH: path, SUPERGRAPH_POLL_MS: "50", RATE_LIMIT_ENABLED: "false" } });
+  stack = await startStack({
+    gatewayEnv: { SUPERGRAPH_PATH: path, SUPERGRAPH_POLL_MS: "50", RATE_LIMIT_ENABLED: "false" },
+  });
 });
 afterAll(async () => {
   await stack?.close();
@@ -43,7 +45,9 @@ describe("supergraph hot reload", () => {
     const outcomes = { ok: 0, failed: [] as unknown[] };
     const worker = async () => {
       while (!stop) {
-        const res = await gql(stack.url, "{ products(first: 2) { edges { node { title } } } }").catch((error: unknown) => ({ status: 0, data: undefined, errors: [error] }));
+        const res = await gql(stack.url, "{ products(first: 2) { edges { node { title } } } }").catch(
+          (error: unknown) => ({ status: 0, data: undefined, errors: [error] }),
+        );
         if (res.status === 200 && !res.errors && res.data?.products.edges.length === 2) outcomes.ok += 1;
         else outcomes.failed.push(res.errors ?? res.status);
       }

@@ -8,7 +8,8 @@ let stack: Stack;
 let customerToken: string;
 let adminToken: string;
 
-const LOGIN = "mutation($i: LoginInput!) { login(input: $i) { session { accessToken refreshToken user { id } } userErrors { code } } }";
+const LOGIN =
+  "mutation($i: LoginInput!) { login(input: $i) { session { accessToken refreshToken user { id } } userErrors { code } } }";
 async function login(email: string, password: string): Promise<string> {
   const res = await gql(stack.url, LOGIN, { variables: { i: { email, password } } });
   return res.data?.login.session.accessToken;
@@ -16,7 +17,10 @@ async function login(email: string, password: string): Promise<string> {
 
 beforeAll(async () => {
   stack = await startStack();
-  [customerToken, adminToken] = await Promise.all([login(seedCustomer.email, DEMO_PASSWORDS.customer), login(seedAdmin.email, DEMO_PASSWORDS.admin)]);
+  [customerToken, adminToken] = await Promise.all([
+    login(seedCustomer.email, DEMO_PASSWORDS.customer),
+    login(seedAdmin.email, DEMO_PASSWORDS.admin),
+  ]);
 });
 afterAll(() => stack?.close());
 
@@ -41,16 +45,25 @@ describe("one endpoint over four databases", () => {
     const expected = mine.map((o) => `${o.totalMinor / 100n}.${String(o.totalMinor % 100n).padStart(2, "0")}`).sort();
     expect(totals).toEqual(expected);
     expect(me.notifications.totalCount).toBe(seedNotifications.filter((n) => n.userId === seedCustomer.id).length);
-    expect(me.unreadNotificationCount).toBe(seedNotifications.filter((n) => n.userId === seedCustomer.id && !n.readAt).length);
+    expect(me.unreadNotificationCount).toBe(
+      seedNotifications.filter((n) => n.userId === seedCustomer.id && !n.readAt).length,
+    );
   });
 
   it("serves the catalog to anonymous visitors with Relay pagination", async () => {
-    const page1 = await gql(stack.url, "{ products(first: 5) { totalCount edges { cursor node { id title price { amount currencyCode } } } pageInfo { hasNextPage endCursor } } categories { slug } }");
+    const page1 = await gql(
+      stack.url,
+      "{ products(first: 5) { totalCount edges { cursor node { id title price { amount currencyCode } } } pageInfo { hasNextPage endCursor } } categories { slug } }",
+    );
     expect(page1.errors).toBeUndefined();
     expect(page1.data?.products.edges).toHaveLength(5);
     expect(page1.data?.products.totalCount).toBeGreaterThanOrEqual(50);
     expect(page1.data?.categories.length).toBeGreaterThanOrEqual(5);
-    const page2 = await gql(stack.url, "query($a: String) { products(first: 5, after: $a) { edges { node { id } } } }", { variables: { a: page1.data?.products.pageInfo.endCursor } });
+    const page2 = await gql(
+      stack.url,
+      "query($a: String) { products(first: 5, after: $a) { edges { node { id } } } }",
+      { variables: { a: page1.data?.products.pageInfo.endCursor } },
+    );
     const ids1 = page1.data?.products.edges.map((e: { node: { id: string } }) => e.node.id);
     const ids2 = page2.data?.products.edges.map((e: { node: { id: string } }) => e.node.id);
     expect(ids2).toHaveLength(5);
@@ -58,7 +71,9 @@ describe("one endpoint over four databases", () => {
   });
 
   it("lets an ADMIN list users and refuses customers and anonymous callers", async () => {
-    const admin = await gql(stack.url, "{ users(first: 3) { totalCount edges { node { email role } } } }", { token: adminToken });
+    const admin = await gql(stack.url, "{ users(first: 3) { totalCount edges { node { email role } } } }", {
+      token: adminToken,
+    });
     expect(admin.data?.users.edges).toHaveLength(3);
     const customer = await gql(stack.url, "{ users(first: 3) { totalCount } }", { token: customerToken });
     expect(customer.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
@@ -67,11 +82,22 @@ describe("one endpoint over four databases", () => {
   });
 
   it("registers through the gateway and the new token works across subgraphs", async () => {
-    const res = await gql(stack.url, "mutation { register(input: { email: \"e2e-new@example.com\", password: \"a long enough password\", name: \"E2E\" }) { session { accessToken } userErrors { code } } }");
+    const res = await gql(
+      stack.url,
+      'mutation { register(input: { email: "e2e-new@example.com", password: "a long enough password", name: "E2E" }) { session { accessToken } userErrors { code } } }',
+    );
     const token = res.data?.register.session.accessToken;
-    const me = await gql(stack.url, "{ me { email orders { totalCount } notificationPreferences { email sms inApp } } }", { token });
+    const me = await gql(
+      stack.url,
+      "{ me { email orders { totalCount } notificationPreferences { email sms inApp } } }",
+      { token },
+    );
     expect(me.errors).toBeUndefined();
-    expect(me.data?.me).toEqual({ email: "e2e-new@example.com", orders: { totalCount: 0 }, notificationPreferences: { email: true, sms: false, inApp: true } });
+    expect(me.data?.me).toEqual({
+      email: "e2e-new@example.com",
+      orders: { totalCount: 0 },
+      notificationPreferences: { email: true, sms: false, inApp: true },
+    });
   });
 });
 
@@ -80,25 +106,57 @@ describe("authentication at the gateway", () => {
     const { dataDir } = stack;
     const iss = "https://shopgraph.dev/users";
     const tokens = {
-      none: unsignedToken({ sub: seedAdmin.id, role: "ADMIN", iss, aud: "shopgraph", exp: 9999999999, iat: 1, jti: "x" }),
-      expired: await signWithUsersKey(dataDir, { sub: seedAdmin.id, role: "ADMIN", iss, aud: "shopgraph", expiresInSeconds: -60 }),
-      wrongAudience: await signWithUsersKey(dataDir, { sub: seedAdmin.id, role: "ADMIN", iss, aud: "someone-else", expiresInSeconds: 600 }),
+      none: unsignedToken({
+        sub: seedAdmin.id,
+        role: "ADMIN",
+        iss,
+        aud: "shopgraph",
+        exp: 9999999999,
+        iat: 1,
+        jti: "x",
+      }),
+      expired: await signWithUsersKey(dataDir, {
+        sub: seedAdmin.id,
+        role: "ADMIN",
+        iss,
+        aud: "shopgraph",
+        expiresInSeconds: -60,
+      }),
+      wrongAudience: await signWithUsersKey(dataDir, {
+        sub: seedAdmin.id,
+        role: "ADMIN",
+        iss,
+        aud: "someone-else",
+        expiresInSeconds: 600,
+      }),
       garbage: "a.b.c",
     };
     for (const [name, token] of Object.entries(tokens)) {
       const res = await gql(stack.url, "{ me { id } }", { token });
-      expect({ name, status: res.status, code: res.errors?.[0]?.extensions?.code }).toEqual({ name, status: 401, code: "UNAUTHENTICATED" });
+      expect({ name, status: res.status, code: res.errors?.[0]?.extensions?.code }).toEqual({
+        name,
+        status: 401,
+        code: "UNAUTHENTICATED",
+      });
     }
   });
 
   it("grants nothing to forged identity headers", async () => {
-    const res = await gql(stack.url, "{ me { id } users(first: 1) { totalCount } }", { headers: { "x-user-id": seedAdmin.id, "x-user-role": "ADMIN", "x-service-token": "e2e-service-token-0123456789abcdef0123" } });
+    const res = await gql(stack.url, "{ me { id } users(first: 1) { totalCount } }", {
+      headers: {
+        "x-user-id": seedAdmin.id,
+        "x-user-role": "ADMIN",
+        "x-service-token": "e2e-service-token-0123456789abcdef0123",
+      },
+    });
     expect(res.data?.me ?? null).toBeNull();
     expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 
   it("hides service-only operations from clients", async () => {
-    const res = await gql(stack.url, "mutation { reserveStock(orderId: \"x\", lines: []) { ok } }", { token: adminToken });
+    const res = await gql(stack.url, 'mutation { reserveStock(orderId: "x", lines: []) { ok } }', {
+      token: adminToken,
+    });
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
   });
@@ -107,27 +165,34 @@ describe("authentication at the gateway", () => {
 describe("bad requests get coded errors", () => {
   it("caps first at 100 and refuses negative values", async () => {
     for (const first of [1_000_000, 101, -1]) {
-      const res = await gql(stack.url, "query($f: Int) { products(first: $f) { totalCount } }", { variables: { f: first } });
+      const res = await gql(stack.url, "query($f: Int) { products(first: $f) { totalCount } }", {
+        variables: { f: first },
+      });
       expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     }
   });
 
   it("answers malformed JSON, oversized bodies, wrong variable types and subscriptions with 4xx JSON", async () => {
-    const post = (body: string) => fetch(stack.url, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const post = (body: string) =>
+      fetch(stack.url, { method: "POST", headers: { "content-type": "application/json" }, body });
     const malformed = await post("{ not json");
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("BAD_REQUEST");
+    expect(
+      ((await malformed.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code,
+    ).toBe("BAD_REQUEST");
     const huge = await post(JSON.stringify({ query: `{ me { id } } # ${"x".repeat(400_000)}` }));
     expect(huge.status).toBe(413);
     expect(huge.headers.get("content-type")).toContain("application/json");
-    const wrongType = await gql(stack.url, "query($f: Int) { products(first: $f) { totalCount } }", { variables: { f: "ten" } });
+    const wrongType = await gql(stack.url, "query($f: Int) { products(first: $f) { totalCount } }", {
+      variables: { f: "ten" },
+    });
     expect(wrongType.status).toBe(400);
     const subscription = await gql(stack.url, "subscription { me { id } }");
     expect(subscription.status).toBe(400);
   });
 
   it("masks internal details: no stack traces, no service names", async () => {
-    const res = await gql(stack.url, "{ product(id: \"not-a-uuid\") { id } productz }");
+    const res = await gql(stack.url, '{ product(id: "not-a-uuid") { id } productz }');
     expect(res.status).toBe(400);
     const text = JSON.stringify(res.errors);
     expect(text).not.toMatch(/stacktrace|serviceName|at .*\.ts:/);

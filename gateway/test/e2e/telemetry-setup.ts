@@ -7,7 +7,11 @@ import { startOtlpReceiver } from "./otlp-receiver.ts";
 
 export const receiver = await startOtlpReceiver();
 const acknowledged = registerLoaderHook();
-export const telemetry = startTelemetry({ serviceName: "shopgraph-e2e", tracesUrl: `${receiver.endpoint}/v1/traces`, samplerRatio: 1 });
+export const telemetry = startTelemetry({
+  serviceName: "shopgraph-e2e",
+  tracesUrl: `${receiver.endpoint}/v1/traces`,
+  samplerRatio: 1,
+});
 await acknowledged();
 // The test runner imported node:http before the loader hook existed; a CommonJS load lets the
 // http instrumentation patch it (a real process preloads telemetry before anything else).

@@ -13,11 +13,17 @@ let stack: Stack;
 let customer: string;
 let admin: string;
 beforeAll(async () => {
-  stack = await startStack({ subgraphEnv: { GATEWAY_TOKEN: `${NEXT_GATEWAY_TOKEN},${E2E_GATEWAY_TOKEN}` }, gatewayEnv: RATE_LIMIT_OFF });
+  stack = await startStack({
+    subgraphEnv: { GATEWAY_TOKEN: `${NEXT_GATEWAY_TOKEN},${E2E_GATEWAY_TOKEN}` },
+    gatewayEnv: RATE_LIMIT_OFF,
+  });
   const LOGIN = "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }";
   const login = async (email: string, password: string) =>
     (await gql(stack.url, LOGIN, { variables: { i: { email, password } } })).data?.login.session.accessToken as string;
-  [customer, admin] = [await login(seedCustomer.email, DEMO_PASSWORDS.customer), await login(seedAdmin.email, DEMO_PASSWORDS.admin)];
+  [customer, admin] = [
+    await login(seedCustomer.email, DEMO_PASSWORDS.customer),
+    await login(seedAdmin.email, DEMO_PASSWORDS.admin),
+  ];
 });
 afterAll(() => stack?.close());
 
@@ -49,7 +55,10 @@ describe("the gateway sends its credential on every subgraph fetch", () => {
   });
 
   it("gets nothing from the subgraphs with a credential they do not accept", async () => {
-    const stranger = await stack.startAnotherGateway({ GATEWAY_TOKEN: "e2e-unknown-gateway-token-0123456789abcd", ...RATE_LIMIT_OFF });
+    const stranger = await stack.startAnotherGateway({
+      GATEWAY_TOKEN: "e2e-unknown-gateway-token-0123456789abcd",
+      ...RATE_LIMIT_OFF,
+    });
     const res = await gql(stranger.graphqlUrl, "{ categories { name } }", { token: customer });
     expect(res.data?.categories ?? null).toBeNull();
     expect(res.errors?.length).toBeGreaterThan(0);
@@ -84,6 +93,10 @@ describe("subgraphs reached directly", () => {
     const product = seedProducts.find((p) => !p.archived && p.stock >= 20)!;
     const reserve = `mutation { reserveStock(orderId: "${randomUUID()}", lines: [{ productId: "${product.id}", quantity: 1 }]) { ok } }`;
     const res = await gql(direct("products"), reserve, { credential: E2E_GATEWAY_TOKEN });
-    expect([res.status, res.errors?.[0]?.extensions?.code, res.data?.reserveStock ?? null]).toEqual([200, "FORBIDDEN", null]);
+    expect([res.status, res.errors?.[0]?.extensions?.code, res.data?.reserveStock ?? null]).toEqual([
+      200,
+      "FORBIDDEN",
+      null,
+    ]);
   });
 });

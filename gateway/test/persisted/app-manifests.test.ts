@@ -24,15 +24,23 @@ function invalidOperations(schema: GraphQLSchema, operations: Iterable<TrustedOp
 describe("trusted manifests against the public API schema", () => {
   it("loads the default manifests (web manifest.json and the apps/ folder when present), all valid", () => {
     const paths = loadGatewayConfig({ NODE_ENV: "test" }).PERSISTED_QUERY_MANIFESTS;
-    expect(paths.map((p) => p.split("/").slice(-2).join("/"))).toEqual(["persisted-queries/manifest.json", "persisted-queries/apps"]);
+    expect(paths.map((p) => p.split("/").slice(-2).join("/"))).toEqual([
+      "persisted-queries/manifest.json",
+      "persisted-queries/apps",
+    ]);
     const operations = loadManifests(paths.filter((p) => existsSync(p)));
     expect(operations.size).toBeGreaterThanOrEqual(7);
     expect(invalidOperations(api, operations.values())).toEqual([]);
   });
 
   it("names an app operation that uses a field the API no longer has", () => {
-    const stale = "query OldAppProduct { product(slug: \"x\") { id legacyRating } }";
-    writeFileSync(join(tmp, "shopgraph-ios-1.0.0.json"), JSON.stringify({ [sha(stale)]: { name: "OldAppProduct", source: stale } }));
-    expect(invalidOperations(api, loadManifests([tmp]).values())).toEqual(['OldAppProduct: Cannot query field "legacyRating" on type "Product".']);
+    const stale = 'query OldAppProduct { product(slug: "x") { id legacyRating } }';
+    writeFileSync(
+      join(tmp, "shopgraph-ios-1.0.0.json"),
+      JSON.stringify({ [sha(stale)]: { name: "OldAppProduct", source: stale } }),
+    );
+    expect(invalidOperations(api, loadManifests([tmp]).values())).toEqual([
+      'OldAppProduct: Cannot query field "legacyRating" on type "Product".',
+    ]);
   });
 });

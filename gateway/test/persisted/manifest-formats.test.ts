@@ -19,7 +19,8 @@ const iosSource = [
 const CARD = "query ProductCard($slug: String!) { product(slug: $slug) { __typename ...ProductFields } }";
 const kotlinSource = "query KotlinMe { me { __typename id name } }";
 // Apollo iOS `.persistedQueries` / Apollo Kotlin `persistedQueryManifest`: Apollo's common format.
-const pqmBody = "mutation AppLogin($input: LoginInput!) { login(input: $input) { __typename session { __typename accessToken } } }";
+const pqmBody =
+  "mutation AppLogin($input: LoginInput!) { login(input: $input) { __typename session { __typename accessToken } } }";
 
 function write(name: string, value: unknown): string {
   const path = join(dir, name);
@@ -29,7 +30,9 @@ function write(name: string, value: unknown): string {
 
 describe("manifest formats of Apollo's mobile tooling", () => {
   const ios = write("ios-legacy.json", { [sha(iosSource)]: { name: "ProductCard", source: iosSource } });
-  const kotlin = write("android-operationOutput.json", { [sha(kotlinSource)]: { name: "KotlinMe", source: kotlinSource } });
+  const kotlin = write("android-operationOutput.json", {
+    [sha(kotlinSource)]: { name: "KotlinMe", source: kotlinSource },
+  });
   const pqm = write("ios-pqm.json", {
     format: "apollo-persisted-query-manifest",
     version: 1,
@@ -38,7 +41,12 @@ describe("manifest formats of Apollo's mobile tooling", () => {
 
   it("loads Apollo iOS' legacy map, Apollo Kotlin's operationOutput and the persisted-query-manifest format into one map", () => {
     const ops = loadManifests([ios, kotlin, pqm]);
-    expect(ops.get(sha(iosSource))).toEqual({ id: sha(iosSource), name: "ProductCard", type: "query", body: iosSource });
+    expect(ops.get(sha(iosSource))).toEqual({
+      id: sha(iosSource),
+      name: "ProductCard",
+      type: "query",
+      body: iosSource,
+    });
     expect(ops.get(sha(kotlinSource))?.name).toBe("KotlinMe");
     expect(ops.get(sha(pqmBody))?.type).toBe("mutation");
     expect(ops.size).toBe(3);
@@ -47,8 +55,14 @@ describe("manifest formats of Apollo's mobile tooling", () => {
   it("loads every .json file of a folder (one file per app version)", () => {
     const folder = join(dir, "versions");
     mkdirSync(folder);
-    writeFileSync(join(folder, "ios-2.3.0.json"), JSON.stringify({ [sha(iosSource)]: { name: "ProductCard", source: iosSource } }));
-    writeFileSync(join(folder, "android-5.1.0.json"), JSON.stringify({ [sha(kotlinSource)]: { name: "KotlinMe", source: kotlinSource } }));
+    writeFileSync(
+      join(folder, "ios-2.3.0.json"),
+      JSON.stringify({ [sha(iosSource)]: { name: "ProductCard", source: iosSource } }),
+    );
+    writeFileSync(
+      join(folder, "android-5.1.0.json"),
+      JSON.stringify({ [sha(kotlinSource)]: { name: "KotlinMe", source: kotlinSource } }),
+    );
     writeFileSync(join(folder, "README.md"), "not a manifest");
     expect([...loadManifests([folder]).values()].map((op) => op.name).sort()).toEqual(["KotlinMe", "ProductCard"]);
   });
@@ -59,7 +73,11 @@ describe("manifest formats of Apollo's mobile tooling", () => {
     );
     expect(() =>
       validateManifest(
-        { format: "apollo-persisted-query-manifest", version: 1, operations: [{ id: "abc", name: "Y", type: "query", body: pqmBody }] },
+        {
+          format: "apollo-persisted-query-manifest",
+          version: 1,
+          operations: [{ id: "abc", name: "Y", type: "query", body: pqmBody }],
+        },
         "pqm.json",
       ),
     ).toThrow(/operation Y/);
@@ -67,11 +85,13 @@ describe("manifest formats of Apollo's mobile tooling", () => {
 
   it("refuses unknown formats, other versions and legacy entries with two operations", () => {
     expect(() => validateManifest([], "a.json")).toThrow(/not a persisted query manifest/);
-    expect(() => validateManifest({ format: "apollo-persisted-query-manifest", version: 2, operations: [] }, "b.json")).toThrow(
-      /version 1/,
-    );
+    expect(() =>
+      validateManifest({ format: "apollo-persisted-query-manifest", version: 2, operations: [] }, "b.json"),
+    ).toThrow(/version 1/);
     const two = "query A { me { id } }\nquery B { me { id } }";
-    expect(() => validateManifest({ [sha(two)]: { name: "A", source: two } }, "c.json")).toThrow(/exactly one operation/);
+    expect(() => validateManifest({ [sha(two)]: { name: "A", source: two } }, "c.json")).toThrow(
+      /exactly one operation/,
+    );
     expect(() => validateManifest({ [sha(two)]: { name: "A" } }, "d.json")).toThrow(/needs a name and a source/);
   });
 });
@@ -89,24 +109,14 @@ describe("full-text matching", () => {
 
   it("does not match a document that differs in any selection, argument or name", () => {
     expect(
-      match(
-        parse(
-          `${CARD}\nfragment ProductFields on Product { __typename id title price { amount } }`,
-        ),
-      ),
+      match(parse(`${CARD}\nfragment ProductFields on Product { __typename id title price { amount } }`)),
+    ).toBeUndefined();
+    expect(
+      match(parse(`${CARD.replace("$slug)", '"x")')}\nfragment ProductFields on Product { __typename id title }`)),
     ).toBeUndefined();
     expect(
       match(
-        parse(
-          `${CARD.replace("$slug)", '"x")')}\nfragment ProductFields on Product { __typename id title }`,
-        ),
-      ),
-    ).toBeUndefined();
-    expect(
-      match(
-        parse(
-          `${CARD.replace("ProductCard", "Other")}\nfragment ProductFields on Product { __typename id title }`,
-        ),
+        parse(`${CARD.replace("ProductCard", "Other")}\nfragment ProductFields on Product { __typename id title }`),
       ),
     ).toBeUndefined();
   });

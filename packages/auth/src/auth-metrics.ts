@@ -1,7 +1,11 @@
 import { counter, gauge } from "@shopgraph/metrics";
 import type { RevocationList } from "./revocation-list.ts";
 
-const refused = counter<"reason">({ name: "auth_tokens_refused_total", help: "Access tokens refused by this process's verifier, by reason", labelNames: ["reason"] });
+const refused = counter<"reason">({
+  name: "auth_tokens_refused_total",
+  help: "Access tokens refused by this process's verifier, by reason",
+  labelNames: ["reason"],
+});
 
 /** Counts a refused token (TOKEN_EXPIRED, TOKEN_INVALID, TOKEN_REVOKED). */
 export function observeRefusedToken(reason: string): void {
@@ -36,7 +40,9 @@ gauge({
 });
 
 /** Reports a started list's staleness and backlog at scrape time; the returned function stops it. */
-export function observeRevocationList(list: Pick<RevocationList, "lastSyncAt" | "pendingCount" | "storeKind">): () => void {
+export function observeRevocationList(
+  list: Pick<RevocationList, "lastSyncAt" | "pendingCount" | "storeKind">,
+): () => void {
   lists.add(list);
   return () => lists.delete(list);
 }

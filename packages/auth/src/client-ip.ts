@@ -13,6 +13,7 @@ export const CLIENT_IP_HEADER = "x-shopgraph-client-ip";
  */
 export function clientIpOf(req: IncomingMessage, trusted: boolean): string {
   const forwarded = req.headers[CLIENT_IP_HEADER];
-  if (trusted && typeof forwarded === "string" && forwarded.length > 0 && forwarded.length <= 64) return forwarded.trim();
+  if (trusted && typeof forwarded === "string" && forwarded.length > 0 && forwarded.length <= 64)
+    return forwarded.trim();
   return req.socket.remoteAddress ?? "unknown";
 }

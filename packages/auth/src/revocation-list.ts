@@ -92,7 +92,8 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
     }
     const markers = entry.kind === "user" ? users : clients;
     const known = markers.get(entry.id);
-    if (!known || known.atMs < entry.atMs) markers.set(entry.id, { atMs: entry.atMs, expiresAtMs: Math.max(entry.expiresAtMs, known?.expiresAtMs ?? 0) });
+    if (!known || known.atMs < entry.atMs)
+      markers.set(entry.id, { atMs: entry.atMs, expiresAtMs: Math.max(entry.expiresAtMs, known?.expiresAtMs ?? 0) });
   };
 
   const prune = (now: number) => {
@@ -109,23 +110,39 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
       await store.append(entry);
     } catch (error) {
       pending.push(entry);
-      options.logger?.warn({ err: error, kind: entry.kind }, "revocation not shared yet (store unavailable); retrying every poll");
+      options.logger?.warn(
+        { err: error, kind: entry.kind },
+        "revocation not shared yet (store unavailable); retrying every poll",
+      );
     }
   };
 
   const known = (): Revocation[] => [
-    ...[...sessions].map(([id, expiresAtMs]) => ({ kind: "session" as const, id, atMs: expiresAtMs - tokenLifetimeMs, expiresAtMs })),
+    ...[...sessions].map(([id, expiresAtMs]) => ({
+      kind: "session" as const,
+      id,
+      atMs: expiresAtMs - tokenLifetimeMs,
+      expiresAtMs,
+    })),
     ...[...users].map(([id, marker]) => ({ kind: "user" as const, id, ...marker })),
     ...[...clients].map(([id, marker]) => ({ kind: "client" as const, id, ...marker })),
   ];
 
   const runSync = async (blockMs: number) => {
     if (!store) return;
-    if (options.restoreLostEntries && store.holdsEntries && (sessions.size > 0 || users.size > 0 || clients.size > 0) && !(await store.holdsEntries())) {
+    if (
+      options.restoreLostEntries &&
+      store.holdsEntries &&
+      (sessions.size > 0 || users.size > 0 || clients.size > 0) &&
+      !(await store.holdsEntries())
+    ) {
       const now = Date.now();
       const entries = known().filter((entry) => entry.expiresAtMs > now);
       for (const entry of entries) await store.append(entry);
-      options.logger?.warn({ restored: entries.length }, "revocation store had lost its entries (Redis restarted empty); wrote back the ones still in force");
+      options.logger?.warn(
+        { restored: entries.length },
+        "revocation store had lost its entries (Redis restarted empty); wrote back the ones still in force",
+      );
     }
     while (pending.length > 0) {
       const next = pending[0]!;
@@ -148,7 +165,11 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
         failing = false;
       })
       .catch((error: unknown) => {
-        if (!failing) options.logger?.warn({ err: error, store: store?.kind }, "revocation store unreachable; using the revocations known so far");
+        if (!failing)
+          options.logger?.warn(
+            { err: error, store: store?.kind },
+            "revocation store unreachable; using the revocations known so far",
+          );
         failing = true;
         throw error;
       })
@@ -172,7 +193,8 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
         if (until !== undefined && until > now) return true;
       }
       // Same millisecond counts as revoked: the safe side of an ambiguous order.
-      const covers = (marker: { atMs: number; expiresAtMs: number } | undefined) => marker !== undefined && marker.expiresAtMs > now && token.iatMs <= marker.atMs;
+      const covers = (marker: { atMs: number; expiresAtMs: number } | undefined) =>
+        marker !== undefined && marker.expiresAtMs > now && token.iatMs <= marker.atMs;
       return covers(users.get(token.sub)) || (token.clientId !== undefined && covers(clients.get(token.clientId)));
     },
     revokeSession: (sid) => publish(entry("session", sid)),

@@ -44,7 +44,14 @@ export function parseRevocation(fields: Record<string, unknown>): Revocation | n
   const id = fields.id;
   const atMs = Number(fields.atMs);
   const expiresAtMs = Number(fields.expiresAtMs);
-  if ((kind !== "session" && kind !== "user" && kind !== "client") || typeof id !== "string" || id === "" || !Number.isFinite(atMs) || !Number.isFinite(expiresAtMs)) return null;
+  if (
+    (kind !== "session" && kind !== "user" && kind !== "client") ||
+    typeof id !== "string" ||
+    id === "" ||
+    !Number.isFinite(atMs) ||
+    !Number.isFinite(expiresAtMs)
+  )
+    return null;
   return { kind, id, atMs, expiresAtMs };
 }
 
@@ -55,7 +62,12 @@ export function parseRevocation(fields: Record<string, unknown>): Revocation | n
  * are trimmed on write (MINID): past the token lifetime they protect nothing. A blocking read
  * holds its connection, so a publisher writes over a second one (`writer`).
  */
-export function createRedisRevocationStore(redis: Redis, prefix: string, retentionMs: number, writer: Redis = redis): RevocationStore {
+export function createRedisRevocationStore(
+  redis: Redis,
+  prefix: string,
+  retentionMs: number,
+  writer: Redis = redis,
+): RevocationStore {
   const key = `${prefix}auth:revocations`;
   return {
     kind: "redis",
@@ -63,7 +75,21 @@ export function createRedisRevocationStore(redis: Redis, prefix: string, retenti
     holdsEntries: async () => (await redis.exists(key)) === 1,
     async append(entry) {
       const minId = String(Math.max(0, Date.now() - retentionMs));
-      await writer.xadd(key, "MINID", "~", minId, "*", "kind", entry.kind, "id", entry.id, "atMs", String(entry.atMs), "expiresAtMs", String(entry.expiresAtMs));
+      await writer.xadd(
+        key,
+        "MINID",
+        "~",
+        minId,
+        "*",
+        "kind",
+        entry.kind,
+        "id",
+        entry.id,
+        "atMs",
+        String(entry.atMs),
+        "expiresAtMs",
+        String(entry.expiresAtMs),
+      );
     },
     async read(cursor, options = {}) {
       const entries: Revocation[] = [];
@@ -71,10 +97,19 @@ export function createRedisRevocationStore(redis: Redis, prefix: string, retenti
       // BLOCK 0 would wait forever: only a positive wait blocks, and only the first read of a batch.
       let block = options.blockMs && options.blockMs > 0 ? Math.ceil(options.blockMs) : 0;
       for (;;) {
-        const args: (string | number)[] = ["COUNT", READ_BATCH, ...(block > 0 ? ["BLOCK", block] : []), "STREAMS", key, next];
+        const args: (string | number)[] = [
+          "COUNT",
+          READ_BATCH,
+          ...(block > 0 ? ["BLOCK", block] : []),
+          "STREAMS",
+          key,
+          next,
+        ];
         block = 0;
         // ioredis types XREAD's optional BLOCK only as fixed overloads; the reply is the usual [[key, messages]].
-        const reply = (await (redis as unknown as { xread(...a: (string | number)[]): Promise<unknown> }).xread(...args)) as [string, [string, string[]][]][] | null;
+        const reply = (await (redis as unknown as { xread(...a: (string | number)[]): Promise<unknown> }).xread(
+          ...args,
+        )) as [string, [string, string[]][]][] | null;
         const messages = reply?.[0]?.[1] ?? [];
         for (const [id, flat] of messages) {
           const fields: Record<string, string> = {};
@@ -145,7 +180,9 @@ export function createHttpRevocationStore(options: HttpRevocationStoreOptions): 
       });
       if (!res.ok) throw new Error(`revocation feed answered HTTP ${res.status}`);
       const body = (await res.json()) as { entries?: unknown; cursor?: unknown };
-      const entries = Array.isArray(body.entries) ? body.entries.map((e) => parseRevocation(e as Record<string, unknown>)).filter((e) => e !== null) : [];
+      const entries = Array.isArray(body.entries)
+        ? body.entries.map((e) => parseRevocation(e as Record<string, unknown>)).filter((e) => e !== null)
+        : [];
       return { entries, cursor: typeof body.cursor === "string" ? body.cursor : cursor };
     },
   };

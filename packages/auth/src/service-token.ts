@@ -26,7 +26,10 @@ const digest = (value: string) => createHash("sha256").update(value).digest();
  * candidate is compared (no early exit), and hashing first gives equal lengths, so neither the
  * match position nor the expected length leaks through timing.
  */
-export function isValidServiceToken(presented: string | undefined, expected: string | readonly string[] | undefined): boolean {
+export function isValidServiceToken(
+  presented: string | undefined,
+  expected: string | readonly string[] | undefined,
+): boolean {
   if (!presented || !expected) return false;
   const candidates = typeof expected === "string" ? [expected] : expected;
   const given = digest(presented);
@@ -49,7 +52,10 @@ export function identifyCaller(presented: string | undefined, accepted: Accepted
   if (!presented) return null;
   let digests = acceptedDigests.get(accepted);
   if (!digests) {
-    digests = { service: accepted.service.filter(Boolean).map(digest), gateway: accepted.gateway.filter(Boolean).map(digest) };
+    digests = {
+      service: accepted.service.filter(Boolean).map(digest),
+      gateway: accepted.gateway.filter(Boolean).map(digest),
+    };
     acceptedDigests.set(accepted, digests);
   }
   const given = digest(presented);

@@ -1,7 +1,12 @@
 import { Redis } from "ioredis";
 import { observeRevocationList } from "./auth-metrics.ts";
 import { createRevocationList, type RevocationList, type RevocationLogger } from "./revocation-list.ts";
-import { createHttpRevocationStore, createMemoryRevocationStore, createRedisRevocationStore, type RevocationStore } from "./revocation-store.ts";
+import {
+  createHttpRevocationStore,
+  createMemoryRevocationStore,
+  createRedisRevocationStore,
+  type RevocationStore,
+} from "./revocation-store.ts";
 
 /** The settings {@link startRevocations} reads from a process's validated config. */
 export interface RevocationSettings {
@@ -40,7 +45,10 @@ export function defaultRevocationsUrl(jwksUrl: string): string {
  * connection, so the poll never competes with request-path commands), otherwise the publisher's
  * memory (served over HTTP) and the readers' poll of that feed.
  */
-export async function startRevocations(settings: RevocationSettings, options: StartRevocationsOptions): Promise<RunningRevocations> {
+export async function startRevocations(
+  settings: RevocationSettings,
+  options: StartRevocationsOptions,
+): Promise<RunningRevocations> {
   const tokenLifetimeMs = options.tokenLifetimeMs ?? 15 * 60_000 + 30_000;
   const connections: Redis[] = [];
   let store: RevocationStore | undefined;
@@ -49,7 +57,13 @@ export async function startRevocations(settings: RevocationSettings, options: St
     const connect = () => {
       // Fail fast while Redis is away: the list keeps what it knows and retries. The command
       // timeout leaves room for the blocking read (REVOCATION_POLL_MS ≤ 4 s).
-      const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: settings.REVOCATION_POLL_MS + 2_000, connectTimeout: 2_000, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+      const redis = new Redis(url, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        commandTimeout: settings.REVOCATION_POLL_MS + 2_000,
+        connectTimeout: 2_000,
+        retryStrategy: (n) => Math.min(n * 200, 2_000),
+      });
       redis.on("error", () => {}); // reported once per outage by the list's sync, not per reconnect attempt
       connections.push(redis);
       return redis;
@@ -64,8 +78,21 @@ export async function startRevocations(settings: RevocationSettings, options: St
     const url = settings.REVOCATIONS_URL ?? (settings.JWKS_URL ? defaultRevocationsUrl(settings.JWKS_URL) : undefined);
     if (url) store = createHttpRevocationStore({ url, serviceToken: settings.SERVICE_TOKEN });
   }
-  await Promise.all(connections.map((redis) => new Promise<void>((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve).once("error", () => resolve())))));
-  const list = createRevocationList({ store, pollIntervalMs: settings.REVOCATION_POLL_MS, tokenLifetimeMs, logger: options.logger, restoreLostEntries: options.role === "publisher" });
+  await Promise.all(
+    connections.map(
+      (redis) =>
+        new Promise<void>((resolve) =>
+          redis.status === "ready" ? resolve() : redis.once("ready", resolve).once("error", () => resolve()),
+        ),
+    ),
+  );
+  const list = createRevocationList({
+    store,
+    pollIntervalMs: settings.REVOCATION_POLL_MS,
+    tokenLifetimeMs,
+    logger: options.logger,
+    restoreLostEntries: options.role === "publisher",
+  });
   await list.start();
   // Local-only lists (no store) have nothing to go stale.
   const unobserve = store ? observeRevocationList(list) : () => {};

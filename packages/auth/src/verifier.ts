@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from "jose";
 import { unauthenticated } from "@shopgraph/errors";
 import { isUuid } from "@shopgraph/util";
 import { observeRefusedToken } from "./auth-metrics.ts";
@@ -55,7 +62,11 @@ function keySource(options: VerifierOptions): JWTVerifyGetKey {
     return (header, token) => createLocalJWKSet(source())(header, token);
   }
   if (!options.jwksUrl) throw new Error("createAccessTokenVerifier: jwksUrl or jwks is required");
-  return createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+  return createRemoteJWKSet(new URL(options.jwksUrl), {
+    timeoutDuration: 5_000,
+    cooldownDuration: 30_000,
+    cacheMaxAge: 10 * 60_000,
+  });
 }
 
 /**
@@ -89,13 +100,22 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
     const { sub, jti, sid, iat, client_id: clientId } = payload;
     // The same keys sign the authorization server's ID tokens (aud = the app, refused above) and
     // its access tokens: only an RFC 9068 access token for an app is accepted from that issuer.
-    if (appIssuer && payload.iss === appIssuer && (protectedHeader.typ !== "at+jwt" || clientId === undefined)) throw invalidToken();
-    if (clientId !== undefined && (typeof clientId !== "string" || clientId.length === 0 || clientId.length > 128)) throw invalidToken();
+    if (appIssuer && payload.iss === appIssuer && (protectedHeader.typ !== "at+jwt" || clientId === undefined))
+      throw invalidToken();
+    if (clientId !== undefined && (typeof clientId !== "string" || clientId.length === 0 || clientId.length > 128))
+      throw invalidToken();
     // Client credentials (RFC 9068 §2.2: sub = client_id): the app acts as itself. Its scopes are
     // what an ADMIN allowed when registering it, so it is capped by ADMIN's scopes, no further.
     const isMachine = clientId !== undefined && sub === clientId;
     const role = isMachine && payload.role === undefined ? "ADMIN" : payload.role;
-    if (typeof sub !== "string" || !isUuid(sub) || typeof role !== "string" || !ROLES.has(role) || typeof jti !== "string") throw invalidToken();
+    if (
+      typeof sub !== "string" ||
+      !isUuid(sub) ||
+      typeof role !== "string" ||
+      !ROLES.has(role) ||
+      typeof jti !== "string"
+    )
+      throw invalidToken();
     const claimed = payload.scope === undefined ? undefined : parseScopeClaim(payload.scope);
     if (claimed === null) throw invalidToken();
     // An app token without a scope claim grants nothing; a first-party one without it grants its role's scopes.
@@ -103,9 +123,19 @@ export function createAccessTokenVerifier(options: VerifierOptions): VerifyAcces
     if (sid !== undefined && (typeof sid !== "string" || !isUuid(sid))) throw invalidToken();
     // jose checks `iat` only together with maxTokenAge: a token dated in the future would otherwise
     // pass, and outlive its `exp - iat` lifetime if the issuer's clock (or key) was abused.
-    if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance) throw invalidToken("Access token issued in the future");
-    if (options.revocations?.isRevoked({ sub, sid, clientId, iatMs: iat * 1000 })) throw refusal("Access token revoked", TokenErrorReason.TOKEN_REVOKED);
-    return { id: sub, role: role as Role, tokenId: jti, scopes, ...(sid ? { sessionId: sid } : {}), ...(clientId !== undefined ? { clientId } : {}), ...(isMachine ? { isMachine } : {}) };
+    if (typeof iat !== "number" || iat > Date.now() / 1000 + tolerance)
+      throw invalidToken("Access token issued in the future");
+    if (options.revocations?.isRevoked({ sub, sid, clientId, iatMs: iat * 1000 }))
+      throw refusal("Access token revoked", TokenErrorReason.TOKEN_REVOKED);
+    return {
+      id: sub,
+      role: role as Role,
+      tokenId: jti,
+      scopes,
+      ...(sid ? { sessionId: sid } : {}),
+      ...(clientId !== undefined ? { clientId } : {}),
+      ...(isMachine ? { isMachine } : {}),
+    };
   };
 }
 
@@ -115,7 +145,10 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/;
  * The viewer of a request from its Authorization header: null when absent (anonymous is allowed),
  * UNAUTHENTICATED when present but malformed or invalid.
  */
-export async function viewerFromAuthorization(header: string | undefined, verify: VerifyAccessToken): Promise<Viewer | null> {
+export async function viewerFromAuthorization(
+  header: string | undefined,
+  verify: VerifyAccessToken,
+): Promise<Viewer | null> {
   if (header === undefined || header === "") return null;
   const match = BEARER.exec(header);
   if (!match?.[1]) throw invalidToken("Malformed Authorization header: expected 'Bearer <token>'");

@@ -1,7 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { buildSchema, parse, print } from "graphql";
 import { describe, expect, it } from "vitest";
-import { applyRemovals, authorizeOperation, collectAccessRequirements, rejectedResult, rejectionErrors, scopesForRole, type AccessSubject, type Viewer } from "../src/index.ts";
+import {
+  applyRemovals,
+  authorizeOperation,
+  collectAccessRequirements,
+  rejectedResult,
+  rejectionErrors,
+  scopesForRole,
+  type AccessSubject,
+  type Viewer,
+} from "../src/index.ts";
 
 const schema = buildSchema(/* GraphQL */ `
   directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
@@ -26,12 +35,18 @@ const viewer = (scopes: string[], role: Viewer["role"] = "CUSTOMER", clientId?: 
   isService: false,
 });
 const anonymous: AccessSubject = { viewer: null, isService: false };
-const run = (query: string, subject: AccessSubject) => authorizeOperation({ schema, requirements, document: parse(query), subject });
+const run = (query: string, subject: AccessSubject) =>
+  authorizeOperation({ schema, requirements, document: parse(query), subject });
 
 describe("authorizeOperation", () => {
   it("returns the very same document when everything is allowed (plan caches keep hitting)", () => {
     const document = parse("{ products { id } orders { id customer { email } } }");
-    const result = authorizeOperation({ schema, requirements, document, subject: viewer([...scopesForRole("CUSTOMER")]) });
+    const result = authorizeOperation({
+      schema,
+      requirements,
+      document,
+      subject: viewer([...scopesForRole("CUSTOMER")]),
+    });
     expect(result.document).toBe(document);
     expect(result.removals).toEqual([]);
   });
@@ -44,13 +59,20 @@ describe("authorizeOperation", () => {
     const completed = applyRemovals({ products: [{ id: "p1" }] }, result.tree);
     // orders is non-null: the null propagates to data, as GraphQL execution would.
     expect(completed.data).toBeNull();
-    expect(completed.errors).toEqual([{ message: expect.stringContaining("read_orders"), path: ["orders"], extensions: { code: "FORBIDDEN" } }]);
+    expect(completed.errors).toEqual([
+      { message: expect.stringContaining("read_orders"), path: ["orders"], extensions: { code: "FORBIDDEN" } },
+    ]);
   });
 
   it("nulls a refused non-null field inside list items and propagates to the nearest nullable parent", () => {
     const result = run("{ orders { id note customer { name email } } }", viewer(["read_orders"]));
     expect(print(result.document)).not.toContain("email");
-    const data = { orders: [{ id: "o1", note: null, customer: { name: "A" } }, { id: "o2", note: "x", customer: { name: "B" } }] };
+    const data = {
+      orders: [
+        { id: "o1", note: null, customer: { name: "A" } },
+        { id: "o2", note: "x", customer: { name: "B" } },
+      ],
+    };
     const completed = applyRemovals(data, result.tree);
     // email! → customer! → Order (non-null in [Order!]!) → orders! → data null.
     expect(completed.data).toBeNull();
@@ -61,7 +83,9 @@ describe("authorizeOperation", () => {
     const result = run("{ me { id email } products { id } }", viewer(["read_products"]));
     const completed = applyRemovals({ me: { id: "u1" }, products: [] }, result.tree);
     expect(completed.data).toEqual({ me: null, products: [] });
-    expect(completed.errors).toEqual([expect.objectContaining({ path: ["me", "email"], extensions: { code: "FORBIDDEN" } })]);
+    expect(completed.errors).toEqual([
+      expect.objectContaining({ path: ["me", "email"], extensions: { code: "FORBIDDEN" } }),
+    ]);
   });
 
   it("answers UNAUTHENTICATED for anonymous callers and rejects an operation with nothing left", () => {
@@ -74,12 +98,17 @@ describe("authorizeOperation", () => {
   });
 
   it("applies @policy(admin): FORBIDDEN for a customer, allowed for an ADMIN", () => {
-    expect(run("{ users { id } products { id } }", viewer(["read_customers"])).removals).toEqual([expect.objectContaining({ code: "FORBIDDEN", path: ["users"] })]);
+    expect(run("{ users { id } products { id } }", viewer(["read_customers"])).removals).toEqual([
+      expect.objectContaining({ code: "FORBIDDEN", path: ["users"] }),
+    ]);
     expect(run("{ users { id } }", viewer([], "ADMIN")).removals).toEqual([]);
   });
 
   it("checks fields inside named fragments and inlines the spreads", () => {
-    const result = run("query Q { ...F products { id } } fragment F on Query { orders { id } }", viewer(["read_products"]));
+    const result = run(
+      "query Q { ...F products { id } } fragment F on Query { orders { id } }",
+      viewer(["read_products"]),
+    );
     const printed = print(result.document);
     expect(printed).not.toContain("fragment");
     expect(printed).not.toContain("orders");
@@ -91,7 +120,9 @@ describe("authorizeOperation", () => {
     expect(print(result.document)).not.toContain("Order");
     const completed = applyRemovals({ entities: [{}, { id: "p", title: "T" }] }, result.tree);
     expect(completed.data).toEqual({ entities: [null, { id: "p", title: "T" }] });
-    expect(completed.errors).toEqual([expect.objectContaining({ path: ["entities", 0], extensions: { code: "FORBIDDEN" } })]);
+    expect(completed.errors).toEqual([
+      expect.objectContaining({ path: ["entities", 0], extensions: { code: "FORBIDDEN" } }),
+    ]);
   });
 
   it("keeps an entity field whose every type fragment was refused (`{ __typename }`): each item null with its error", () => {
@@ -100,7 +131,9 @@ describe("authorizeOperation", () => {
     expect(print(result.document)).toContain("entities {\n    __typename\n  }");
     const completed = applyRemovals({ entities: [{ __typename: "Order" }, null], products: [] }, result.tree);
     expect(completed.data).toEqual({ entities: [null, null], products: [] });
-    expect(completed.errors).toEqual([expect.objectContaining({ path: ["entities", 0], extensions: { code: "FORBIDDEN" } })]);
+    expect(completed.errors).toEqual([
+      expect.objectContaining({ path: ["entities", 0], extensions: { code: "FORBIDDEN" } }),
+    ]);
   });
 
   it("answers a rejected operation without executing: each refused root field null with its error", () => {
@@ -108,7 +141,10 @@ describe("authorizeOperation", () => {
     expect(result.rejected).toBe(true);
     expect(rejectedResult(result.tree)).toEqual({
       data: null,
-      errors: [expect.objectContaining({ path: ["me"], extensions: { code: "UNAUTHENTICATED" } }), expect.objectContaining({ path: ["orders"], extensions: { code: "UNAUTHENTICATED" } })],
+      errors: [
+        expect.objectContaining({ path: ["me"], extensions: { code: "UNAUTHENTICATED" } }),
+        expect.objectContaining({ path: ["orders"], extensions: { code: "UNAUTHENTICATED" } }),
+      ],
     });
     expect(rejectedResult(run("{ me { id } }", anonymous).tree).data).toEqual({ me: null });
   });

@@ -44,7 +44,10 @@ describe("Redis revocation store (shared Redis, own prefix)", () => {
     await slice?.cleanup();
   });
   const start = async (role: "publisher" | "reader", prefix = slice.prefix, tokenLifetimeMs?: number) => {
-    const list = await startRevocations({ REDIS_URL: slice.url, REDIS_KEY_PREFIX: prefix, REVOCATION_POLL_MS: 1_000 }, { role, logger, ...(tokenLifetimeMs ? { tokenLifetimeMs } : {}) });
+    const list = await startRevocations(
+      { REDIS_URL: slice.url, REDIS_KEY_PREFIX: prefix, REVOCATION_POLL_MS: 1_000 },
+      { role, logger, ...(tokenLifetimeMs ? { tokenLifetimeMs } : {}) },
+    );
     running.push(list);
     return list;
   };
@@ -69,7 +72,9 @@ describe("Redis revocation store (shared Redis, own prefix)", () => {
     expect(userMs).toBeLessThan(500);
     // Tokens the user gets after the revocation are not caught by it.
     expect(reader.isRevoked(token(other, randomUUID(), Date.now() + 5))).toBe(false);
-    console.log(`revocation propagation over Redis: session ${sessionMs.toFixed(0)} ms, user ${userMs.toFixed(0)} ms (blocking XREAD)`);
+    console.log(
+      `revocation propagation over Redis: session ${sessionMs.toFixed(0)} ms, user ${userMs.toFixed(0)} ms (blocking XREAD)`,
+    );
   });
 
   it("gives a process started later every revocation still in force", async () => {
@@ -98,7 +103,18 @@ describe("Redis revocation store (shared Redis, own prefix)", () => {
 
   it("skips malformed stream entries instead of trusting them", async () => {
     const prefix = `${slice.prefix}bad:`;
-    await redis.xadd(`${prefix}auth:revocations`, "*", "kind", "everything", "id", "*", "atMs", "x", "expiresAtMs", "9e15");
+    await redis.xadd(
+      `${prefix}auth:revocations`,
+      "*",
+      "kind",
+      "everything",
+      "id",
+      "*",
+      "atMs",
+      "x",
+      "expiresAtMs",
+      "9e15",
+    );
     const sid = randomUUID();
     const good: RevocationStore = createRedisRevocationStore(redis, prefix, 60_000);
     await good.append({ kind: "session", id: sid, atMs: Date.now(), expiresAtMs: Date.now() + 60_000 });
@@ -147,7 +163,9 @@ describe("Redis outage (private redis-server)", () => {
     expect(reader.isRevoked(token(randomUUID(), before))).toBe(true);
     expect(reader.isRevoked(token(during, undefined, issuedBefore))).toBe(false);
     // Operators see it: one revocation waiting for Redis.
-    expect(await registry.getSingleMetricAsString("auth_revocations_pending")).toMatch(/^auth_revocations_pending [1-9]/m);
+    expect(await registry.getSingleMetricAsString("auth_revocations_pending")).toMatch(
+      /^auth_revocations_pending [1-9]/m,
+    );
 
     // Back, empty (no persistence): the publisher's retry writes the queued revocation.
     await server.start();
@@ -158,12 +176,17 @@ describe("Redis outage (private redis-server)", () => {
     // the publisher wrote back what it knew.
     const late = await startRevocations(settings, { role: "reader", logger });
     running.push(late);
-    await within(5_000, () => late.isRevoked(token(randomUUID(), before)) && late.isRevoked(token(during, undefined, issuedBefore)));
+    await within(
+      5_000,
+      () => late.isRevoked(token(randomUUID(), before)) && late.isRevoked(token(during, undefined, issuedBefore)),
+    );
     expect(await registry.getSingleMetricAsString("auth_revocations_pending")).toMatch(/^auth_revocations_pending 0$/m);
     // The one that started blind caught up too.
     await within(5_000, () => blind.isRevoked(token(randomUUID(), before)));
     // Every list read Redis within the last few seconds.
-    const ages = [...(await registry.getSingleMetricAsString("auth_revocation_sync_age_seconds")).matchAll(/store="redis"} (\S+)/g)].map((m) => Number(m[1]));
+    const ages = [
+      ...(await registry.getSingleMetricAsString("auth_revocation_sync_age_seconds")).matchAll(/store="redis"} (\S+)/g),
+    ].map((m) => Number(m[1]));
     expect(ages.length).toBeGreaterThan(0);
     expect(Math.max(...ages)).toBeLessThan(5);
   });
@@ -178,7 +201,9 @@ describe("without Redis: memory store served over HTTP", () => {
     http = createServer((req, res) => {
       if (req.headers["x-service-token"] !== "feed-secret") return void res.writeHead(401).end();
       const after = new URL(req.url ?? "/", "http://x").searchParams.get("after") ?? undefined;
-      void store.read(after).then((batch) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(batch)));
+      void store
+        .read(after)
+        .then((batch) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(batch)));
     });
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
     url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/revocations`;

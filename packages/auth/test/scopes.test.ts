@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, SignJWT, type JSONWebKeySet } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createAccessTokenVerifier, effectiveScopes, parseScopeClaim, SCOPES, scopesForRole, type VerifyAccessToken } from "../src/index.ts";
+import {
+  createAccessTokenVerifier,
+  effectiveScopes,
+  parseScopeClaim,
+  SCOPES,
+  scopesForRole,
+  type VerifyAccessToken,
+} from "../src/index.ts";
 
 const ISSUER = "https://shopgraph.dev/users";
 const AUDIENCE = "shopgraph";
@@ -32,11 +39,21 @@ const sorted = (set: ReadonlySet<string>) => [...set].sort();
 describe("scopes per role", () => {
   it("gives ADMIN every scope and CUSTOMER all but write_products", () => {
     expect(sorted(scopesForRole("ADMIN"))).toEqual([...SCOPES].sort());
-    expect(sorted(scopesForRole("CUSTOMER"))).toEqual(["read_customers", "read_notifications", "read_orders", "read_products", "write_customers", "write_orders"]);
+    expect(sorted(scopesForRole("CUSTOMER"))).toEqual([
+      "read_customers",
+      "read_notifications",
+      "read_orders",
+      "read_products",
+      "write_customers",
+      "write_orders",
+    ]);
   });
 
   it("parses a scope claim, ignoring names outside the API (openid, offline_access), and refuses a non-string", () => {
-    expect(sorted(parseScopeClaim("openid read_orders  offline_access read_products")!)).toEqual(["read_orders", "read_products"]);
+    expect(sorted(parseScopeClaim("openid read_orders  offline_access read_products")!)).toEqual([
+      "read_orders",
+      "read_products",
+    ]);
     expect(parseScopeClaim(["read_orders"])).toBeNull();
     expect(sorted(effectiveScopes("CUSTOMER", new Set(["write_products", "read_orders"])))).toEqual(["read_orders"]);
   });
@@ -52,7 +69,9 @@ describe("verified viewer scopes", () => {
 
   it("an app token for a user holds its scopes intersected with the user's role", async () => {
     const clientId = randomUUID();
-    const viewer = await verify(await sign({ role: "CUSTOMER", client_id: clientId, scope: "openid read_orders write_products" }));
+    const viewer = await verify(
+      await sign({ role: "CUSTOMER", client_id: clientId, scope: "openid read_orders write_products" }),
+    );
     expect(sorted(viewer.scopes)).toEqual(["read_orders"]);
     expect(viewer).toMatchObject({ role: "CUSTOMER", clientId });
   });
@@ -74,6 +93,8 @@ describe("verified viewer scopes", () => {
     ["a numeric client_id", { role: "CUSTOMER", client_id: 7 }],
     ["an app token for a user without a role", { client_id: randomUUID(), scope: "read_orders" }],
   ])("refuses %s with TOKEN_INVALID", async (_name, claims) => {
-    await expect(verify(await sign(claims))).rejects.toMatchObject({ extensions: { code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" } });
+    await expect(verify(await sign(claims))).rejects.toMatchObject({
+      extensions: { code: "UNAUTHENTICATED", reason: "TOKEN_INVALID" },
+    });
   });
 });

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { identifyCaller, isValidServiceToken } from "../src/service-token.ts";
 
 const token = (name: string) => name.padEnd(40, "0");
-const credentials = Object.freeze({ gateway: [token("g-current"), token("g-previous")], service: [token("s-current")] });
+const credentials = Object.freeze({
+  gateway: [token("g-current"), token("g-previous")],
+  service: [token("s-current")],
+});
 
 describe("service credentials", () => {
   it("tells the gateway from a service, current and previous tokens alike", () => {
@@ -11,7 +14,13 @@ describe("service credentials", () => {
     expect(identifyCaller("s-current".padEnd(40, "0"), credentials)).toBe("service");
   });
 
-  const unproven = [undefined, "", "g-current", "g-current".padEnd(41, "0"), `${token("g-current")},${token("g-previous")}`];
+  const unproven = [
+    undefined,
+    "",
+    "g-current",
+    "g-current".padEnd(41, "0"),
+    `${token("g-current")},${token("g-previous")}`,
+  ];
   it.each(unproven)("proves nothing with %j", (presented) => {
     expect(identifyCaller(presented, credentials)).toBeNull();
   });

@@ -3,7 +3,12 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JSONWebKeySet
 import { GraphQLError } from "graphql";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registry } from "@shopgraph/metrics";
-import { createAccessTokenVerifier, createRevocationList, viewerFromAuthorization, type VerifyAccessToken } from "../src/index.ts";
+import {
+  createAccessTokenVerifier,
+  createRevocationList,
+  viewerFromAuthorization,
+  type VerifyAccessToken,
+} from "../src/index.ts";
 
 const ISSUER = "https://shopgraph.dev/users";
 const AUDIENCE = "shopgraph";
@@ -44,14 +49,21 @@ describe("createAccessTokenVerifier", () => {
   it("accepts a valid token and returns its viewer with the session id", async () => {
     const sub = randomUUID();
     const sid = randomUUID();
-    const viewer = await createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE })(await sign({ sub, sid, role: "ADMIN" }));
+    const viewer = await createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE })(
+      await sign({ sub, sid, role: "ADMIN" }),
+    );
     expect(viewer).toMatchObject({ id: sub, role: "ADMIN", sessionId: sid });
   });
 
   it("refuses an expired token with reason TOKEN_EXPIRED (401 UNAUTHENTICATED), beyond the 30 s tolerance only", async () => {
     const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
     const now = Math.floor(Date.now() / 1000);
-    expect(await refusal(verify, await sign({}, { iat: now - 900, exp: now - 31 }))).toEqual({ message: "Access token expired", code: "UNAUTHENTICATED", reason: "TOKEN_EXPIRED", status: 401 });
+    expect(await refusal(verify, await sign({}, { iat: now - 900, exp: now - 31 }))).toEqual({
+      message: "Access token expired",
+      code: "UNAUTHENTICATED",
+      reason: "TOKEN_EXPIRED",
+      status: 401,
+    });
     // Within the tolerance: still valid (clock skew between issuer and verifier).
     await expect(verify(await sign({}, { iat: now - 900, exp: now - 20 }))).resolves.toBeTruthy();
   });
@@ -60,7 +72,11 @@ describe("createAccessTokenVerifier", () => {
     const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
     const now = Math.floor(Date.now() / 1000);
     const future = await sign({}, { iat: now + 3600, exp: now + 3600 + 900 });
-    expect(await refusal(verify, future)).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID", status: 401 });
+    expect(await refusal(verify, future)).toMatchObject({
+      code: "UNAUTHENTICATED",
+      reason: "TOKEN_INVALID",
+      status: 401,
+    });
     // 31 s ahead is past the tolerance; 20 s is within it.
     expect((await refusal(verify, await sign({}, { iat: now + 31 }))).reason).toBe("TOKEN_INVALID");
     await expect(verify(await sign({}, { iat: now + 20 }))).resolves.toBeTruthy();
@@ -80,7 +96,11 @@ describe("createAccessTokenVerifier", () => {
     ["a numeric session id", { sid: 42 }],
   ])("refuses %s with TOKEN_INVALID", async (_name, claims) => {
     const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
-    expect(await refusal(verify, await sign(claims))).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID", status: 401 });
+    expect(await refusal(verify, await sign(claims))).toMatchObject({
+      code: "UNAUTHENTICATED",
+      reason: "TOKEN_INVALID",
+      status: 401,
+    });
   });
 
   it("refuses a foreign signature, issuer or audience with TOKEN_INVALID", async () => {
@@ -89,7 +109,9 @@ describe("createAccessTokenVerifier", () => {
     const token = await sign();
     const [header, payload] = token.split(".");
     const forged = `${header}.${payload}.${Buffer.from("x".repeat(64)).toString("base64url")}`;
-    expect((await refusal(createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE }), forged)).reason).toBe("TOKEN_INVALID");
+    expect(
+      (await refusal(createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE }), forged)).reason,
+    ).toBe("TOKEN_INVALID");
   });
 
   it("refuses a revoked session and tokens issued before a user's revocation with TOKEN_REVOKED; later tokens pass", async () => {
@@ -100,9 +122,19 @@ describe("createAccessTokenVerifier", () => {
     const sessionToken = await sign({ sub, sid });
     const otherSession = await sign({ sub });
     await revocations.revokeSession(sid);
-    const count = async () => Number(/reason="TOKEN_REVOKED"} (\d+)/.exec(await registry.getSingleMetricAsString("auth_tokens_refused_total"))?.[1] ?? 0);
+    const count = async () =>
+      Number(
+        /reason="TOKEN_REVOKED"} (\d+)/.exec(
+          await registry.getSingleMetricAsString("auth_tokens_refused_total"),
+        )?.[1] ?? 0,
+      );
     const before = await count();
-    expect(await refusal(verify, sessionToken)).toEqual({ message: "Access token revoked", code: "UNAUTHENTICATED", reason: "TOKEN_REVOKED", status: 401 });
+    expect(await refusal(verify, sessionToken)).toEqual({
+      message: "Access token revoked",
+      code: "UNAUTHENTICATED",
+      reason: "TOKEN_REVOKED",
+      status: 401,
+    });
     await expect(verify(otherSession)).resolves.toMatchObject({ id: sub });
     expect(await count()).toBe(before + 1);
 
@@ -147,7 +179,13 @@ describe("app tokens from the OAuth authorization server (appIssuer)", () => {
 
   it("refuses every token of a revoked client issued until then; other apps' tokens pass", async () => {
     const revocations = createRevocationList();
-    const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, appIssuer: APP_ISSUER, audience: AUDIENCE, revocations });
+    const verify = createAccessTokenVerifier({
+      jwks,
+      issuer: ISSUER,
+      appIssuer: APP_ISSUER,
+      audience: AUDIENCE,
+      revocations,
+    });
     const clientId = randomUUID();
     const userToken = await appToken({ client_id: clientId });
     const machineToken = await appToken({ client_id: clientId, sub: clientId });
@@ -168,9 +206,19 @@ describe("viewerFromAuthorization", () => {
     expect(await viewerFromAuthorization(`Bearer ${await sign({ sub })}`, verify)).toMatchObject({ id: sub });
   });
 
-  it.each([["Basic dXNlcjpwYXNz"], ["Bearer"], ["Bearer not-a-jwt"], ["bearer a.b.c d"]])("refuses the malformed header %j with 401 TOKEN_INVALID", async (header) => {
-    const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
-    const error = await viewerFromAuthorization(header, verify).then(() => null, (e: unknown) => e as GraphQLError);
-    expect(error?.extensions).toMatchObject({ code: "UNAUTHENTICATED", reason: "TOKEN_INVALID", http: { status: 401 } });
-  });
+  it.each([["Basic dXNlcjpwYXNz"], ["Bearer"], ["Bearer not-a-jwt"], ["bearer a.b.c d"]])(
+    "refuses the malformed header %j with 401 TOKEN_INVALID",
+    async (header) => {
+      const verify = createAccessTokenVerifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+      const error = await viewerFromAuthorization(header, verify).then(
+        () => null,
+        (e: unknown) => e as GraphQLError,
+      );
+      expect(error?.extensions).toMatchObject({
+        code: "UNAUTHENTICATED",
+        reason: "TOKEN_INVALID",
+        http: { status: 401 },
+      });
+    },
+  );
 });

@@ -14,10 +14,17 @@ export class ConfigError extends Error {
  * Validates `env` against `schema` and returns a frozen, typed config. Zod collects every issue,
  * so an operator fixes the whole environment in one go instead of one variable per restart.
  */
-export function loadConfig<S extends z.ZodType>(service: string, schema: S, env: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> {
+export function loadConfig<S extends z.ZodType>(
+  service: string,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<z.infer<S>> {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(service, result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`));
+    throw new ConfigError(
+      service,
+      result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
   }
   return Object.freeze(result.data);
 }
@@ -54,8 +61,10 @@ export const envTokenList = (name: string) =>
     .transform((v, ctx) => {
       if (v === undefined || v.trim() === "") return undefined;
       const tokens = v.split(",").map((t) => t.trim());
-      if (tokens.length > 2) ctx.addIssue({ code: "custom", message: `${name} holds at most two tokens (current,previous)` });
-      if (tokens.some((t) => t.length < 32)) ctx.addIssue({ code: "custom", message: `${name} must be at least 32 characters (each, if a comma list)` });
+      if (tokens.length > 2)
+        ctx.addIssue({ code: "custom", message: `${name} holds at most two tokens (current,previous)` });
+      if (tokens.some((t) => t.length < 32))
+        ctx.addIssue({ code: "custom", message: `${name} must be at least 32 characters (each, if a comma list)` });
       return tokens;
     });
 

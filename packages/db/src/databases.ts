@@ -53,7 +53,10 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   await withClient(serverUrl, async (client) => {
     const deadline = Date.now() + DROP_GRACE_MS;
     for (;;) {
-      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+      const { rows } = await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1",
+        [name],
+      );
       if ((rows[0]?.n ?? 0) === 0 || Date.now() >= deadline) break;
       await sleep(25);
     }

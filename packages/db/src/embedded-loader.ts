@@ -12,7 +12,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND";
     if (!missing) throw error;
-    throw new Error("embedded PostgreSQL (PGlite) is a development dependency and is not installed: set DATABASE_URL", { cause: error });
+    throw new Error("embedded PostgreSQL (PGlite) is a development dependency and is not installed: set DATABASE_URL", {
+      cause: error,
+    });
   }
   return embedded.startEmbeddedPostgres(options);
 }

@@ -32,7 +32,11 @@ export type EmbeddedPostgresOptions = {
   templateDir?: string;
 };
 
-const hasDataDir = (dir: string) => stat(join(dir, "PG_VERSION")).then(() => true, () => false);
+const hasDataDir = (dir: string) =>
+  stat(join(dir, "PG_VERSION")).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Fills an empty `dataDir` from `templateDir`, initializing the template first if needed. The
@@ -63,13 +67,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const host = options.host ?? "127.0.0.1";
   if (options.templateDir) await seedFromTemplate(options.dataDir, options.templateDir);
   await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  const db = await PGlite.create(options.dataDir, {
+    startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+  });
   // Only one connection is ever attached: the server's multiplexer would interleave protocol messages
   // of concurrent connections (clobbering unnamed prepared statements) in one shared session.
   // With the queue patch, maxConnections only sizes the waiting room (it is also net.Server's limit,
   // which drops sockets outright); without it, 1 keeps the server's refuse-when-busy behaviour.
-  const canQueue = typeof (PGLiteSocketServer.prototype as unknown as ConnectionHandler).handleConnection === "function";
-  const server = new PGLiteSocketServer({ db, host, port: options.port ?? 0, maxConnections: canQueue ? MAX_SOCKETS : 1 });
+  const canQueue =
+    typeof (PGLiteSocketServer.prototype as unknown as ConnectionHandler).handleConnection === "function";
+  const server = new PGLiteSocketServer({
+    db,
+    host,
+    port: options.port ?? 0,
+    maxConnections: canQueue ? MAX_SOCKETS : 1,
+  });
   const state = { stopped: false };
   if (canQueue) queueConnections(server, state);
   try {

@@ -134,7 +134,9 @@ async function applyOne(client: pg.Client, file: MigrationFile, logger: Migratio
     await client.query("ROLLBACK").catch(() => undefined);
     const message = err instanceof Error ? err.message : String(err);
     await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, message]).catch(() => undefined);
-    throw new MigrationError("MIGRATION_FAILED", file.name, `migration ${file.name} failed: ${message}`, { cause: err });
+    throw new MigrationError("MIGRATION_FAILED", file.name, `migration ${file.name} failed: ${message}`, {
+      cause: err,
+    });
   }
   logger?.info({ migration: file.name, durationMs: Math.round(performance.now() - started) }, "applied migration");
 }

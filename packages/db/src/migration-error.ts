@@ -1,8 +1,5 @@
 /** Machine-readable reasons applyMigrations refuses to continue. */
-export type MigrationErrorCode =
-  | "MIGRATION_CHECKSUM_MISMATCH"
-  | "MIGRATION_PREVIOUSLY_FAILED"
-  | "MIGRATION_FAILED";
+export type MigrationErrorCode = "MIGRATION_CHECKSUM_MISMATCH" | "MIGRATION_PREVIOUSLY_FAILED" | "MIGRATION_FAILED";
 
 /** Thrown by applyMigrations; `code` is stable for callers, `migration` names the folder at fault. */
 export class MigrationError extends Error {

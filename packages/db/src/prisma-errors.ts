@@ -1,8 +1,6 @@
 /** What a caller can act on, independent of how Prisma or pg spelled the failure. */
 export type PrismaErrorTranslation =
-  | { kind: "unique"; target: string[] }
-  | { kind: "not_found" }
-  | { kind: "conflict" };
+  { kind: "unique"; target: string[] } | { kind: "not_found" } | { kind: "conflict" };
 
 type AdapterCause = {
   kind?: string;
@@ -76,7 +74,8 @@ function pgUniqueTarget(e: ErrorLike): string[] {
   // pg's detail reads: Key (a, b)=(1, 2) already exists.
   const fields = typeof e.detail === "string" ? e.detail.match(/Key \(([^)]+)\)/)?.[1] : undefined;
   if (fields) return fields.split(", ").map((f) => f.replace(/^"(.*)"$/, "$1"));
-  if (typeof e.constraint === "string") return fieldsFromIndexName(e.constraint, typeof e.table === "string" ? e.table : undefined);
+  if (typeof e.constraint === "string")
+    return fieldsFromIndexName(e.constraint, typeof e.table === "string" ? e.table : undefined);
   return [];
 }
 

@@ -30,39 +30,47 @@ async function start(): Promise<EmbeddedPostgres> {
 }
 
 describe("startEmbeddedPostgres", () => {
-  it("serves the wire protocol, runs migrations and Prisma with pool max 1, and keeps data across restarts", { timeout: 90_000 }, async () => {
-    const first = await start();
-    expect(first.url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
+  it(
+    "serves the wire protocol, runs migrations and Prisma with pool max 1, and keeps data across restarts",
+    { timeout: 90_000 },
+    async () => {
+      const first = await start();
+      expect(first.url).toMatch(/^postgresql:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/);
 
-    const client = new pg.Client({ connectionString: first.url });
-    await client.connect();
-    expect((await client.query("SELECT 1 + 1 AS two")).rows).toEqual([{ two: 2 }]);
-    await client.end();
+      const client = new pg.Client({ connectionString: first.url });
+      await client.connect();
+      expect((await client.query("SELECT 1 + 1 AS two")).rows).toEqual([{ two: 2 }]);
+      await client.end();
 
-    // The runner opens its single connection right after the previous one closed: the server must
-    // hand the slot over instead of refusing the newcomer.
-    expect(await applyMigrations({ connectionString: first.url, migrationsDir: usersMigrations })).toEqual(usersMigrationNames);
-    const prisma = new PrismaClient({ adapter: createPgAdapter({ connectionString: first.url, max: EMBEDDED_POOL_MAX }) });
-    await prisma.$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { email: "kept@example.com", name: "Kept", passwordHash: "x" } });
-      await tx.sessionFamily.create({ data: { userId: user.id } });
-    });
-    expect(await prisma.user.count()).toBe(1);
-    await prisma.$disconnect();
+      // The runner opens its single connection right after the previous one closed: the server must
+      // hand the slot over instead of refusing the newcomer.
+      expect(await applyMigrations({ connectionString: first.url, migrationsDir: usersMigrations })).toEqual(
+        usersMigrationNames,
+      );
+      const prisma = new PrismaClient({
+        adapter: createPgAdapter({ connectionString: first.url, max: EMBEDDED_POOL_MAX }),
+      });
+      await prisma.$transaction(async (tx) => {
+        const user = await tx.user.create({ data: { email: "kept@example.com", name: "Kept", passwordHash: "x" } });
+        await tx.sessionFamily.create({ data: { userId: user.id } });
+      });
+      expect(await prisma.user.count()).toBe(1);
+      await prisma.$disconnect();
 
-    await first.close();
-    await first.close(); // idempotent
+      await first.close();
+      await first.close(); // idempotent
 
-    // Restart on the same data directory: the migration history and the committed row must survive.
-    // (How fast a clean restart is belongs in bench/, not in a timed assertion here.)
-    const second = await start();
-    expect(await applyMigrations({ connectionString: second.url, migrationsDir: usersMigrations })).toEqual([]);
-    const again = new pg.Client({ connectionString: second.url });
-    await again.connect();
-    expect((await again.query(`SELECT email FROM "User"`)).rows).toEqual([{ email: "kept@example.com" }]);
-    await again.end();
-    await second.close();
-  });
+      // Restart on the same data directory: the migration history and the committed row must survive.
+      // (How fast a clean restart is belongs in bench/, not in a timed assertion here.)
+      const second = await start();
+      expect(await applyMigrations({ connectionString: second.url, migrationsDir: usersMigrations })).toEqual([]);
+      const again = new pg.Client({ connectionString: second.url });
+      await again.connect();
+      expect((await again.query(`SELECT email FROM "User"`)).rows).toEqual([{ email: "kept@example.com" }]);
+      await again.end();
+      await second.close();
+    },
+  );
 
   it("makes a second connection wait for the first instead of refusing it", { timeout: 90_000 }, async () => {
     const server = await start();
@@ -85,33 +93,37 @@ describe("startEmbeddedPostgres", () => {
     await server.close();
   });
 
-  it("initializes a template once and starts other data directories as its copies, each with its data", { timeout: 120_000 }, async () => {
-    const templateDir = join(dataDir, "template");
-    const query = async (url: string, sql: string) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return (await client.query(sql)).rows;
-      } finally {
-        await client.end();
-      }
-    };
-    const a = await startEmbeddedPostgres({ dataDir: join(dataDir, "a"), templateDir });
-    servers.push(a);
-    expect(existsSync(join(templateDir, "PG_VERSION"))).toBe(true);
-    await query(a.url, "CREATE TABLE only_in_a (n INTEGER)");
-    const b = await startEmbeddedPostgres({ dataDir: join(dataDir, "b"), templateDir });
-    servers.push(b);
-    expect(await query(b.url, "SELECT to_regclass('only_in_a') AS t")).toEqual([{ t: null }]);
-    expect(await query(b.url, "SHOW shared_buffers")).toEqual([{ shared_buffers: "16MB" }]);
-    // The template stays empty: what a copy did never flows back into it.
-    await a.close();
-    const c = await startEmbeddedPostgres({ dataDir: join(dataDir, "c"), templateDir });
-    servers.push(c);
-    expect(await query(c.url, "SELECT to_regclass('only_in_a') AS t")).toEqual([{ t: null }]);
-    // An existing data directory is opened as it is, never overwritten by the template.
-    const again = await startEmbeddedPostgres({ dataDir: join(dataDir, "a"), templateDir });
-    servers.push(again);
-    expect(await query(again.url, "SELECT to_regclass('only_in_a')::text AS t")).toEqual([{ t: "only_in_a" }]);
-  });
+  it(
+    "initializes a template once and starts other data directories as its copies, each with its data",
+    { timeout: 120_000 },
+    async () => {
+      const templateDir = join(dataDir, "template");
+      const query = async (url: string, sql: string) => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows;
+        } finally {
+          await client.end();
+        }
+      };
+      const a = await startEmbeddedPostgres({ dataDir: join(dataDir, "a"), templateDir });
+      servers.push(a);
+      expect(existsSync(join(templateDir, "PG_VERSION"))).toBe(true);
+      await query(a.url, "CREATE TABLE only_in_a (n INTEGER)");
+      const b = await startEmbeddedPostgres({ dataDir: join(dataDir, "b"), templateDir });
+      servers.push(b);
+      expect(await query(b.url, "SELECT to_regclass('only_in_a') AS t")).toEqual([{ t: null }]);
+      expect(await query(b.url, "SHOW shared_buffers")).toEqual([{ shared_buffers: "16MB" }]);
+      // The template stays empty: what a copy did never flows back into it.
+      await a.close();
+      const c = await startEmbeddedPostgres({ dataDir: join(dataDir, "c"), templateDir });
+      servers.push(c);
+      expect(await query(c.url, "SELECT to_regclass('only_in_a') AS t")).toEqual([{ t: null }]);
+      // An existing data directory is opened as it is, never overwritten by the template.
+      const again = await startEmbeddedPostgres({ dataDir: join(dataDir, "a"), templateDir });
+      servers.push(again);
+      expect(await query(again.url, "SELECT to_regclass('only_in_a')::text AS t")).toEqual([{ t: "only_in_a" }]);
+    },
+  );
 });

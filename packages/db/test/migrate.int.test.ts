@@ -77,11 +77,35 @@ describe.skipIf(!REAL_POSTGRES)("applyMigrations", () => {
     expect(columns).toEqual([
       { column_name: "id", data_type: "character varying", len: 36, is_nullable: "NO", column_default: null },
       { column_name: "checksum", data_type: "character varying", len: 64, is_nullable: "NO", column_default: null },
-      { column_name: "finished_at", data_type: "timestamp with time zone", len: null, is_nullable: "YES", column_default: null },
-      { column_name: "migration_name", data_type: "character varying", len: 255, is_nullable: "NO", column_default: null },
+      {
+        column_name: "finished_at",
+        data_type: "timestamp with time zone",
+        len: null,
+        is_nullable: "YES",
+        column_default: null,
+      },
+      {
+        column_name: "migration_name",
+        data_type: "character varying",
+        len: 255,
+        is_nullable: "NO",
+        column_default: null,
+      },
       { column_name: "logs", data_type: "text", len: null, is_nullable: "YES", column_default: null },
-      { column_name: "rolled_back_at", data_type: "timestamp with time zone", len: null, is_nullable: "YES", column_default: null },
-      { column_name: "started_at", data_type: "timestamp with time zone", len: null, is_nullable: "NO", column_default: "now()" },
+      {
+        column_name: "rolled_back_at",
+        data_type: "timestamp with time zone",
+        len: null,
+        is_nullable: "YES",
+        column_default: null,
+      },
+      {
+        column_name: "started_at",
+        data_type: "timestamp with time zone",
+        len: null,
+        is_nullable: "NO",
+        column_default: "now()",
+      },
       { column_name: "applied_steps_count", data_type: "integer", len: null, is_nullable: "NO", column_default: "0" },
     ]);
   });
@@ -89,10 +113,13 @@ describe.skipIf(!REAL_POSTGRES)("applyMigrations", () => {
   it("refuses a migration edited after it was applied, and applies nothing after it", async () => {
     const { url, dir } = await setup({ "20260101000000_a": `CREATE TABLE "A" ("id" INTEGER);\n` });
     await applyMigrations({ connectionString: url, migrationsDir: dir });
-    await writeMigrations({
-      "20260101000000_a": `CREATE TABLE "A" ("id" BIGINT);\n`,
-      "20260102000000_b": `CREATE TABLE "B" ("id" INTEGER);\n`,
-    }, dir);
+    await writeMigrations(
+      {
+        "20260101000000_a": `CREATE TABLE "A" ("id" BIGINT);\n`,
+        "20260102000000_b": `CREATE TABLE "B" ("id" INTEGER);\n`,
+      },
+      dir,
+    );
 
     const error = await applyMigrations({ connectionString: url, migrationsDir: dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MigrationError);
@@ -127,7 +154,10 @@ describe.skipIf(!REAL_POSTGRES)("applyMigrations", () => {
     expect(again).toMatchObject({ code: "MIGRATION_PREVIOUSLY_FAILED", migration: "20260102000000_bad" });
 
     // What `prisma migrate resolve --rolled-back` does, then a fixed script applies.
-    await query(url, `UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '20260102000000_bad'`);
+    await query(
+      url,
+      `UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '20260102000000_bad'`,
+    );
     await writeMigrations({ "20260102000000_bad": `CREATE TABLE "Half" ("id" INTEGER);` }, dir);
     expect(await applyMigrations({ connectionString: url, migrationsDir: dir })).toEqual(["20260102000000_bad"]);
   });
@@ -140,7 +170,9 @@ describe.skipIf(!REAL_POSTGRES)("applyMigrations", () => {
     }
     const { url, dir } = await setup(migrations);
 
-    const results = await Promise.all(Array.from({ length: 4 }, () => applyMigrations({ connectionString: url, migrationsDir: dir })));
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => applyMigrations({ connectionString: url, migrationsDir: dir })),
+    );
     expect(results.flat().sort()).toEqual(Object.keys(migrations).sort());
     const recorded = await rows(url);
     expect(recorded.map((r) => r.migration_name).sort()).toEqual(Object.keys(migrations).sort());

@@ -33,7 +33,11 @@ afterAll(async () => {
   for (const drop of drops) await drop();
 });
 
-const caught = (p: Promise<unknown>) => p.then(() => expect.unreachable("expected a rejection"), (e: unknown) => e);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => expect.unreachable("expected a rejection"),
+    (e: unknown) => e,
+  );
 
 describe.skipIf(!REAL_POSTGRES)("translatePrismaError", () => {
   it("maps a real unique violation (P2002 via the pg adapter) to its fields", async () => {
@@ -48,7 +52,12 @@ describe.skipIf(!REAL_POSTGRES)("translatePrismaError", () => {
     const product = await products.product.create({
       data: { slug: "mug", title: "Mug", description: "A mug", priceMinor: 1299n, stock: 5 },
     });
-    const reservation = { orderId: crypto.randomUUID(), productId: product.id, quantity: 1, expiresAt: new Date(Date.now() + 60_000) };
+    const reservation = {
+      orderId: crypto.randomUUID(),
+      productId: product.id,
+      quantity: 1,
+      expiresAt: new Date(Date.now() + 60_000),
+    };
     await products.stockReservation.create({ data: reservation });
     const error = await caught(products.stockReservation.create({ data: reservation }));
     expect(translatePrismaError(error)).toEqual({ kind: "unique", target: ["orderId", "productId"] });
@@ -95,7 +104,11 @@ describe.skipIf(!REAL_POSTGRES)("translatePrismaError", () => {
     const client = new pg.Client({ connectionString: usersUrl });
     await client.connect();
     try {
-      const error = await caught(client.query(`INSERT INTO "User" (id, email, name, "passwordHash") VALUES (gen_random_uuid(), 'dup@example.com', 'D', 'x')`));
+      const error = await caught(
+        client.query(
+          `INSERT INTO "User" (id, email, name, "passwordHash") VALUES (gen_random_uuid(), 'dup@example.com', 'D', 'x')`,
+        ),
+      );
       expect(translatePrismaError(error)).toEqual({ kind: "unique", target: ["email"] });
     } finally {
       await client.end();
@@ -108,7 +121,10 @@ describe.skipIf(!REAL_POSTGRES)("translatePrismaError", () => {
     expect(translatePrismaError(undefined)).toBeUndefined();
     expect(translatePrismaError("P2002")).toBeUndefined();
     // The shape older engines produced is still understood.
-    expect(translatePrismaError({ code: "P2002", meta: { target: ["slug"] } })).toEqual({ kind: "unique", target: ["slug"] });
+    expect(translatePrismaError({ code: "P2002", meta: { target: ["slug"] } })).toEqual({
+      kind: "unique",
+      target: ["slug"],
+    });
     expect(translatePrismaError({ code: "P2034" })).toEqual({ kind: "conflict" });
   });
 });

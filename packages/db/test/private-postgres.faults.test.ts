@@ -13,7 +13,11 @@ describe("private PostgreSQL", () => {
   afterAll(() => server?.close());
 
   const query = async (sql: string, timeoutMs = 5_000) => {
-    const client = new pg.Client({ connectionString: server.url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+    const client = new pg.Client({
+      connectionString: server.url,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
+    });
     client.on("error", () => {});
     await client.connect();
     try {

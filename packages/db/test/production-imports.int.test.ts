@@ -8,7 +8,10 @@ const PROBE = fileURLToPath(new URL("./fixtures/pglite-probe.ts", import.meta.ur
 
 /** PGlite modules resolved when a fresh process imports `files` (paths from the repository root). */
 async function pgliteLoadedBy(...files: string[]): Promise<string[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, [PROBE, ...files.map((f) => `${ROOT}${f}`)], { cwd: ROOT, env: { ...process.env } });
+  const { stdout } = await promisify(execFile)(process.execPath, [PROBE, ...files.map((f) => `${ROOT}${f}`)], {
+    cwd: ROOT,
+    env: { ...process.env },
+  });
   return (JSON.parse(stdout.trim().split("\n").at(-1)!) as { pglite: string[] }).pglite;
 }
 
@@ -21,6 +24,8 @@ describe("production code paths", () => {
   });
 
   it("is checked for real: the embedded server's own module does import PGlite", async () => {
-    expect(await pgliteLoadedBy("packages/db/src/embedded-postgres.ts")).toEqual(expect.arrayContaining(["@electric-sql/pglite"]));
+    expect(await pgliteLoadedBy("packages/db/src/embedded-postgres.ts")).toEqual(
+      expect.arrayContaining(["@electric-sql/pglite"]),
+    );
   });
 });

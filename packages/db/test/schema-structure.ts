@@ -25,7 +25,14 @@ export async function describeStructure(url: string): Promise<string[]> {
       lines.push(`table ${ident(t.table)}`);
     }
 
-    for (const c of await rows<{ table: string; column: string; type: string; not_null: boolean; identity: string; default: string | null }>(
+    for (const c of await rows<{
+      table: string;
+      column: string;
+      type: string;
+      not_null: boolean;
+      identity: string;
+      default: string | null;
+    }>(
       `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
               a.attnotnull AS not_null, a.attidentity::text AS identity,
               CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS default

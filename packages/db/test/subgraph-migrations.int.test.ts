@@ -52,7 +52,10 @@ afterAll(async () => {
 const url = (s: Subgraph) => urls.get(s) ?? expect.unreachable(`no database for ${s}`);
 const migrationsDir = (s: Subgraph) => `${subgraphDir(s)}/prisma/migrations`;
 const migrationNames = (s: Subgraph) =>
-  readdirSync(migrationsDir(s), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  readdirSync(migrationsDir(s), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 
 // The hand-written CHECK constraints the services rely on (Prisma's schema language cannot express
 // them, so the drift comparison below ignores CHECKs; this list keeps them from silently vanishing).
@@ -109,8 +112,14 @@ describe.skipIf(!REAL_POSTGRES)("subgraph migrations", () => {
          VALUES (gen_random_uuid(), 'p-' || gen_random_uuid(), 'T', 'D', $1, $2)`,
         [price, stock],
       );
-    await expect(insertProduct(-1, 100)).rejects.toMatchObject({ code: "23514", constraint: "Product_stock_nonnegative" });
-    await expect(insertProduct(1, 0)).rejects.toMatchObject({ code: "23514", constraint: "Product_priceMinor_positive" });
+    await expect(insertProduct(-1, 100)).rejects.toMatchObject({
+      code: "23514",
+      constraint: "Product_stock_nonnegative",
+    });
+    await expect(insertProduct(1, 0)).rejects.toMatchObject({
+      code: "23514",
+      constraint: "Product_priceMinor_positive",
+    });
     await expect(insertProduct(0, 100)).resolves.toEqual([]);
 
     const [order] = await query<{ id: string }>(
@@ -144,42 +153,62 @@ describe.skipIf(!REAL_POSTGRES)("subgraph migrations", () => {
   // A = the committed migrations applied by our runner, B = the from-scratch script Prisma renders
   // for schema.prisma (no database is read), and the two structures must be identical.
   for (const subgraph of SUBGRAPHS) {
-    it(`${subgraph}: schema.prisma matches its migrations (structure of migrated vs from-scratch database)`, { timeout: 90_000 }, async ({ skip }) => {
-      skip(NO_ENGINE !== undefined, NO_ENGINE);
+    it(
+      `${subgraph}: schema.prisma matches its migrations (structure of migrated vs from-scratch database)`,
+      { timeout: 90_000 },
+      async ({ skip }) => {
+        skip(NO_ENGINE !== undefined, NO_ENGINE);
 
-      const a = await freshDatabase(`sgt_drift_a_${subgraph}`);
-      drops.push(a.drop);
-      const b = await freshDatabase(`sgt_drift_b_${subgraph}`);
-      drops.push(b.drop);
+        const a = await freshDatabase(`sgt_drift_a_${subgraph}`);
+        drops.push(a.drop);
+        const b = await freshDatabase(`sgt_drift_b_${subgraph}`);
+        drops.push(b.drop);
 
-      expect(await applyMigrations({ connectionString: a.url, migrationsDir: migrationsDir(subgraph) })).toEqual(migrationNames(subgraph));
+        expect(await applyMigrations({ connectionString: a.url, migrationsDir: migrationsDir(subgraph) })).toEqual(
+          migrationNames(subgraph),
+        );
 
-      // The CLI insists on connecting to its datasource even for --from-empty: give it the empty B.
-      const cli = await runPrismaCli(subgraph, cliRole.url(b.name), [
-        "migrate", "diff", "--from-empty", "--to-schema", "prisma/schema.prisma", "--script",
-      ]);
-      const context = `${subgraph}: prisma migrate diff --from-empty --script\nstderr:\n${cli.stderr}\nstdout:\n${cli.stdout.slice(0, 2_000)}`;
-      expect({ code: cli.code, error: cli.error }, context).toEqual({ code: 0, error: undefined });
-      // The CLI can exit 0 after its engine died: the exit code alone proves nothing.
-      expect(cli.stdout.trim(), context).not.toBe("");
-      expect(cli.stdout, context).toMatch(/\bCREATE TABLE\b/);
-      expect(await cliRole.leakedShadowDatabases(), `${subgraph}: shadow databases the CLI left behind (dropped now)`).toEqual([]);
+        // The CLI insists on connecting to its datasource even for --from-empty: give it the empty B.
+        const cli = await runPrismaCli(subgraph, cliRole.url(b.name), [
+          "migrate",
+          "diff",
+          "--from-empty",
+          "--to-schema",
+          "prisma/schema.prisma",
+          "--script",
+        ]);
+        const context = `${subgraph}: prisma migrate diff --from-empty --script\nstderr:\n${cli.stderr}\nstdout:\n${cli.stdout.slice(0, 2_000)}`;
+        expect({ code: cli.code, error: cli.error }, context).toEqual({ code: 0, error: undefined });
+        // The CLI can exit 0 after its engine died: the exit code alone proves nothing.
+        expect(cli.stdout.trim(), context).not.toBe("");
+        expect(cli.stdout, context).toMatch(/\bCREATE TABLE\b/);
+        expect(
+          await cliRole.leakedShadowDatabases(),
+          `${subgraph}: shadow databases the CLI left behind (dropped now)`,
+        ).toEqual([]);
 
-      await executeScript(b.url, cli.stdout);
+        await executeScript(b.url, cli.stdout);
 
-      const migrated = await describeStructure(a.url);
-      const fromSchema = await describeStructure(b.url);
-      // Guard against comparing two empty schemas (or a script that created fewer tables than it names).
-      const createdTables = cli.stdout.match(/\bCREATE TABLE\b/g)?.length ?? 0;
-      expect(fromSchema.filter((l) => l.startsWith("table ")), `${subgraph}: tables created by the script`).toHaveLength(createdTables);
-      expect(migrated.filter((l) => l.startsWith("table ")).length, `${subgraph}: tables created by the migrations`).toBeGreaterThan(0);
+        const migrated = await describeStructure(a.url);
+        const fromSchema = await describeStructure(b.url);
+        // Guard against comparing two empty schemas (or a script that created fewer tables than it names).
+        const createdTables = cli.stdout.match(/\bCREATE TABLE\b/g)?.length ?? 0;
+        expect(
+          fromSchema.filter((l) => l.startsWith("table ")),
+          `${subgraph}: tables created by the script`,
+        ).toHaveLength(createdTables);
+        expect(
+          migrated.filter((l) => l.startsWith("table ")).length,
+          `${subgraph}: tables created by the migrations`,
+        ).toBeGreaterThan(0);
 
-      const drift = structureDiff(migrated, fromSchema, { left: "migrations", right: "schema.prisma" });
-      expect(
-        drift.join("\n"),
-        `${subgraph}: schema.prisma and prisma/migrations disagree (schema changed without a migration, or a migration not reflected in the schema)`,
-      ).toBe("");
-    });
+        const drift = structureDiff(migrated, fromSchema, { left: "migrations", right: "schema.prisma" });
+        expect(
+          drift.join("\n"),
+          `${subgraph}: schema.prisma and prisma/migrations disagree (schema changed without a migration, or a migration not reflected in the schema)`,
+        ).toBe("");
+      },
+    );
   }
 });
 
@@ -264,7 +293,10 @@ const cliRole = (() => {
     const leaked = created ? await shadowDatabases(name) : (await shadowDatabases()).filter((d) => !before?.has(d));
     for (const db of leaked) {
       // WITH (FORCE) only for our own role's databases: another user's might still be in use.
-      await query(SERVER_URL, `DROP DATABASE IF EXISTS "${db.replace(/"/g, '""')}"${created ? " WITH (FORCE)" : ""}`).catch(() => undefined);
+      await query(
+        SERVER_URL,
+        `DROP DATABASE IF EXISTS "${db.replace(/"/g, '""')}"${created ? " WITH (FORCE)" : ""}`,
+      ).catch(() => undefined);
     }
     return leaked;
   }

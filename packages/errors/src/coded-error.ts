@@ -23,7 +23,10 @@ export function codedError(code: ErrorCode, message: string, options: CodedError
  * (TOKEN_EXPIRED, TOKEN_INVALID, TOKEN_REVOKED) tells a client whether refreshing can help.
  */
 export const unauthenticated = (message = "Authentication required", requestLevel = false, reason?: string) =>
-  codedError(ErrorCode.UNAUTHENTICATED, message, { ...(requestLevel ? { status: 401 } : {}), ...(reason ? { reason } : {}) });
+  codedError(ErrorCode.UNAUTHENTICATED, message, {
+    ...(requestLevel ? { status: 401 } : {}),
+    ...(reason ? { reason } : {}),
+  });
 
 /** Authenticated but not allowed. */
 export const forbidden = (message = "Not allowed") => codedError(ErrorCode.FORBIDDEN, message);

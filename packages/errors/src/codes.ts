@@ -25,7 +25,16 @@ export const ErrorCode = {
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Codes whose message is written for clients and may pass the masking formatter unchanged. */
-export const PUBLIC_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode).filter((c) => c !== "INTERNAL_SERVER_ERROR"));
+export const PUBLIC_CODES: ReadonlySet<string> = new Set(
+  Object.values(ErrorCode).filter((c) => c !== "INTERNAL_SERVER_ERROR"),
+);
 
 /** Extension keys (besides `code`) that are safe to show clients. */
-export const PUBLIC_EXTENSIONS: readonly string[] = ["field", "retryAfter", "limit", "requestId", "reason", "retryable"];
+export const PUBLIC_EXTENSIONS: readonly string[] = [
+  "field",
+  "retryAfter",
+  "limit",
+  "requestId",
+  "reason",
+  "retryable",
+];

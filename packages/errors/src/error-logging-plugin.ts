@@ -23,7 +23,10 @@ export function errorLoggingPlugin<C extends ErrorLoggingContext>(): ApolloServe
             // Parse, validation and variable errors are the client's mistakes, answered with a 400.
             if (!error.path && !error.originalError) continue;
             const original = error.originalError ?? error;
-            contextValue.logger.error({ err: original, path: error.path, operationName, requestId: contextValue.requestId }, "unexpected error");
+            contextValue.logger.error(
+              { err: original, path: error.path, operationName, requestId: contextValue.requestId },
+              "unexpected error",
+            );
           }
         },
         async willSendResponse({ response, contextValue }) {

@@ -15,7 +15,10 @@ export interface ErrorFormatterOptions {
 }
 
 /** Codes whose request-level messages come from graphql-js and may name schema internals. */
-const SCHEMA_MESSAGE_CODES: ReadonlySet<string> = new Set([ErrorCode.GRAPHQL_VALIDATION_FAILED, ErrorCode.BAD_USER_INPUT]);
+const SCHEMA_MESSAGE_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ErrorCode.BAD_USER_INPUT,
+]);
 
 const SUGGESTION = /\s*Did you mean .*\?$/s;
 
@@ -40,7 +43,12 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
     };
     if (typeof code !== "string" || !PUBLIC_CODES.has(code)) {
       // A lost database or Redis connection is not a bug: say so, and that a retry may work (the log keeps the cause).
-      if (isOutageError(error)) return { message: OUTAGE_MESSAGE, ...base, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true } };
+      if (isOutageError(error))
+        return {
+          message: OUTAGE_MESSAGE,
+          ...base,
+          extensions: { code: ErrorCode.SERVICE_UNAVAILABLE, retryable: true },
+        };
       return { message: INTERNAL_MESSAGE, ...base, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
     }
     const extensions: Record<string, unknown> = { code };
@@ -49,7 +57,8 @@ export function createErrorFormatter(options: ErrorFormatterOptions = {}) {
     }
     let message = options.showSuggestions ? formatted.message : formatted.message.replace(SUGGESTION, "");
     // Field-level BAD_USER_INPUT (with a path) is the domain's own wording; only request-level messages are graphql-js's.
-    if (options.hideSchemaDetails && !formatted.path && SCHEMA_MESSAGE_CODES.has(code)) message = maskSchemaDetails(message);
+    if (options.hideSchemaDetails && !formatted.path && SCHEMA_MESSAGE_CODES.has(code))
+      message = maskSchemaDetails(message);
     return { message, ...base, extensions };
   };
 }

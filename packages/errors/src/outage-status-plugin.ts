@@ -9,7 +9,9 @@ const RETRYABLE: ReadonlySet<unknown> = new Set([ErrorCode.SERVICE_UNAVAILABLE, 
  * error is retryable and no root field has data. Partial answers stay 200: the client has data.
  * Load balancers and HTTP clients then retry or fail over on the status alone.
  */
-export function outageStatusPlugin<C extends BaseContext>(options: { retryAfterSeconds?: number } = {}): ApolloServerPlugin<C> {
+export function outageStatusPlugin<C extends BaseContext>(
+  options: { retryAfterSeconds?: number } = {},
+): ApolloServerPlugin<C> {
   const retryAfter = String(options.retryAfterSeconds ?? 1);
   return {
     async requestDidStart() {

@@ -8,9 +8,23 @@
  */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024"]);
 /** Driver-adapter error kinds (Prisma 7 with @prisma/adapter-pg) that mean the connection, not the query, failed. */
-const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "TlsConnectionError"]);
+const ADAPTER_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "TlsConnectionError",
+]);
 /** Network errors from Node (pg, ioredis, undici sockets). */
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 /** SQLSTATE classes 08 (connection exception) and 57P0x (server shutting down / starting up), 53300 (too many connections). */
 const SQLSTATE = /^(08\d{3}|57P0[1-4]|53300)$/;
 /** Messages of pg (pg-pool) and ioredis connection failures that carry no code. */

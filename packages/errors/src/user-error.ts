@@ -24,7 +24,10 @@ export class DomainError extends Error {
  * Runs a mutation's domain call and shapes its payload: the value on success, `userErrors` on a
  * DomainError. Anything else propagates (and is masked as INTERNAL_SERVER_ERROR).
  */
-export async function toPayload<K extends string, T>(key: K, run: () => Promise<T>): Promise<Record<K, T | null> & { userErrors: UserError[] }> {
+export async function toPayload<K extends string, T>(
+  key: K,
+  run: () => Promise<T>,
+): Promise<Record<K, T | null> & { userErrors: UserError[] }> {
   try {
     const value = await run();
     return { [key]: value, userErrors: [] } as Record<K, T | null> & { userErrors: UserError[] };

@@ -14,7 +14,11 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseMs: 1_000, maxMs: 5 * 60_000 };
 
 /** Delay before the next try after `attempt` failures (1-based): the shared equal-jitter backoff of @shopgraph/util. */
-export function retryDelayMs(attempt: number, policy: Pick<RetryPolicy, "baseMs" | "maxMs">, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempt: number,
+  policy: Pick<RetryPolicy, "baseMs" | "maxMs">,
+  random: () => number = Math.random,
+): number {
   return backoffDelayMs(attempt, policy, random);
 }
 

@@ -35,7 +35,11 @@ const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Builds an envelope for a new event (tests and producers that do not go through an outbox row). */
-export function createEnvelope<P extends Record<string, unknown>>(type: string, payload: P, options: { id?: string; version?: number; occurredAt?: Date; traceparent?: string | null } = {}): EventEnvelope<P> {
+export function createEnvelope<P extends Record<string, unknown>>(
+  type: string,
+  payload: P,
+  options: { id?: string; version?: number; occurredAt?: Date; traceparent?: string | null } = {},
+): EventEnvelope<P> {
   return {
     id: options.id ?? randomUUID(),
     type,
@@ -51,17 +55,28 @@ export function createEnvelope<P extends Record<string, unknown>>(type: string, 
  * field. A malformed traceparent is dropped rather than rejected: tracing must not poison events.
  */
 export function parseEnvelope(value: unknown): EventEnvelope {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new MalformedEventError("envelope is not an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new MalformedEventError("envelope is not an object");
   const v = value as Record<string, unknown>;
   if (typeof v.id !== "string" || !isUuid(v.id)) throw new MalformedEventError("envelope.id must be a UUID");
-  if (typeof v.type !== "string" || v.type.length > 100 || !TYPE.test(v.type)) throw new MalformedEventError("envelope.type must look like 'domain.event_name'");
-  if (typeof v.version !== "number" || !Number.isInteger(v.version) || v.version < 1) throw new MalformedEventError("envelope.version must be a positive integer");
+  if (typeof v.type !== "string" || v.type.length > 100 || !TYPE.test(v.type))
+    throw new MalformedEventError("envelope.type must look like 'domain.event_name'");
+  if (typeof v.version !== "number" || !Number.isInteger(v.version) || v.version < 1)
+    throw new MalformedEventError("envelope.version must be a positive integer");
   if (typeof v.occurredAt !== "string" || !ISO.test(v.occurredAt) || Number.isNaN(Date.parse(v.occurredAt))) {
     throw new MalformedEventError("envelope.occurredAt must be an ISO-8601 timestamp");
   }
-  if (typeof v.payload !== "object" || v.payload === null || Array.isArray(v.payload)) throw new MalformedEventError("envelope.payload must be an object");
+  if (typeof v.payload !== "object" || v.payload === null || Array.isArray(v.payload))
+    throw new MalformedEventError("envelope.payload must be an object");
   const traceparent = typeof v.traceparent === "string" && TRACEPARENT.test(v.traceparent) ? v.traceparent : null;
-  return { id: v.id.toLowerCase(), type: v.type, version: v.version, occurredAt: new Date(v.occurredAt).toISOString(), traceparent, payload: v.payload as Record<string, unknown> };
+  return {
+    id: v.id.toLowerCase(),
+    type: v.type,
+    version: v.version,
+    occurredAt: new Date(v.occurredAt).toISOString(),
+    traceparent,
+    payload: v.payload as Record<string, unknown>,
+  };
 }
 
 /** Parses JSON text as an envelope; unparsable text is a MalformedEventError too. */

@@ -25,7 +25,10 @@ export function createHttpPushPublisher(options: HttpPushPublisherOptions): Even
   async function push(endpoint: string, events: readonly EventEnvelope[]): Promise<void> {
     const res = await fetch(endpoint, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(options.serviceToken ? { [SERVICE_TOKEN_HEADER]: options.serviceToken } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...(options.serviceToken ? { [SERVICE_TOKEN_HEADER]: options.serviceToken } : {}),
+      },
       body: JSON.stringify({ events }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -39,7 +42,10 @@ export function createHttpPushPublisher(options: HttpPushPublisherOptions): Even
         const chunk = events.slice(i, i + MAX_PUSH_BATCH);
         const results = await Promise.allSettled(options.endpoints.map((endpoint) => push(endpoint, chunk)));
         const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
-        if (failures.length > 0) throw failures.length === 1 ? failures[0] : new AggregateError(failures, `event push failed for ${failures.length} endpoints`);
+        if (failures.length > 0)
+          throw failures.length === 1
+            ? failures[0]
+            : new AggregateError(failures, `event push failed for ${failures.length} endpoints`);
       }
     },
     async close() {},

@@ -56,7 +56,10 @@ export function createInboxConsumer(options: InboxConsumerOptions): EventConsume
           `SELECT count(*) FILTER (WHERE "lockedUntil" IS NULL OR "lockedUntil" <= now())::int AS waiting, count(*) FILTER (WHERE "lockedUntil" > now())::int AS pending FROM ${quoteTable(table)} WHERE status = 'PENDING'`,
         );
         const row = rows[0] ?? { waiting: 0, pending: 0 };
-        return [{ labels: { group: o.group, state: "waiting" }, value: row.waiting }, { labels: { group: o.group, state: "pending" }, value: row.pending }];
+        return [
+          { labels: { group: o.group, state: "waiting" }, value: row.waiting },
+          { labels: { group: o.group, state: "pending" }, value: row.pending },
+        ];
       });
       o.logger.info({ table, consumer: o.consumerName }, "event consumer started (embedded inbox)");
     },
@@ -66,7 +69,14 @@ export function createInboxConsumer(options: InboxConsumerOptions): EventConsume
     },
     wake: () => loop.wake(),
     async deadLetters(limit = 100) {
-      const rows = await options.db.query<{ id: string; type: string; envelope: unknown; attempts: number; lastError: string | null; processedAt: Date | null }>(
+      const rows = await options.db.query<{
+        id: string;
+        type: string;
+        envelope: unknown;
+        attempts: number;
+        lastError: string | null;
+        processedAt: Date | null;
+      }>(
         `SELECT id, type, envelope, attempts, "lastError", "processedAt" FROM ${quoteTable(table)} WHERE status = 'DEAD' ORDER BY "processedAt", id LIMIT $1::int`,
         [limit],
       );

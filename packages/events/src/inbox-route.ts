@@ -64,7 +64,8 @@ export function createInboxRoute(options: InboxRouteOptions): RouteHandler {
       return sendError(res, 400, "BAD_REQUEST", `Expected { "events": [...] } with at most ${MAX_PUSH_BATCH} events`);
     }
     const result = await writeInbox(options.db, table, events);
-    if (result.rejected > 0) options.logger.warn({ rejected: result.rejected }, "malformed pushed events stored as dead letters");
+    if (result.rejected > 0)
+      options.logger.warn({ rejected: result.rejected }, "malformed pushed events stored as dead letters");
     if (result.accepted > 0) options.onStored?.();
     sendJson(res, 200, result);
   };

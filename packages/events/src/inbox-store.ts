@@ -39,8 +39,17 @@ export async function writeInbox(db: Queryable, table: string, values: readonly 
     try {
       event = parseEnvelope(value);
     } catch (error) {
-      const type = typeof (value as { type?: unknown } | null)?.type === "string" ? String((value as { type: string }).type).slice(0, 100) : "unknown";
-      rows.push({ id: eventIdOf(value) ?? randomUUID(), type, envelope: value ?? null, status: "DEAD", lastError: describeError(error) });
+      const type =
+        typeof (value as { type?: unknown } | null)?.type === "string"
+          ? String((value as { type: string }).type).slice(0, 100)
+          : "unknown";
+      rows.push({
+        id: eventIdOf(value) ?? randomUUID(),
+        type,
+        envelope: value ?? null,
+        status: "DEAD",
+        lastError: describeError(error),
+      });
       continue;
     }
     valid.add(event.id);
@@ -72,7 +81,13 @@ export interface ClaimedInboxEvent {
  * Leases up to `limit` due rows to `worker` for `leaseMs`. SKIP LOCKED lets several workers claim
  * side by side; an expired lease (its worker crashed) makes the row claimable again.
  */
-export async function claimInbox(db: Queryable, table: string, worker: string, leaseMs: number, limit: number): Promise<ClaimedInboxEvent[]> {
+export async function claimInbox(
+  db: Queryable,
+  table: string,
+  worker: string,
+  leaseMs: number,
+  limit: number,
+): Promise<ClaimedInboxEvent[]> {
   const t = quoteTable(table);
   const rows = await db.query<{ id: string; envelope: unknown; attempts: number; receivedAt: Date }>(
     `WITH due AS (
@@ -87,25 +102,46 @@ export async function claimInbox(db: Queryable, table: string, worker: string, l
      RETURNING i.id, i.envelope, i.attempts, i."receivedAt"`,
     [worker, leaseMs, limit],
   );
-  return rows.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).map(({ id, envelope, attempts }) => ({ id, envelope, attempts }));
+  return rows
+    .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+    .map(({ id, envelope, attempts }) => ({ id, envelope, attempts }));
 }
 
 /** Records the outcome of a try; a no-op when the lease was lost to another worker meanwhile. */
-export async function settleInbox(db: Queryable, table: string, worker: string, id: string, outcome: { kind: "done" } | { kind: "retry"; delayMs: number; error: string } | { kind: "dead"; error: string }): Promise<void> {
+export async function settleInbox(
+  db: Queryable,
+  table: string,
+  worker: string,
+  id: string,
+  outcome: { kind: "done" } | { kind: "retry"; delayMs: number; error: string } | { kind: "dead"; error: string },
+): Promise<void> {
   const t = quoteTable(table);
   const owned = `WHERE id = $1 AND "lockedBy" = $2`;
   const unlock = `"lockedBy" = NULL, "lockedUntil" = NULL`;
   if (outcome.kind === "done") {
-    await db.query(`UPDATE ${t} SET status = 'PROCESSED', "processedAt" = now(), "lastError" = NULL, ${unlock} ${owned}`, [id, worker]);
+    await db.query(
+      `UPDATE ${t} SET status = 'PROCESSED', "processedAt" = now(), "lastError" = NULL, ${unlock} ${owned}`,
+      [id, worker],
+    );
   } else if (outcome.kind === "retry") {
-    await db.query(`UPDATE ${t} SET "nextAttemptAt" = now() + make_interval(secs => $3::double precision / 1000), "lastError" = $4, ${unlock} ${owned}`, [id, worker, outcome.delayMs, outcome.error]);
+    await db.query(
+      `UPDATE ${t} SET "nextAttemptAt" = now() + make_interval(secs => $3::double precision / 1000), "lastError" = $4, ${unlock} ${owned}`,
+      [id, worker, outcome.delayMs, outcome.error],
+    );
   } else {
-    await db.query(`UPDATE ${t} SET status = 'DEAD', "processedAt" = now(), "lastError" = $3, ${unlock} ${owned}`, [id, worker, outcome.error]);
+    await db.query(`UPDATE ${t} SET status = 'DEAD', "processedAt" = now(), "lastError" = $3, ${unlock} ${owned}`, [
+      id,
+      worker,
+      outcome.error,
+    ]);
   }
 }
 
 /** Deletes processed rows older than `retentionMs` (the dedup window; ProcessedEvent still guards later). */
 export async function pruneInbox(db: Queryable, table: string, retentionMs: number): Promise<number> {
-  const deleted = await db.query(`DELETE FROM ${quoteTable(table)} WHERE status = 'PROCESSED' AND "processedAt" < now() - make_interval(secs => $1::double precision / 1000) RETURNING id`, [retentionMs]);
+  const deleted = await db.query(
+    `DELETE FROM ${quoteTable(table)} WHERE status = 'PROCESSED' AND "processedAt" < now() - make_interval(secs => $1::double precision / 1000) RETURNING id`,
+    [retentionMs],
+  );
   return deleted.length;
 }

@@ -103,13 +103,18 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     await markIntact?.call(options.publisher);
     if (rows.length === 0) return;
     observeReplay(options.service ?? "events", rows.length);
-    logger.warn({ count: rows.length, replayWindowMs }, "the event store lost published events: re-publishing the replay window");
+    logger.warn(
+      { count: rows.length, replayWindowMs },
+      "the event store lost published events: re-publishing the replay window",
+    );
   }
 
   async function relayOnce(): Promise<number> {
     // A cheap look before opening a transaction: most polls find nothing, and on the embedded
     // server (one connection at a time) an idle relay should not hold the connection at all.
-    const [row] = await db.query<{ waiting: boolean }>(`SELECT EXISTS (SELECT 1 FROM ${table} WHERE "publishedAt" IS NULL) AS waiting`);
+    const [row] = await db.query<{ waiting: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${table} WHERE "publishedAt" IS NULL) AS waiting`,
+    );
     if (!row?.waiting) return 0;
     const result = await db.transaction(async (query) => {
       const rows = await query<OutboxRow>(
@@ -133,7 +138,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       observePublished(envelopes);
       // clock_timestamp(), not now(): now() is the start of this transaction, i.e. the claim, and the
       // publish in between may have waited seconds for Redis.
-      await query(`UPDATE ${table} SET "publishedAt" = clock_timestamp(), attempts = attempts + 1 WHERE ${claimed}`, [ids]);
+      await query(`UPDATE ${table} SET "publishedAt" = clock_timestamp(), attempts = attempts + 1 WHERE ${claimed}`, [
+        ids,
+      ]);
       return { published: rows.length };
     });
     if ("error" in result) throw result.error;
@@ -144,7 +151,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function prune(): Promise<void> {
     if (retentionMs <= 0 || Date.now() - lastPrune < PRUNE_EVERY_MS) return;
     lastPrune = Date.now();
-    await db.query(`DELETE FROM ${table} WHERE "publishedAt" < now() - make_interval(secs => $1::double precision / 1000) RETURNING id`, [retentionMs]);
+    await db.query(
+      `DELETE FROM ${table} WHERE "publishedAt" < now() - make_interval(secs => $1::double precision / 1000) RETURNING id`,
+      [retentionMs],
+    );
   }
 
   const loop = createWorkLoop({

@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "@shopgraph/logger";
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from "./backoff.ts";
-import { describeError, MalformedEventError, parseEnvelope, parseEnvelopeJson, PermanentEventError, type EventEnvelope } from "./envelope.ts";
+import {
+  describeError,
+  MalformedEventError,
+  parseEnvelope,
+  parseEnvelopeJson,
+  PermanentEventError,
+  type EventEnvelope,
+} from "./envelope.ts";
 import { observeConsumeStart, observeOutcome } from "./event-metrics.ts";
 import { traceEventHandling } from "./tracing.ts";
 import type { ConsumerOptions, EventHandler } from "./transport.ts";
@@ -65,16 +72,27 @@ async function tryEvent(raw: unknown, attempt: number, options: ResolvedConsumer
     return { kind: "dead", error: describeError(error), event: null };
   }
   const { maxAttempts } = options.retry;
-  const logger = options.logger.child({ eventId: event.id, eventType: event.type, attempt, ...(event.traceparent ? { traceparent: event.traceparent } : {}) });
+  const logger = options.logger.child({
+    eventId: event.id,
+    eventType: event.type,
+    attempt,
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  });
   if (attempt > maxAttempts) {
     // Only reachable when earlier tries died with their consumer: nothing left to retry.
     logger.error("event exceeded its attempts (consumers crashed while handling it): dead-lettered");
-    return { kind: "dead", error: `gave up after ${maxAttempts} attempts: the consumer stopped while handling it`, event };
+    return {
+      kind: "dead",
+      error: `gave up after ${maxAttempts} attempts: the consumer stopped while handling it`,
+      event,
+    };
   }
   observeConsumeStart(options.group, event);
   try {
     // Inside the consumer span, so the handler's queries and log lines belong to the producer's trace.
-    await traceEventHandling(event, options.group, attempt, () => options.handler(event, { attempt, maxAttempts, isLastAttempt: attempt >= maxAttempts, logger }));
+    await traceEventHandling(event, options.group, attempt, () =>
+      options.handler(event, { attempt, maxAttempts, isLastAttempt: attempt >= maxAttempts, logger }),
+    );
     return { kind: "done", event };
   } catch (error) {
     const message = describeError(error);

@@ -8,9 +8,17 @@ import type { Query, SqlDatabase } from "./sql.ts";
  * A duplicate finds the id and does nothing; a concurrent duplicate waits on the key, then finds
  * it. Resolves false for a duplicate.
  */
-export async function processOnce(db: SqlDatabase, event: EventEnvelope, effects: (query: Query) => Promise<void>, table = "ProcessedEvent"): Promise<boolean> {
+export async function processOnce(
+  db: SqlDatabase,
+  event: EventEnvelope,
+  effects: (query: Query) => Promise<void>,
+  table = "ProcessedEvent",
+): Promise<boolean> {
   return db.transaction(async (query) => {
-    const inserted = await query(`INSERT INTO ${quoteTable(table)} ("eventId", type) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING RETURNING "eventId"`, [event.id, event.type]);
+    const inserted = await query(
+      `INSERT INTO ${quoteTable(table)} ("eventId", type) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING RETURNING "eventId"`,
+      [event.id, event.type],
+    );
     if (inserted.length === 0) return false;
     await effects(query);
     return true;

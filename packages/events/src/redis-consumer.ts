@@ -1,7 +1,15 @@
 import { eventIdOf } from "./envelope.ts";
 import { consumerBacklog } from "./event-metrics.ts";
 import { attemptEvent, resolveConsumerOptions } from "./process-event.ts";
-import { assertExec, connectRedis, forgetIdleConsumers, parseEntries, streamKeys, type RedisStreamsOptions, type StreamEntry } from "./redis-streams.ts";
+import {
+  assertExec,
+  connectRedis,
+  forgetIdleConsumers,
+  parseEntries,
+  streamKeys,
+  type RedisStreamsOptions,
+  type StreamEntry,
+} from "./redis-streams.ts";
 import type { ConsumerOptions, DeadLetter, EventConsumer } from "./transport.ts";
 import { createWorkLoop } from "./work-loop.ts";
 
@@ -50,7 +58,9 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       // lag is null when Redis cannot tell (entries deleted mid-stream); report what is known.
       const lag = fields.get("lag");
       return [
-        ...(lag === null || lag === undefined ? [] : [{ labels: { group: o.group, state: "waiting" }, value: Number(lag) }]),
+        ...(lag === null || lag === undefined
+          ? []
+          : [{ labels: { group: o.group, state: "waiting" }, value: Number(lag) }]),
         { labels: { group: o.group, state: "pending" }, value: Number(fields.get("pending") ?? 0) },
       ];
     }
@@ -67,7 +77,9 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     if (!entry.fields) {
       // Trimmed (XADD MAXLEN) while pending: the content is gone; say so loudly and drop the reference.
       o.logger.error({ messageId: entry.id }, "pending event was trimmed from the stream before it was handled");
-      assertExec(await redis.multi().call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec());
+      assertExec(
+        await redis.multi().call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec(),
+      );
       return;
     }
     const attempt = (state?.attempts ?? 0) + 1;
@@ -77,9 +89,16 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     const raw = entry.fields.envelope;
     const outcome = await attemptEvent(raw ?? null, attempt, o);
     if (outcome.kind === "done") {
-      assertExec(await redis.multi().call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec());
+      assertExec(
+        await redis.multi().call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec(),
+      );
     } else if (outcome.kind === "retry") {
-      await redis.call("HSET", keys.retryState, entry.id, JSON.stringify({ attempts: attempt, dueAt: Date.now() + outcome.delayMs }));
+      await redis.call(
+        "HSET",
+        keys.retryState,
+        entry.id,
+        JSON.stringify({ attempts: attempt, dueAt: Date.now() + outcome.delayMs }),
+      );
     } else {
       let parsed: unknown = null;
       try {
@@ -87,8 +106,26 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       } catch {
         // Unparsable: no id to record.
       }
-      const fields = ["eventId", outcome.event?.id ?? eventIdOf(parsed) ?? "", "type", outcome.event?.type ?? entry.fields.type ?? "", "group", o.group];
-      fields.push("attempts", String(attempt), "error", outcome.error, "envelope", raw ?? JSON.stringify(entry.fields), "messageId", entry.id, "deadAt", new Date().toISOString());
+      const fields = [
+        "eventId",
+        outcome.event?.id ?? eventIdOf(parsed) ?? "",
+        "type",
+        outcome.event?.type ?? entry.fields.type ?? "",
+        "group",
+        o.group,
+      ];
+      fields.push(
+        "attempts",
+        String(attempt),
+        "error",
+        outcome.error,
+        "envelope",
+        raw ?? JSON.stringify(entry.fields),
+        "messageId",
+        entry.id,
+        "deadAt",
+        new Date().toISOString(),
+      );
       // Copy to the dead-letter stream and ack atomically: the event is in exactly one of the two.
       const tx = redis.multi().call("XADD", keys.deadLetters, "MAXLEN", "~", 100_000, "*", ...fields);
       assertExec(await tx.call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec());
@@ -97,7 +134,15 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
 
   async function retryDuePending(signal: AbortSignal): Promise<number> {
     // Our own PEL: failed entries waiting for their backoff and entries just reclaimed from crashed peers.
-    const pending = (await redis.call("XPENDING", keys.stream, o.group, "-", "+", Math.min(o.batchSize * 10, 1_000), o.consumerName)) as [string, string, number, number][];
+    const pending = (await redis.call(
+      "XPENDING",
+      keys.stream,
+      o.group,
+      "-",
+      "+",
+      Math.min(o.batchSize * 10, 1_000),
+      o.consumerName,
+    )) as [string, string, number, number][];
     if (pending.length === 0) return 0;
     const ids = pending.map((p) => p[0]);
     const states = await readStates(ids);
@@ -141,7 +186,10 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     } catch (error) {
       if (!String(error).includes("NOGROUP")) throw error;
       if (await ensureGroup()) {
-        o.logger.warn({ stream: keys.stream, group: o.group }, "consumer group was missing (Redis lost its data?): created it again");
+        o.logger.warn(
+          { stream: keys.stream, group: o.group },
+          "consumer group was missing (Redis lost its data?): created it again",
+        );
       }
       claimCursor = "0-0";
       return true;
@@ -153,11 +201,33 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       lastTidy = Date.now();
       await forgetIdleConsumers(redis, keys.stream, o.group, o.consumerName, FORGET_AFTER_MS);
     }
-    const [cursor] = (await redis.call("XAUTOCLAIM", keys.stream, o.group, o.consumerName, o.claimIdleMs, claimCursor, "COUNT", o.batchSize * 5, "JUSTID")) as [string, string[]];
+    const [cursor] = (await redis.call(
+      "XAUTOCLAIM",
+      keys.stream,
+      o.group,
+      o.consumerName,
+      o.claimIdleMs,
+      claimCursor,
+      "COUNT",
+      o.batchSize * 5,
+      "JUSTID",
+    )) as [string, string[]];
     claimCursor = cursor;
     const retried = await retryDuePending(signal);
     if (signal.aborted) return false;
-    const reply = (await blocking.call("XREADGROUP", "GROUP", o.group, o.consumerName, "COUNT", o.batchSize, "BLOCK", retried > 0 ? 1 : blockMs, "STREAMS", keys.stream, ">")) as [string, unknown][] | null;
+    const reply = (await blocking.call(
+      "XREADGROUP",
+      "GROUP",
+      o.group,
+      o.consumerName,
+      "COUNT",
+      o.batchSize,
+      "BLOCK",
+      retried > 0 ? 1 : blockMs,
+      "STREAMS",
+      keys.stream,
+      ">",
+    )) as [string, unknown][] | null;
     for (const entry of parseEntries(reply?.[0]?.[1])) {
       if (signal.aborted) break;
       await handle(entry, null);
@@ -168,7 +238,11 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
 
   // Backoff after failures capped at 5 s: once Redis is back, events flow again within seconds.
   const loop = createWorkLoop({
-    name: `redis-consumer:${o.group}`, tick, idleMs: o.pollIntervalMs, maxErrorBackoffMs: 5_000, logger: o.logger,
+    name: `redis-consumer:${o.group}`,
+    tick,
+    idleMs: o.pollIntervalMs,
+    maxErrorBackoffMs: 5_000,
+    logger: o.logger,
   });
 
   return {
@@ -195,7 +269,17 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       const entries = parseEntries(await redis.call("XRANGE", keys.deadLetters, "-", "+", "COUNT", limit));
       return entries.flatMap(({ fields }): DeadLetter[] =>
         fields
-          ? [{ eventId: fields.eventId || null, type: fields.type || null, group: fields.group ?? o.group, attempts: Number(fields.attempts ?? 0), error: fields.error ?? "", raw: fields.envelope ?? "", deadAt: new Date(fields.deadAt ?? 0) }]
+          ? [
+              {
+                eventId: fields.eventId || null,
+                type: fields.type || null,
+                group: fields.group ?? o.group,
+                attempts: Number(fields.attempts ?? 0),
+                error: fields.error ?? "",
+                raw: fields.envelope ?? "",
+                deadAt: new Date(fields.deadAt ?? 0),
+              },
+            ]
           : [],
       );
     },

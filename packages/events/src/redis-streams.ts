@@ -71,7 +71,13 @@ export function assertExec(results: [Error | null, unknown][] | null): void {
 }
 
 /** Removes group members other than `keep` that have nothing pending and were idle longer than `idleMs`. */
-export async function forgetIdleConsumers(redis: Redis, stream: string, group: string, keep: string, idleMs: number): Promise<void> {
+export async function forgetIdleConsumers(
+  redis: Redis,
+  stream: string,
+  group: string,
+  keep: string,
+  idleMs: number,
+): Promise<void> {
   const consumers = (await redis.call("XINFO", "CONSUMERS", stream, group)) as unknown[][];
   for (const info of consumers) {
     const fields = new Map<string, unknown>();
@@ -126,7 +132,20 @@ export function createRedisStreamPublisher(options: RedisStreamPublisherOptions)
       if (events.length === 0) return;
       const pipeline = redis.pipeline();
       for (const event of events) {
-        pipeline.call("XADD", stream, "MAXLEN", "~", maxLen, "*", "id", event.id, "type", event.type, "envelope", JSON.stringify(event));
+        pipeline.call(
+          "XADD",
+          stream,
+          "MAXLEN",
+          "~",
+          maxLen,
+          "*",
+          "id",
+          event.id,
+          "type",
+          event.type,
+          "envelope",
+          JSON.stringify(event),
+        );
       }
       const results = await pipeline.exec();
       assertExec(results);

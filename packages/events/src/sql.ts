@@ -1,7 +1,10 @@
 import pg from "pg";
 
 /** Runs one SQL statement with $1… parameters and returns its rows. */
-export type Query = <R extends Record<string, unknown> = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<R[]>;
+export type Query = <R extends Record<string, unknown> = Record<string, unknown>>(
+  text: string,
+  params?: unknown[],
+) => Promise<R[]>;
 
 /**
  * The raw-SQL access the event machinery needs, independent of any one Prisma client: single
@@ -16,7 +19,10 @@ export interface SqlDatabase {
 /** The parts of `pg.Pool` used here. */
 export interface PgPoolLike {
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
-  connect(): Promise<{ query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>; release(destroy?: boolean | Error): void }>;
+  connect(): Promise<{
+    query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+    release(destroy?: boolean | Error): void;
+  }>;
 }
 
 /** A {@link SqlDatabase} over a pg Pool. */
@@ -28,7 +34,9 @@ export function pgDatabase(pool: PgPoolLike): SqlDatabase {
       let broken = false;
       try {
         await client.query("BEGIN");
-        const result = await fn(async <R>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[]);
+        const result = await fn(
+          async <R>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[],
+        );
         await client.query("COMMIT");
         return result;
       } catch (error) {
@@ -43,8 +51,16 @@ export function pgDatabase(pool: PgPoolLike): SqlDatabase {
 }
 
 /** A {@link SqlDatabase} with its own small pg pool, for code that has no pool or Prisma client at hand. */
-export function connectPgDatabase(connectionString: string, options: { max?: number; applicationName?: string; onIdleError?: (error: Error) => void } = {}): SqlDatabase & { close(): Promise<void> } {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 1, connectionTimeoutMillis: 5_000, ...(options.applicationName ? { application_name: options.applicationName } : {}) });
+export function connectPgDatabase(
+  connectionString: string,
+  options: { max?: number; applicationName?: string; onIdleError?: (error: Error) => void } = {},
+): SqlDatabase & { close(): Promise<void> } {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 1,
+    connectionTimeoutMillis: 5_000,
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
+  });
   // Idle-connection errors (a server restart) surface on the next checkout; never crash the process.
   pool.on("error", (error) => options.onIdleError?.(error));
   return { ...pgDatabase(pool), close: () => pool.end() };
@@ -53,7 +69,10 @@ export function connectPgDatabase(connectionString: string, options: { max?: num
 /** The parts of a Prisma client used here (structural, so no Prisma client is imported). */
 export interface PrismaLike {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T>;
-  $transaction<R>(fn: (tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T> }) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+  $transaction<R>(
+    fn: (tx: { $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): PromiseLike<T> }) => Promise<R>,
+    options?: { maxWait?: number; timeout?: number },
+  ): Promise<R>;
 }
 
 /**
@@ -64,7 +83,13 @@ export interface PrismaLike {
 export function prismaDatabase(prisma: PrismaLike, options: { timeoutMs?: number } = {}): SqlDatabase {
   const timeout = options.timeoutMs ?? 30_000;
   return {
-    query: async <R>(text: string, params: unknown[] = []) => (await prisma.$queryRawUnsafe<R[]>(text, ...params)) ?? [],
-    transaction: (fn) => prisma.$transaction((tx) => fn(async <R>(text: string, params: unknown[] = []) => (await tx.$queryRawUnsafe<R[]>(text, ...params)) ?? []), { maxWait: 10_000, timeout }),
+    query: async <R>(text: string, params: unknown[] = []) =>
+      (await prisma.$queryRawUnsafe<R[]>(text, ...params)) ?? [],
+    transaction: (fn) =>
+      prisma.$transaction(
+        (tx) =>
+          fn(async <R>(text: string, params: unknown[] = []) => (await tx.$queryRawUnsafe<R[]>(text, ...params)) ?? []),
+        { maxWait: 10_000, timeout },
+      ),
   };
 }

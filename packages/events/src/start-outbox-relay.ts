@@ -52,13 +52,23 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
   let db: SqlDatabase;
   if (options.prisma) db = prismaDatabase(options.prisma);
   else if (options.databaseUrl) {
-    own = connectPgDatabase(options.databaseUrl, { applicationName: `${options.service}-outbox-relay`, onIdleError: (error) => options.logger.warn({ err: error }, "outbox relay: idle connection error") });
+    own = connectPgDatabase(options.databaseUrl, {
+      applicationName: `${options.service}-outbox-relay`,
+      onIdleError: (error) => options.logger.warn({ err: error }, "outbox relay: idle connection error"),
+    });
     db = own;
   } else throw new Error("startOutboxRelay: `prisma` or `databaseUrl` is required");
   const redis = !!options.redisUrl;
   const publisher: EventPublisher = options.redisUrl
-    ? createRedisStreamPublisher({ url: options.redisUrl, producer: options.service, ...(options.redisKeyPrefix !== undefined ? { prefix: options.redisKeyPrefix } : {}) })
-    : createHttpPushPublisher({ endpoints: options.pushEndpoints?.length ? options.pushEndpoints : DEFAULT_PUSH_ENDPOINTS, ...(options.serviceToken ? { serviceToken: options.serviceToken } : {}) });
+    ? createRedisStreamPublisher({
+        url: options.redisUrl,
+        producer: options.service,
+        ...(options.redisKeyPrefix !== undefined ? { prefix: options.redisKeyPrefix } : {}),
+      })
+    : createHttpPushPublisher({
+        endpoints: options.pushEndpoints?.length ? options.pushEndpoints : DEFAULT_PUSH_ENDPOINTS,
+        ...(options.serviceToken ? { serviceToken: options.serviceToken } : {}),
+      });
   const relay = createOutboxRelay({
     db,
     publisher,
@@ -74,14 +84,28 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
   let reading: { at: number; value: Promise<{ pending: number; oldest: Date | null } | undefined> } | undefined;
   const backlog = () => {
     if (!reading || Date.now() - reading.at > 1_000) {
-      reading = { at: Date.now(), value: db.query<{ pending: number; oldest: Date | null }>(`SELECT count(*)::int AS pending, min("occurredAt") AS oldest FROM "OutboxEvent" WHERE "publishedAt" IS NULL`).then((rows) => rows[0]) };
+      reading = {
+        at: Date.now(),
+        value: db
+          .query<{ pending: number; oldest: Date | null }>(
+            `SELECT count(*)::int AS pending, min("occurredAt") AS oldest FROM "OutboxEvent" WHERE "publishedAt" IS NULL`,
+          )
+          .then((rows) => rows[0]),
+      };
     }
     return reading.value;
   };
-  const stopBacklog = outboxBacklog.add(async () => [{ labels: { service: options.service }, value: (await backlog())?.pending ?? 0 }]);
+  const stopBacklog = outboxBacklog.add(async () => [
+    { labels: { service: options.service }, value: (await backlog())?.pending ?? 0 },
+  ]);
   const stopAge = outboxOldestAge.add(async () => {
     const oldest = (await backlog())?.oldest;
-    return [{ labels: { service: options.service }, value: oldest ? Math.max(0, Date.now() - new Date(oldest).getTime()) / 1000 : 0 }];
+    return [
+      {
+        labels: { service: options.service },
+        value: oldest ? Math.max(0, Date.now() - new Date(oldest).getTime()) / 1000 : 0,
+      },
+    ];
   });
   options.logger.info({ transport: redis ? "redis" : "http-push" }, "outbox relay started");
   return {

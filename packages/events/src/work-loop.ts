@@ -65,7 +65,10 @@ export function createWorkLoop(options: WorkLoopOptions): WorkLoop {
         healthy = false;
         failures++;
         const delay = retryDelayMs(failures, { baseMs: options.idleMs, maxMs: maxBackoff });
-        options.logger.error({ err: error, loop: options.name, retryInMs: delay }, "background loop failed: backing off");
+        options.logger.error(
+          { err: error, loop: options.name, retryInMs: delay },
+          "background loop failed: backing off",
+        );
         await pause(delay, signal);
         continue;
       }

@@ -17,7 +17,13 @@ import {
 import type { ChildTransport } from "./support.ts";
 
 const [mode, json] = process.argv.slice(2);
-const config = JSON.parse(json ?? "{}") as { transport: ChildTransport; group?: string; databaseUrl?: string; killAfter?: number; maxAttempts?: number };
+const config = JSON.parse(json ?? "{}") as {
+  transport: ChildTransport;
+  group?: string;
+  databaseUrl?: string;
+  killAfter?: number;
+  maxAttempts?: number;
+};
 const logger = testLogger("crash-child");
 const die = (): never => {
   process.kill(process.pid, "SIGKILL");
@@ -28,7 +34,10 @@ setTimeout(() => process.exit(3), 20_000).unref();
 
 if (mode === "relay") {
   const t = config.transport;
-  const inner: EventPublisher = t.kind === "redis" ? createRedisStreamPublisher(t) : createHttpPushPublisher({ endpoints: t.endpoints, serviceToken: t.serviceToken });
+  const inner: EventPublisher =
+    t.kind === "redis"
+      ? createRedisStreamPublisher(t)
+      : createHttpPushPublisher({ endpoints: t.endpoints, serviceToken: t.serviceToken });
   const publisher: EventPublisher = {
     async publish(events) {
       await inner.publish(events.slice(0, config.killAfter ?? 1));
@@ -42,7 +51,14 @@ if (mode === "relay") {
 } else if (mode === "consumer") {
   const t = config.transport;
   const handler: EventHandler = async () => die();
-  const common = { group: config.group ?? "mailer", handler, logger, claimIdleMs: 100, pollIntervalMs: 50, retry: { maxAttempts: config.maxAttempts ?? 3, baseMs: 10, maxMs: 20 } };
+  const common = {
+    group: config.group ?? "mailer",
+    handler,
+    logger,
+    claimIdleMs: 100,
+    pollIntervalMs: 50,
+    retry: { maxAttempts: config.maxAttempts ?? 3, baseMs: 10, maxMs: 20 },
+  };
   const consumer: EventConsumer =
     t.kind === "redis"
       ? createRedisStreamConsumer({ ...t, ...common, blockMs: 50 })

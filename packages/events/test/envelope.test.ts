@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { createEnvelope, LowStockV1, MalformedEventError, OrderEventV1, parseEnvelope, parseEnvelopeJson, retryDelayMs, UserRegisteredV1 } from "../src/index.ts";
+import {
+  createEnvelope,
+  LowStockV1,
+  MalformedEventError,
+  OrderEventV1,
+  parseEnvelope,
+  parseEnvelopeJson,
+  retryDelayMs,
+  UserRegisteredV1,
+} from "../src/index.ts";
 
-const valid = createEnvelope("order.confirmed", { orderId: "x" }, { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+const valid = createEnvelope(
+  "order.confirmed",
+  { orderId: "x" },
+  { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+);
 
 describe("envelope", () => {
   it("accepts a well-formed envelope and normalizes id and timestamp", () => {
@@ -34,9 +47,30 @@ describe("envelope", () => {
 describe("event catalog", () => {
   const uuid = "0b0c2f7e-3d5c-4f6b-9a59-8b3a7a0f9d11";
   it("validates the v1 payloads and ignores additive keys", () => {
-    expect(UserRegisteredV1.parse({ userId: uuid, email: "a@b.co", name: "A", role: "CUSTOMER", extra: 1 })).toEqual({ userId: uuid, email: "a@b.co", name: "A", role: "CUSTOMER" });
-    expect(OrderEventV1.safeParse({ orderId: uuid, number: 7, customerId: uuid, status: "PAID", total: { amount: "19.99", currencyCode: "USD" } }).success).toBe(true);
-    expect(OrderEventV1.safeParse({ orderId: uuid, number: 7, customerId: uuid, status: "PAID", total: { amount: 19.99, currencyCode: "USD" } }).success).toBe(false);
+    expect(UserRegisteredV1.parse({ userId: uuid, email: "a@b.co", name: "A", role: "CUSTOMER", extra: 1 })).toEqual({
+      userId: uuid,
+      email: "a@b.co",
+      name: "A",
+      role: "CUSTOMER",
+    });
+    expect(
+      OrderEventV1.safeParse({
+        orderId: uuid,
+        number: 7,
+        customerId: uuid,
+        status: "PAID",
+        total: { amount: "19.99", currencyCode: "USD" },
+      }).success,
+    ).toBe(true);
+    expect(
+      OrderEventV1.safeParse({
+        orderId: uuid,
+        number: 7,
+        customerId: uuid,
+        status: "PAID",
+        total: { amount: 19.99, currencyCode: "USD" },
+      }).success,
+    ).toBe(false);
     expect(LowStockV1.safeParse({ productId: uuid, title: "Mug", quantityAvailable: -1 }).success).toBe(false);
   });
 });

@@ -3,8 +3,23 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHttpServer, type HttpServerHandle } from "@shopgraph/http";
-import { hasRealServer, provisionDatabase, provisionRedis, TEST_REDIS_URL, testPoolConfig, type TestDatabase } from "@shopgraph/testing";
-import { createEnvelope, createInboxRoute, pgDatabase, startOutboxRelay, streamKeys, type PrismaLike, type Query } from "../src/index.ts";
+import {
+  hasRealServer,
+  provisionDatabase,
+  provisionRedis,
+  TEST_REDIS_URL,
+  testPoolConfig,
+  type TestDatabase,
+} from "@shopgraph/testing";
+import {
+  createEnvelope,
+  createInboxRoute,
+  pgDatabase,
+  startOutboxRelay,
+  streamKeys,
+  type PrismaLike,
+  type Query,
+} from "../src/index.ts";
 import { logger, TEST_MIGRATIONS, waitFor } from "./support.ts";
 
 const TOKEN = "a-service-token-of-at-least-32-characters";
@@ -22,7 +37,12 @@ beforeAll(async () => {
   server = createHttpServer({
     logger,
     routes: {
-      "POST /events": createInboxRoute({ db: pgDatabase(pool), serviceToken: TOKEN, logger, bodyLimitBytes: 64 * 1024 }),
+      "POST /events": createInboxRoute({
+        db: pgDatabase(pool),
+        serviceToken: TOKEN,
+        logger,
+        bodyLimitBytes: 64 * 1024,
+      }),
       "POST /open-events": createInboxRoute({ db: pgDatabase(pool), logger }),
     },
   });
@@ -37,7 +57,11 @@ afterAll(async () => {
 beforeEach(() => pool.query(`DELETE FROM "InboxEvent"; DELETE FROM "OutboxEvent"`));
 
 const push = (body: unknown, headers: Record<string, string> = { "x-service-token": TOKEN }, path = "/events") =>
-  fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+  fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("POST /events (embedded inbox)", () => {
   it("stores a batch idempotently and answers with what it stored", async () => {
@@ -60,7 +84,9 @@ describe("POST /events (embedded inbox)", () => {
   ])("refuses a push with %s: 401 UNAUTHENTICATED, nothing stored", async (_name, headers) => {
     const res = await push({ events: [createEnvelope("order.shipped", {})] }, headers);
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("UNAUTHENTICATED");
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      "UNAUTHENTICATED",
+    );
     expect((await pool.query(`SELECT 1 FROM "InboxEvent"`)).rowCount).toBe(0);
   });
 
@@ -73,17 +99,25 @@ describe("POST /events (embedded inbox)", () => {
     ["malformed JSON", "{not json", 400, "BAD_REQUEST"],
     ["no events array", { event: {} }, 400, "BAD_REQUEST"],
     ["more than 100 events", { events: Array.from({ length: 101 }, () => ({})) }, 400, "BAD_REQUEST"],
-    ["a body over the limit", { events: [createEnvelope("order.shipped", { pad: "x".repeat(70 * 1024) })] }, 413, "PAYLOAD_TOO_LARGE"],
+    [
+      "a body over the limit",
+      { events: [createEnvelope("order.shipped", { pad: "x".repeat(70 * 1024) })] },
+      413,
+      "PAYLOAD_TOO_LARGE",
+    ],
   ])("rejects %s with %i %s", async (_name, body, status, code) => {
     const res = await push(body);
     expect(res.status).toBe(status);
-    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(code);
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      code,
+    );
     expect((await pool.query(`SELECT 1 FROM "InboxEvent"`)).rowCount).toBe(0);
   });
 });
 
 describe("startOutboxRelay", () => {
-  const insertOutbox = (id: string, into = pool) => into.query(`INSERT INTO "OutboxEvent" (id, type, payload) VALUES ($1, 'user.registered', '{}')`, [id]);
+  const insertOutbox = (id: string, into = pool) =>
+    into.query(`INSERT INTO "OutboxEvent" (id, type, payload) VALUES ($1, 'user.registered', '{}')`, [id]);
 
   /**
    * The producer whose outbox the relay drains into this inbox. On a real server: this database,
@@ -92,15 +126,27 @@ describe("startOutboxRelay", () => {
    * a second embedded database whose pool the relay borrows, the way an embedded producer lends
    * the relay its Prisma client.
    */
-  async function outboxProducer(): Promise<{ pool: pg.Pool; source: { databaseUrl: string } | { prisma: PrismaLike }; close(): Promise<void> }> {
+  async function outboxProducer(): Promise<{
+    pool: pg.Pool;
+    source: { databaseUrl: string } | { prisma: PrismaLike };
+    close(): Promise<void>;
+  }> {
     if (!db.embedded) return { pool, source: { databaseUrl: db.url }, close: async () => {} };
     const producer = await provisionDatabase("events", TEST_MIGRATIONS);
     const producerPool = new pg.Pool(testPoolConfig(producer, 1));
     const sql = pgDatabase(producerPool);
-    const raw = (query: Query) => <T,>(text: string, ...values: unknown[]) => query(text, values) as unknown as Promise<T>;
+    const raw =
+      (query: Query) =>
+      <T>(text: string, ...values: unknown[]) =>
+        query(text, values) as unknown as Promise<T>;
     return {
       pool: producerPool,
-      source: { prisma: { $queryRawUnsafe: raw(sql.query), $transaction: (fn) => sql.transaction((query) => fn({ $queryRawUnsafe: raw(query) })) } },
+      source: {
+        prisma: {
+          $queryRawUnsafe: raw(sql.query),
+          $transaction: (fn) => sql.transaction((query) => fn({ $queryRawUnsafe: raw(query) })),
+        },
+      },
       async close() {
         await producerPool.end();
         await producer.drop();
@@ -112,10 +158,20 @@ describe("startOutboxRelay", () => {
     const id = randomUUID();
     const producer = await outboxProducer();
     await insertOutbox(id, producer.pool);
-    const relay = startOutboxRelay({ service: "users", ...producer.source, logger, pushEndpoints: [`${base}/events`], serviceToken: TOKEN, intervalMs: 20 });
+    const relay = startOutboxRelay({
+      service: "users",
+      ...producer.source,
+      logger,
+      pushEndpoints: [`${base}/events`],
+      serviceToken: TOKEN,
+      intervalMs: 20,
+    });
     try {
       expect(relay.transport).toBe("http-push");
-      await waitFor(async () => (await pool.query(`SELECT 1 FROM "InboxEvent" WHERE id = $1`, [id])).rowCount === 1, "inbox row");
+      await waitFor(
+        async () => (await pool.query(`SELECT 1 FROM "InboxEvent" WHERE id = $1`, [id])).rowCount === 1,
+        "inbox row",
+      );
     } finally {
       await relay.close();
       await producer.close();
@@ -125,7 +181,14 @@ describe("startOutboxRelay", () => {
   it.skipIf(!REAL_REDIS)("publishes to the Redis events stream when REDIS_URL is set", async () => {
     const id = randomUUID();
     await insertOutbox(id);
-    const relay = startOutboxRelay({ service: "users", databaseUrl: db.url, logger, redisUrl: redis.url, redisKeyPrefix: redis.prefix, intervalMs: 20 });
+    const relay = startOutboxRelay({
+      service: "users",
+      databaseUrl: db.url,
+      logger,
+      redisUrl: redis.url,
+      redisKeyPrefix: redis.prefix,
+      intervalMs: 20,
+    });
     const client = new Redis(redis.url!, { protocol: 2 });
     try {
       expect(relay.transport).toBe("redis");

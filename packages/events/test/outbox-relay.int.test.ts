@@ -2,9 +2,31 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { hasRealServer, provisionDatabase, provisionRedis, TEST_DATABASE_SERVER, TEST_REDIS_URL, testPoolConfig, type TestDatabase } from "@shopgraph/testing";
-import { createOutboxRelay, pgDatabase, type EventEnvelope, type EventPublisher, type SqlDatabase } from "../src/index.ts";
-import { embeddedFixture, logger, redisFixture, runCrashChild, TEST_MIGRATIONS, waitFor, type TransportFixture } from "./support.ts";
+import {
+  hasRealServer,
+  provisionDatabase,
+  provisionRedis,
+  TEST_DATABASE_SERVER,
+  TEST_REDIS_URL,
+  testPoolConfig,
+  type TestDatabase,
+} from "@shopgraph/testing";
+import {
+  createOutboxRelay,
+  pgDatabase,
+  type EventEnvelope,
+  type EventPublisher,
+  type SqlDatabase,
+} from "../src/index.ts";
+import {
+  embeddedFixture,
+  logger,
+  redisFixture,
+  runCrashChild,
+  TEST_MIGRATIONS,
+  waitFor,
+  type TransportFixture,
+} from "./support.ts";
 
 const redis = await provisionRedis();
 // Concurrent relays need concurrent sessions; the embedded fallback has one (skipped there, fails in CI).
@@ -36,7 +58,9 @@ async function writeOutbox(n: number, type = "order.confirmed"): Promise<string[
   return ids;
 }
 
-const unpublished = async () => (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "OutboxEvent" WHERE "publishedAt" IS NULL`)).rows[0]?.n;
+const unpublished = async () =>
+  (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "OutboxEvent" WHERE "publishedAt" IS NULL`)).rows[0]
+    ?.n;
 
 /** A publisher that records what it was given (the transport interface, not a database stand-in). */
 function recordingPublisher(delayMs = 0): EventPublisher & { published: EventEnvelope[] } {
@@ -75,7 +99,9 @@ describe("outbox relay", () => {
   it("stamps publishedAt when the publish succeeded, not when the batch was claimed", async () => {
     await writeOutbox(2);
     const relay = createOutboxRelay({ db, publisher: recordingPublisher(400), logger });
-    const [{ claimedBefore }] = (await pool.query<{ claimedBefore: Date }>(`SELECT clock_timestamp() AS "claimedBefore"`)).rows as [{ claimedBefore: Date }];
+    const [{ claimedBefore }] = (
+      await pool.query<{ claimedBefore: Date }>(`SELECT clock_timestamp() AS "claimedBefore"`)
+    ).rows as [{ claimedBefore: Date }];
     expect(await relay.relayOnce()).toBe(2);
     const rows = (await pool.query<{ publishedAt: Date }>(`SELECT "publishedAt" FROM "OutboxEvent"`)).rows;
     // The publish took 400 ms after the claim: a claim-time stamp would sit within a few ms of it.
@@ -88,7 +114,10 @@ describe("outbox relay", () => {
     let lost = false;
     let marked = 0;
     const relay = createOutboxRelay({
-      db, logger, lossCheckMs: 0, replayWindowMs: 60_000,
+      db,
+      logger,
+      lossCheckMs: 0,
+      replayWindowMs: 60_000,
       publisher: { ...publisher, checkLoss: async () => lost, markIntact: async () => void marked++ },
     });
     expect(await relay.relayOnce()).toBe(3);
@@ -98,7 +127,12 @@ describe("outbox relay", () => {
     relay.start();
     await waitFor(async () => publisher.published.length === 5, "the window re-published");
     await relay.stop();
-    expect(publisher.published.slice(3).map((e) => e.id).sort()).toEqual([...recent].sort());
+    expect(
+      publisher.published
+        .slice(3)
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...recent].sort());
     expect(marked).toBeGreaterThan(0);
     expect(await unpublished()).toBe(0);
   });
@@ -108,9 +142,11 @@ describe("outbox relay", () => {
     const ids = await writeOutbox(200);
     const publisher = recordingPublisher(5);
     const relays = Array.from({ length: 4 }, () => createOutboxRelay({ db, publisher, logger, batchSize: 7 }));
-    await Promise.all(relays.map(async (relay) => {
-      while ((await relay.relayOnce()) > 0);
-    }));
+    await Promise.all(
+      relays.map(async (relay) => {
+        while ((await relay.relayOnce()) > 0);
+      }),
+    );
     const published = publisher.published.map((e) => e.id);
     expect(published.length).toBe(200);
     expect(new Set(published)).toEqual(new Set(ids));
@@ -120,7 +156,10 @@ describe("outbox relay", () => {
     const ids = await writeOutbox(3);
     let down = true;
     const publisher = recordingPublisher();
-    const flaky: EventPublisher = { publish: (events) => (down ? Promise.reject(new Error("Redis unreachable")) : publisher.publish(events)), close: async () => {} };
+    const flaky: EventPublisher = {
+      publish: (events) => (down ? Promise.reject(new Error("Redis unreachable")) : publisher.publish(events)),
+      close: async () => {},
+    };
     const relay = createOutboxRelay({ db, publisher: flaky, logger });
     await expect(relay.relayOnce()).rejects.toThrow("Redis unreachable");
     expect(await unpublished()).toBe(3);
@@ -148,10 +187,21 @@ describe("outbox relay", () => {
     const servicePool = new pg.Pool({ connectionString: db.url, max: 1 });
     try {
       const id = randomUUID();
-      await servicePool.query(`INSERT INTO "OutboxEvent" (id, type, payload) VALUES ($1, 'user.registered', '{"userId":"x"}')`, [id]);
+      await servicePool.query(
+        `INSERT INTO "OutboxEvent" (id, type, payload) VALUES ($1, 'user.registered', '{"userId":"x"}')`,
+        [id],
+      );
       const publisher = recordingPublisher();
       expect(await createOutboxRelay({ db: pgDatabase(servicePool), publisher, logger }).relayOnce()).toBe(1);
-      expect(publisher.published).toEqual([expect.objectContaining({ id, type: "user.registered", version: 1, traceparent: null, payload: { userId: "x" } })]);
+      expect(publisher.published).toEqual([
+        expect.objectContaining({
+          id,
+          type: "user.registered",
+          version: 1,
+          traceparent: null,
+          payload: { userId: "x" },
+        }),
+      ]);
     } finally {
       await servicePool.end();
       await db.drop();
@@ -166,25 +216,35 @@ const transports: [string, boolean, () => TransportFixture][] = [
   ["embedded-http-inbox", true, embeddedFixture],
 ];
 
-for (const [name, available, makeFixture] of transports) describe.skipIf(!available)(`relay crash over ${name}`, () => {
-  let fixture: TransportFixture;
-  afterEach(() => fixture?.close());
+for (const [name, available, makeFixture] of transports)
+  describe.skipIf(!available)(`relay crash over ${name}`, () => {
+    let fixture: TransportFixture;
+    afterEach(() => fixture?.close());
 
-  it("a relay killed mid-batch loses nothing, and consumers absorb the re-sent duplicates", async () => {
-    fixture = makeFixture();
-    const group = await fixture.group("mailer");
-    let handled = 0;
-    await fixture.consumer(group, group.handler(async () => void handled++));
-    const ids = await writeOutbox(10);
-    // A real relay process publishes 3 of its 10 rows, then is SIGKILLed before it can commit.
-    expect(await runCrashChild("relay", fixture.describe(), { databaseUrl: producer.url, killAfter: 3 })).toEqual({ code: null, signal: "SIGKILL" });
-    expect(await unpublished()).toBe(10);
-    await waitFor(async () => (await group.effects()).length === 3, "the events sent before the kill");
-    const relay = createOutboxRelay({ db, publisher: fixture.publisher(), logger });
-    // The killed backend's row locks go away once Postgres notices the closed socket.
-    await waitFor(async () => (await relay.relayOnce(), (await unpublished()) === 0), "outbox drained");
-    const effects = await waitFor(async () => ((await group.effects()).length >= 10 ? group.effects() : null), "all effects");
-    expect(effects.sort()).toEqual([...ids].sort());
-    expect(handled).toBeGreaterThanOrEqual(10);
+    it("a relay killed mid-batch loses nothing, and consumers absorb the re-sent duplicates", async () => {
+      fixture = makeFixture();
+      const group = await fixture.group("mailer");
+      let handled = 0;
+      await fixture.consumer(
+        group,
+        group.handler(async () => void handled++),
+      );
+      const ids = await writeOutbox(10);
+      // A real relay process publishes 3 of its 10 rows, then is SIGKILLed before it can commit.
+      expect(await runCrashChild("relay", fixture.describe(), { databaseUrl: producer.url, killAfter: 3 })).toEqual({
+        code: null,
+        signal: "SIGKILL",
+      });
+      expect(await unpublished()).toBe(10);
+      await waitFor(async () => (await group.effects()).length === 3, "the events sent before the kill");
+      const relay = createOutboxRelay({ db, publisher: fixture.publisher(), logger });
+      // The killed backend's row locks go away once Postgres notices the closed socket.
+      await waitFor(async () => (await relay.relayOnce(), (await unpublished()) === 0), "outbox drained");
+      const effects = await waitFor(
+        async () => ((await group.effects()).length >= 10 ? group.effects() : null),
+        "all effects",
+      );
+      expect(effects.sort()).toEqual([...ids].sort());
+      expect(handled).toBeGreaterThanOrEqual(10);
+    });
   });
-});

@@ -27,10 +27,20 @@ describe.skipIf(!REAL_REDIS)("Redis Streams specifics", () => {
     await raw.xadd(stream, "*", "envelope", "{not json");
     await raw.xadd(stream, "*", "something", "else");
     let called = false;
-    const consumer = createRedisStreamConsumer({ ...streams, group: "mailer", handler: async () => void (called = true), logger, pollIntervalMs: 50, blockMs: 50 });
+    const consumer = createRedisStreamConsumer({
+      ...streams,
+      group: "mailer",
+      handler: async () => void (called = true),
+      logger,
+      pollIntervalMs: 50,
+      blockMs: 50,
+    });
     await consumer.start();
     try {
-      const dead = await waitFor(async () => ((await consumer.deadLetters()).length === 2 ? consumer.deadLetters() : null), "2 dead letters");
+      const dead = await waitFor(
+        async () => ((await consumer.deadLetters()).length === 2 ? consumer.deadLetters() : null),
+        "2 dead letters",
+      );
       expect(dead.map((d) => [d.eventId, d.error, d.raw])).toEqual([
         [null, "MalformedEventError: envelope is not valid JSON", "{not json"],
         [null, "MalformedEventError: envelope is not an object", JSON.stringify({ something: "else" })],

@@ -29,7 +29,11 @@ export const TEST_MIGRATIONS = fileURLToPath(new URL("./migrations", import.meta
 export const logger = testLogger("events");
 
 /** Polls `check` until it returns a truthy value (or throws after `timeoutMs`); no timing is asserted. */
-export async function waitFor<T>(check: () => Promise<T> | T, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => Promise<T> | T,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -52,7 +56,11 @@ export interface TestGroup {
 }
 
 /** Options every consumer in the contract suite gets unless a test overrides them. */
-export const FAST: Partial<ConsumerOptions> = { retry: { maxAttempts: 4, baseMs: 20, maxMs: 100 }, pollIntervalMs: 50, batchSize: 10 };
+export const FAST: Partial<ConsumerOptions> = {
+  retry: { maxAttempts: 4, baseMs: 20, maxMs: 100 },
+  pollIntervalMs: 50,
+  batchSize: 10,
+};
 
 /** What a child process needs to build a publisher or a consumer of the same transport. */
 export type ChildTransport =
@@ -77,7 +85,10 @@ export interface TransportFixture {
   close(): Promise<void>;
 }
 
-async function provisionGroup(name: string, cleanups: (() => Promise<void>)[]): Promise<TestGroup & { database: TestDatabase }> {
+async function provisionGroup(
+  name: string,
+  cleanups: (() => Promise<void>)[],
+): Promise<TestGroup & { database: TestDatabase }> {
   const database = await provisionDatabase("events", TEST_MIGRATIONS);
   const pool = new pg.Pool(testPoolConfig(database, 4));
   cleanups.push(async () => {
@@ -91,13 +102,18 @@ async function provisionGroup(name: string, cleanups: (() => Promise<void>)[]): 
     pool,
     db: pgDatabase(pool),
     async effects() {
-      const { rows } = await pool.query<{ eventId: string }>(`SELECT "eventId" FROM "Effect" WHERE consumer = $1 ORDER BY id`, [name]);
+      const { rows } = await pool.query<{ eventId: string }>(
+        `SELECT "eventId" FROM "Effect" WHERE consumer = $1 ORDER BY id`,
+        [name],
+      );
       return rows.map((r) => r.eventId);
     },
     handler(before) {
       return async (event: EventEnvelope, context) => {
         await before?.(event, context);
-        await processOnce(pgDatabase(pool), event, (query) => query(`INSERT INTO "Effect" ("eventId", consumer) VALUES ($1, $2)`, [event.id, name]).then(() => undefined));
+        await processOnce(pgDatabase(pool), event, (query) =>
+          query(`INSERT INTO "Effect" ("eventId", consumer) VALUES ($1, $2)`, [event.id, name]).then(() => undefined),
+        );
       };
     },
   };
@@ -122,7 +138,15 @@ export function redisFixture(redis: TestRedis & { url: string }): TransportFixtu
       return publisher;
     },
     async consumer(group, handler, options = {}) {
-      const consumer = createRedisStreamConsumer({ ...streams, ...FAST, blockMs: 50, ...options, group: group.name, handler, logger });
+      const consumer = createRedisStreamConsumer({
+        ...streams,
+        ...FAST,
+        blockMs: 50,
+        ...options,
+        group: group.name,
+        handler,
+        logger,
+      });
       cleanups.unshift(() => consumer.stop());
       await consumer.start();
       return consumer;
@@ -133,7 +157,17 @@ export function redisFixture(redis: TestRedis & { url: string }): TransportFixtu
     async crashConsumer(group, count) {
       const { stream } = streamKeys(streams);
       await raw.call("XGROUP", "CREATE", stream, group.name, "0", "MKSTREAM").catch(() => undefined);
-      const reply = (await raw.call("XREADGROUP", "GROUP", group.name, "crashed", "COUNT", count, "STREAMS", stream, ">")) as [string, unknown[]][] | null;
+      const reply = (await raw.call(
+        "XREADGROUP",
+        "GROUP",
+        group.name,
+        "crashed",
+        "COUNT",
+        count,
+        "STREAMS",
+        stream,
+        ">",
+      )) as [string, unknown[]][] | null;
       return reply?.[0]?.[1].length ?? 0;
     },
     async inFlight(group) {
@@ -158,7 +192,12 @@ export function embeddedFixture(): TransportFixture {
     async group(name) {
       const group = await provisionGroup(name, cleanups);
       const entry = { url: "", consumers: [] as EventConsumer[] };
-      const route = createInboxRoute({ db: group.db, serviceToken, logger, onStored: () => entry.consumers.forEach((c) => c.wake()) });
+      const route = createInboxRoute({
+        db: group.db,
+        serviceToken,
+        logger,
+        onStored: () => entry.consumers.forEach((c) => c.wake()),
+      });
       const http: HttpServerHandle = createHttpServer({ logger, routes: { "POST /events": route } });
       entry.url = `${(await http.listen(0, "127.0.0.1")).url}/events`;
       endpoints.set(name, entry);
@@ -177,7 +216,11 @@ export function embeddedFixture(): TransportFixture {
     },
     async injectMalformed(value) {
       for (const { url } of endpoints.values()) {
-        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-service-token": serviceToken }, body: JSON.stringify({ events: [value] }) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-service-token": serviceToken },
+          body: JSON.stringify({ events: [value] }),
+        });
         if (!res.ok) throw new Error(`inject failed: ${res.status}`);
       }
     },
@@ -186,10 +229,17 @@ export function embeddedFixture(): TransportFixture {
       return (await claimInbox(group.db, "InboxEvent", "crashed", 300, count)).length;
     },
     async inFlight(group) {
-      const { rows } = await group.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "InboxEvent" WHERE status = 'PENDING'`);
+      const { rows } = await group.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM "InboxEvent" WHERE status = 'PENDING'`,
+      );
       return rows[0]?.n ?? 0;
     },
-    describe: (group) => ({ kind: "embedded", endpoints: [...endpoints.values()].map((e) => e.url), serviceToken, ...(group ? { databaseUrl: group.url } : {}) }),
+    describe: (group) => ({
+      kind: "embedded",
+      endpoints: [...endpoints.values()].map((e) => e.url),
+      serviceToken,
+      ...(group ? { databaseUrl: group.url } : {}),
+    }),
     async close() {
       for (const cleanup of cleanups) await cleanup();
     },
@@ -197,10 +247,16 @@ export function embeddedFixture(): TransportFixture {
 }
 
 /** Runs test/crash-child.ts, which crashes on purpose (SIGKILL or exit 70); resolves with how it ended. */
-export function runCrashChild(mode: "relay" | "consumer", transport: ChildTransport, extra: Record<string, unknown> = {}): Promise<{ code: number | null; signal: string | null }> {
+export function runCrashChild(
+  mode: "relay" | "consumer",
+  transport: ChildTransport,
+  extra: Record<string, unknown> = {},
+): Promise<{ code: number | null; signal: string | null }> {
   const script = fileURLToPath(new URL("./crash-child.ts", import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, mode, JSON.stringify({ transport, ...extra })], { stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, [script, mode, JSON.stringify({ transport, ...extra })], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     child.once("error", reject);
     child.once("exit", (code, signal) => resolve({ code, signal }));
   });

@@ -58,7 +58,8 @@ function walkForUnsafeLiteral(document: DocumentNode): string | undefined {
   return reason;
 }
 
-const badInput = (message: string, field?: string[]) => codedError(ErrorCode.BAD_USER_INPUT, message, { status: 400, ...(field ? { field } : {}) });
+const badInput = (message: string, field?: string[]) =>
+  codedError(ErrorCode.BAD_USER_INPUT, message, { status: 400, ...(field ? { field } : {}) });
 
 /**
  * Refuses client input that would otherwise end as a server error, on the gateway and on every
@@ -76,7 +77,9 @@ export function clientInputPlugin<C extends BaseContext>(): ApolloServerPlugin<C
             const count = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length;
             throw codedError(
               ErrorCode.OPERATION_RESOLUTION_FAILURE,
-              request.operationName ? `Unknown operation named "${request.operationName}"` : `The document has ${count} operations: send operationName to choose one`,
+              request.operationName
+                ? `Unknown operation named "${request.operationName}"`
+                : `The document has ${count} operations: send operationName to choose one`,
               { status: 400 },
             );
           }

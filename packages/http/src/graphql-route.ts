@@ -57,7 +57,10 @@ function mergeVary(earlier: unknown, value: string): string {
  * coded JSON errors before Apollo sees them; everything else (CSRF prevention, GET rules, APQ) is
  * Apollo's own request pipeline.
  */
-export function graphqlRoute<C extends BaseContext>(apollo: ApolloServer<C>, options: GraphQLRouteOptions<C>): RouteHandler {
+export function graphqlRoute<C extends BaseContext>(
+  apollo: ApolloServer<C>,
+  options: GraphQLRouteOptions<C>,
+): RouteHandler {
   const limit = options.bodyLimitBytes ?? 1024 * 1024;
   const handle = async (req: IncomingMessage, res: ServerResponse, info: RequestInfo, created: { context?: C }) => {
     let body: unknown;
@@ -93,7 +96,10 @@ export function graphqlRoute<C extends BaseContext>(apollo: ApolloServer<C>, opt
       search: info.url.search,
       body,
     };
-    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => (created.context = await options.context(req, info)) });
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => (created.context = await options.context(req, info)),
+    });
     for (const [name, value] of response.headers) {
       res.setHeader(name, name === "vary" ? mergeVary(res.getHeader("vary"), value) : value);
     }
@@ -118,7 +124,13 @@ export function graphqlRoute<C extends BaseContext>(apollo: ApolloServer<C>, opt
     } finally {
       // A throw here becomes the server's 500 after this returns; report that status, not the default 200.
       const status = res.headersSent ? res.statusCode : 500;
-      onComplete({ req, requestId: info.requestId, status, durationMs: performance.now() - startedAt, context: created.context });
+      onComplete({
+        req,
+        requestId: info.requestId,
+        status,
+        durationMs: performance.now() - startedAt,
+        context: created.context,
+      });
     }
   };
 }

@@ -100,44 +100,60 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const prefixes = Object.keys(options.prefixRoutes ?? {}).sort((a, b) => b.length - a.length);
 
   // Metrics are never on this (public) server: see metrics-server.ts.
-  const server = createServer({ connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000 }, async (req, res) => {
-    inFlight++;
-    lastRequestAt = performance.now();
-    const startedAt = performance.now();
-    let route = "unmatched";
-    res.on("close", () => {
-      inFlight--;
-      if (draining && inFlight === 0) drained?.();
-      // An aborted request never got a status of its own; 499 is the usual "client closed" mark.
-      options.onRequestEnd?.({ method: req.method ?? "GET", route, status: res.writableFinished ? res.statusCode : 499, durationMs: performance.now() - startedAt });
-    });
-    const incoming = req.headers["x-request-id"];
-    const requestId = options.trustRequestId && typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    for (const [name, value] of Object.entries({ ...SECURITY_HEADERS, ...options.headers, "x-request-id": requestId })) res.setHeader(name, value);
-    if (draining) res.setHeader("connection", "close");
-    let url: URL;
-    try {
-      url = new URL(req.url ?? "/", "http://localhost");
-    } catch {
-      return sendError(res, 400, "BAD_REQUEST", "Malformed request URL");
-    }
-    if (knownPaths.has(url.pathname)) route = url.pathname;
-    const exact = routes[`${req.method} ${url.pathname}`];
-    const prefix = exact ? undefined : prefixes.find((p) => url.pathname.startsWith(p));
-    if (prefix) route = `${prefix}*`;
-    if (options.cors && !prefix && applyCors(req, res, options.cors)) return;
-    const handler = exact ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
-    if (!handler) {
-      const known = Object.keys(routes).some((key) => key.endsWith(` ${url.pathname}`));
-      return known ? sendError(res, 405, "BAD_REQUEST", `Method ${req.method} not allowed`) : sendError(res, 404, "NOT_FOUND", "Not found");
-    }
-    try {
-      await handler(req, res, { requestId, url });
-    } catch (error) {
-      logger.error({ err: error, requestId, path: url.pathname }, "request handler failed");
-      sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error", { "x-request-id": requestId });
-    }
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: options.timeoutCheckIntervalMs ?? 1_000 },
+    async (req, res) => {
+      inFlight++;
+      lastRequestAt = performance.now();
+      const startedAt = performance.now();
+      let route = "unmatched";
+      res.on("close", () => {
+        inFlight--;
+        if (draining && inFlight === 0) drained?.();
+        // An aborted request never got a status of its own; 499 is the usual "client closed" mark.
+        options.onRequestEnd?.({
+          method: req.method ?? "GET",
+          route,
+          status: res.writableFinished ? res.statusCode : 499,
+          durationMs: performance.now() - startedAt,
+        });
+      });
+      const incoming = req.headers["x-request-id"];
+      const requestId =
+        options.trustRequestId && typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+      for (const [name, value] of Object.entries({
+        ...SECURITY_HEADERS,
+        ...options.headers,
+        "x-request-id": requestId,
+      }))
+        res.setHeader(name, value);
+      if (draining) res.setHeader("connection", "close");
+      let url: URL;
+      try {
+        url = new URL(req.url ?? "/", "http://localhost");
+      } catch {
+        return sendError(res, 400, "BAD_REQUEST", "Malformed request URL");
+      }
+      if (knownPaths.has(url.pathname)) route = url.pathname;
+      const exact = routes[`${req.method} ${url.pathname}`];
+      const prefix = exact ? undefined : prefixes.find((p) => url.pathname.startsWith(p));
+      if (prefix) route = `${prefix}*`;
+      if (options.cors && !prefix && applyCors(req, res, options.cors)) return;
+      const handler = exact ?? (prefix ? options.prefixRoutes?.[prefix] : undefined);
+      if (!handler) {
+        const known = Object.keys(routes).some((key) => key.endsWith(` ${url.pathname}`));
+        return known
+          ? sendError(res, 405, "BAD_REQUEST", `Method ${req.method} not allowed`)
+          : sendError(res, 404, "NOT_FOUND", "Not found");
+      }
+      try {
+        await handler(req, res, { requestId, url });
+      } catch (error) {
+        logger.error({ err: error, requestId, path: url.pathname }, "request handler failed");
+        sendError(res, 500, "INTERNAL_SERVER_ERROR", "Internal server error", { "x-request-id": requestId });
+      }
+    },
+  );
   server.headersTimeout = options.headersTimeoutMs ?? 10_000;
   server.requestTimeout = options.requestTimeoutMs ?? 30_000;
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
@@ -159,7 +175,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
           server.off("error", reject);
           const address = server.address() as AddressInfo;
           const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
-          resolve({ port: address.port, url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${address.port}` });
+          resolve({
+            port: address.port,
+            url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${address.port}`,
+          });
         });
       });
     },
@@ -176,7 +195,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       if (inFlight > 0) {
-        await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((resolve) => setTimeout(resolve, graceMs).unref())]);
+        await Promise.race([
+          new Promise<void>((resolve) => (drained = resolve)),
+          new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
       }
       server.closeAllConnections();
       await closed;

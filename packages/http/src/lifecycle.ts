@@ -9,7 +9,11 @@ export interface Closable {
  * Runs a service until SIGINT/SIGTERM, then closes it once. A second signal, or a close that
  * hangs past `forceAfterMs`, exits at once. Start-up failures exit 1 with the error logged.
  */
-export async function runUntilSignal(logger: Logger, start: () => Promise<Closable>, forceAfterMs = 15_000): Promise<void> {
+export async function runUntilSignal(
+  logger: Logger,
+  start: () => Promise<Closable>,
+  forceAfterMs = 15_000,
+): Promise<void> {
   let service: Closable;
   try {
     service = await start();

@@ -45,7 +45,9 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
     if (path !== "/metrics") return sendError(res, 404, "NOT_FOUND", "Not found");
     if (req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", `Method ${req.method} not allowed`);
     if (options.token && !hasToken(req, options.token)) {
-      return sendError(res, 401, "UNAUTHENTICATED", "Metrics need a bearer token", { "www-authenticate": 'Bearer realm="metrics"' });
+      return sendError(res, 401, "UNAUTHENTICATED", "Metrics need a bearer token", {
+        "www-authenticate": 'Bearer realm="metrics"',
+      });
     }
     try {
       await options.handler(req, res);

@@ -60,7 +60,9 @@ export interface OperationObserverOptions {
  * error on the span, and reports the finished operation with its error codes. Runs on the gateway
  * and on every subgraph.
  */
-export function operationObserverPlugin<C extends ObservedContext>(options: OperationObserverOptions): ApolloServerPlugin<C> {
+export function operationObserverPlugin<C extends ObservedContext>(
+  options: OperationObserverOptions,
+): ApolloServerPlugin<C> {
   return {
     async requestDidStart({ contextValue, request }) {
       const state = (contextValue.operation ??= createOperationState());
@@ -72,7 +74,10 @@ export function operationObserverPlugin<C extends ObservedContext>(options: Oper
           state.name = operationName ?? null;
           state.label = options.label(operationName);
           state.type = operation?.operation ?? "unknown";
-          contextValue.logger = contextValue.logger.child({ operationName: state.name ?? undefined, operationType: state.type });
+          contextValue.logger = contextValue.logger.child({
+            operationName: state.name ?? undefined,
+            operationType: state.type,
+          });
           // Name and type only: variables and the document may hold passwords, tokens or personal data.
           span?.setAttributes({ "graphql.operation.name": state.label, "graphql.operation.type": state.type });
         },
@@ -80,14 +85,24 @@ export function operationObserverPlugin<C extends ObservedContext>(options: Oper
           if (!span) return;
           for (const error of errors) {
             const code = (error.extensions as { code?: unknown } | undefined)?.code;
-            span.recordException({ name: typeof code === "string" ? code : "GraphQLError", message: spanSafeMessage(error.message) });
+            span.recordException({
+              name: typeof code === "string" ? code : "GraphQLError",
+              message: spanSafeMessage(error.message),
+            });
           }
           span.setStatus({ code: SpanStatusCode.ERROR, message: "GraphQL errors" });
         },
         async willSendResponse({ response }) {
           const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
-          state.errorCodes = errors.map((e) => (typeof e.extensions?.code === "string" ? e.extensions.code : "INTERNAL_SERVER_ERROR"));
-          options.onFinished?.({ operation: state.label, type: state.type, durationMs: performance.now() - state.startedAt, errorCodes: state.errorCodes });
+          state.errorCodes = errors.map((e) =>
+            typeof e.extensions?.code === "string" ? e.extensions.code : "INTERNAL_SERVER_ERROR",
+          );
+          options.onFinished?.({
+            operation: state.label,
+            type: state.type,
+            durationMs: performance.now() - state.startedAt,
+            errorCodes: state.errorCodes,
+          });
         },
       };
     },

@@ -26,7 +26,15 @@ function preflight(origin: string, headers: string) {
 
 describe("CORS preflight", () => {
   it("allows browser tracing and Apollo client-awareness headers from an allowed origin", async () => {
-    const requested = ["content-type", "authorization", "traceparent", "tracestate", "baggage", "apollographql-client-name", "apollographql-client-version"];
+    const requested = [
+      "content-type",
+      "authorization",
+      "traceparent",
+      "tracestate",
+      "baggage",
+      "apollographql-client-name",
+      "apollographql-client-version",
+    ];
     const res = await preflight(APP, requested.join(","));
     expect(res.status).toBe(204);
     expect(res.headers.get("access-control-allow-origin")).toBe(APP);

@@ -8,7 +8,9 @@ function get(agent: Agent, url: string) {
   return new Promise<{ status: number; close: boolean; reused: boolean } | Error>((resolve) => {
     const req = request(url, { agent }, (res) => {
       res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, close: res.headers.connection === "close", reused: req.reusedSocket }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, close: res.headers.connection === "close", reused: req.reusedSocket }),
+      );
     });
     req.on("error", resolve);
     req.end();
@@ -16,7 +18,9 @@ function get(agent: Agent, url: string) {
 }
 
 const start = async (routes = {}) => {
-  const thing = { "GET /thing": (_req: unknown, res: Parameters<typeof sendJson>[0]) => sendJson(res, 200, { ok: true }) };
+  const thing = {
+    "GET /thing": (_req: unknown, res: Parameters<typeof sendJson>[0]) => sendJson(res, 200, { ok: true }),
+  };
   const server = createHttpServer({ logger: pino({ level: "silent" }), routes: { ...thing, ...routes } });
   const { url } = await server.listen(0, "127.0.0.1");
   return { server, url };
@@ -66,10 +70,12 @@ describe("draining on close", () => {
 
   it("waits for an in-flight request (up to the grace period) after it stops accepting", async () => {
     let release: () => void = () => {};
-    const { server, url } = await start({ "GET /slow": async (_req: unknown, res: Parameters<typeof sendJson>[0]) => {
-      await new Promise<void>((resolve) => (release = resolve));
-      sendJson(res, 200, { slow: true });
-    } });
+    const { server, url } = await start({
+      "GET /slow": async (_req: unknown, res: Parameters<typeof sendJson>[0]) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        sendJson(res, 200, { slow: true });
+      },
+    });
     const agent = new Agent({ keepAlive: true });
     const slow = get(agent, `${url}/slow`);
     await new Promise((resolve) => setTimeout(resolve, 50));

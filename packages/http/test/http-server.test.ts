@@ -20,7 +20,9 @@ describe("createHttpServer request timing", () => {
   it("never answers /metrics on the public port (metrics have their own listener)", async () => {
     const res = await fetch(`${url}/metrics`);
     expect(res.status).toBe(404);
-    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("NOT_FOUND");
+    expect(((await res.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      "NOT_FOUND",
+    );
   });
 
   it("reports every finished request with its route (never the raw URL), status and duration", async () => {

@@ -33,7 +33,9 @@ async function rawSocket(): Promise<{ socket: Socket; closed: Promise<{ atMs: nu
   let received = "";
   socket.on("data", (chunk: Buffer) => (received += chunk.toString("latin1")));
   socket.on("error", () => {});
-  const closed = new Promise<{ atMs: number; received: string }>((resolve) => socket.once("close", () => resolve({ atMs: performance.now() - startedAt, received })));
+  const closed = new Promise<{ atMs: number; received: string }>((resolve) =>
+    socket.once("close", () => resolve({ atMs: performance.now() - startedAt, received })),
+  );
   return { socket, closed };
 }
 
@@ -63,7 +65,9 @@ describe("HTTP timeouts (slowloris)", () => {
   it("closes a connection whose body drips in, within the request timeout", async () => {
     const { socket, closed } = await rawSocket();
     const body = JSON.stringify({ query: "{ __typename }", pad: "b".repeat(200) });
-    socket.write(`POST /echo HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`);
+    socket.write(
+      `POST /echo HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
+    );
     // Headers done at once; the body then comes at 1 byte per 100 ms (~20 s in all).
     const stop = drip(socket, body, 100);
     const { atMs } = await closed;

@@ -6,12 +6,19 @@ import { attachMetricsServer, createHttpServer, sendJson, type HttpServerHandle 
 const TOKEN = "scrape-token-0123456789abcdef";
 let open: HttpServerHandle;
 let locked: HttpServerHandle;
-const urls: { open: { url: string; metricsUrl?: string }; locked: { url: string; metricsUrl?: string } } = { open: { url: "" }, locked: { url: "" } };
+const urls: { open: { url: string; metricsUrl?: string }; locked: { url: string; metricsUrl?: string } } = {
+  open: { url: "" },
+  locked: { url: "" },
+};
 
 const handler = (_req: unknown, res: ServerResponse) => {
   res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end("up 1\n");
 };
-const newServer = () => createHttpServer({ logger: pino({ level: "silent" }), routes: { "GET /thing": (_req, res) => sendJson(res, 200, {}) } });
+const newServer = () =>
+  createHttpServer({
+    logger: pino({ level: "silent" }),
+    routes: { "GET /thing": (_req, res) => sendJson(res, 200, {}) },
+  });
 
 beforeAll(async () => {
   open = attachMetricsServer(newServer(), { handler, port: 0 });
@@ -45,7 +52,9 @@ describe("metrics listener", () => {
   it("enforces METRICS_TOKEN: no token or a wrong one is 401, the right bearer token scrapes", async () => {
     const none = await fetch(urls.locked.metricsUrl!);
     expect(none.status).toBe(401);
-    expect(((await none.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe("UNAUTHENTICATED");
+    expect(((await none.json()) as { errors: { extensions: { code: string } }[] }).errors[0]?.extensions.code).toBe(
+      "UNAUTHENTICATED",
+    );
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
     const wrong = await fetch(urls.locked.metricsUrl!, { headers: { authorization: `Bearer ${TOKEN.slice(0, -1)}x` } });
     expect(wrong.status).toBe(401);

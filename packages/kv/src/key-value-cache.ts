@@ -27,7 +27,9 @@ export class RedisKeyValueCache implements KeyValueCache<string> {
   }
   async set(key: string, value: string, options?: KeyValueCacheSetOptions): Promise<void> {
     const ttl = options?.ttl ?? DEFAULT_TTL_SECONDS;
-    await this.#guard.run(this.#use, () => this.#redis.set(this.#prefix + key, value, "EX", Math.max(1, Math.ceil(ttl))));
+    await this.#guard.run(this.#use, () =>
+      this.#redis.set(this.#prefix + key, value, "EX", Math.max(1, Math.ceil(ttl))),
+    );
   }
   async delete(key: string): Promise<boolean> {
     return (await this.#guard.run(this.#use, () => this.#redis.del(this.#prefix + key))) > 0;

@@ -40,7 +40,10 @@ const failOpen = counter({
   help: "Request-path Redis calls answered without Redis (stopped, frozen, too slow): the use failed open.",
   labelNames: ["use"] as const,
 });
-const availableGauge = gauge({ name: "redis_request_path_available", help: "1 while the request-path Redis answers, 0 while its guard is tripped." });
+const availableGauge = gauge({
+  name: "redis_request_path_available",
+  help: "1 while the request-path Redis answers, 0 while its guard is tripped.",
+});
 
 // One guard per client, shared by every use of it (rate limits, APQ, caches): a timeout seen by
 // one use spares the others the same wait. Keyed on the client, so nothing global outlives it.
@@ -80,7 +83,10 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
     if (tripped) return;
     tripped = true;
     availableGauge.set(0);
-    options.logger?.warn({ err: error, use }, "redis unavailable: request-path features fail open until it answers again");
+    options.logger?.warn(
+      { err: error, use },
+      "redis unavailable: request-path features fail open until it answers again",
+    );
     probe = setInterval(() => {
       if (redis.status !== "ready") return;
       withDeadline(() => redis.ping()).then(

@@ -6,14 +6,32 @@ export type { Logger };
 // Credentials, tokens and payment data, wherever they appear: request/response headers, one level
 // deep in any logged object (`{ input: { password } }`), at the top of a line, and in GraphQL
 // variables. pino's `*` matches exactly one level, hence the explicit shapes.
-const SECRET_KEYS = ["password", "currentPassword", "newPassword", "passwordHash", "accessToken", "refreshToken", "paymentToken", "token", "serviceToken", "secret", "authorization", "cookie"];
+const SECRET_KEYS = [
+  "password",
+  "currentPassword",
+  "newPassword",
+  "passwordHash",
+  "accessToken",
+  "refreshToken",
+  "paymentToken",
+  "token",
+  "serviceToken",
+  "secret",
+  "authorization",
+  "cookie",
+];
 const HEADER_KEYS = ["authorization", "cookie", '["set-cookie"]', '["x-service-token"]', '["proxy-authorization"]'];
 
 /** Paths whose values never reach a log line: credentials, tokens and payment data. */
 export const REDACT_PATHS = [
-  ...["req.headers", "res.headers", "headers", "request.headers", "response.headers"].flatMap((base) => HEADER_KEYS.map((key) => `${base}${key.startsWith("[") ? key : `.${key}`}`)),
+  ...["req.headers", "res.headers", "headers", "request.headers", "response.headers"].flatMap((base) =>
+    HEADER_KEYS.map((key) => `${base}${key.startsWith("[") ? key : `.${key}`}`),
+  ),
   ...SECRET_KEYS.flatMap((key) => [key, `*.${key}`]),
-  ...["password", "currentPassword", "newPassword", "paymentToken", "refreshToken", "token"].flatMap((key) => [`variables.${key}`, `variables.input.${key}`]),
+  ...["password", "currentPassword", "newPassword", "paymentToken", "refreshToken", "token"].flatMap((key) => [
+    `variables.${key}`,
+    `variables.input.${key}`,
+  ]),
 ];
 
 /** Extra paths in production: e-mail addresses are personal data. */
@@ -38,7 +56,11 @@ export interface LoggerConfig {
 function traceFields(): Record<string, string> {
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: `0${spanContext.traceFlags.toString(16)}` };
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: `0${spanContext.traceFlags.toString(16)}`,
+  };
 }
 
 /** Creates the JSON logger every process uses; `service` is on every line, trace ids on lines inside a span. */
@@ -54,7 +76,10 @@ export function createLogger(config: LoggerConfig): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (config.pretty) {
-    return pino({ ...options, transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname" } } });
+    return pino({
+      ...options,
+      transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname" } },
+    });
   }
   return config.destination ? pino(options, config.destination) : pino(options);
 }

@@ -31,17 +31,35 @@ describe("createLogger", () => {
 
   it("redacts authorization headers, cookies, passwords, tokens and payment tokens wherever they sit", () => {
     const { lines, logger } = capture();
-    logger.info({
-      req: { headers: { authorization: "Bearer abc", cookie: "sid=1", "x-service-token": "svc-secret", "set-cookie": "a" } },
-      headers: { authorization: "Bearer def" },
-      input: { password: "hunter2", newPassword: "n", paymentToken: "tok_visa" },
-      variables: { input: { password: "p", paymentToken: "tok_x" }, refreshToken: "rt" },
-      accessToken: "at",
-      session: { refreshToken: "rt2", token: "t" },
-      email: "casey@example.com",
-    }, "request");
+    logger.info(
+      {
+        req: {
+          headers: { authorization: "Bearer abc", cookie: "sid=1", "x-service-token": "svc-secret", "set-cookie": "a" },
+        },
+        headers: { authorization: "Bearer def" },
+        input: { password: "hunter2", newPassword: "n", paymentToken: "tok_visa" },
+        variables: { input: { password: "p", paymentToken: "tok_x" }, refreshToken: "rt" },
+        accessToken: "at",
+        session: { refreshToken: "rt2", token: "t" },
+        email: "casey@example.com",
+      },
+      "request",
+    );
     const text = JSON.stringify(lines[0]);
-    for (const secret of ["abc", "def", "sid=1", "svc-secret", "hunter2", "tok_visa", "tok_x", "\"rt\"", "rt2", "\"at\"", "\"t\""]) expect(text).not.toContain(secret);
+    for (const secret of [
+      "abc",
+      "def",
+      "sid=1",
+      "svc-secret",
+      "hunter2",
+      "tok_visa",
+      "tok_x",
+      '"rt"',
+      "rt2",
+      '"at"',
+      '"t"',
+    ])
+      expect(text).not.toContain(secret);
     expect(lines[0]!.req?.headers.authorization).toBe("[redacted]");
     // E-mail addresses are kept in development (debugging), redacted in production.
     expect(lines[0]!.email).toBe("casey@example.com");

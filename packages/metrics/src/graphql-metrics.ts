@@ -16,8 +16,17 @@ const requests = counter({
   help: "GraphQL operations answered, by operation name, type and outcome (ok: no errors; error: at least one).",
   labelNames: ["operation", "type", "outcome"] as const,
 });
-const duration = histogram({ name: "graphql_request_duration_seconds", help: "GraphQL operation latency, by operation name and type.", labelNames: ["operation", "type"] as const, buckets: LATENCY_BUCKETS });
-const errors = counter({ name: "graphql_errors_total", help: "Errors in GraphQL responses, by operation name and error code.", labelNames: ["operation", "code"] as const });
+const duration = histogram({
+  name: "graphql_request_duration_seconds",
+  help: "GraphQL operation latency, by operation name and type.",
+  labelNames: ["operation", "type"] as const,
+  buckets: LATENCY_BUCKETS,
+});
+const errors = counter({
+  name: "graphql_errors_total",
+  help: "Errors in GraphQL responses, by operation name and error code.",
+  labelNames: ["operation", "code"] as const,
+});
 
 /** Records a finished GraphQL operation. */
 export function observeGraphQLOperation(event: GraphQLOperationEvent): void {

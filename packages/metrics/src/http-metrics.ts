@@ -9,7 +9,11 @@ export interface HttpRequestEvent {
   durationMs: number;
 }
 
-const requests = counter({ name: "http_requests_total", help: "HTTP requests served, by route, method and status code.", labelNames: ["route", "method", "code"] as const });
+const requests = counter({
+  name: "http_requests_total",
+  help: "HTTP requests served, by route, method and status code.",
+  labelNames: ["route", "method", "code"] as const,
+});
 const duration = histogram({
   name: "http_request_duration_seconds",
   help: "Time from request start to the response being finished, by route, method and status code.",

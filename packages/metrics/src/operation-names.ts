@@ -19,7 +19,9 @@ const NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
  * then the first `maxDynamic` other well-formed names; everything after that is "other". Admitted
  * names are never evicted (an evicted series would live on in Prometheus anyway).
  */
-export function createOperationNameLabeler(options: OperationNameLabelerOptions = {}): (name: string | null | undefined) => string {
+export function createOperationNameLabeler(
+  options: OperationNameLabelerOptions = {},
+): (name: string | null | undefined) => string {
   const known = new Set(options.known ?? []);
   const maxDynamic = options.maxDynamic ?? 100;
   const admitted = new Set<string>();

@@ -49,7 +49,10 @@ const sources = (holder[SOURCES_KEY] ??= new Map<string, Set<GaugeSource<string>
  * states, pool usage). Each running component adds its source and removes it when it stops; a
  * failing or slow source (say, its database is down) is skipped, never failing the scrape.
  */
-export function sourcedGauge<L extends string>(config: Omit<GaugeConfiguration<L>, "collect">, timeoutMs = 2_000): { add(source: GaugeSource<L>): () => void } {
+export function sourcedGauge<L extends string>(
+  config: Omit<GaugeConfiguration<L>, "collect">,
+  timeoutMs = 2_000,
+): { add(source: GaugeSource<L>): () => void } {
   let set = sources.get(config.name);
   if (!set) {
     const own = new Set<GaugeSource<string>>();
@@ -60,7 +63,12 @@ export function sourcedGauge<L extends string>(config: Omit<GaugeConfiguration<L
       async collect() {
         this.reset();
         const results = await Promise.allSettled(
-          [...own].map((source) => Promise.race([source(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), timeoutMs).unref())])),
+          [...own].map((source) =>
+            Promise.race([
+              source(),
+              new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), timeoutMs).unref()),
+            ]),
+          ),
         );
         for (const result of results) {
           if (result.status !== "fulfilled") continue;

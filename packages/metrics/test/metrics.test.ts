@@ -31,7 +31,9 @@ describe("the registry", () => {
   it("reads sourced gauges at scrape time, skipping failing sources and forgetting removed ones", async () => {
     const gauge = sourcedGauge({ name: "test_backlog", help: "x", labelNames: ["group"] as const });
     const stopA = gauge.add(async () => [{ labels: { group: "a" }, value: 3 }]);
-    gauge.add(async () => { throw new Error("database down"); });
+    gauge.add(async () => {
+      throw new Error("database down");
+    });
     expect(await registry.getSingleMetricAsString("test_backlog")).toContain('test_backlog{group="a"} 3');
     stopA();
     expect(await registry.getSingleMetricAsString("test_backlog")).not.toContain('group="a"');

@@ -28,7 +28,10 @@ function booleanValue(node: ValueNode | undefined, variables: Record<string, unk
  * True only when `@skip`/`@include` certainly leave the selection out with these variables. An
  * unknown or malformed condition counts as included: when in doubt, the attempt is counted.
  */
-function certainlySkipped(directives: readonly DirectiveNode[] | undefined, variables: Record<string, unknown>): boolean {
+function certainlySkipped(
+  directives: readonly DirectiveNode[] | undefined,
+  variables: Record<string, unknown>,
+): boolean {
   for (const directive of directives ?? []) {
     const condition = booleanValue(directive.arguments?.find((a) => a.name.value === "if")?.value, variables);
     if (directive.name.value === "skip" && condition === true) return true;
@@ -59,7 +62,8 @@ export function countCredentialFields(
       if (--budget.left < 0) return;
       if (certainlySkipped(selection.directives, variables)) continue;
       if (selection.kind === Kind.FIELD) {
-        if (fields.has(selection.name.value)) counts.set(selection.name.value, (counts.get(selection.name.value) ?? 0) + 1);
+        if (fields.has(selection.name.value))
+          counts.set(selection.name.value, (counts.get(selection.name.value) ?? 0) + 1);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet, path);
       } else {
@@ -76,4 +80,5 @@ export function countCredentialFields(
 }
 
 /** Total credential attempts in a count (what the per-IP credential bucket is charged). */
-export const totalAttempts = (counts: ReadonlyMap<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
+export const totalAttempts = (counts: ReadonlyMap<string, number>): number =>
+  [...counts.values()].reduce((a, b) => a + b, 0);

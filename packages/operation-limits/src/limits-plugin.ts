@@ -28,13 +28,25 @@ export function variableLimitsPlugin<C extends BaseContext>(options: VariableLim
           if (!operation) return;
           const variables = request.variables ?? {};
           const fragments = fragmentsOf(document);
-          for (const [field, count] of countCredentialFields(operation, fragments, variables, options.credentialFields)) {
+          for (const [field, count] of countCredentialFields(
+            operation,
+            fragments,
+            variables,
+            options.credentialFields,
+          )) {
             if (count > options.maxCredentialFields) {
               const message = `At most ${options.maxCredentialFields} ${field} per operation`;
-              throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, { status: 400, limit: "credentialFields" });
+              throw codedError(ErrorCode.GRAPHQL_VALIDATION_FAILED, message, {
+                status: 400,
+                limit: "credentialFields",
+              });
             }
           }
-          const roots = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+          const roots = {
+            query: schema.getQueryType(),
+            mutation: schema.getMutationType(),
+            subscription: schema.getSubscriptionType(),
+          };
           const root = roots[operation.operation];
           if (!root) return;
           const cost = selectionCost(schema, operation.selectionSet, root, fragments, variables, options, newBudget());

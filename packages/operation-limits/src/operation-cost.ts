@@ -1,4 +1,15 @@
-import { getNamedType, getNullableType, isListType, isObjectType, isInterfaceType, Kind, type GraphQLSchema, type GraphQLCompositeType, type SelectionSetNode, type ValueNode } from "graphql";
+import {
+  getNamedType,
+  getNullableType,
+  isListType,
+  isObjectType,
+  isInterfaceType,
+  Kind,
+  type GraphQLSchema,
+  type GraphQLCompositeType,
+  type SelectionSetNode,
+  type ValueNode,
+} from "graphql";
 import type { FragmentMap, WalkBudget } from "./operation-walker.ts";
 
 /** How list sizes are estimated when costing an operation. */
@@ -61,7 +72,16 @@ export function selectionCost(
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
       if (!fragment) continue;
       const typed = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : parent;
-      total += selectionCost(schema, fragment.selectionSet, (typed ?? parent) as GraphQLCompositeType, fragments, variables, model, budget, multiplier);
+      total += selectionCost(
+        schema,
+        fragment.selectionSet,
+        (typed ?? parent) as GraphQLCompositeType,
+        fragments,
+        variables,
+        model,
+        budget,
+        multiplier,
+      );
       continue;
     }
     total += multiplier;

@@ -30,7 +30,8 @@ export function forEachField(
   for (const selection of selectionSet.selections) {
     if (--budget.left < 0) return;
     if (selection.kind === Kind.FIELD) visit(selection, seen);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) forEachField(selection.selectionSet, fragments, visit, budget, seen);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      forEachField(selection.selectionSet, fragments, visit, budget, seen);
     else {
       const name = selection.name.value;
       const fragment = fragments.get(name);
@@ -44,10 +45,21 @@ export function forEachField(
  * Depth of a selection set: root fields are depth 1. `path` holds the fragments being expanded
  * above this point, carried across fields so `fragment A { friend { ...A } }` ends.
  */
-export function selectionDepth(selectionSet: SelectionSetNode, fragments: FragmentMap, budget: WalkBudget, path: ReadonlySet<string> = new Set()): number {
+export function selectionDepth(
+  selectionSet: SelectionSetNode,
+  fragments: FragmentMap,
+  budget: WalkBudget,
+  path: ReadonlySet<string> = new Set(),
+): number {
   let max = 0;
-  forEachField(selectionSet, fragments, (field, seen) => {
-    max = Math.max(max, 1 + (field.selectionSet ? selectionDepth(field.selectionSet, fragments, budget, seen) : 0));
-  }, budget, path);
+  forEachField(
+    selectionSet,
+    fragments,
+    (field, seen) => {
+      max = Math.max(max, 1 + (field.selectionSet ? selectionDepth(field.selectionSet, fragments, budget, seen) : 0));
+    },
+    budget,
+    path,
+  );
   return max;
 }

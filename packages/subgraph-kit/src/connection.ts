@@ -23,7 +23,11 @@ export function encodeCursor(values: readonly (string | number)[]): string {
 export type CursorPart = "string" | "number" | "date" | "uuid";
 
 /** Decodes and validates a cursor; malformed → BAD_USER_INPUT on `after`. */
-export function decodeCursor(cursor: string, shape: readonly CursorPart[], field: string[] = ["after"]): (string | number)[] {
+export function decodeCursor(
+  cursor: string,
+  shape: readonly CursorPart[],
+  field: string[] = ["after"],
+): (string | number)[] {
   const invalid = () => badUserInput("Invalid cursor", field);
   if (cursor.length > 512) throw invalid();
   let values: unknown;
@@ -63,7 +67,13 @@ export interface Connection<T> {
  * Shapes a page fetched with `take: first + 1` into a connection: the extra row only tells
  * whether a next page exists.
  */
-export function toConnection<T>(rows: T[], first: number, hasAfter: boolean, cursorOf: (row: T) => string, count: () => Promise<number>): Connection<T> {
+export function toConnection<T>(
+  rows: T[],
+  first: number,
+  hasAfter: boolean,
+  cursorOf: (row: T) => string,
+  count: () => Promise<number>,
+): Connection<T> {
   const page = rows.slice(0, first);
   const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
   return {
@@ -79,7 +89,8 @@ export function toConnection<T>(rows: T[], first: number, hasAfter: boolean, cur
 }
 
 /** Cursor over the newest-first (createdAt, id) order most lists use. */
-export const createdAtCursor = (row: { createdAt: Date; id: string }) => encodeCursor([row.createdAt.toISOString(), row.id]);
+export const createdAtCursor = (row: { createdAt: Date; id: string }) =>
+  encodeCursor([row.createdAt.toISOString(), row.id]);
 
 /**
  * Prisma `where` for "after this (createdAt, id)" in newest-first order, with id as the tiebreaker
@@ -110,5 +121,7 @@ export function selectsField(info: Pick<GraphQLResolveInfo, "fieldNodes" | "frag
       const fragment = info.fragments[s.name.value];
       return fragment ? visit(fragment.selectionSet.selections, seen) : false;
     });
-  return info.fieldNodes.some((node) => node.selectionSet !== undefined && visit(node.selectionSet.selections, new Set()));
+  return info.fieldNodes.some(
+    (node) => node.selectionSet !== undefined && visit(node.selectionSet.selections, new Set()),
+  );
 }

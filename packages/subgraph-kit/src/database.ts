@@ -39,7 +39,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
   if (!url) {
     const dir = join(options.dataDir, options.service, "pglite");
     // One initdb for the four subgraphs of a DATA_DIR: the others copy the first one's template.
-    const embedded = await startEmbeddedPostgres({ dataDir: dir, templateDir: join(options.dataDir, "pglite-template") });
+    const embedded = await startEmbeddedPostgres({
+      dataDir: dir,
+      templateDir: join(options.dataDir, "pglite-template"),
+    });
     options.logger.info({ dataDir: dir }, "no DATABASE_URL: using embedded PostgreSQL (PGlite)");
     url = embedded.url;
     close = embedded.close;
@@ -47,10 +50,17 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
   }
   if (options.migrate === false && options.databaseUrl) {
     const pending = await pendingMigrations({ connectionString: url, migrationsDir: options.migrationsDir });
-    if (pending.length > 0) throw new Error(`${options.service}: ${pending.length} migration(s) not applied (${pending.join(", ")}); run the migration Job first`);
+    if (pending.length > 0)
+      throw new Error(
+        `${options.service}: ${pending.length} migration(s) not applied (${pending.join(", ")}); run the migration Job first`,
+      );
     return { url, poolMax, embedded: false, close };
   }
-  const applied = await applyMigrations({ connectionString: url, migrationsDir: options.migrationsDir, logger: options.logger });
+  const applied = await applyMigrations({
+    connectionString: url,
+    migrationsDir: options.migrationsDir,
+    logger: options.logger,
+  });
   if (applied.length > 0) options.logger.info({ applied }, "migrations applied");
   return { url, poolMax, embedded: !options.databaseUrl, close };
 }

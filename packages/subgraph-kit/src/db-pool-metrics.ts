@@ -6,8 +6,16 @@ const connections = sourcedGauge({
   help: "Database pool connections by state (used, idle), from the pg instrumentation; needs the telemetry loader (node --import).",
   labelNames: ["state", "pool"] as const,
 });
-const pending = sourcedGauge({ name: "db_client_connection_pending_requests", help: "Requests waiting for a pooled database connection.", labelNames: ["pool"] as const });
-const max = sourcedGauge({ name: "db_client_connections_max", help: "Configured maximum size of each database pool.", labelNames: ["pool"] as const });
+const pending = sourcedGauge({
+  name: "db_client_connection_pending_requests",
+  help: "Requests waiting for a pooled database connection.",
+  labelNames: ["pool"] as const,
+});
+const max = sourcedGauge({
+  name: "db_client_connections_max",
+  help: "Configured maximum size of each database pool.",
+  labelNames: ["pool"] as const,
+});
 
 const POOL = "db.client.connection.pool.name";
 
@@ -19,9 +27,27 @@ const POOL = "db.client.connection.pool.name";
 export function observeDbPool(): () => void {
   const read = async (metric: string) => ((await getTelemetry()?.readMetrics()) ?? []).filter((p) => p.name === metric);
   const removers = [
-    connections.add(async () => (await read("db.client.connection.count")).map((p) => ({ labels: { state: p.attributes["db.client.connection.state"] ?? "unknown", pool: p.attributes[POOL] ?? "default" }, value: p.value }))),
-    pending.add(async () => (await read("db.client.connection.pending_requests")).map((p) => ({ labels: { pool: p.attributes[POOL] ?? "default" }, value: p.value }))),
-    max.add(async () => (await read("db.client.connection.max")).map((p) => ({ labels: { pool: p.attributes[POOL] ?? "default" }, value: p.value }))),
+    connections.add(async () =>
+      (await read("db.client.connection.count")).map((p) => ({
+        labels: {
+          state: p.attributes["db.client.connection.state"] ?? "unknown",
+          pool: p.attributes[POOL] ?? "default",
+        },
+        value: p.value,
+      })),
+    ),
+    pending.add(async () =>
+      (await read("db.client.connection.pending_requests")).map((p) => ({
+        labels: { pool: p.attributes[POOL] ?? "default" },
+        value: p.value,
+      })),
+    ),
+    max.add(async () =>
+      (await read("db.client.connection.max")).map((p) => ({
+        labels: { pool: p.attributes[POOL] ?? "default" },
+        value: p.value,
+      })),
+    ),
   ];
   return () => removers.forEach((remove) => remove());
 }

@@ -14,7 +14,8 @@ const schema = z
     DATABASE_URL: envUrl(),
   })
   .superRefine((env, ctx) => {
-    if (!env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "required (or DATABASE_MIGRATION_URL)" });
+    if (!env.DATABASE_MIGRATION_URL && !env.DATABASE_URL)
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "required (or DATABASE_MIGRATION_URL)" });
   });
 
 /** The migration Job's validated configuration. */
@@ -33,7 +34,10 @@ export async function runMigrationJob(service: string, migrationsDir: string): P
   const logger = createLogger({ service: `${service}-migrate`, level: config.LOG_LEVEL });
   try {
     const applied = await applyMigrations({ connectionString: config.url, migrationsDir, logger });
-    logger.info({ applied, count: applied.length }, applied.length ? "migrations applied" : "database already up to date");
+    logger.info(
+      { applied, count: applied.length },
+      applied.length ? "migrations applied" : "database already up to date",
+    );
   } catch (error) {
     logger.error({ err: error }, "migrations failed");
     process.exitCode = 1;

@@ -22,6 +22,7 @@ const DECIMAL = /^(\d{1,10})(?:\.(\d{1,2}))?$/;
 /** A decimal string ("19.99", "5", "0.5") → minor units; anything else is BAD_USER_INPUT. */
 export function parseMoney(amount: string, field: string[]): bigint {
   const match = DECIMAL.exec(amount.trim());
-  if (!match?.[1]) throw badUserInput("Expected a decimal amount with at most two fraction digits, e.g. \"19.99\"", field);
+  if (!match?.[1])
+    throw badUserInput('Expected a decimal amount with at most two fraction digits, e.g. "19.99"', field);
   return BigInt(match[1]) * 100n + BigInt((match[2] ?? "").padEnd(2, "0"));
 }

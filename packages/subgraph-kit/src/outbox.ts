@@ -16,7 +16,12 @@ export interface RelayConfig {
  * HTTP push to the consumers' inboxes (embedded mode). Uses the subgraph's own Prisma client,
  * so it opens no extra connections (the embedded database serves one at a time).
  */
-export function startProducerRelay(service: string, prisma: Parameters<typeof startOutboxRelay>[0]["prisma"], config: RelayConfig, logger: Logger): RunningOutboxRelay {
+export function startProducerRelay(
+  service: string,
+  prisma: Parameters<typeof startOutboxRelay>[0]["prisma"],
+  config: RelayConfig,
+  logger: Logger,
+): RunningOutboxRelay {
   return startOutboxRelay({
     service,
     prisma,

@@ -26,7 +26,8 @@ export function requireServiceCredential(handler: RouteHandler, credentials: Acc
     if (callerOf(req, credentials)) return handler(req, res, info);
     // The unread body would otherwise be parsed as the next request on this connection.
     res.setHeader("connection", "close");
-    if (!req.headers[SERVICE_TOKEN_HEADER]) return sendError(res, 401, "UNAUTHENTICATED", "A service credential is required");
+    if (!req.headers[SERVICE_TOKEN_HEADER])
+      return sendError(res, 401, "UNAUTHENTICATED", "A service credential is required");
     return sendError(res, 403, "FORBIDDEN", "Service credential not accepted");
   };
 }

@@ -5,7 +5,12 @@ import type { RouteHandler, RunningService } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { openDatabase, type OpenDatabase } from "./database.ts";
 import { startProducerRelay, traceOutboxWrites, type RelayConfig } from "./outbox.ts";
-import { createSubgraphServer, subgraphHttpOptions, type BaseSubgraphContext, type ResolverMap } from "./subgraph-server.ts";
+import {
+  createSubgraphServer,
+  subgraphHttpOptions,
+  type BaseSubgraphContext,
+  type ResolverMap,
+} from "./subgraph-server.ts";
 import { subgraphLimits } from "./subgraph-limits.ts";
 
 /** A subgraph's Prisma client as the kit uses it: readiness, the outbox relay, trace stamping, disconnect. */
@@ -105,8 +110,13 @@ export async function startSubgraph<TDb extends SubgraphDb, C extends BaseSubgra
 ): Promise<RunningSubgraph<TDb, TOwn>> {
   const { config, logger, name } = options;
   const database = await openDatabase({
-    service: name, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrationsDir: options.migrationsDir, logger,
-    poolMax: config.DATABASE_POOL_MAX, migrate: config.MIGRATE_ON_START,
+    service: name,
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    migrationsDir: options.migrationsDir,
+    logger,
+    poolMax: config.DATABASE_POOL_MAX,
+    migrate: config.MIGRATE_ON_START,
   });
   const client = options.createDb(database.url, database.poolMax);
   // Outbox rows written by the domain carry the request's trace context to the consumers.
@@ -140,7 +150,10 @@ export async function startSubgraph<TDb extends SubgraphDb, C extends BaseSubgra
   await parts.start?.();
   const relay = options.producer ? startProducerRelay(name, db, config, logger) : undefined;
   const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
-  logger.info({ url: `${url}/graphql`, embeddedDatabase: database.embedded, ...parts.readyLog }, `${name} subgraph ready`);
+  logger.info(
+    { url: `${url}/graphql`, embeddedDatabase: database.embedded, ...parts.readyLog },
+    `${name} subgraph ready`,
+  );
   parts.afterListen?.();
   const handle: RunningService & { db: TDb } = {
     url,

@@ -34,7 +34,14 @@ export function subgraphEnv(defaultPort: number) {
     EVENTS_PUSH_URLS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(",").map((u) => u.trim()).filter(Boolean) : undefined)),
+      .transform((v) =>
+        v
+          ? v
+              .split(",")
+              .map((u) => u.trim())
+              .filter(Boolean)
+          : undefined,
+      ),
     /** When Redis lost published events (restarted empty), producers re-publish rows published this recently; 0: never. */
     EVENTS_REPLAY_WINDOW_MS: envInt(60 * 60_000, 0),
   };
@@ -53,23 +60,40 @@ type TokenEnv = { NODE_ENV: string; SERVICE_TOKEN?: string[] | undefined; GATEWA
 /** Production needs real credentials: present, not the development defaults, and two different secrets. */
 export function checkServiceToken(env: TokenEnv, ctx: z.RefinementCtx): void {
   if (env.NODE_ENV !== "production") return;
-  for (const [name, tokens, dev] of [["SERVICE_TOKEN", env.SERVICE_TOKEN, DEV_SERVICE_TOKEN], ["GATEWAY_TOKEN", env.GATEWAY_TOKEN, DEV_GATEWAY_TOKEN]] as const) {
+  for (const [name, tokens, dev] of [
+    ["SERVICE_TOKEN", env.SERVICE_TOKEN, DEV_SERVICE_TOKEN],
+    ["GATEWAY_TOKEN", env.GATEWAY_TOKEN, DEV_GATEWAY_TOKEN],
+  ] as const) {
     if (!tokens) ctx.addIssue({ code: "custom", path: [name], message: "required in production" });
-    else if (tokens.includes(dev)) ctx.addIssue({ code: "custom", path: [name], message: "the development default must not be used in production" });
+    else if (tokens.includes(dev))
+      ctx.addIssue({ code: "custom", path: [name], message: "the development default must not be used in production" });
   }
   // One secret for both would hand the internet-facing gateway the service-only fields.
-  if (env.SERVICE_TOKEN?.some((t) => env.GATEWAY_TOKEN?.includes(t))) ctx.addIssue({ code: "custom", path: ["GATEWAY_TOKEN"], message: "must differ from SERVICE_TOKEN" });
+  if (env.SERVICE_TOKEN?.some((t) => env.GATEWAY_TOKEN?.includes(t)))
+    ctx.addIssue({ code: "custom", path: ["GATEWAY_TOKEN"], message: "must differ from SERVICE_TOKEN" });
 }
 
 /**
  * Fills the derived settings every subgraph shares: seeding default, the service credential to
  * send (`SERVICE_TOKEN`: the list's first) and the credentials accepted (`ACCEPTED_CREDENTIALS`).
  */
-export function finishSubgraphConfig<T extends TokenEnv & { PORT: number; METRICS_PORT: number }>(config: T, raw: NodeJS.ProcessEnv) {
+export function finishSubgraphConfig<T extends TokenEnv & { PORT: number; METRICS_PORT: number }>(
+  config: T,
+  raw: NodeJS.ProcessEnv,
+) {
   const { GATEWAY_TOKEN, ...rest } = config;
   const service = config.SERVICE_TOKEN ?? [DEV_SERVICE_TOKEN];
-  const credentials = { service: Object.freeze([...service]), gateway: Object.freeze([...(GATEWAY_TOKEN ?? [DEV_GATEWAY_TOKEN])]) };
-  return { ...rest, SEED: shouldSeed(config, raw), SERVICE_TOKEN: service[0]!, ACCEPTED_CREDENTIALS: Object.freeze(credentials), METRICS_PORT: metricsPort(config, raw) };
+  const credentials = {
+    service: Object.freeze([...service]),
+    gateway: Object.freeze([...(GATEWAY_TOKEN ?? [DEV_GATEWAY_TOKEN])]),
+  };
+  return {
+    ...rest,
+    SEED: shouldSeed(config, raw),
+    SERVICE_TOKEN: service[0]!,
+    ACCEPTED_CREDENTIALS: Object.freeze(credentials),
+    METRICS_PORT: metricsPort(config, raw),
+  };
 }
 
 /** Seeding defaults to on in development only; an explicit SEED wins. */
@@ -85,8 +109,9 @@ export function shouldSeed(env: { NODE_ENV: string }, raw: NodeJS.ProcessEnv = p
  */
 export function checkSeed(env: { NODE_ENV: string; SEED?: boolean | undefined }, ctx: z.RefinementCtx): void {
   if (env.NODE_ENV === "production" && env.SEED === true) {
-    const message = "SEED=true is refused in production: it would create the demo accounts, whose passwords are public. "
-      + "Unset SEED and create the first ADMIN with `node subgraphs/users/src/cli/create-admin.ts --email <email>`";
+    const message =
+      "SEED=true is refused in production: it would create the demo accounts, whose passwords are public. " +
+      "Unset SEED and create the first ADMIN with `node subgraphs/users/src/cli/create-admin.ts --email <email>`";
     ctx.addIssue({ code: "custom", path: ["SEED"], message });
   }
 }

@@ -1,4 +1,9 @@
-import { CREDENTIAL_FIELDS, DEFAULT_COST_MODEL, type OperationLimits, type VariableLimitsOptions } from "@shopgraph/operation-limits";
+import {
+  CREDENTIAL_FIELDS,
+  DEFAULT_COST_MODEL,
+  type OperationLimits,
+  type VariableLimitsOptions,
+} from "@shopgraph/operation-limits";
 import { envInt } from "@shopgraph/config";
 
 /**
@@ -47,5 +52,7 @@ export function subgraphLimits(config: LimitsEnv): SubgraphLimits {
 
 /** The defaults, for servers built without a config (tests). */
 export const DEFAULT_SUBGRAPH_LIMITS: SubgraphLimits = subgraphLimits(
-  Object.fromEntries(Object.entries(subgraphLimitsEnv).map(([name, schema]) => [name, schema.parse(undefined)])) as LimitsEnv,
+  Object.fromEntries(
+    Object.entries(subgraphLimitsEnv).map(([name, schema]) => [name, schema.parse(undefined)]),
+  ) as LimitsEnv,
 );

@@ -1,14 +1,40 @@
 import type { IncomingMessage } from "node:http";
 import { ApolloServer, type BaseContext } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse } from "graphql";
-import { clientIpOf, viewerFromAuthorization, type AcceptedCredentials, type AuthContext, type ServiceCaller, type VerifyAccessToken } from "@shopgraph/auth";
+import {
+  clientIpOf,
+  viewerFromAuthorization,
+  type AcceptedCredentials,
+  type AuthContext,
+  type ServiceCaller,
+  type VerifyAccessToken,
+} from "@shopgraph/auth";
 import { operationLimitsRule, variableLimitsPlugin } from "@shopgraph/operation-limits";
 import { createErrorFormatter, errorLoggingPlugin, outageStatusPlugin, unauthenticated } from "@shopgraph/errors";
-import { attachMetricsServer, clientInputPlugin, createHttpServer, createOperationState, graphqlRoute, operationObserverPlugin, type HttpServerHandle, type OperationState, type RouteHandler } from "@shopgraph/http";
+import {
+  attachMetricsServer,
+  clientInputPlugin,
+  createHttpServer,
+  createOperationState,
+  graphqlRoute,
+  operationObserverPlugin,
+  type HttpServerHandle,
+  type OperationState,
+  type RouteHandler,
+} from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
-import { collectRuntimeMetrics, createOperationNameLabeler, observeGraphQLOperation, observeHttpRequest, serveMetrics } from "@shopgraph/metrics";
+import {
+  collectRuntimeMetrics,
+  createOperationNameLabeler,
+  observeGraphQLOperation,
+  observeHttpRequest,
+  serveMetrics,
+} from "@shopgraph/metrics";
 import { subgraphAuthorizationPlugin } from "./authorization-plugin.ts";
 import { observeDbPool } from "./db-pool-metrics.ts";
 import { DateTimeScalar } from "./scalars.ts";
@@ -80,13 +106,21 @@ export function subgraphHttpOptions(config: {
   return {
     headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    metrics: { port: config.METRICS_PORT, host: config.METRICS_HOST, ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}) },
+    metrics: {
+      port: config.METRICS_PORT,
+      host: config.METRICS_HOST,
+      ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}),
+    },
   };
 }
 
 /** Builds a subgraph's Apollo Server and HTTP server (not yet listening). */
-export async function createSubgraphServer<C extends BaseSubgraphContext>(options: SubgraphServerOptions<C>): Promise<{ http: HttpServerHandle; apollo: ApolloServer<C> }> {
-  const schema = buildSubgraphSchema([{ typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } }]);
+export async function createSubgraphServer<C extends BaseSubgraphContext>(
+  options: SubgraphServerOptions<C>,
+): Promise<{ http: HttpServerHandle; apollo: ApolloServer<C> }> {
+  const schema = buildSubgraphSchema([
+    { typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } },
+  ]);
   const limits = options.limits ?? DEFAULT_SUBGRAPH_LIMITS;
   const apollo = new ApolloServer<C>({
     schema,
@@ -105,7 +139,10 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
     // (tracing is OpenTelemetry's job; ftv1 would only add work and expose timings).
     // The observer first: it puts the operation name on the context's logger that later plugins log with.
     plugins: [
-      operationObserverPlugin<C>({ label: createOperationNameLabeler({ maxDynamic: options.maxOperationLabels ?? 100 }), onFinished: observeGraphQLOperation }),
+      operationObserverPlugin<C>({
+        label: createOperationNameLabeler({ maxDynamic: options.maxOperationLabels ?? 100 }),
+        onFinished: observeGraphQLOperation,
+      }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       // NUL/unpaired surrogates and ambiguous documents are 400s here too, not PostgreSQL errors.
@@ -135,14 +172,19 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(option
     };
     return options.createContext(base);
   };
-  const route = requireServiceCredential(graphqlRoute(apollo, { context, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) }), options.credentials);
+  const route = requireServiceCredential(
+    graphqlRoute(apollo, { context, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) }),
+    options.credentials,
+  );
   collectRuntimeMetrics();
   const stopPoolMetrics = observeDbPool();
   const http = createHttpServer({
     logger: options.logger,
     routes: { "POST /graphql": route, "GET /graphql": route, ...options.routes },
     ...(options.prefixRoutes ? { prefixRoutes: options.prefixRoutes } : {}),
-    ...(options.http ? { headersTimeoutMs: options.http.headersTimeoutMs, requestTimeoutMs: options.http.requestTimeoutMs } : {}),
+    ...(options.http
+      ? { headersTimeoutMs: options.http.headersTimeoutMs, requestTimeoutMs: options.http.requestTimeoutMs }
+      : {}),
     onRequestEnd: observeHttpRequest,
     ...(options.isReady ? { isReady: options.isReady } : {}),
     // Subgraphs sit behind the gateway, which sets the request id.

@@ -24,7 +24,10 @@ async function freshDatabase(): Promise<string> {
 }
 
 const migrateJob = (service: string, env: Record<string, string>) =>
-  run(process.execPath, [`subgraphs/${service}/src/migrate.ts`], { cwd: root, env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env } }).then(
+  run(process.execPath, [`subgraphs/${service}/src/migrate.ts`], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env },
+  }).then(
     (r) => ({ code: 0, ...r }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
   );
@@ -33,7 +36,9 @@ async function appliedNames(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`);
+    const { rows } = await client.query<{ migration_name: string }>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name`,
+    );
     return rows.map((r) => r.migration_name);
   } finally {
     await client.end();
@@ -53,20 +58,41 @@ describe("migration Job entry point", () => {
 });
 
 describe.skipIf(!REAL_PG)("migration Jobs against real PostgreSQL", () => {
-  it.each(["users", "products", "orders", "notifications"])("%s: two concurrent Jobs both succeed and apply each migration once", async (service) => {
-    const url = await freshDatabase();
-    const results = await Promise.all([migrateJob(service, { DATABASE_URL: url }), migrateJob(service, { DATABASE_MIGRATION_URL: url, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" })]);
-    expect(results.map((r) => r.code)).toEqual([0, 0]);
-    const folders = (await readdir(fileURLToPath(new URL(`../../../subgraphs/${service}/prisma/migrations`, import.meta.url)), { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-    expect(await appliedNames(url)).toEqual(folders);
-    const again = await migrateJob(service, { DATABASE_URL: url });
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain("database already up to date");
-  });
+  it.each(["users", "products", "orders", "notifications"])(
+    "%s: two concurrent Jobs both succeed and apply each migration once",
+    async (service) => {
+      const url = await freshDatabase();
+      const results = await Promise.all([
+        migrateJob(service, { DATABASE_URL: url }),
+        migrateJob(service, { DATABASE_MIGRATION_URL: url, DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" }),
+      ]);
+      expect(results.map((r) => r.code)).toEqual([0, 0]);
+      const folders = (
+        await readdir(fileURLToPath(new URL(`../../../subgraphs/${service}/prisma/migrations`, import.meta.url)), {
+          withFileTypes: true,
+        })
+      )
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+      expect(await appliedNames(url)).toEqual(folders);
+      const again = await migrateJob(service, { DATABASE_URL: url });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain("database already up to date");
+    },
+  );
 
   it("a service with MIGRATE_ON_START=false refuses a database with pending migrations and starts on a migrated one", async () => {
     const url = await freshDatabase();
-    const open = () => openDatabase({ service: "orders", databaseUrl: url, dataDir: "/nonexistent", migrationsDir: ordersMigrations, logger: testLogger("orders"), migrate: false });
+    const open = () =>
+      openDatabase({
+        service: "orders",
+        databaseUrl: url,
+        dataDir: "/nonexistent",
+        migrationsDir: ordersMigrations,
+        logger: testLogger("orders"),
+        migrate: false,
+      });
     await expect(open()).rejects.toThrow(/migration\(s\) not applied .*run the migration Job first/);
     expect((await migrateJob("orders", { DATABASE_URL: url })).code).toBe(0);
     const database = await open();

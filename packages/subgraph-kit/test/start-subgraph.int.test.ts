@@ -59,7 +59,13 @@ function tryConnect(port: number): Promise<string> {
 describe.skipIf(!REAL_PG)("startSubgraph", () => {
   it("closes in order: timers → drain (in-flight answered, then no new connections) → workers → revocations → database", async () => {
     const databaseUrl = withDatabase(TEST_DATABASE_SERVER, name);
-    const env = { NODE_ENV: "test", PORT: "0", DATABASE_URL: databaseUrl, SEED: "false", SHUTDOWN_DRAIN_DELAY_MS: "1000" };
+    const env = {
+      NODE_ENV: "test",
+      PORT: "0",
+      DATABASE_URL: databaseUrl,
+      SEED: "false",
+      SHUTDOWN_DRAIN_DELAY_MS: "1000",
+    };
     const config = finishSubgraphConfig(loadConfig("kit-test", z.object(subgraphEnv(0)), env), env);
     const issuer = await createTestIssuer({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
     const steps: string[] = [];

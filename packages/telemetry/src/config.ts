@@ -44,10 +44,15 @@ export function serviceNameFromEntry(entry: string | undefined): string {
  * `/v1/traces` is appended) or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (full URL), OTEL_SERVICE_NAME,
  * OTEL_TRACES_SAMPLER_ARG, OTEL_SDK_DISABLED.
  */
-export function telemetryConfigFromEnv(env: NodeJS.ProcessEnv = process.env, entry: string | undefined = process.argv[1]): TelemetryConfig {
+export function telemetryConfigFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  entry: string | undefined = process.argv[1],
+): TelemetryConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
-    throw new Error(`telemetry: invalid configuration\n  - ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  - ")}`);
+    throw new Error(
+      `telemetry: invalid configuration\n  - ${result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  - ")}`,
+    );
   }
   const v = result.data;
   const base = v.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, "");

@@ -22,7 +22,10 @@ export function createInstrumentations(): Instrumentation[] {
     new HttpInstrumentation({
       ignoreIncomingRequestHook: (req: IncomingMessage) => UNTRACED_PATHS.has((req.url ?? "/").split("?")[0] ?? "/"),
       // No request/response headers as attributes: they carry Authorization and cookies.
-      headersToSpanAttributes: { client: { requestHeaders: [], responseHeaders: [] }, server: { requestHeaders: [], responseHeaders: [] } },
+      headersToSpanAttributes: {
+        client: { requestHeaders: [], responseHeaders: [] },
+        server: { requestHeaders: [], responseHeaders: [] },
+      },
     }),
     new UndiciInstrumentation(),
     new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true }),

@@ -5,8 +5,11 @@ import { shutdownTelemetry } from "./sdk.ts";
  * Prisma/Redis → flush telemetry), so the spans of the final requests are exported too.
  */
 export function flushTelemetryOnClose<T extends { close(): Promise<void> }>(service: T): T {
-  return { ...service, close: async () => {
-    await service.close();
-    await shutdownTelemetry();
-  } };
+  return {
+    ...service,
+    close: async () => {
+      await service.close();
+      await shutdownTelemetry();
+    },
+  };
 }

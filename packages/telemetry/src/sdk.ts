@@ -2,7 +2,13 @@ import { diag } from "@opentelemetry/api";
 import { W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { startNodeSdk } from "@opentelemetry/sdk-node";
-import { BatchSpanProcessor, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanProcessor } from "@opentelemetry/sdk-trace";
+import {
+  BatchSpanProcessor,
+  NoopSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace";
 import type { TelemetryConfig } from "./config.ts";
 import { createInstrumentations } from "./instrumentations.ts";
 import { SnapshotMetricReader, type MetricPoint } from "./metric-reader.ts";
@@ -46,7 +52,9 @@ export function getTelemetry(): Telemetry | undefined {
 export function startTelemetry(options: StartTelemetryOptions): Telemetry {
   const existing = getTelemetry();
   if (existing) return existing;
-  const exporter = options.tracesUrl ? new OTLPTraceExporter({ url: options.tracesUrl, timeoutMillis: options.exportTimeoutMs ?? 5_000 }) : undefined;
+  const exporter = options.tracesUrl
+    ? new OTLPTraceExporter({ url: options.tracesUrl, timeoutMillis: options.exportTimeoutMs ?? 5_000 })
+    : undefined;
   const processors: SpanProcessor[] = [
     ...(exporter ? [new BatchSpanProcessor({ exporter, exportTimeoutMillis: options.exportTimeoutMs ?? 5_000 })] : []),
     ...(options.spanProcessors ?? []),
@@ -69,9 +77,14 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
     exporting: !!exporter,
     // An unreachable collector is reported, never thrown: flushing is best effort by design.
     forceFlush: async () => {
-      await Promise.all(processors.map((p) => p.forceFlush().catch((error: unknown) => diag.warn(`telemetry flush failed: ${String(error)}`))));
+      await Promise.all(
+        processors.map((p) =>
+          p.forceFlush().catch((error: unknown) => diag.warn(`telemetry flush failed: ${String(error)}`)),
+        ),
+      );
     },
-    shutdown: () => (stopped ??= sdk.shutdown().catch((error: unknown) => diag.warn(`telemetry shutdown failed: ${String(error)}`))),
+    shutdown: () =>
+      (stopped ??= sdk.shutdown().catch((error: unknown) => diag.warn(`telemetry shutdown failed: ${String(error)}`))),
     readMetrics: () => reader.snapshot(),
   };
   (globalThis as WithTelemetry)[GLOBAL] = telemetry;

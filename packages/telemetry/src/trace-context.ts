@@ -1,4 +1,15 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from "@opentelemetry/api";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+} from "@opentelemetry/api";
 
 /** The tracer of Shopgraph's own spans (event publish/process, gateway plugins). */
 export const tracer = trace.getTracer("shopgraph");
@@ -51,7 +62,11 @@ export function withSpan<T>(name: string, options: WithSpanOptions, fn: (span: S
 export function activeTraceIds(): { trace_id: string; span_id: string; trace_flags: string } | undefined {
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (!spanContext || !trace.isSpanContextValid(spanContext)) return undefined;
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: `0${spanContext.traceFlags.toString(16)}` };
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: `0${spanContext.traceFlags.toString(16)}`,
+  };
 }
 
 export { SpanKind, SpanStatusCode };

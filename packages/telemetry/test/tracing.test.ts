@@ -8,7 +8,12 @@ import { contextFromTraceparent, currentTraceparent, getTelemetry, startTelemetr
 // One SDK per process: this file starts it without an OTLP endpoint (the default), plus an
 // in-memory exporter to look at what would have been exported.
 const exporter = new InMemorySpanExporter();
-const telemetry = startTelemetry({ serviceName: "unit", tracesUrl: undefined, samplerRatio: 1, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+const telemetry = startTelemetry({
+  serviceName: "unit",
+  tracesUrl: undefined,
+  samplerRatio: 1,
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
+});
 afterAll(() => telemetry.shutdown());
 // Export waits for the resource's asynchronous attributes (host id): flush before looking.
 const finished = async () => (await telemetry.forceFlush(), exporter.getFinishedSpans());
@@ -17,7 +22,8 @@ function capture() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n")) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split("\n"))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -44,7 +50,11 @@ describe("the telemetry SDK", () => {
   });
 
   it("records a failure on the span (exception event, error status) and rethrows it", async () => {
-    await expect(withSpan("failing", {}, async () => { throw new Error("boom"); })).rejects.toThrow("boom");
+    await expect(
+      withSpan("failing", {}, async () => {
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
     const span = (await finished()).find((s) => s.name === "failing")!;
     expect(span.status.code).toBe(SpanStatusCode.ERROR);
     expect(span.events.some((e) => e.name === "exception")).toBe(true);

@@ -9,13 +9,20 @@ const closedPort = await new Promise<number>((resolve) => {
     server.close(() => resolve(port));
   });
 });
-const telemetry = startTelemetry({ serviceName: "unit", tracesUrl: `http://127.0.0.1:${closedPort}/v1/traces`, samplerRatio: 1, exportTimeoutMs: 500 });
+const telemetry = startTelemetry({
+  serviceName: "unit",
+  tracesUrl: `http://127.0.0.1:${closedPort}/v1/traces`,
+  samplerRatio: 1,
+  exportTimeoutMs: 500,
+});
 afterAll(() => telemetry.shutdown());
 
 describe("a collector that cannot be reached", () => {
   it("never fails the traced work: exports fail in the background", async () => {
     expect(telemetry.exporting).toBe(true);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => withSpan(`request ${i}`, {}, async () => i)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => withSpan(`request ${i}`, {}, async () => i)),
+    );
     expect(results).toHaveLength(20);
     await expect(telemetry.forceFlush()).resolves.toBeUndefined();
     await expect(withSpan("after the failed export", {}, async () => "still fine")).resolves.toBe("still fine");

@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyMigrations, dropDatabase, EMBEDDED_POOL_MAX, ensureDatabase, startEmbeddedPostgres, withDatabase } from "@shopgraph/db";
+import {
+  applyMigrations,
+  dropDatabase,
+  EMBEDDED_POOL_MAX,
+  ensureDatabase,
+  startEmbeddedPostgres,
+  withDatabase,
+} from "@shopgraph/db";
 import { isReachable, requireOrFallback } from "./reachability.ts";
 
 /** The PostgreSQL server tests create their databases on. */
@@ -19,7 +26,13 @@ let template: Promise<string> | undefined;
 function pgliteTemplate(): Promise<string> {
   template ??= (async () => {
     const dir = join(tmpdir(), `sgt-pglite-template-${process.versions.node}`);
-    if (await stat(join(dir, "PG_VERSION")).then(() => true, () => false)) return dir;
+    if (
+      await stat(join(dir, "PG_VERSION")).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
     const building = await mkdtemp(join(tmpdir(), "sgt-pglite-building-"));
     const embedded = await startEmbeddedPostgres({ dataDir: building });
     await embedded.close();
@@ -79,5 +92,7 @@ export interface TestPoolConfig {
  * app's pool, a relay or a child process on the same database get their turn.
  */
 export function testPoolConfig(database: TestDatabase, max: number): TestPoolConfig {
-  return database.embedded ? { connectionString: database.url, max: 1, idleTimeoutMillis: 1 } : { connectionString: database.url, max };
+  return database.embedded
+    ? { connectionString: database.url, max: 1, idleTimeoutMillis: 1 }
+    : { connectionString: database.url, max };
 }

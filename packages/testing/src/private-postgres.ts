@@ -34,7 +34,9 @@ function pgBin(): string {
   if (process.env.TEST_PG_BIN) return process.env.TEST_PG_BIN;
   const root = "/usr/lib/postgresql";
   if (existsSync(root)) {
-    const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "pg_ctl"))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, "bin", "pg_ctl")))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return join(root, versions[0], "bin");
   }
   return "";
@@ -51,7 +53,8 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const asRoot = process.getuid?.() === 0;
   const owner = asRoot ? systemUser("postgres") : undefined;
   if (asRoot && !owner) throw new Error("running as root and there is no `postgres` user to run PostgreSQL as");
-  const exec = (file: string, args: string[]) => (asRoot ? run("runuser", ["-u", "postgres", "--", file, ...args]) : run(file, args));
+  const exec = (file: string, args: string[]) =>
+    asRoot ? run("runuser", ["-u", "postgres", "--", file, ...args]) : run(file, args);
 
   const port = await freePort();
   const base = await mkdtemp(join(tmpdir(), "sgt-pg-"));
@@ -59,7 +62,18 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (owner) await chown(base, owner.uid, owner.gid);
   const dataDir = join(base, "data");
   const log = join(base, "server.log");
-  await exec(tool("initdb"), ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+  await exec(tool("initdb"), [
+    "-D",
+    dataDir,
+    "-U",
+    "postgres",
+    "-A",
+    "trust",
+    "-E",
+    "UTF8",
+    "--no-sync",
+    "--no-instructions",
+  ]);
   let postmaster: number | undefined;
 
   const options = [

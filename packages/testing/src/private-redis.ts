@@ -47,13 +47,27 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
   async function start(): Promise<void> {
     if (child) throw new Error("private redis is already running");
     // "notice" is the lowest level that still prints the ready line this waits for.
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "notice"];
+    const args = [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--loglevel",
+      "notice",
+    ];
     const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     child = proc;
     trackPid(proc.pid!);
     await new Promise<void>((resolve, reject) => {
       let output = "";
-      const timer = setTimeout(() => fail(new Error(`redis-server did not start within ${startTimeoutMs} ms:\n${output}`)), startTimeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`redis-server did not start within ${startTimeoutMs} ms:\n${output}`)),
+        startTimeoutMs,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         proc.kill("SIGKILL");
@@ -71,7 +85,9 @@ export async function startPrivateRedis(options: PrivateRedisOptions = {}): Prom
       proc.stdout.on("data", onData);
       proc.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
       proc.once("error", fail);
-      proc.once("exit", (code, signal) => fail(new Error(`redis-server exited (${signal ?? code}) before it was ready:\n${output}`)));
+      proc.once("exit", (code, signal) =>
+        fail(new Error(`redis-server exited (${signal ?? code}) before it was ready:\n${output}`)),
+      );
     });
     proc.removeAllListeners("exit");
     proc.once("exit", () => {

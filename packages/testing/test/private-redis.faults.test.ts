@@ -11,7 +11,13 @@ describe("private redis-server", () => {
   let client: Redis;
   beforeAll(async () => {
     server = await startPrivateRedis();
-    const options = { commandTimeout: 200, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => 50, lazyConnect: true };
+    const options = {
+      commandTimeout: 200,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => 50,
+      lazyConnect: true,
+    };
     client = new Redis(server.url, options);
     await client.connect();
   });

@@ -3,14 +3,25 @@ import { backoffDelayMs, isUuid, sleep } from "../src/index.ts";
 
 describe("isUuid", () => {
   it("accepts UUIDs of any version in either case", () => {
-    for (const id of ["00000000-0000-4000-8000-000000000000", "0190F3A2-7B1C-7D2E-9F00-1234567890AB", "6ba7b810-9dad-11d1-80b4-00c04fd430c8"]) {
+    for (const id of [
+      "00000000-0000-4000-8000-000000000000",
+      "0190F3A2-7B1C-7D2E-9F00-1234567890AB",
+      "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+    ]) {
       expect(isUuid(id), id).toBe(true);
     }
   });
 
   it("refuses anything else, including near misses that would reach SQL as ::uuid casts", () => {
-    for (const bad of ["", "not-a-uuid", "00000000000040008000000000000000", "{00000000-0000-4000-8000-000000000000}",
-      " 00000000-0000-4000-8000-000000000000", "00000000-0000-4000-8000-00000000000g", "00000000-0000-4000-8000-000000000000\n"]) {
+    for (const bad of [
+      "",
+      "not-a-uuid",
+      "00000000000040008000000000000000",
+      "{00000000-0000-4000-8000-000000000000}",
+      " 00000000-0000-4000-8000-000000000000",
+      "00000000-0000-4000-8000-00000000000g",
+      "00000000-0000-4000-8000-000000000000\n",
+    ]) {
       expect(isUuid(bad), JSON.stringify(bad)).toBe(false);
     }
   });

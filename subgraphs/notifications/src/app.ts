@@ -9,7 +9,12 @@ import type { NotificationsConfig } from "./config.ts";
 import { createNotificationsContext } from "./context.ts";
 import { createDb, type Db } from "./db/client.ts";
 import {
-  createRecordingEmailTransport, createRecordingPushProvider, createRecordingSmsProvider, type EmailTransport, type PushProvider, type SmsProvider,
+  createRecordingEmailTransport,
+  createRecordingPushProvider,
+  createRecordingSmsProvider,
+  type EmailTransport,
+  type PushProvider,
+  type SmsProvider,
 } from "./domain/channels.ts";
 import { createDeliverySender } from "./domain/delivery-sender.ts";
 import { createNotificationsEventHandler } from "./domain/event-handlers.ts";
@@ -32,19 +37,25 @@ export interface NotificationsDeps {
 }
 
 /** A running notifications subgraph. */
-export type NotificationsSubgraph = RunningSubgraph<Db, {
-  consumer: EventConsumer;
-  sender: WorkLoop;
-  email: EmailTransport;
-  sms: SmsProvider;
-  push: PushProvider;
-}>;
+export type NotificationsSubgraph = RunningSubgraph<
+  Db,
+  {
+    consumer: EventConsumer;
+    sender: WorkLoop;
+    email: EmailTransport;
+    sms: SmsProvider;
+    push: PushProvider;
+  }
+>;
 
 /**
  * Starts the event consumer and the sender (roles worker, all) and serves (every role: the
  * worker's HTTP server answers probes and metrics; no Service routes GraphQL to it).
  */
-export async function startNotificationsSubgraph(config: NotificationsConfig, deps: NotificationsDeps): Promise<NotificationsSubgraph> {
+export async function startNotificationsSubgraph(
+  config: NotificationsConfig,
+  deps: NotificationsDeps,
+): Promise<NotificationsSubgraph> {
   const { logger } = deps;
   const isWorker = config.NOTIFICATIONS_ROLE !== "api";
   return startSubgraph({
@@ -64,13 +75,20 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
       // SMTP_URL set: real email over SMTP; unset: recorded (development). SMS has no provider yet.
       const email =
         deps.email ??
-        (config.SMTP_URL ? createSmtpEmailTransport({ url: config.SMTP_URL, logger }) : createRecordingEmailTransport(logger));
+        (config.SMTP_URL
+          ? createSmtpEmailTransport({ url: config.SMTP_URL, logger })
+          : createRecordingEmailTransport(logger));
       const sms = deps.sms ?? createRecordingSmsProvider(logger);
       // A service account configured (FCM_SERVICE_ACCOUNT_*): FCM HTTP v1; otherwise recorded (development).
-      const push = deps.push ?? (config.FCM ? createFcmPushProvider({ ...config.FCM, logger }) : createRecordingPushProvider(logger));
-      if (config.NODE_ENV === "production" && !deps.email && !config.SMTP_URL) logger.warn("emails are recorded, not sent: set SMTP_URL");
-      if (config.NODE_ENV === "production" && !deps.sms) logger.warn("SMS are recorded, not sent (development provider)");
-      if (config.NODE_ENV === "production" && !deps.push && !config.FCM) logger.warn("pushes are recorded, not sent: set FCM_SERVICE_ACCOUNT_FILE");
+      const push =
+        deps.push ??
+        (config.FCM ? createFcmPushProvider({ ...config.FCM, logger }) : createRecordingPushProvider(logger));
+      if (config.NODE_ENV === "production" && !deps.email && !config.SMTP_URL)
+        logger.warn("emails are recorded, not sent: set SMTP_URL");
+      if (config.NODE_ENV === "production" && !deps.sms)
+        logger.warn("SMS are recorded, not sent (development provider)");
+      if (config.NODE_ENV === "production" && !deps.push && !config.FCM)
+        logger.warn("pushes are recorded, not sent: set FCM_SERVICE_ACCOUNT_FILE");
       const sender = createDeliverySender({
         db,
         // Observed: a span and sent/failed counts per send (the unwrapped channels are returned for tests).
@@ -91,11 +109,17 @@ export async function startNotificationsSubgraph(config: NotificationsConfig, de
       });
       const consumer = createEventConsumer(config, { sql, handler, logger });
       const inboxRoute = () =>
-        createInboxRoute({ db: sql, serviceToken: config.ACCEPTED_CREDENTIALS.service, logger, onStored: () => consumer.wake() });
+        createInboxRoute({
+          db: sql,
+          serviceToken: config.ACCEPTED_CREDENTIALS.service,
+          logger,
+          onStored: () => consumer.wake(),
+        });
       let stopDeliveryMetrics = () => {};
       return {
         ...(deps.jwks ? { jwks: deps.jwks } : {}),
-        createContext: (base) => createNotificationsContext(base, db, { maxPushDevices: config.PUSH_MAX_DEVICES_PER_USER }),
+        createContext: (base) =>
+          createNotificationsContext(base, db, { maxPushDevices: config.PUSH_MAX_DEVICES_PER_USER }),
         isReady: () => !isWorker || consumer.healthy,
         // Embedded mode only: the producers' relays push here; with Redis the stream carries events.
         ...(config.REDIS_URL ? {} : { routes: { "POST /events": inboxRoute() } }),

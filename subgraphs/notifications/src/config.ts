@@ -25,7 +25,11 @@ function parseServiceAccount(text: string, ctx: z.RefinementCtx): z.infer<typeof
     return undefined;
   }
   const key = ServiceAccountKey.safeParse(json);
-  if (!key.success) ctx.addIssue({ code: "custom", message: `is not a service-account key: ${key.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}` });
+  if (!key.success)
+    ctx.addIssue({
+      code: "custom",
+      message: `is not a service-account key: ${key.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")}`,
+    });
   return key.data;
 }
 
@@ -100,22 +104,42 @@ const schema = z
     if (env.SMTP_URL && URL.canParse(env.SMTP_URL) && !SMTP_PROTOCOLS.has(new URL(env.SMTP_URL).protocol)) {
       ctx.addIssue({ code: "custom", path: ["SMTP_URL"], message: "must start with smtp:// or smtps://" });
     }
-    if (env.STOREFRONT_URL && URL.canParse(env.STOREFRONT_URL) && !/^https?:$/.test(new URL(env.STOREFRONT_URL).protocol)) {
+    if (
+      env.STOREFRONT_URL &&
+      URL.canParse(env.STOREFRONT_URL) &&
+      !/^https?:$/.test(new URL(env.STOREFRONT_URL).protocol)
+    ) {
       ctx.addIssue({ code: "custom", path: ["STOREFRONT_URL"], message: "must be an http(s) URL" });
     }
     if (env.FCM_SERVICE_ACCOUNT_JSON && env.FCM_SERVICE_ACCOUNT_FILE) {
-      ctx.addIssue({ code: "custom", path: ["FCM_SERVICE_ACCOUNT_FILE"], message: "set FCM_SERVICE_ACCOUNT_FILE or FCM_SERVICE_ACCOUNT_JSON, not both" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["FCM_SERVICE_ACCOUNT_FILE"],
+        message: "set FCM_SERVICE_ACCOUNT_FILE or FCM_SERVICE_ACCOUNT_JSON, not both",
+      });
     }
     const key = env.FCM_SERVICE_ACCOUNT_JSON ?? env.FCM_SERVICE_ACCOUNT_FILE;
     if (key && !env.FCM_PROJECT_ID && !key.project_id) {
-      ctx.addIssue({ code: "custom", path: ["FCM_PROJECT_ID"], message: "required: the service-account key names no project_id" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["FCM_PROJECT_ID"],
+        message: "required: the service-account key names no project_id",
+      });
     }
     if (env.FCM_PROJECT_ID && !key) {
-      ctx.addIssue({ code: "custom", path: ["FCM_PROJECT_ID"], message: "needs FCM_SERVICE_ACCOUNT_FILE or FCM_SERVICE_ACCOUNT_JSON" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["FCM_PROJECT_ID"],
+        message: "needs FCM_SERVICE_ACCOUNT_FILE or FCM_SERVICE_ACCOUNT_JSON",
+      });
     }
     // Without Redis the relays push events to this process's own inbox route, so API and consumer must be one process.
     if (env.NOTIFICATIONS_ROLE !== "all" && !env.REDIS_URL) {
-      ctx.addIssue({ code: "custom", path: ["NOTIFICATIONS_ROLE"], message: "api and worker need REDIS_URL (the embedded inbox is served and consumed by one process)" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["NOTIFICATIONS_ROLE"],
+        message: "api and worker need REDIS_URL (the embedded inbox is served and consumed by one process)",
+      });
     }
     if (env.NODE_ENV !== "production") return;
     if (!env.JWKS_URL) ctx.addIssue({ code: "custom", path: ["JWKS_URL"], message: "required in production" });
@@ -133,13 +157,28 @@ function fcmSettings(config: z.infer<typeof schema>) {
   const key = json ?? file;
   const projectId = config.FCM_PROJECT_ID ?? key?.project_id;
   if (!key || !projectId) return null;
-  const serviceAccount = { client_email: key.client_email, private_key: key.private_key, ...(key.private_key_id ? { private_key_id: key.private_key_id } : {}) };
-  return Object.freeze({ projectId, serviceAccount, endpoint: config.FCM_ENDPOINT, tokenUrl: config.FCM_TOKEN_URL, timeoutMs: config.FCM_TIMEOUT_MS });
+  const serviceAccount = {
+    client_email: key.client_email,
+    private_key: key.private_key,
+    ...(key.private_key_id ? { private_key_id: key.private_key_id } : {}),
+  };
+  return Object.freeze({
+    projectId,
+    serviceAccount,
+    endpoint: config.FCM_ENDPOINT,
+    tokenUrl: config.FCM_TOKEN_URL,
+    timeoutMs: config.FCM_TIMEOUT_MS,
+  });
 }
 
 /** Reads and validates the environment (the only place notifications reads process.env). */
 export function loadNotificationsConfig(env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig("notifications", schema, env);
   // Links are built as `${STOREFRONT_URL}/orders/<id>`: no trailing slash, whatever was configured.
-  return Object.freeze({ ...finishSubgraphConfig(config, env), FCM: fcmSettings(config), JWKS_URL: config.JWKS_URL ?? DEFAULT_JWKS_URL, STOREFRONT_URL: (config.STOREFRONT_URL ?? DEFAULT_STOREFRONT_URL).replace(/\/+$/, "") });
+  return Object.freeze({
+    ...finishSubgraphConfig(config, env),
+    FCM: fcmSettings(config),
+    JWKS_URL: config.JWKS_URL ?? DEFAULT_JWKS_URL,
+    STOREFRONT_URL: (config.STOREFRONT_URL ?? DEFAULT_STOREFRONT_URL).replace(/\/+$/, ""),
+  });
 }

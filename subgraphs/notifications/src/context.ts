@@ -18,13 +18,20 @@ export interface NotificationsContext extends BaseSubgraphContext {
 }
 
 /** Builds the per-request context: fresh DataLoaders every request (no cross-user caching). */
-export function createNotificationsContext(base: BaseSubgraphContext, db: Db, limits: { maxPushDevices: number }): NotificationsContext {
+export function createNotificationsContext(
+  base: BaseSubgraphContext,
+  db: Db,
+  limits: { maxPushDevices: number },
+): NotificationsContext {
   return {
     ...base,
     db,
     maxPushDevices: limits.maxPushDevices,
     loaders: {
-      notification: createByIdLoader((ids) => findNotificationsByIds(db, ids), (n) => n.id),
+      notification: createByIdLoader(
+        (ids) => findNotificationsByIds(db, ids),
+        (n) => n.id,
+      ),
       unreadCount: new DataLoader(async (userIds) => {
         const counts = new Map((await countUnreadByUsers(db, userIds)).map((c) => [c.userId, c.count]));
         return userIds.map((id) => counts.get(id) ?? 0);

@@ -1,4 +1,10 @@
-import { createInboxConsumer, createRedisStreamConsumer, type EventConsumer, type EventHandler, type SqlDatabase } from "@shopgraph/events";
+import {
+  createInboxConsumer,
+  createRedisStreamConsumer,
+  type EventConsumer,
+  type EventHandler,
+  type SqlDatabase,
+} from "@shopgraph/events";
 import type { Logger } from "@shopgraph/logger";
 import type { NotificationsConfig } from "./config.ts";
 
@@ -9,7 +15,10 @@ export const CONSUMER_GROUP = "notifications";
  * The event consumer for this configuration: Redis Streams (consumer group "notifications") when
  * REDIS_URL is set; otherwise the embedded inbox table fed by the relays' pushes to POST /events.
  */
-export function createEventConsumer(config: NotificationsConfig, deps: { sql: SqlDatabase; handler: EventHandler; logger: Logger }): EventConsumer {
+export function createEventConsumer(
+  config: NotificationsConfig,
+  deps: { sql: SqlDatabase; handler: EventHandler; logger: Logger },
+): EventConsumer {
   const common = {
     group: CONSUMER_GROUP,
     handler: deps.handler,
@@ -18,6 +27,7 @@ export function createEventConsumer(config: NotificationsConfig, deps: { sql: Sq
     claimIdleMs: config.EVENTS_CLAIM_IDLE_MS,
     pollIntervalMs: config.EVENTS_POLL_MS,
   };
-  if (config.REDIS_URL) return createRedisStreamConsumer({ ...common, url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX });
+  if (config.REDIS_URL)
+    return createRedisStreamConsumer({ ...common, url: config.REDIS_URL, prefix: config.REDIS_KEY_PREFIX });
   return createInboxConsumer({ ...common, db: deps.sql });
 }

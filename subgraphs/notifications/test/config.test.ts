@@ -5,7 +5,17 @@ import { DEFAULT_JWKS_URL, DEFAULT_STOREFRONT_URL, loadNotificationsConfig } fro
 describe("notifications config", () => {
   it("has the documented defaults", () => {
     const config = loadNotificationsConfig({});
-    expect(config).toMatchObject({ PORT: 4004, JWKS_URL: DEFAULT_JWKS_URL, EVENTS_MAX_ATTEMPTS: 5, EVENTS_RETRY_BASE_MS: 1_000, EVENTS_CLAIM_IDLE_MS: 30_000, EVENTS_POLL_MS: 1_000, DELIVERY_MAX_ATTEMPTS: 5, DELIVERY_RETRY_BASE_MS: 60_000, SEED: true });
+    expect(config).toMatchObject({
+      PORT: 4004,
+      JWKS_URL: DEFAULT_JWKS_URL,
+      EVENTS_MAX_ATTEMPTS: 5,
+      EVENTS_RETRY_BASE_MS: 1_000,
+      EVENTS_CLAIM_IDLE_MS: 30_000,
+      EVENTS_POLL_MS: 1_000,
+      DELIVERY_MAX_ATTEMPTS: 5,
+      DELIVERY_RETRY_BASE_MS: 60_000,
+      SEED: true,
+    });
     expect(config.REDIS_URL).toBeUndefined();
     expect(config.SMTP_URL).toBeUndefined();
   });
@@ -22,7 +32,8 @@ describe("notifications config", () => {
 
   it("rejects out-of-range numbers, all of them at once", () => {
     const issues = issuesOf({ EVENTS_MAX_ATTEMPTS: "0", DELIVERY_MAX_ATTEMPTS: "many", EVENTS_CLAIM_IDLE_MS: "5" });
-    for (const name of ["EVENTS_MAX_ATTEMPTS", "DELIVERY_MAX_ATTEMPTS", "EVENTS_CLAIM_IDLE_MS"]) expect(issues).toContain(name);
+    for (const name of ["EVENTS_MAX_ATTEMPTS", "DELIVERY_MAX_ATTEMPTS", "EVENTS_CLAIM_IDLE_MS"])
+      expect(issues).toContain(name);
   });
 
   it("requires JWKS_URL and SERVICE_TOKEN in production", () => {
@@ -31,13 +42,19 @@ describe("notifications config", () => {
     expect(issues).not.toContain("SMTP_URL");
   });
 
-  it.each(["smtp://mail.example.com:587", "smtps://user:secret@mail.example.com:465", "smtp://127.0.0.1:2525"])("accepts SMTP_URL %s", (url) => {
-    expect(loadNotificationsConfig({ SMTP_URL: url }).SMTP_URL).toBe(url);
-  });
+  it.each(["smtp://mail.example.com:587", "smtps://user:secret@mail.example.com:465", "smtp://127.0.0.1:2525"])(
+    "accepts SMTP_URL %s",
+    (url) => {
+      expect(loadNotificationsConfig({ SMTP_URL: url }).SMTP_URL).toBe(url);
+    },
+  );
 
-  it.each(["http://mail.example.com", "mail.example.com:587", "redis://127.0.0.1:6379", "smtp//missing-colon"])("rejects SMTP_URL %j", (url) => {
-    expect(issuesOf({ SMTP_URL: url })).toContain("SMTP_URL");
-  });
+  it.each(["http://mail.example.com", "mail.example.com:587", "redis://127.0.0.1:6379", "smtp//missing-colon"])(
+    "rejects SMTP_URL %j",
+    (url) => {
+      expect(issuesOf({ SMTP_URL: url })).toContain("SMTP_URL");
+    },
+  );
 
   it("treats an empty SMTP_URL as unset (compose passes ${SMTP_URL:-})", () => {
     expect(loadNotificationsConfig({ SMTP_URL: "" }).SMTP_URL).toBeUndefined();
@@ -45,7 +62,9 @@ describe("notifications config", () => {
 
   it("links to STOREFRONT_URL without a trailing slash, http(s) only", () => {
     expect(loadNotificationsConfig({}).STOREFRONT_URL).toBe(DEFAULT_STOREFRONT_URL);
-    expect(loadNotificationsConfig({ STOREFRONT_URL: "https://shop.example.com/" }).STOREFRONT_URL).toBe("https://shop.example.com");
+    expect(loadNotificationsConfig({ STOREFRONT_URL: "https://shop.example.com/" }).STOREFRONT_URL).toBe(
+      "https://shop.example.com",
+    );
     expect(issuesOf({ STOREFRONT_URL: "ftp://shop.example.com" })).toContain("STOREFRONT_URL");
     expect(issuesOf({ STOREFRONT_URL: "not a url" })).toContain("STOREFRONT_URL");
   });

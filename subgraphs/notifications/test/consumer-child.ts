@@ -9,6 +9,8 @@ import { loadNotificationsConfig } from "../src/config.ts";
 process.on("disconnect", () => process.exit(0));
 setTimeout(() => process.exit(3), 180_000).unref();
 
-const subgraph = await startNotificationsSubgraph(loadNotificationsConfig(process.env), { logger: testLogger("notifications-child") });
+const subgraph = await startNotificationsSubgraph(loadNotificationsConfig(process.env), {
+  logger: testLogger("notifications-child"),
+});
 process.send?.({ url: subgraph.url });
 process.on("SIGTERM", () => void subgraph.close().then(() => process.exit(0)));

@@ -8,7 +8,13 @@ import { formatMoney, renderLowStock, renderOrder, renderWelcome } from "../src/
 const templates = { storefrontUrl: "https://shop.example.com" };
 
 const uuid = "0b0c2f7e-3d5c-4f6b-9a59-8b3a7a0f9d11";
-const order = { orderId: uuid, number: 1042, customerId: uuid, status: "PAID", total: { amount: "59.97", currencyCode: "USD" as const } };
+const order = {
+  orderId: uuid,
+  number: 1042,
+  customerId: uuid,
+  status: "PAID",
+  total: { amount: "59.97", currencyCode: "USD" as const },
+};
 
 describe("masking", () => {
   it("keeps only what identifies the recipient to an operator", () => {
@@ -22,8 +28,13 @@ describe("masking", () => {
 });
 
 describe("E.164", () => {
-  it.each(["+447700900123", "+14155550123", "+12345678", "+123456789012345"])("accepts %s", (n) => expect(E164.test(n)).toBe(true));
-  it.each(["447700900123", "+0447700900123", "+1234567", "+1234567890123456", "+44 7700 900123", ""])("rejects %j", (n) => expect(E164.test(n)).toBe(false));
+  it.each(["+447700900123", "+14155550123", "+12345678", "+123456789012345"])("accepts %s", (n) =>
+    expect(E164.test(n)).toBe(true),
+  );
+  it.each(["447700900123", "+0447700900123", "+1234567", "+1234567890123456", "+44 7700 900123", ""])(
+    "rejects %j",
+    (n) => expect(E164.test(n)).toBe(false),
+  );
 });
 
 describe("SMS numbers (libphonenumber-js, full metadata)", () => {
@@ -37,7 +48,16 @@ describe("SMS numbers (libphonenumber-js, full metadata)", () => {
     expect(checkSmsNumber(n)).toMatchObject({ ok: false, code: "PHONE_NUMBER_NOT_ALLOWED" });
   });
   // 07911… has no country; +447700900123 is Ofcom's drama range (not a real number); the rest are malformed.
-  it.each(["07911123456", "+447700900123", "+44abc", "+1234567", "+", "", `+44${"1".repeat(40)}`, "+44 7911 123456\u0000"])("refuses %j as invalid", (n) => {
+  it.each([
+    "07911123456",
+    "+447700900123",
+    "+44abc",
+    "+1234567",
+    "+",
+    "",
+    `+44${"1".repeat(40)}`,
+    "+44 7911 123456\u0000",
+  ])("refuses %j as invalid", (n) => {
     expect(checkSmsNumber(n)).toMatchObject({ ok: false, code: "INVALID_PHONE_NUMBER" });
   });
 });
@@ -50,8 +70,18 @@ describe("templates", () => {
 
   it("names the order as the API does (SG-001042), its total with the currency and a link to it, in every order template", () => {
     const link = `https://shop.example.com/orders/${uuid}`;
-    for (const kind of ["ORDER_CONFIRMED", "PAYMENT_FAILED", "ORDER_SHIPPED", "ORDER_DELIVERED", "ORDER_CANCELLED"] as const) {
-      const rendered = renderOrder(kind, { ...order, trackingNumber: "1Z999AA10123456784", reason: "card declined" }, templates);
+    for (const kind of [
+      "ORDER_CONFIRMED",
+      "PAYMENT_FAILED",
+      "ORDER_SHIPPED",
+      "ORDER_DELIVERED",
+      "ORDER_CANCELLED",
+    ] as const) {
+      const rendered = renderOrder(
+        kind,
+        { ...order, trackingNumber: "1Z999AA10123456784", reason: "card declined" },
+        templates,
+      );
       expect(rendered.title).toContain("SG-001042");
       expect(rendered.body).toContain("SG-001042");
       expect(rendered.body).toContain("$59.97");
@@ -62,9 +92,15 @@ describe("templates", () => {
       expect(rendered.sms.endsWith(` ${link}`)).toBe(true);
       expect(rendered.sms.length).toBeLessThanOrEqual(320);
     }
-    expect(renderOrder("ORDER_SHIPPED", { ...order, trackingNumber: "1Z999AA10123456784" }, templates).body).toContain("Tracking number: 1Z999AA10123456784");
-    expect(renderOrder("ORDER_SHIPPED", { ...order, trackingNumber: null }, templates).body).toContain("Tracking number: unavailable");
-    expect(renderOrder("ORDER_CONFIRMED", { ...order, number: 1_234_567 }, templates).title).toBe("Order SG-1234567 confirmed");
+    expect(renderOrder("ORDER_SHIPPED", { ...order, trackingNumber: "1Z999AA10123456784" }, templates).body).toContain(
+      "Tracking number: 1Z999AA10123456784",
+    );
+    expect(renderOrder("ORDER_SHIPPED", { ...order, trackingNumber: null }, templates).body).toContain(
+      "Tracking number: unavailable",
+    );
+    expect(renderOrder("ORDER_CONFIRMED", { ...order, number: 1_234_567 }, templates).title).toBe(
+      "Order SG-1234567 confirmed",
+    );
     expect(() => renderOrder("WELCOME", order, templates)).toThrow(/not an order notification/);
   });
 
@@ -85,14 +121,32 @@ describe("templates", () => {
 
 describe("planFor", () => {
   it("maps each consumed event type to its kind and recipients", () => {
-    expect(planFor(createEnvelope("order.payment_failed", order), templates)).toMatchObject({ rendered: { kind: "PAYMENT_FAILED" }, recipients: [uuid], orderId: uuid });
-    expect(planFor(createEnvelope("inventory.low_stock", { productId: uuid, title: "Mug", quantityAvailable: 1 }), templates)).toMatchObject({ rendered: { kind: "LOW_STOCK" }, recipients: "admins" });
-    expect(planFor(createEnvelope("user.registered", { userId: uuid, email: "a@b.co", name: "A", role: "ADMIN" }), templates)).toMatchObject({ contact: { role: "ADMIN" }, recipients: [uuid] });
+    expect(planFor(createEnvelope("order.payment_failed", order), templates)).toMatchObject({
+      rendered: { kind: "PAYMENT_FAILED" },
+      recipients: [uuid],
+      orderId: uuid,
+    });
+    expect(
+      planFor(
+        createEnvelope("inventory.low_stock", { productId: uuid, title: "Mug", quantityAvailable: 1 }),
+        templates,
+      ),
+    ).toMatchObject({ rendered: { kind: "LOW_STOCK" }, recipients: "admins" });
+    expect(
+      planFor(
+        createEnvelope("user.registered", { userId: uuid, email: "a@b.co", name: "A", role: "ADMIN" }),
+        templates,
+      ),
+    ).toMatchObject({ contact: { role: "ADMIN" }, recipients: [uuid] });
     expect(planFor(createEnvelope("product.renamed", {}), templates)).toBeNull();
   });
 
   it("rejects bad payloads (retried, then dead-lettered) and unknown versions (dead-lettered at once)", () => {
-    expect(() => planFor(createEnvelope("order.shipped", { ...order, number: "1042" }), templates)).toThrow(/invalid order.shipped v1 payload/);
-    expect(() => planFor(createEnvelope("order.shipped", order, { version: 2 }), templates)).toThrow(PermanentEventError);
+    expect(() => planFor(createEnvelope("order.shipped", { ...order, number: "1042" }), templates)).toThrow(
+      /invalid order.shipped v1 payload/,
+    );
+    expect(() => planFor(createEnvelope("order.shipped", order, { version: 2 }), templates)).toThrow(
+      PermanentEventError,
+    );
   });
 });

@@ -4,16 +4,26 @@ import { createEnvelope } from "@shopgraph/events";
 import { startTestNotifications } from "./harness.ts";
 
 // Embedded mode (no REDIS_URL): relays push events to POST /events. Mid-rotation of both secrets.
-const SERVICE = { current: "inbox-service-current-0123456789abcdef012", previous: "inbox-service-previous-0123456789abcdef01" };
+const SERVICE = {
+  current: "inbox-service-current-0123456789abcdef012",
+  previous: "inbox-service-previous-0123456789abcdef01",
+};
 const GATEWAY = "inbox-gateway-token-0123456789abcdef012345";
 let sg: Awaited<ReturnType<typeof startTestNotifications>>;
 beforeAll(async () => {
-  sg = await startTestNotifications({ env: { SERVICE_TOKEN: `${SERVICE.current},${SERVICE.previous}`, GATEWAY_TOKEN: GATEWAY } });
+  sg = await startTestNotifications({
+    env: { SERVICE_TOKEN: `${SERVICE.current},${SERVICE.previous}`, GATEWAY_TOKEN: GATEWAY },
+  });
 });
 afterAll(() => sg?.close());
 
 const push = (token: string) => {
-  const event = createEnvelope("user.registered", { userId: randomUUID(), email: "inbox@example.com", name: "Inbox", role: "CUSTOMER" });
+  const event = createEnvelope("user.registered", {
+    userId: randomUUID(),
+    email: "inbox@example.com",
+    name: "Inbox",
+    role: "CUSTOMER",
+  });
   const headers = { "content-type": "application/json", "x-service-token": token };
   const res = fetch(`${sg.url}/events`, { method: "POST", headers, body: JSON.stringify({ events: [event] }) });
   return { event, res };

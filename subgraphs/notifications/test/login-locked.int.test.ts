@@ -11,7 +11,9 @@ const REAL_REDIS = await hasRealServer("Redis", TEST_REDIS_URL, 6379);
 let sg: Awaited<ReturnType<typeof startTestNotifications>>;
 let publisher: EventPublisher;
 beforeAll(async () => {
-  sg = await startTestNotifications({ env: { REDIS_URL: redis.url!, REDIS_KEY_PREFIX: redis.prefix, EVENTS_MAX_ATTEMPTS: "2" } });
+  sg = await startTestNotifications({
+    env: { REDIS_URL: redis.url!, REDIS_KEY_PREFIX: redis.prefix, EVENTS_MAX_ATTEMPTS: "2" },
+  });
   publisher = createRedisStreamPublisher({ url: redis.url!, prefix: redis.prefix });
 });
 afterAll(async () => {
@@ -23,8 +25,15 @@ afterAll(async () => {
 const emails = () => (sg.email as unknown as { sent: EmailMessage[] }).sent;
 const lock = (userId: string, extra: Record<string, unknown> = {}) =>
   createEnvelope("user.login_locked", {
-    userId, email: "locked.owner@example.com", name: "Lena Locked", role: "CUSTOMER",
-    scope: "ACCOUNT_IP", failures: 10, lockedUntil: "2026-12-02T16:15:00.000Z", ipAddress: "203.0.113.7", ...extra,
+    userId,
+    email: "locked.owner@example.com",
+    name: "Lena Locked",
+    role: "CUSTOMER",
+    scope: "ACCOUNT_IP",
+    failures: 10,
+    lockedUntil: "2026-12-02T16:15:00.000Z",
+    ipAddress: "203.0.113.7",
+    ...extra,
   });
 
 describe.skipIf(!REAL_REDIS)("user.login_locked", () => {
@@ -38,7 +47,12 @@ describe.skipIf(!REAL_REDIS)("user.login_locked", () => {
       const rows = await sg.db.delivery.findMany({ where: { eventId: event.id } });
       return rows.length > 0 && rows.every((d) => d.status === "SENT") ? rows : null;
     }, "lock e-mail sent");
-    expect(delivery).toMatchObject({ channel: "EMAIL", kind: "ACCOUNT_LOCKED", recipient: "locked.owner@example.com", userId });
+    expect(delivery).toMatchObject({
+      channel: "EMAIL",
+      kind: "ACCOUNT_LOCKED",
+      recipient: "locked.owner@example.com",
+      userId,
+    });
     expect(delivery?.attempts).toBe(1);
     const mail = emails().find((m) => m.to === "locked.owner@example.com");
     expect(mail?.subject).toBe("Sign-in to your account was paused");
@@ -54,7 +68,10 @@ describe.skipIf(!REAL_REDIS)("user.login_locked", () => {
     const userId = randomUUID();
     const event = lock(userId, { scope: "ACCOUNT", failures: 30, ipAddress: null, email: "wide.lock@example.com" });
     await publisher.publish([event]);
-    await waitFor(async () => (await sg.db.delivery.count({ where: { eventId: event.id, status: "SENT" } })) === 1, "lock e-mail sent");
+    await waitFor(
+      async () => (await sg.db.delivery.count({ where: { eventId: event.id, status: "SENT" } })) === 1,
+      "lock e-mail sent",
+    );
     await publisher.publish([event]);
     await waitFor(async () => (await sg.db.processedEvent.count({ where: { eventId: event.id } })) === 1, "processed");
     await new Promise((r) => setTimeout(r, 300));

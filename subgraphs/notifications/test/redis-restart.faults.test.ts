@@ -4,7 +4,13 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "@shopgraph/metrics";
 import { connectPgDatabase, startOutboxRelay, type RunningOutboxRelay, type SqlDatabase } from "@shopgraph/events";
-import { hasRealServer, provisionDatabase, startPrivateRedis, TEST_DATABASE_SERVER, testLogger } from "@shopgraph/testing";
+import {
+  hasRealServer,
+  provisionDatabase,
+  startPrivateRedis,
+  TEST_DATABASE_SERVER,
+  testLogger,
+} from "@shopgraph/testing";
 import type { PrivateRedis, TestDatabase } from "@shopgraph/testing";
 import { createDb as createUsersDb } from "../../users/src/db/client.ts";
 import type { EmailTransport } from "../src/domain/channels.ts";
@@ -46,7 +52,14 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
     const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: "sg:", EVENTS_POLL_MS: "50", EVENTS_CLAIM_IDLE_MS: "1000" };
     sg = await startTestNotifications({ env, deps: { email } });
     // The users subgraph's relay, as its app.ts starts it.
-    relay = startOutboxRelay({ service: "users", prisma: usersPrisma, redisUrl: redis.url, redisKeyPrefix: "sg:", logger, intervalMs: 50 });
+    relay = startOutboxRelay({
+      service: "users",
+      prisma: usersPrisma,
+      redisUrl: redis.url,
+      redisKeyPrefix: "sg:",
+      logger,
+      intervalMs: 50,
+    });
   }, 60_000);
   afterAll(async () => {
     await relay?.close();
@@ -59,7 +72,12 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
 
   /** What users' register transaction writes: one user.registered row per account. */
   async function register(userIds: string[]): Promise<void> {
-    const payload = (userId: string, i: number) => ({ userId, email: `r-${userId}@example.com`, name: `User ${i}`, role: "CUSTOMER" });
+    const payload = (userId: string, i: number) => ({
+      userId,
+      email: `r-${userId}@example.com`,
+      name: `User ${i}`,
+      role: "CUSTOMER",
+    });
     const rows = userIds.map((userId, i) => [randomUUID(), JSON.stringify(payload(userId, i))]);
     await sql.query(
       `INSERT INTO "OutboxEvent" (id, type, payload)
@@ -101,10 +119,15 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
         const groups = (await raw.call("XINFO", "GROUPS", "sg:{events}")) as unknown[][];
         return groups.map((g) => Object.fromEntries(pairs(g))).find((g) => g.name === "notifications");
       };
-      await waitFor(async () => {
-        const g = await group();
-        return g && g.pending === 0 && g.lag === 0;
-      }, "the stream drained", 30_000, 50);
+      await waitFor(
+        async () => {
+          const g = await group();
+          return g && g.pending === 0 && g.lag === 0;
+        },
+        "the stream drained",
+        30_000,
+        50,
+      );
     } finally {
       raw.disconnect();
     }
@@ -112,9 +135,15 @@ describe.skipIf(!REAL_POSTGRES)("Redis restarted empty while events flow", () =>
     expect(lostInFlight).toBeGreaterThan(0);
     const republished = await count(`SELECT count(*)::int AS n FROM "OutboxEvent" WHERE attempts > 1`);
     expect(republished).toBeGreaterThan(0);
-    expect(await registry.getSingleMetricAsString("events_replayed_total")).toMatch(/events_replayed_total\{service="users"\} [1-9]/);
+    expect(await registry.getSingleMetricAsString("events_replayed_total")).toMatch(
+      /events_replayed_total\{service="users"\} [1-9]/,
+    );
     // Exactly once: one in-app notification, one delivery row and one e-mail per registered user.
-    const perUser = await sg.db.notification.groupBy({ by: ["userId"], where: { userId: { in: ids } }, _count: { _all: true } });
+    const perUser = await sg.db.notification.groupBy({
+      by: ["userId"],
+      where: { userId: { in: ids } },
+      _count: { _all: true },
+    });
     expect(perUser).toHaveLength(EVENTS);
     expect(perUser.every((row) => row._count._all === 1)).toBe(true);
     expect(await sg.db.delivery.count({ where: { userId: { in: ids } } })).toBe(EVENTS);

@@ -21,9 +21,13 @@ describe("NOTIFICATIONS_ROLE config", () => {
     expect(loadNotificationsConfig({}).NOTIFICATIONS_ROLE).toBe("all");
     for (const role of ["api", "worker"]) {
       expect(() => loadNotificationsConfig({ NOTIFICATIONS_ROLE: role })).toThrow(ConfigError);
-      expect(loadNotificationsConfig({ NOTIFICATIONS_ROLE: role, REDIS_URL: "redis://127.0.0.1:6379" }).NOTIFICATIONS_ROLE).toBe(role);
+      expect(
+        loadNotificationsConfig({ NOTIFICATIONS_ROLE: role, REDIS_URL: "redis://127.0.0.1:6379" }).NOTIFICATIONS_ROLE,
+      ).toBe(role);
     }
-    expect(() => loadNotificationsConfig({ NOTIFICATIONS_ROLE: "both", REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(/NOTIFICATIONS_ROLE/);
+    expect(() => loadNotificationsConfig({ NOTIFICATIONS_ROLE: "both", REDIS_URL: "redis://127.0.0.1:6379" })).toThrow(
+      /NOTIFICATIONS_ROLE/,
+    );
   });
 });
 
@@ -45,22 +49,38 @@ describe.skipIf(!REAL_REDIS)("notifications split into api and worker processes"
 
   it("the worker consumes events, the api serves what it wrote and never joins the consumer group", async () => {
     const userId = randomUUID();
-    const event = createEnvelope("user.registered", { userId, email: "split.roles@example.com", name: "Split Roles", role: "CUSTOMER" });
+    const event = createEnvelope("user.registered", {
+      userId,
+      email: "split.roles@example.com",
+      name: "Split Roles",
+      role: "CUSTOMER",
+    });
     await publisher.publish([event]);
-    await waitFor(async () => (await worker.db.delivery.count({ where: { eventId: event.id, status: "SENT" } })) === 1, "welcome email sent by the worker");
+    await waitFor(
+      async () => (await worker.db.delivery.count({ where: { eventId: event.id, status: "SENT" } })) === 1,
+      "welcome email sent by the worker",
+    );
 
     // Both processes are ready; only the worker's consumer runs.
     for (const process of [api, worker]) expect((await fetch(`${process.url}/readyz`)).status).toBe(200);
     expect(api.consumer.healthy).toBe(false);
     expect(worker.consumer.healthy).toBe(true);
-    const consumers = (await admin.call("XINFO", "CONSUMERS", streamKeys({ url: redis.url!, prefix: redis.prefix }).stream, CONSUMER_GROUP)) as unknown[][];
+    const consumers = (await admin.call(
+      "XINFO",
+      "CONSUMERS",
+      streamKeys({ url: redis.url!, prefix: redis.prefix }).stream,
+      CONSUMER_GROUP,
+    )) as unknown[][];
     expect(consumers).toHaveLength(1);
 
     // The api answers GraphQL over the rows the worker wrote.
-    const res = await api.query(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications(first: 5) { edges { node { kind title } } } } } }`, {
-      token: await api.token(userId),
-      variables: { r: [{ __typename: "User", id: userId }] },
-    });
+    const res = await api.query(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications(first: 5) { edges { node { kind title } } } } } }`,
+      {
+        token: await api.token(userId),
+        variables: { r: [{ __typename: "User", id: userId }] },
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(JSON.stringify(res.data)).toContain("Welcome to Shopgraph");
   });

@@ -3,9 +3,23 @@ import { randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEnvelope, createHttpPushPublisher, createRedisStreamPublisher, streamKeys, type EventEnvelope } from "@shopgraph/events";
+import {
+  createEnvelope,
+  createHttpPushPublisher,
+  createRedisStreamPublisher,
+  streamKeys,
+  type EventEnvelope,
+} from "@shopgraph/events";
 import { seedUsers } from "@shopgraph/fixtures";
-import { hasRealServer, provisionDatabase, provisionRedis, TEST_DATABASE_SERVER, TEST_REDIS_URL, testLogger, type TestDatabase } from "@shopgraph/testing";
+import {
+  hasRealServer,
+  provisionDatabase,
+  provisionRedis,
+  TEST_DATABASE_SERVER,
+  TEST_REDIS_URL,
+  testLogger,
+  type TestDatabase,
+} from "@shopgraph/testing";
 import { createDb, type Db } from "../src/db/client.ts";
 import { CONSUMER_GROUP } from "../src/event-consumer.ts";
 import { seedNotificationsDatabase } from "../src/seed.ts";
@@ -39,14 +53,23 @@ const REAL_REDIS = await hasRealServer("Redis", TEST_REDIS_URL, 6379);
 const children: ChildProcess[] = [];
 
 /** The notifications service as a child process; resolves once it serves. */
-async function spawnNotifications(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<{ code: number | null; signal: string | null }> }> {
-  const child = spawn(process.execPath, [CHILD], { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+async function spawnNotifications(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; exited: Promise<{ code: number | null; signal: string | null }> }> {
+  const child = spawn(process.execPath, [CHILD], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   children.push(child);
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.once("message", (message) => resolve((message as { url: string }).url));
     child.once("error", reject);
-    void exited.then(({ code, signal }) => reject(new Error(`notifications child exited before it was ready (${signal ?? code})`)));
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`notifications child exited before it was ready (${signal ?? code})`)),
+    );
   });
   return { child, url, exited };
 }
@@ -72,9 +95,19 @@ afterEach(async () => {
 
 /** Both processes' environment: fast polls, a crashed claim taken over after 1 s. */
 const childEnv = (extra: Record<string, string> = {}) => ({
-  NODE_ENV: "test", LOG_LEVEL: "silent", TEST_LOG_LEVEL: "silent", HOST: "127.0.0.1", PORT: "0", SEED: "false",
-  DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), SERVICE_TOKEN,
-  EVENTS_POLL_MS: "50", EVENTS_RETRY_BASE_MS: "50", EVENTS_CLAIM_IDLE_MS: "1000", EVENTS_MAX_ATTEMPTS: "5",
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+  TEST_LOG_LEVEL: "silent",
+  HOST: "127.0.0.1",
+  PORT: "0",
+  SEED: "false",
+  DATABASE_URL: database.url,
+  DATABASE_POOL_MAX: String(database.poolMax),
+  SERVICE_TOKEN,
+  EVENTS_POLL_MS: "50",
+  EVENTS_RETRY_BASE_MS: "50",
+  EVENTS_CLAIM_IDLE_MS: "1000",
+  EVENTS_MAX_ATTEMPTS: "5",
   ...extra,
 });
 
@@ -95,13 +128,25 @@ async function scenario(): Promise<{ events: EventEnvelope[]; deliveriesOf: Map<
   const deliveriesOf = new Map<string, number>();
   for (let i = 0; i < EVENTS; i++) {
     if (i % 10 === 0) {
-      const event = createEnvelope("user.registered", { userId: randomUUID(), email: `kill${i}@example.com`, name: `Kill ${i}`, role: "CUSTOMER" });
+      const event = createEnvelope("user.registered", {
+        userId: randomUUID(),
+        email: `kill${i}@example.com`,
+        name: `Kill ${i}`,
+        role: "CUSTOMER",
+      });
       events.push(event);
       deliveriesOf.set(event.id, 1);
       continue;
     }
     const customer = seedUsers[i % seedUsers.length]!;
-    const event = createEnvelope(types[i % types.length]!, { orderId: randomUUID(), number: i + 1, customerId: customer.id, status: "PAID", total: { amount: "19.99", currencyCode: "USD" }, trackingNumber: "1Z999AA10123456784" });
+    const event = createEnvelope(types[i % types.length]!, {
+      orderId: randomUUID(),
+      number: i + 1,
+      customerId: customer.id,
+      status: "PAID",
+      total: { amount: "19.99", currencyCode: "USD" },
+      trackingNumber: "1Z999AA10123456784",
+    });
     events.push(event);
     deliveriesOf.set(event.id, customer.id === smsUser.id ? 2 : customer.id === quietUser.id ? 0 : 1);
   }
@@ -122,15 +167,25 @@ async function killMidway(first: Awaited<ReturnType<typeof spawnNotifications>>)
 async function expectExactlyOnce(events: EventEnvelope[], deliveriesOf: Map<string, number>): Promise<void> {
   const ids = events.map((e) => e.id);
   expect(await db.processedEvent.count({ where: { eventId: { in: ids } } })).toBe(EVENTS);
-  const notifications = await db.notification.groupBy({ by: ["eventId"], where: { eventId: { not: null } }, _count: { _all: true } });
+  const notifications = await db.notification.groupBy({
+    by: ["eventId"],
+    where: { eventId: { not: null } },
+    _count: { _all: true },
+  });
   expect(notifications).toHaveLength(EVENTS);
   expect(new Set(notifications.map((n) => n.eventId))).toEqual(new Set(ids));
   expect(notifications.filter((n) => n._count._all !== 1)).toEqual([]);
-  const deliveries = await db.delivery.groupBy({ by: ["eventId"], where: { eventId: { not: null } }, _count: { _all: true } });
+  const deliveries = await db.delivery.groupBy({
+    by: ["eventId"],
+    where: { eventId: { not: null } },
+    _count: { _all: true },
+  });
   const actual = new Map(deliveries.map((d) => [d.eventId!, d._count._all]));
   const wrong = ids.filter((id) => (actual.get(id) ?? 0) !== deliveriesOf.get(id));
   expect(wrong).toEqual([]);
-  expect(await db.delivery.count({ where: { eventId: { not: null } } })).toBe([...deliveriesOf.values()].reduce((a, b) => a + b, 0));
+  expect(await db.delivery.count({ where: { eventId: { not: null } } })).toBe(
+    [...deliveriesOf.values()].reduce((a, b) => a + b, 0),
+  );
 }
 
 describe.skipIf(!REAL_REDIS || !REAL_POSTGRES)("SIGKILL of the notifications consumer: Redis Streams", () => {
@@ -149,7 +204,14 @@ describe.skipIf(!REAL_REDIS || !REAL_POSTGRES)("SIGKILL of the notifications con
     const raw = new Redis(redis.url!, { protocol: 2 });
     try {
       const keys = streamKeys({ url: redis.url!, prefix }, CONSUMER_GROUP);
-      await waitFor(async () => (await processedCount()) === EVENTS && ((await raw.call("XPENDING", keys.stream, CONSUMER_GROUP)) as [number])[0] === 0, "every event processed and acknowledged", WAIT_MS, POLL_MS);
+      await waitFor(
+        async () =>
+          (await processedCount()) === EVENTS &&
+          ((await raw.call("XPENDING", keys.stream, CONSUMER_GROUP)) as [number])[0] === 0,
+        "every event processed and acknowledged",
+        WAIT_MS,
+        POLL_MS,
+      );
       expect(await raw.xlen(keys.deadLetters)).toBe(0);
     } finally {
       raw.disconnect();
@@ -174,7 +236,12 @@ describe.skipIf(!REAL_POSTGRES)("SIGKILL of the notifications consumer: embedded
     // The restarted process takes over the rows whose lease the dead worker held.
     const second = await spawnNotifications(env);
     try {
-      await waitFor(async () => (await db.inboxEvent.count({ where: { status: "PROCESSED" } })) === EVENTS, "every inbox row processed", WAIT_MS, POLL_MS);
+      await waitFor(
+        async () => (await db.inboxEvent.count({ where: { status: "PROCESSED" } })) === EVENTS,
+        "every inbox row processed",
+        WAIT_MS,
+        POLL_MS,
+      );
       expect(await db.inboxEvent.count({ where: { status: { not: "PROCESSED" } } })).toBe(0);
     } finally {
       second.child.kill("SIGTERM");

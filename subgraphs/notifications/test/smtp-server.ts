@@ -30,7 +30,12 @@ export interface TestSmtpServer {
 }
 
 const decodeQuotedPrintable = (body: string): string =>
-  Buffer.from(body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))), "latin1").toString("utf8");
+  Buffer.from(
+    body
+      .replace(/=\r?\n/g, "")
+      .replace(/=([0-9A-F]{2})/gi, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    "latin1",
+  ).toString("utf8");
 
 function parseMessage(raw: string): { headers: Record<string, string>; text: string } {
   const split = raw.indexOf("\r\n\r\n");
@@ -42,7 +47,12 @@ function parseMessage(raw: string): { headers: Record<string, string>; text: str
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
   const encoding = (headers["content-transfer-encoding"] ?? "7bit").toLowerCase();
-  const text = encoding === "quoted-printable" ? decodeQuotedPrintable(body) : encoding === "base64" ? Buffer.from(body, "base64").toString("utf8") : body;
+  const text =
+    encoding === "quoted-printable"
+      ? decodeQuotedPrintable(body)
+      : encoding === "base64"
+        ? Buffer.from(body, "base64").toString("utf8")
+        : body;
   return { headers, text: text.replace(/\r\n/g, "\n").replace(/\n$/, "") };
 }
 
@@ -58,10 +68,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     },
     mode: "accept",
     rejectRecipients: new Set(),
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 
   function session(socket: Socket): void {
@@ -70,7 +81,8 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => undefined); // clients hang up abruptly in the outage tests
     if (state.mode === "drop") return void socket.destroy();
-    if (state.mode === "greet-421") return void socket.end("421 4.3.2 test.local Service not available, closing transmission channel\r\n");
+    if (state.mode === "greet-421")
+      return void socket.end("421 4.3.2 test.local Service not available, closing transmission channel\r\n");
     const reply = (line: string): void => void socket.write(`${line}\r\n`);
     let buffer = "";
     let envelope: { from: string; to: string[] } | null = null;
@@ -118,7 +130,11 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             data.push(line.startsWith("..") ? line.slice(1) : line); // dot-unstuffing
             continue;
           }
-          state.received.push({ from: envelope?.from ?? "", to: envelope?.to ?? [], ...parseMessage(data.join("\r\n")) });
+          state.received.push({
+            from: envelope?.from ?? "",
+            to: envelope?.to ?? [],
+            ...parseMessage(data.join("\r\n")),
+          });
           data = null;
           envelope = null;
           reply("250 2.0.0 Ok: queued");

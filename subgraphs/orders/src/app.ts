@@ -34,11 +34,14 @@ export interface OrdersDeps {
 }
 
 /** A running orders subgraph. */
-export type OrdersSubgraph = RunningSubgraph<Db, {
-  checkout: CheckoutDeps;
-  /** Runs one recovery sweep now (the interval runs it too); age defaults to RECOVERY_AGE_MS. */
-  recover(options?: Partial<RecoveryOptions>): Promise<RecoveryReport>;
-}>;
+export type OrdersSubgraph = RunningSubgraph<
+  Db,
+  {
+    checkout: CheckoutDeps;
+    /** Runs one recovery sweep now (the interval runs it too); age defaults to RECOVERY_AGE_MS. */
+    recover(options?: Partial<RecoveryOptions>): Promise<RecoveryReport>;
+  }
+>;
 
 /** Serves the orders subgraph and runs the recovery sweep (a first pass as soon as it listens). */
 export async function startOrdersSubgraph(config: OrdersConfig, deps: OrdersDeps): Promise<OrdersSubgraph> {
@@ -60,7 +63,11 @@ export async function startOrdersSubgraph(config: OrdersConfig, deps: OrdersDeps
         idempotencyWaitMs: config.IDEMPOTENCY_WAIT_MS,
         products:
           deps.products ??
-          createProductsHttpClient({ url: config.PRODUCTS_URL, serviceToken: config.SERVICE_TOKEN, timeoutMs: config.PRODUCTS_TIMEOUT_MS }),
+          createProductsHttpClient({
+            url: config.PRODUCTS_URL,
+            serviceToken: config.SERVICE_TOKEN,
+            timeoutMs: config.PRODUCTS_TIMEOUT_MS,
+          }),
         payments: createSimulatedPaymentProvider({
           ledger: createDbProviderLedger(db),
           latencyMs: config.PAYMENT_LATENCY_MS,

@@ -30,12 +30,20 @@ const schema = z
     // call is bounded by its timeout, so a saga untouched for twice the longest one is abandoned.
     const longestCall = Math.max(env.PRODUCTS_TIMEOUT_MS, env.PAYMENT_TIMEOUT_MS);
     if (env.NODE_ENV !== "test" && env.RECOVERY_AGE_MS < 2 * longestCall) {
-      ctx.addIssue({ code: "custom", path: ["RECOVERY_AGE_MS"], message: `must be at least twice the longest call timeout (${2 * longestCall} ms)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["RECOVERY_AGE_MS"],
+        message: `must be at least twice the longest call timeout (${2 * longestCall} ms)`,
+      });
     }
     // A waiting duplicate must get its coded IDEMPOTENCY_KEY_IN_USE, not the gateway's timeout
     // (which would also count against the orders circuit breaker).
     if (env.NODE_ENV !== "test" && env.IDEMPOTENCY_WAIT_MS > env.GATEWAY_SUBGRAPH_TIMEOUT_MS / 2) {
-      ctx.addIssue({ code: "custom", path: ["IDEMPOTENCY_WAIT_MS"], message: `must be at most half the gateway's subgraph timeout (${env.GATEWAY_SUBGRAPH_TIMEOUT_MS / 2} ms)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["IDEMPOTENCY_WAIT_MS"],
+        message: `must be at most half the gateway's subgraph timeout (${env.GATEWAY_SUBGRAPH_TIMEOUT_MS / 2} ms)`,
+      });
     }
     checkServiceToken(env, ctx);
     checkSeed(env, ctx);

@@ -2,7 +2,14 @@ import type DataLoader from "dataloader";
 import { createByIdLoader, createGroupLoader, type BaseSubgraphContext } from "@shopgraph/subgraph-kit";
 import type { Db } from "./db/client.ts";
 import { createCustomerOrderLoaders, type CustomerOrderLoaders } from "./db/customer-order-pages.ts";
-import { findLinesByOrderIds, findOrdersByIds, findPaymentsByOrderIds, type Order, type OrderLine, type Payment } from "./db/order-repository.ts";
+import {
+  findLinesByOrderIds,
+  findOrdersByIds,
+  findPaymentsByOrderIds,
+  type Order,
+  type OrderLine,
+  type Payment,
+} from "./db/order-repository.ts";
 import type { CheckoutDeps } from "./domain/checkout-deps.ts";
 
 /** Per-request context of the orders subgraph. */
@@ -28,9 +35,18 @@ export function createOrdersContext(base: BaseSubgraphContext, checkout: Checkou
     db,
     checkout,
     loaders: {
-      order: createByIdLoader((ids) => findOrdersByIds(db, ids), (o) => o.id),
-      lines: createGroupLoader((ids) => findLinesByOrderIds(db, ids), (l) => l.orderId),
-      payments: createGroupLoader((ids) => findPaymentsByOrderIds(db, ids), (p) => p.orderId),
+      order: createByIdLoader(
+        (ids) => findOrdersByIds(db, ids),
+        (o) => o.id,
+      ),
+      lines: createGroupLoader(
+        (ids) => findLinesByOrderIds(db, ids),
+        (l) => l.orderId,
+      ),
+      payments: createGroupLoader(
+        (ids) => findPaymentsByOrderIds(db, ids),
+        (p) => p.orderId,
+      ),
       customerOrders: createCustomerOrderLoaders(db),
     },
   };

@@ -1,6 +1,12 @@
 import { setImmediate as tick } from "node:timers/promises";
 import type { CurrencyCode } from "@shopgraph/subgraph-kit";
-import { ProductsUnavailableError, type ProductSnapshot, type ProductsClient, type StockLine, type StockResult } from "../src/domain/products-client.ts";
+import {
+  ProductsUnavailableError,
+  type ProductSnapshot,
+  type ProductsClient,
+  type StockLine,
+  type StockResult,
+} from "../src/domain/products-client.ts";
 
 /** A product in the fake catalog. */
 export interface FakeProduct {
@@ -38,7 +44,10 @@ export function createFakeProducts(catalog: readonly FakeProduct[]) {
     return result;
   }
 
-  const refuse = (code: string, message: string, lineIndex: number | null): StockResult => ({ ok: false, errors: [{ code, message, lineIndex }] });
+  const refuse = (code: string, message: string, lineIndex: number | null): StockResult => ({
+    ok: false,
+    errors: [{ code, message, lineIndex }],
+  });
 
   const client: ProductsClient = {
     getProducts: (ids) =>
@@ -46,14 +55,24 @@ export function createFakeProducts(catalog: readonly FakeProduct[]) {
         const found = new Map<string, ProductSnapshot>();
         for (const id of ids) {
           const p = products.get(id);
-          if (p) found.set(id, { id: p.id, title: p.title, archived: p.archived, priceMinor: p.priceMinor, currencyCode: p.currencyCode });
+          if (p)
+            found.set(id, {
+              id: p.id,
+              title: p.title,
+              archived: p.archived,
+              priceMinor: p.priceMinor,
+              currencyCode: p.currencyCode,
+            });
         }
         return found;
       }),
     reserveStock: (orderId, lines) =>
       run("reserveStock", orderId, (): StockResult => {
         const existing = reservations.get(orderId);
-        if (existing) return existing.state === "RELEASED" ? refuse("RESERVATION_RELEASED", "This order's stock was released", null) : { ok: true };
+        if (existing)
+          return existing.state === "RELEASED"
+            ? refuse("RESERVATION_RELEASED", "This order's stock was released", null)
+            : { ok: true };
         for (const [i, line] of lines.entries()) {
           const p = products.get(line.productId);
           if (!p || p.archived) return refuse("PRODUCT_UNAVAILABLE", "Product unavailable", i);
@@ -89,7 +108,10 @@ export function createFakeProducts(catalog: readonly FakeProduct[]) {
     stockOf: (id: string) => products.get(id)?.stock ?? 0,
     reservationOf: (orderId: string) => reservations.get(orderId),
     /** Units held (reserved, not yet committed) across all orders: must be 0 once sagas settle. */
-    heldUnits: () => [...reservations.values()].filter((r) => r.state === "RESERVED").reduce((sum, r) => sum + r.lines.reduce((s, l) => s + l.quantity, 0), 0),
+    heldUnits: () =>
+      [...reservations.values()]
+        .filter((r) => r.state === "RESERVED")
+        .reduce((sum, r) => sum + r.lines.reduce((s, l) => s + l.quantity, 0), 0),
     /** Makes the next call of `operation` fail: before acting (outage) or after (lost response). */
     failNext: (operation: Operation, when: "before" | "after" = "before") => void outages.push({ operation, when }),
     /** Simulates products expiring a reservation behind orders' back. */

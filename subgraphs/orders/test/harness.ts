@@ -10,7 +10,14 @@ export const ORDERS_MIGRATIONS = fileURLToPath(new URL("../prisma/migrations", i
 
 /** The fixtures' catalog as the fake products service holds it. */
 export const seedCatalog = (): FakeProduct[] =>
-  seedProducts.map((p) => ({ id: p.id, title: p.title, priceMinor: p.priceMinor, currencyCode: p.currencyCode, archived: p.archived, stock: p.stock }));
+  seedProducts.map((p) => ({
+    id: p.id,
+    title: p.title,
+    priceMinor: p.priceMinor,
+    currencyCode: p.currencyCode,
+    archived: p.archived,
+    stock: p.stock,
+  }));
 
 /** Options for {@link startTestOrders}. */
 export interface TestOrdersOptions {
@@ -57,7 +64,8 @@ export async function startTestOrders(options: TestOrdersOptions = {}) {
       customer: (id = seedCustomer.id) => issuer.sign({ sub: id, role: "CUSTOMER" }),
     },
     /** POSTs an operation, optionally as a signed-in user. */
-    query: (query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResponse> => gql(graphqlUrl, query, { ...(variables ? { variables } : {}), ...(token ? { token } : {}) }),
+    query: (query: string, variables?: Record<string, unknown>, token?: string): Promise<GqlResponse> =>
+      gql(graphqlUrl, query, { ...(variables ? { variables } : {}), ...(token ? { token } : {}) }),
     async close() {
       await subgraph.close();
       await database.drop();

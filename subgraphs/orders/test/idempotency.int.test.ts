@@ -12,7 +12,8 @@ afterAll(() => orders?.close());
 
 const product = buyableProducts[0]!;
 const input = (quantity = 1, token = "tok_visa") => orderInput([{ productId: product.id, quantity }], token);
-const place = async (body: unknown, key: string, token?: string) => orders.query(PLACE_ORDER, { input: body, key }, token ?? (await orders.tokens.customer()));
+const place = async (body: unknown, key: string, token?: string) =>
+  orders.query(PLACE_ORDER, { input: body, key }, token ?? (await orders.tokens.customer()));
 const chargesOf = (orderId: string) => orders.db.providerCharge.count({ where: { orderId } });
 
 describe("idempotency keys", () => {
@@ -25,12 +26,23 @@ describe("idempotency keys", () => {
     expect(first.data?.placeOrder.order.status).toBe("PAID");
     expect(await chargesOf(first.data?.placeOrder.order.id)).toBe(1);
     expect(orders.products.stockOf(product.id)).toBe(stock);
-    expect(orders.products.calls.filter((c) => c.operation === "reserveStock" && c.orderId === first.data?.placeOrder.order.id)).toHaveLength(1);
+    expect(
+      orders.products.calls.filter(
+        (c) => c.operation === "reserveStock" && c.orderId === first.data?.placeOrder.order.id,
+      ),
+    ).toHaveLength(1);
   });
 
   it("treats reordered fields and an absent vs null optional field as the same input (canonical JSON)", async () => {
     const key = randomUUID();
-    const first = await place({ paymentToken: "tok_visa", shippingAddress: { ...ADDRESS, line2: null }, lines: [{ quantity: 1, productId: product.id }] }, key);
+    const first = await place(
+      {
+        paymentToken: "tok_visa",
+        shippingAddress: { ...ADDRESS, line2: null },
+        lines: [{ quantity: 1, productId: product.id }],
+      },
+      key,
+    );
     const retry = await place(input(1), key);
     expect(retry.data?.placeOrder.order.id).toBe(first.data?.placeOrder.order.id);
   });
@@ -56,9 +68,16 @@ describe("idempotency keys", () => {
   it("refuses the same key with a different input: IDEMPOTENCY_KEY_REUSED, nothing else happens", async () => {
     const key = randomUUID();
     const first = await place(input(1), key);
-    for (const other of [input(2), input(1, "tok_mastercard"), orderInput([{ productId: product.id, quantity: 1 }], "tok_visa", { ...ADDRESS, city: "Leeds" })]) {
+    for (const other of [
+      input(2),
+      input(1, "tok_mastercard"),
+      orderInput([{ productId: product.id, quantity: 1 }], "tok_visa", { ...ADDRESS, city: "Leeds" }),
+    ]) {
       const res = await place(other, key);
-      expect(res.data?.placeOrder).toEqual({ order: null, userErrors: [expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED", field: ["idempotencyKey"] })] });
+      expect(res.data?.placeOrder).toEqual({
+        order: null,
+        userErrors: [expect.objectContaining({ code: "IDEMPOTENCY_KEY_REUSED", field: ["idempotencyKey"] })],
+      });
     }
     expect(await orders.db.order.count({ where: { id: first.data?.placeOrder.order.id } })).toBe(1);
   });
@@ -81,11 +100,17 @@ describe("idempotency keys", () => {
     expect(results.map((r) => r.errors)).toEqual(Array(50).fill(undefined));
     expect(ids.size).toBe(1);
     const [id] = [...ids] as [string];
-    expect(results.every((r) => r.data?.placeOrder.order.status === "PAID" && r.data.placeOrder.userErrors.length === 0)).toBe(true);
+    expect(
+      results.every((r) => r.data?.placeOrder.order.status === "PAID" && r.data.placeOrder.userErrors.length === 0),
+    ).toBe(true);
     expect(await orders.db.order.count()).toBe(ordersBefore + 1);
     expect(await chargesOf(id)).toBe(1);
     expect(orders.products.stockOf(product.id)).toBe(stock - 3);
-    expect(await orders.db.outboxEvent.count({ where: { type: "order.confirmed", payload: { path: ["orderId"], equals: id } } })).toBe(1);
+    expect(
+      await orders.db.outboxEvent.count({
+        where: { type: "order.confirmed", payload: { path: ["orderId"], equals: id } },
+      }),
+    ).toBe(1);
   });
 
   it("lets concurrent requests with one key and different inputs produce one order; the rest are REUSED", async () => {

@@ -40,11 +40,14 @@ describe("idempotency keys have a format: 8–128 characters of A–Z a–z 0–
     expect(await footprint()).toEqual(before);
   });
 
-  it.each([randomUUID(), "01HZX3K9Q8W7E6R5T4Y3U2I1O0", "cart-42:attempt_1.v2", "k".repeat(128), "abcd1234"])("accepts %s", async (key) => {
-    const res = await place(key);
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.placeOrder).toMatchObject({ order: { status: "PAID" }, userErrors: [] });
-  });
+  it.each([randomUUID(), "01HZX3K9Q8W7E6R5T4Y3U2I1O0", "cart-42:attempt_1.v2", "k".repeat(128), "abcd1234"])(
+    "accepts %s",
+    async (key) => {
+      const res = await place(key);
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.placeOrder).toMatchObject({ order: { status: "PAID" }, userErrors: [] });
+    },
+  );
 });
 
 describe("payment tokens are capped at 255 printable characters", () => {

@@ -17,9 +17,19 @@ export const SHIP = `mutation($id: ID!, $t: String) { markOrderShipped(id: $id, 
 export const DELIVER = `mutation($id: ID!) { markOrderDelivered(id: $id) { order { id status } userErrors { code field message } } }`;
 
 /** A valid shipping address. */
-export const ADDRESS = { name: "Ada Lovelace", line1: "12 St James's Square", city: "London", postalCode: "SW1Y 4JH", country: "GB" };
+export const ADDRESS = {
+  name: "Ada Lovelace",
+  line1: "12 St James's Square",
+  city: "London",
+  postalCode: "SW1Y 4JH",
+  country: "GB",
+};
 
 /** placeOrder input for the given lines. */
-export function orderInput(lines: { productId: string; quantity: number }[], paymentToken = "tok_visa", shippingAddress: Record<string, unknown> = ADDRESS) {
+export function orderInput(
+  lines: { productId: string; quantity: number }[],
+  paymentToken = "tok_visa",
+  shippingAddress: Record<string, unknown> = ADDRESS,
+) {
   return { lines, shippingAddress, paymentToken };
 }

@@ -60,14 +60,18 @@ beforeAll(async () => {
   closers.push(() => orders.close());
   graphqlUrl = `${orders.url}/graphql`;
   // Plenty of stock: the load must never run out, so every checkout can end PAID.
-  await products.db.product.updateMany({ where: { id: { in: buyableProducts.map((p) => p.id) } }, data: { stock: 100_000 } });
+  await products.db.product.updateMany({
+    where: { id: { in: buyableProducts.map((p) => p.id) } },
+    data: { stock: 100_000 },
+  });
 }, 120_000);
 afterAll(async () => {
   for (const close of closers.reverse()) await close().catch(() => {});
 });
 
 const customerToken = (sub: string) => issuer.sign({ sub, role: "CUSTOMER" });
-const place = (input: unknown, key: string, token: string) => gql(graphqlUrl, PLACE_ORDER, { variables: { input, key }, token });
+const place = (input: unknown, key: string, token: string) =>
+  gql(graphqlUrl, PLACE_ORDER, { variables: { input, key }, token });
 const stockOf = async (id: string) => (await products.db.product.findUniqueOrThrow({ where: { id } })).stock;
 
 /** How one placeOrder ended, as the client saw it. */
@@ -102,7 +106,9 @@ describe("orders on a PostgreSQL that restarts", () => {
     const ids = new Set(results.map((r) => r.data?.placeOrder.order?.id));
     expect(ids.size).toBe(1);
     const [id] = [...ids] as [string];
-    expect(results.every((r) => r.data?.placeOrder.order.status === "PAID" && r.data.placeOrder.userErrors.length === 0)).toBe(true);
+    expect(
+      results.every((r) => r.data?.placeOrder.order.status === "PAID" && r.data.placeOrder.userErrors.length === 0),
+    ).toBe(true);
     expect(await orders.db.order.count({ where: { customerId } })).toBe(1);
     expect(await orders.db.providerCharge.count({ where: { orderId: id } })).toBe(1);
     expect(await orders.db.payment.count({ where: { orderId: id, status: "CAPTURED" } })).toBe(1);
@@ -148,9 +154,9 @@ describe("orders on a PostgreSQL that restarts", () => {
     const duringFailed = attempts.filter((a) => a.during && a.outcome.kind !== "order").length;
     const failureCodes = failed.flatMap((a) => (a.outcome.kind === "order" ? [] : a.outcome.codes));
     console.log(
-      `pg restart took ${restartMs} ms; ${attempts.length} placeOrder calls: ${acknowledged.length} with an order, `
-        + `${failed.length} failed (around the restart: ${duringOk} ok, ${duringFailed} failed); `
-        + `failure codes: ${JSON.stringify(countBy(failureCodes))}`,
+      `pg restart took ${restartMs} ms; ${attempts.length} placeOrder calls: ${acknowledged.length} with an order, ` +
+        `${failed.length} failed (around the restart: ${duringOk} ok, ${duringFailed} failed); ` +
+        `failure codes: ${JSON.stringify(countBy(failureCodes))}`,
     );
     // The load did run on both sides of the restart, and the restart did break something.
     expect(attempts.filter((a) => !a.during && a.outcome.kind === "order").length).toBeGreaterThan(10);
@@ -186,7 +192,9 @@ describe("orders on a PostgreSQL that restarts", () => {
       settled.set(attempt.key, order);
     }
     const voided = [...settled.values()].filter((o) => o.status === "PAYMENT_FAILED").length;
-    console.log(`retried ${failed.length} failed calls with their keys: settled within ${Date.now() - retryStarted} ms, ${voided} voided`);
+    console.log(
+      `retried ${failed.length} failed calls with their keys: settled within ${Date.now() - retryStarted} ms, ${voided} voided`,
+    );
 
     // Every acknowledged order exists with the status the client was told (or, if it was told PENDING, settled since).
     const rows = await orders.db.order.findMany({ where: { customerId }, include: { lines: true, payments: true } });
@@ -203,7 +211,10 @@ describe("orders on a PostgreSQL that restarts", () => {
     expect(new Set([...acknowledgedIds, ...[...settled.values()].map((o) => o.id)]).size).toBe(attempts.length);
     expect(rows).toHaveLength(attempts.length);
     for (const [key, order] of settled) expect(byId.get(order.id)?.status, key).toBe(order.status);
-    expect(rows.filter((o) => !SETTLED.includes(o.status)), JSON.stringify(countBy(rows.map((o) => o.status)))).toEqual([]);
+    expect(
+      rows.filter((o) => !SETTLED.includes(o.status)),
+      JSON.stringify(countBy(rows.map((o) => o.status))),
+    ).toEqual([]);
 
     // No order was charged twice: a PAID order has one captured payment and one provider charge captured
     // for its total; a failed one kept no money (nothing captured, or all of it refunded).
@@ -214,7 +225,11 @@ describe("orders on a PostgreSQL that restarts", () => {
       const charge = chargeOf.get(order.id);
       if (order.status === "PAID") {
         expect(captured, order.id).toHaveLength(1);
-        expect(charge, order.id).toMatchObject({ status: "CAPTURED", capturedMinor: order.totalMinor, refundedMinor: 0n });
+        expect(charge, order.id).toMatchObject({
+          status: "CAPTURED",
+          capturedMinor: order.totalMinor,
+          refundedMinor: 0n,
+        });
       } else {
         expect(captured, order.id).toEqual([]);
         expect((charge?.capturedMinor ?? 0n) - (charge?.refundedMinor ?? 0n), order.id).toBe(0n);
@@ -223,15 +238,23 @@ describe("orders on a PostgreSQL that restarts", () => {
 
     // Each PAID order's stock was taken exactly once: its lines committed once, the stock down by their sum;
     // a failed order holds and took nothing.
-    const reservations = await products.db.stockReservation.findMany({ where: { orderId: { in: rows.map((o) => o.id) } } });
+    const reservations = await products.db.stockReservation.findMany({
+      where: { orderId: { in: rows.map((o) => o.id) } },
+    });
     const paid = rows.filter((o) => o.status === "PAID");
     const paidIds = new Set(paid.map((o) => o.id));
-    expect(reservations.filter((r) => r.status === "COMMITTED").map((r) => r.orderId).sort()).toEqual(
-      paid.flatMap((o) => o.lines.map(() => o.id)).sort(),
-    );
+    expect(
+      reservations
+        .filter((r) => r.status === "COMMITTED")
+        .map((r) => r.orderId)
+        .sort(),
+    ).toEqual(paid.flatMap((o) => o.lines.map(() => o.id)).sort());
     expect(reservations.filter((r) => !paidIds.has(r.orderId) && r.status !== "RELEASED")).toEqual([]);
     for (const product of catalog) {
-      const sold = paid.flatMap((o) => o.lines).filter((l) => l.productId === product.id).reduce((sum, l) => sum + l.quantity, 0);
+      const sold = paid
+        .flatMap((o) => o.lines)
+        .filter((l) => l.productId === product.id)
+        .reduce((sum, l) => sum + l.quantity, 0);
       expect(await stockOf(product.id), product.id).toBe(stockBefore.get(product.id)! - sold);
     }
   }, 60_000);

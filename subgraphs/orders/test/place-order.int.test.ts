@@ -12,7 +12,11 @@ beforeAll(async () => {
 });
 afterAll(() => orders?.close());
 
-const [p1, p2, p3] = buyableProducts as [(typeof buyableProducts)[number], (typeof buyableProducts)[number], (typeof buyableProducts)[number]];
+const [p1, p2, p3] = buyableProducts as [
+  (typeof buyableProducts)[number],
+  (typeof buyableProducts)[number],
+  (typeof buyableProducts)[number],
+];
 const archived = seedProducts.find((p) => p.archived)!;
 const place = async (input: unknown, key: string = randomUUID(), token?: string) =>
   orders.query(PLACE_ORDER, { input, key }, token ?? (await orders.tokens.customer()));
@@ -21,16 +25,38 @@ const minor = (amount: string) => BigInt(amount.replace(".", ""));
 describe("placeOrder: the happy path", () => {
   it("reserves, charges and confirms: PAID, snapshots, committed stock, captured money and order.confirmed", async () => {
     const before = [orders.products.stockOf(p1.id), orders.products.stockOf(p2.id)];
-    const res = await place(orderInput([{ productId: p1.id, quantity: 2 }, { productId: p2.id, quantity: 1 }]));
+    const res = await place(
+      orderInput([
+        { productId: p1.id, quantity: 2 },
+        { productId: p2.id, quantity: 1 },
+      ]),
+    );
     expect(res.data?.placeOrder.userErrors).toEqual([]);
     const order = res.data?.placeOrder.order;
     // The seed holds numbers 1..13 and moved the sequence past them.
     expect(order.number).toMatch(/^SG-\d{6}$/);
     expect(Number(order.number.slice(3))).toBeGreaterThan(seedOrders.length);
-    expect(order).toMatchObject({ status: "PAID", customer: { id: seedCustomer.id }, shippingAddress: { ...ADDRESS, line2: null }, trackingNumber: null });
+    expect(order).toMatchObject({
+      status: "PAID",
+      customer: { id: seedCustomer.id },
+      shippingAddress: { ...ADDRESS, line2: null },
+      trackingNumber: null,
+    });
     expect(order.items).toEqual([
-      { product: { id: p1.id }, title: p1.title, quantity: 2, unitPrice: { amount: expect.any(String), currencyCode: "USD" }, lineTotal: expect.any(Object) },
-      { product: { id: p2.id }, title: p2.title, quantity: 1, unitPrice: expect.any(Object), lineTotal: expect.any(Object) },
+      {
+        product: { id: p1.id },
+        title: p1.title,
+        quantity: 2,
+        unitPrice: { amount: expect.any(String), currencyCode: "USD" },
+        lineTotal: expect.any(Object),
+      },
+      {
+        product: { id: p2.id },
+        title: p2.title,
+        quantity: 1,
+        unitPrice: expect.any(Object),
+        lineTotal: expect.any(Object),
+      },
     ]);
     expect(minor(order.items[0].unitPrice.amount)).toBe(p1.priceMinor);
     const total = p1.priceMinor * 2n + p2.priceMinor;
@@ -54,7 +80,10 @@ describe("placeOrder: the happy path", () => {
       customerId: seedCustomer.id,
       status: "PAID",
       total: order.total,
-      lines: [{ productId: p1.id, title: p1.title, quantity: 2 }, { productId: p2.id, title: p2.title, quantity: 1 }],
+      lines: [
+        { productId: p1.id, title: p1.title, quantity: 2 },
+        { productId: p2.id, title: p2.title, quantity: 1 },
+      ],
     });
   });
 
@@ -62,7 +91,11 @@ describe("placeOrder: the happy path", () => {
     const res = await place(orderInput([{ productId: p3.id, quantity: 1 }]));
     const id = res.data?.placeOrder.order.id;
     orders.products.update(p3.id, { title: "Renamed", priceMinor: 1n });
-    const again = await orders.query(`query($id: ID!) { order(id: $id) { items { title unitPrice { amount } } } }`, { id }, await orders.tokens.customer());
+    const again = await orders.query(
+      `query($id: ID!) { order(id: $id) { items { title unitPrice { amount } } } }`,
+      { id },
+      await orders.tokens.customer(),
+    );
     expect(again.data?.order.items[0].title).toBe(p3.title);
     expect(minor(again.data?.order.items[0].unitPrice.amount)).toBe(p3.priceMinor);
     orders.products.update(p3.id, { title: p3.title, priceMinor: p3.priceMinor });
@@ -73,34 +106,105 @@ describe("placeOrder: input validation (nothing stored, nothing reserved, nothin
   const line = { productId: p1.id, quantity: 1 };
   it.each([
     ["no lines", orderInput([]), "INVALID_LINE", ["input", "lines"]],
-    ["51 lines", orderInput(buyableProducts.slice(0, 51).map((p) => ({ productId: p.id, quantity: 1 }))), "INVALID_LINE", ["input", "lines"]],
+    [
+      "51 lines",
+      orderInput(buyableProducts.slice(0, 51).map((p) => ({ productId: p.id, quantity: 1 }))),
+      "INVALID_LINE",
+      ["input", "lines"],
+    ],
     ["quantity 0", orderInput([line, { productId: p2.id, quantity: 0 }]), "INVALID_LINE", ["input", "lines", "1"]],
     ["quantity 101", orderInput([{ productId: p2.id, quantity: 101 }]), "INVALID_LINE", ["input", "lines", "0"]],
-    ["a duplicate product", orderInput([line, { productId: p2.id, quantity: 1 }, { ...line }]), "INVALID_LINE", ["input", "lines", "2"]],
-    ["a malformed product id", orderInput([{ productId: "not-a-uuid", quantity: 1 }]), "INVALID_LINE", ["input", "lines", "0"]],
-    ["an unknown product", orderInput([line, { productId: randomUUID(), quantity: 1 }]), "INVALID_LINE", ["input", "lines", "1"]],
-    ["an archived product", orderInput([{ productId: archived.id, quantity: 1 }]), "INVALID_LINE", ["input", "lines", "0"]],
-    ["an empty name", orderInput([line], "tok_visa", { ...ADDRESS, name: "   " }), "INVALID_ADDRESS", ["input", "shippingAddress", "name"]],
-    ["a 201-character line1", orderInput([line], "tok_visa", { ...ADDRESS, line1: "x".repeat(201) }), "INVALID_ADDRESS", ["input", "shippingAddress", "line1"]],
-    ["a 21-character postal code", orderInput([line], "tok_visa", { ...ADDRESS, postalCode: "1".repeat(21) }), "INVALID_ADDRESS", ["input", "shippingAddress", "postalCode"]],
-    ["control characters", orderInput([line], "tok_visa", { ...ADDRESS, city: "Lon\ndon" }), "INVALID_ADDRESS", ["input", "shippingAddress", "city"]],
-    ["an unknown country", orderInput([line], "tok_visa", { ...ADDRESS, country: "XX" }), "INVALID_ADDRESS", ["input", "shippingAddress", "country"]],
-    ["UK instead of GB", orderInput([line], "tok_visa", { ...ADDRESS, country: "UK" }), "INVALID_ADDRESS", ["input", "shippingAddress", "country"]],
+    [
+      "a duplicate product",
+      orderInput([line, { productId: p2.id, quantity: 1 }, { ...line }]),
+      "INVALID_LINE",
+      ["input", "lines", "2"],
+    ],
+    [
+      "a malformed product id",
+      orderInput([{ productId: "not-a-uuid", quantity: 1 }]),
+      "INVALID_LINE",
+      ["input", "lines", "0"],
+    ],
+    [
+      "an unknown product",
+      orderInput([line, { productId: randomUUID(), quantity: 1 }]),
+      "INVALID_LINE",
+      ["input", "lines", "1"],
+    ],
+    [
+      "an archived product",
+      orderInput([{ productId: archived.id, quantity: 1 }]),
+      "INVALID_LINE",
+      ["input", "lines", "0"],
+    ],
+    [
+      "an empty name",
+      orderInput([line], "tok_visa", { ...ADDRESS, name: "   " }),
+      "INVALID_ADDRESS",
+      ["input", "shippingAddress", "name"],
+    ],
+    [
+      "a 201-character line1",
+      orderInput([line], "tok_visa", { ...ADDRESS, line1: "x".repeat(201) }),
+      "INVALID_ADDRESS",
+      ["input", "shippingAddress", "line1"],
+    ],
+    [
+      "a 21-character postal code",
+      orderInput([line], "tok_visa", { ...ADDRESS, postalCode: "1".repeat(21) }),
+      "INVALID_ADDRESS",
+      ["input", "shippingAddress", "postalCode"],
+    ],
+    [
+      "control characters",
+      orderInput([line], "tok_visa", { ...ADDRESS, city: "Lon\ndon" }),
+      "INVALID_ADDRESS",
+      ["input", "shippingAddress", "city"],
+    ],
+    [
+      "an unknown country",
+      orderInput([line], "tok_visa", { ...ADDRESS, country: "XX" }),
+      "INVALID_ADDRESS",
+      ["input", "shippingAddress", "country"],
+    ],
+    [
+      "UK instead of GB",
+      orderInput([line], "tok_visa", { ...ADDRESS, country: "UK" }),
+      "INVALID_ADDRESS",
+      ["input", "shippingAddress", "country"],
+    ],
   ])("refuses %s", async (_name, input, code, field) => {
-    const [ordersBefore, chargesBefore, stockBefore] = [await orders.db.order.count(), await orders.db.providerCharge.count(), orders.products.stockOf(p1.id)];
+    const [ordersBefore, chargesBefore, stockBefore] = [
+      await orders.db.order.count(),
+      await orders.db.providerCharge.count(),
+      orders.products.stockOf(p1.id),
+    ];
     const key = randomUUID();
     const res = await place(input, key);
     expect(res.data?.placeOrder.order).toBeNull();
     expect(res.data?.placeOrder.userErrors).toContainEqual(expect.objectContaining({ code, field }));
-    expect([await orders.db.order.count(), await orders.db.providerCharge.count(), orders.products.stockOf(p1.id)]).toEqual([ordersBefore, chargesBefore, stockBefore]);
+    expect([
+      await orders.db.order.count(),
+      await orders.db.providerCharge.count(),
+      orders.products.stockOf(p1.id),
+    ]).toEqual([ordersBefore, chargesBefore, stockBefore]);
     // Failed validation stores no answer: the key stays free (Stripe semantics).
     expect(await orders.db.idempotencyRecord.count({ where: { key } })).toBe(0);
   });
 
   it("reports every invalid field at once and accepts a lower-case country", async () => {
-    const res = await place(orderInput([{ productId: p1.id, quantity: 0 }], "tok_visa", { ...ADDRESS, name: "", city: "" }));
-    expect(res.data?.placeOrder.userErrors.map((e: { code: string }) => e.code).sort()).toEqual(["INVALID_ADDRESS", "INVALID_ADDRESS", "INVALID_LINE"]);
-    const ok = await place(orderInput([{ productId: p1.id, quantity: 1 }], "tok_visa", { ...ADDRESS, country: " gb " }));
+    const res = await place(
+      orderInput([{ productId: p1.id, quantity: 0 }], "tok_visa", { ...ADDRESS, name: "", city: "" }),
+    );
+    expect(res.data?.placeOrder.userErrors.map((e: { code: string }) => e.code).sort()).toEqual([
+      "INVALID_ADDRESS",
+      "INVALID_ADDRESS",
+      "INVALID_LINE",
+    ]);
+    const ok = await place(
+      orderInput([{ productId: p1.id, quantity: 1 }], "tok_visa", { ...ADDRESS, country: " gb " }),
+    );
     expect(ok.data?.placeOrder.order.shippingAddress.country).toBe("GB");
   });
 
@@ -112,10 +216,17 @@ describe("placeOrder: input validation (nothing stored, nothing reserved, nothin
   });
 
   it("requires a signed-in customer: anonymous is UNAUTHENTICATED, a bad token HTTP 401", async () => {
-    const anonymous = await orders.query(PLACE_ORDER, { input: orderInput([{ productId: p1.id, quantity: 1 }]), key: "k" });
+    const anonymous = await orders.query(PLACE_ORDER, {
+      input: orderInput([{ productId: p1.id, quantity: 1 }]),
+      key: "k",
+    });
     expect(anonymous.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
     expect(anonymous.data?.placeOrder ?? null).toBeNull();
-    const forged = await orders.query(PLACE_ORDER, { input: orderInput([{ productId: p1.id, quantity: 1 }]), key: "k" }, "a.b.c");
+    const forged = await orders.query(
+      PLACE_ORDER,
+      { input: orderInput([{ productId: p1.id, quantity: 1 }]), key: "k" },
+      "a.b.c",
+    );
     expect(forged.status).toBe(401);
     expect(forged.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
@@ -126,10 +237,21 @@ describe("placeOrder: expected failures", () => {
     const scarce = buyableProducts[10]!;
     orders.products.update(scarce.id, { stock: 1 });
     const [ordersBefore, chargesBefore] = [await orders.db.order.count(), await orders.db.providerCharge.count()];
-    const res = await place(orderInput([{ productId: p1.id, quantity: 1 }, { productId: scarce.id, quantity: 2 }]));
-    expect(res.data?.placeOrder).toEqual({ order: null, userErrors: [expect.objectContaining({ code: "OUT_OF_STOCK", field: ["input", "lines", "1"] })] });
+    const res = await place(
+      orderInput([
+        { productId: p1.id, quantity: 1 },
+        { productId: scarce.id, quantity: 2 },
+      ]),
+    );
+    expect(res.data?.placeOrder).toEqual({
+      order: null,
+      userErrors: [expect.objectContaining({ code: "OUT_OF_STOCK", field: ["input", "lines", "1"] })],
+    });
     expect(orders.products.stockOf(scarce.id)).toBe(1);
-    expect([await orders.db.order.count(), await orders.db.providerCharge.count()]).toEqual([ordersBefore, chargesBefore]);
+    expect([await orders.db.order.count(), await orders.db.providerCharge.count()]).toEqual([
+      ordersBefore,
+      chargesBefore,
+    ]);
     expect(orders.products.heldUnits()).toBe(0);
   });
 
@@ -140,13 +262,20 @@ describe("placeOrder: expected failures", () => {
   ])("%s → %s: stock released, order PAYMENT_FAILED with the reason, payment DECLINED", async (token, code, reason) => {
     const stockBefore = orders.products.stockOf(p2.id);
     const res = await place(orderInput([{ productId: p2.id, quantity: 3 }], token));
-    expect(res.data?.placeOrder.userErrors).toEqual([expect.objectContaining({ code, field: ["input", "paymentToken"] })]);
+    expect(res.data?.placeOrder.userErrors).toEqual([
+      expect.objectContaining({ code, field: ["input", "paymentToken"] }),
+    ]);
     const order = res.data?.placeOrder.order;
     expect(order).toMatchObject({ status: "PAYMENT_FAILED", payment: { status: "DECLINED", failureReason: reason } });
     expect(orders.products.stockOf(p2.id)).toBe(stockBefore);
     expect(orders.products.reservationOf(order.id)?.state).toBe("RELEASED");
-    expect(await orders.db.providerCharge.findUnique({ where: { orderId: order.id } })).toMatchObject({ status: "DECLINED", capturedMinor: 0n });
-    const event = await orders.db.outboxEvent.findFirstOrThrow({ where: { type: "order.payment_failed", payload: { path: ["orderId"], equals: order.id } } });
+    expect(await orders.db.providerCharge.findUnique({ where: { orderId: order.id } })).toMatchObject({
+      status: "DECLINED",
+      capturedMinor: 0n,
+    });
+    const event = await orders.db.outboxEvent.findFirstOrThrow({
+      where: { type: "order.payment_failed", payload: { path: ["orderId"], equals: order.id } },
+    });
     expect(event.payload).toMatchObject({ status: "PAYMENT_FAILED", reason });
   });
 
@@ -157,8 +286,15 @@ describe("placeOrder: expected failures", () => {
     onStep = undefined;
     expect(res.data?.placeOrder.userErrors).toEqual([expect.objectContaining({ code: "OUT_OF_STOCK" })]);
     const order = res.data?.placeOrder.order;
-    expect(order).toMatchObject({ status: "PAYMENT_FAILED", payment: { status: "REFUNDED", failureReason: "stock_unavailable" } });
-    expect(await orders.db.providerCharge.findUnique({ where: { orderId: order.id } })).toMatchObject({ status: "REFUNDED", capturedMinor: p3.priceMinor, refundedMinor: p3.priceMinor });
+    expect(order).toMatchObject({
+      status: "PAYMENT_FAILED",
+      payment: { status: "REFUNDED", failureReason: "stock_unavailable" },
+    });
+    expect(await orders.db.providerCharge.findUnique({ where: { orderId: order.id } })).toMatchObject({
+      status: "REFUNDED",
+      capturedMinor: p3.priceMinor,
+      refundedMinor: p3.priceMinor,
+    });
     expect(orders.products.stockOf(p3.id)).toBe(stockBefore);
   });
 });

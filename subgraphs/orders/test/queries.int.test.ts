@@ -10,7 +10,11 @@ let customer: string;
 let other: string;
 beforeAll(async () => {
   orders = await startTestOrders();
-  [admin, customer, other] = [await orders.tokens.admin(), await orders.tokens.customer(), await orders.tokens.customer(otherCustomer.id)];
+  [admin, customer, other] = [
+    await orders.tokens.admin(),
+    await orders.tokens.customer(),
+    await orders.tokens.customer(otherCustomer.id),
+  ];
 });
 afterAll(() => orders?.close());
 
@@ -41,20 +45,34 @@ describe("order(id)", () => {
       createdAt: shipped.createdAt.toISOString(),
     });
     expect(res.data?.order.items).toHaveLength(shipped.lines.length);
-    expect(res.data?.order.items[0]).toMatchObject({ product: { id: shipped.lines[0]!.productId }, title: shipped.lines[0]!.title, quantity: shipped.lines[0]!.quantity });
+    expect(res.data?.order.items[0]).toMatchObject({
+      product: { id: shipped.lines[0]!.productId },
+      title: shipped.lines[0]!.title,
+      quantity: shipped.lines[0]!.quantity,
+    });
   });
 
   it("shows any order to an ADMIN, and a declined payment's reason", async () => {
     const failed = seedOrders.find((o) => o.status === "PAYMENT_FAILED")!;
     const res = await orders.query(ORDER, { id: failed.id }, admin);
-    expect(res.data?.order).toMatchObject({ status: "PAYMENT_FAILED", payment: { status: "DECLINED", failureReason: "card_declined" } });
+    expect(res.data?.order).toMatchObject({
+      status: "PAYMENT_FAILED",
+      payment: { status: "DECLINED", failureReason: "card_declined" },
+    });
   });
 
   it("answers NOT_FOUND for another customer's order, an unknown id and a malformed id alike", async () => {
-    for (const [id, token] of [[theirs.id, customer], [randomUUID(), customer], ["nope", customer], [randomUUID(), admin]] as const) {
+    for (const [id, token] of [
+      [theirs.id, customer],
+      [randomUUID(), customer],
+      ["nope", customer],
+      [randomUUID(), admin],
+    ] as const) {
       const res = await orders.query(ORDER, { id }, token);
       expect(res.data?.order).toBeNull();
-      expect(res.errors).toEqual([expect.objectContaining({ message: "Order not found", extensions: { code: "NOT_FOUND" } })]);
+      expect(res.errors).toEqual([
+        expect.objectContaining({ message: "Order not found", extensions: { code: "NOT_FOUND" } }),
+      ]);
     }
   });
 
@@ -69,14 +87,18 @@ describe("orders(first, after, status)", () => {
   it("lists a customer's own orders newest first; an ADMIN sees every order", async () => {
     const own = await orders.query(ORDERS, { first: 50 }, customer);
     expect(own.data?.orders.totalCount).toBe(mine.length);
-    expect(own.data?.orders.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([...mine].reverse().map((o) => o.id));
+    expect(own.data?.orders.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(
+      [...mine].reverse().map((o) => o.id),
+    );
     const all = await orders.query(ORDERS, { first: 50 }, admin);
     expect(all.data?.orders.totalCount).toBe(seedOrders.length);
   });
 
   it("filters by status", async () => {
     const paid = await orders.query(ORDERS, { status: "PAID" }, customer);
-    expect(paid.data?.orders.edges.map((e: { node: { status: string } }) => e.node.status)).toEqual(mine.filter((o) => o.status === "PAID").map(() => "PAID"));
+    expect(paid.data?.orders.edges.map((e: { node: { status: string } }) => e.node.status)).toEqual(
+      mine.filter((o) => o.status === "PAID").map(() => "PAID"),
+    );
     expect(paid.data?.orders.totalCount).toBe(mine.filter((o) => o.status === "PAID").length);
   });
 
@@ -95,9 +117,17 @@ describe("orders(first, after, status)", () => {
   });
 
   it("rejects first > 100 and forged cursors with BAD_USER_INPUT; anonymous is UNAUTHENTICATED", async () => {
-    expect((await orders.query(ORDERS, { first: 101 }, admin)).errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: ["first"] });
-    expect((await orders.query(ORDERS, { after: "garbage" }, admin)).errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: ["after"] });
-    const forged = Buffer.from(JSON.stringify(["2026-01-01T00:00:00.000Z", "'; DROP TABLE x; --"])).toString("base64url");
+    expect((await orders.query(ORDERS, { first: 101 }, admin)).errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: ["first"],
+    });
+    expect((await orders.query(ORDERS, { after: "garbage" }, admin)).errors?.[0]?.extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      field: ["after"],
+    });
+    const forged = Buffer.from(JSON.stringify(["2026-01-01T00:00:00.000Z", "'; DROP TABLE x; --"])).toString(
+      "base64url",
+    );
     expect((await orders.query(ORDERS, { after: forged }, admin)).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect((await orders.query(ORDERS, {})).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
@@ -122,7 +152,12 @@ describe("entities (what the gateway fetches)", () => {
   });
 
   it("protects Order entities field by field: the owner and ADMIN read them, others get FORBIDDEN and nothing", async () => {
-    const rep = { r: [{ __typename: "Order", id: shipped.id }, { __typename: "Order", id: randomUUID() }] };
+    const rep = {
+      r: [
+        { __typename: "Order", id: shipped.id },
+        { __typename: "Order", id: randomUUID() },
+      ],
+    };
     const owner = await orders.query(ENTITIES, rep, customer);
     expect(owner.errors).toBeUndefined();
     expect(owner.data?._entities).toEqual([expect.objectContaining({ id: shipped.id, status: "SHIPPED" }), null]);
@@ -138,7 +173,9 @@ describe("entities (what the gateway fetches)", () => {
     const res = await orders.query("{ _service { sdl } }");
     expect(res.data?._service.sdl).toMatch(/type Order\s+@key\(fields: "id"\)/);
     expect(res.data?._service.sdl).toMatch(/type Product\s+@key\(fields: "id", resolvable: false\)/);
-    expect(res.data?._service.sdl).toContain("orders(first: Int = 20, after: String, status: OrderStatus): OrderConnection!");
+    expect(res.data?._service.sdl).toContain(
+      "orders(first: Int = 20, after: String, status: OrderStatus): OrderConnection!",
+    );
   });
 });
 

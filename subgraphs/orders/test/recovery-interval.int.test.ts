@@ -26,9 +26,20 @@ afterAll(() => orders?.close());
 describe("the recovery sweep on its interval", () => {
   it("settles a crashed checkout without anyone asking", async () => {
     const key = randomUUID();
-    const res = await orders.query(PLACE_ORDER, { input: orderInput([{ productId: buyableProducts[0]!.id, quantity: 1 }]), key }, await orders.tokens.customer());
+    const res = await orders.query(
+      PLACE_ORDER,
+      { input: orderInput([{ productId: buyableProducts[0]!.id, quantity: 1 }]), key },
+      await orders.tokens.customer(),
+    );
     expect(res.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
     const { orderId } = await orders.db.idempotencyRecord.findFirstOrThrow({ where: { key } });
-    await vi.waitFor(async () => expect(await orders.db.order.findUniqueOrThrow({ where: { id: orderId! } })).toMatchObject({ status: "PAID", sagaStep: null }), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(
+      async () =>
+        expect(await orders.db.order.findUniqueOrThrow({ where: { id: orderId! } })).toMatchObject({
+          status: "PAID",
+          sagaStep: null,
+        }),
+      { timeout: 15_000, interval: 50 },
+    );
   });
 });

@@ -18,8 +18,14 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const provider = (options: Partial<SimulatedProviderOptions> = {}): PaymentProvider => createSimulatedPaymentProvider({ ledger: createDbProviderLedger(db), ...options });
-const request = (token = "tok_visa", amountMinor = 1999n) => ({ orderId: randomUUID(), amountMinor, currencyCode: "USD" as const, token });
+const provider = (options: Partial<SimulatedProviderOptions> = {}): PaymentProvider =>
+  createSimulatedPaymentProvider({ ledger: createDbProviderLedger(db), ...options });
+const request = (token = "tok_visa", amountMinor = 1999n) => ({
+  orderId: randomUUID(),
+  amountMinor,
+  currencyCode: "USD" as const,
+  token,
+});
 
 describe("simulated payment provider", () => {
   it.each([
@@ -94,15 +100,21 @@ describe("simulated payment provider", () => {
 
   it("injects faults: 'before' never reaches the ledger, 'after' acts and loses the response", async () => {
     const before = request();
-    await expect(provider({ faults: () => ({ kind: "unavailable", when: "before" }) }).authorize(before)).rejects.toMatchObject({ kind: "unavailable" });
+    await expect(
+      provider({ faults: () => ({ kind: "unavailable", when: "before" }) }).authorize(before),
+    ).rejects.toMatchObject({ kind: "unavailable" });
     expect(await provider().lookup(before.orderId)).toBeNull();
     const after = request();
-    await expect(provider({ faults: () => ({ kind: "timeout", when: "after" }) }).authorize(after)).rejects.toMatchObject({ kind: "timeout" });
+    await expect(
+      provider({ faults: () => ({ kind: "timeout", when: "after" }) }).authorize(after),
+    ).rejects.toMatchObject({ kind: "timeout" });
     expect(await provider().lookup(after.orderId)).toMatchObject({ status: "AUTHORIZED" });
   });
 
   it("fails the configured share of calls at random, and turns latency beyond the timeout into a timeout after acting", async () => {
-    await expect(provider({ failureRate: 1, random: () => 0 }).lookup(randomUUID())).rejects.toBeInstanceOf(PaymentProviderError);
+    await expect(provider({ failureRate: 1, random: () => 0 }).lookup(randomUUID())).rejects.toBeInstanceOf(
+      PaymentProviderError,
+    );
     expect(await provider({ failureRate: 0.5, random: () => 0.9 }).lookup(randomUUID())).toBeNull();
     const slow = request();
     await expect(provider({ latencyMs: 50, timeoutMs: 10 }).authorize(slow)).rejects.toMatchObject({ kind: "timeout" });

@@ -13,7 +13,10 @@ const ORDER_COUNT = 30;
 const LINES_PER_ORDER = 100;
 
 beforeAll(async () => {
-  orders = await startTestOrders({ seed: false, deps: { onQuery: (sql) => isRequestWork(sql) && statements.push(sql) } });
+  orders = await startTestOrders({
+    seed: false,
+    deps: { onQuery: (sql) => isRequestWork(sql) && statements.push(sql) },
+  });
   admin = await orders.tokens.admin();
   // 30 orders of 100 lines each, with a payment, written directly: the point is the read path.
   for (let n = 0; n < ORDER_COUNT; n++) {
@@ -31,7 +34,18 @@ beforeAll(async () => {
         shipCity: "C",
         shipPostalCode: "P",
         shipCountry: "US",
-        lines: { createMany: { data: buyableProducts.slice(0, LINES_PER_ORDER).map((p, i) => ({ position: i + 1, productId: p.id, title: p.title, quantity: 1, unitPriceMinor: 100n, lineTotalMinor: 100n })) } },
+        lines: {
+          createMany: {
+            data: buyableProducts.slice(0, LINES_PER_ORDER).map((p, i) => ({
+              position: i + 1,
+              productId: p.id,
+              title: p.title,
+              quantity: 1,
+              unitPriceMinor: 100n,
+              lineTotalMinor: 100n,
+            })),
+          },
+        },
         payments: { create: { status: "CAPTURED", amountMinor: 100n * BigInt(LINES_PER_ORDER), currencyCode: "USD" } },
       },
     });
@@ -65,7 +79,11 @@ describe("N+1 guard: SQL statements per request do not grow with orders or lines
 
   it("resolves 30 Order entities in one _entities call with 3 statements", async () => {
     const ids = (await orders.db.order.findMany({ select: { id: true } })).map((o) => o.id);
-    const { res, statements: sql } = await counted(ENTITIES, { r: ids.map((id) => ({ __typename: "Order", id })) }, admin);
+    const { res, statements: sql } = await counted(
+      ENTITIES,
+      { r: ids.map((id) => ({ __typename: "Order", id })) },
+      admin,
+    );
     expect(res.data?._entities).toHaveLength(ORDER_COUNT);
     expect(sql).toHaveLength(3);
   });
@@ -85,20 +103,40 @@ describe("N+1 guard: SQL statements per request do not grow with orders or lines
     // page + count, whatever the number of users
     expect(all.statements).toHaveLength(one.statements.length);
     expect(all.statements).toHaveLength(2);
-    type Page = { id: string; orders: { totalCount: number; edges: { node: { id: string; customer: { id: string } } }[]; pageInfo: { hasNextPage: boolean } } };
+    type Page = {
+      id: string;
+      orders: {
+        totalCount: number;
+        edges: { node: { id: string; customer: { id: string } } }[];
+        pageInfo: { hasNextPage: boolean };
+      };
+    };
     const pages = all.res.data?._entities as Page[];
     for (const [i, page] of pages.entries()) {
-      const own = await orders.db.order.findMany({ where: { customerId: users[i], status: "PAID" }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      const own = await orders.db.order.findMany({
+        where: { customerId: users[i], status: "PAID" },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      });
       expect(page.orders.totalCount).toBe(own.length);
       expect(page.orders.edges.map((e) => e.node.id)).toEqual(own.slice(0, 2).map((o) => o.id));
       expect(page.orders.pageInfo.hasNextPage).toBe(own.length > 2);
       for (const edge of page.orders.edges) expect(edge.node.customer.id).toBe(users[i]);
     }
     // The next page of one user continues after the cursor, newest first.
-    const ownAll = await orders.db.order.findMany({ where: { customerId: users[1] }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    const ownAll = await orders.db.order.findMany({
+      where: { customerId: users[1] },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    });
     const withCursor = `query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on User { orders(first: 2, after: $after) { edges { cursor node { id } } } } } }`;
-    const page1 = (await counted(withCursor, { r: [{ __typename: "User", id: users[1] }] }, admin)).res.data?._entities as { orders: { edges: { cursor: string; node: { id: string } }[] } }[];
-    const page2 = (await counted(withCursor, { r: [{ __typename: "User", id: users[1] }], after: page1[0]!.orders.edges[1]!.cursor }, admin)).res.data?._entities as typeof page1;
+    const page1 = (await counted(withCursor, { r: [{ __typename: "User", id: users[1] }] }, admin)).res.data
+      ?._entities as { orders: { edges: { cursor: string; node: { id: string } }[] } }[];
+    const page2 = (
+      await counted(
+        withCursor,
+        { r: [{ __typename: "User", id: users[1] }], after: page1[0]!.orders.edges[1]!.cursor },
+        admin,
+      )
+    ).res.data?._entities as typeof page1;
     expect(page2[0]!.orders.edges.map((e) => e.node.id)).toEqual(ownAll.slice(2, 4).map((o) => o.id));
   });
 });

@@ -53,7 +53,10 @@ export async function startProductsSubgraph(config: ProductsConfig, deps: Produc
       const cache = !config.CACHE_ENABLED
         ? createDisabledEntityCache()
         : redis
-          ? createRedisEntityCache(redis, `${config.REDIS_KEY_PREFIX}products:`, { timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, logger })
+          ? createRedisEntityCache(redis, `${config.REDIS_KEY_PREFIX}products:`, {
+              timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+              logger,
+            })
           : createMemoryEntityCache();
       const services: ProductsServices = {
         db,

@@ -3,7 +3,12 @@ import { createByIdLoader, type BaseSubgraphContext } from "@shopgraph/subgraph-
 import type { CatalogCaches } from "./cache/catalog-caches.ts";
 import type { CategoryRecord } from "./db/category-repository.ts";
 import type { Db } from "./db/client.ts";
-import { countByCategory, listCategoryPages, type CategoryPageRequest, type ListedProduct } from "./db/product-listing.ts";
+import {
+  countByCategory,
+  listCategoryPages,
+  type CategoryPageRequest,
+  type ListedProduct,
+} from "./db/product-listing.ts";
 import { availabilityByIds, findProductsBySlugs, type ProductRecord } from "./db/product-repository.ts";
 
 /** Long-lived dependencies shared by every request (the domain's deps). */
@@ -37,7 +42,10 @@ export function createProductsContext(base: BaseSubgraphContext, services: Produ
   const { db, caches } = services;
   const loaders: ProductsLoaders = {
     product: new DataLoader((ids) => caches.products.loadMany(ids)),
-    productBySlug: createByIdLoader((slugs) => findProductsBySlugs(db, slugs), (p) => p.slug),
+    productBySlug: createByIdLoader(
+      (slugs) => findProductsBySlugs(db, slugs),
+      (p) => p.slug,
+    ),
     category: new DataLoader((ids) => caches.categories.loadMany(ids)),
     available: new DataLoader(async (ids) => {
       const rows = new Map((await availabilityByIds(db, ids)).map((r) => [r.id, r.available]));
@@ -53,4 +61,3 @@ export function createProductsContext(base: BaseSubgraphContext, services: Produ
   };
   return { ...base, services, loaders };
 }
-

@@ -12,7 +12,10 @@ let clients: Redis[];
 
 beforeAll(async () => {
   server = await startPrivateRedis();
-  clients = [createRedis(server.url, { commandTimeoutMs: DEADLINE_MS }), createRedis(server.url, { commandTimeoutMs: DEADLINE_MS })];
+  clients = [
+    createRedis(server.url, { commandTimeoutMs: DEADLINE_MS }),
+    createRedis(server.url, { commandTimeoutMs: DEADLINE_MS }),
+  ];
   for (const client of clients) client.on("error", () => {});
   await Promise.all(clients.map((client) => waitForRedis(client)));
 });
@@ -25,7 +28,9 @@ describe("products entity cache when Redis freezes", () => {
   it("misses within the deadline, and delivers an invalidation made during the freeze once Redis is back", async () => {
     // Two instances behind a load balancer, sharing Redis.
     type Cache = ReturnType<typeof createRedisEntityCache>;
-    const [a, b] = clients.map((client) => createRedisEntityCache(client, "sg:products:", { timeoutMs: DEADLINE_MS })) as [Cache, Cache];
+    const [a, b] = clients.map((client) =>
+      createRedisEntityCache(client, "sg:products:", { timeoutMs: DEADLINE_MS }),
+    ) as [Cache, Cache];
     const [first] = await a.read(["product:1"]);
     await a.fill([{ key: "product:1", value: "price 10", version: first!.version, ttlSeconds: 600 }]);
     expect((await b.read(["product:1"]))[0]?.value).toBe("price 10");

@@ -34,16 +34,27 @@ afterAll(async () => {
   await world?.close();
 });
 
-const ENTITY = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id title price { amount } quantityAvailable updatedAt } } }";
-const entity = async (instance: TestProducts, id: string) => (await instance.query(ENTITY, { variables: { r: [{ __typename: "Product", id }] } })).data?._entities[0];
-const byId = async (instance: TestProducts, id: string) => (await instance.query("query($id: ID) { product(id: $id) { price { amount } title } }", { variables: { id } })).data?.product;
-const asAdmin = (instance: TestProducts, query: string, variables: Record<string, unknown>) => instance.query(query, { variables, token: world.tokens.admin });
+const ENTITY =
+  "query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id title price { amount } quantityAvailable updatedAt } } }";
+const entity = async (instance: TestProducts, id: string) =>
+  (await instance.query(ENTITY, { variables: { r: [{ __typename: "Product", id }] } })).data?._entities[0];
+const byId = async (instance: TestProducts, id: string) =>
+  (await instance.query("query($id: ID) { product(id: $id) { price { amount } title } }", { variables: { id } })).data
+    ?.product;
+const asAdmin = (instance: TestProducts, query: string, variables: Record<string, unknown>) =>
+  instance.query(query, { variables, token: world.tokens.admin });
 const setPrice = (instance: TestProducts, id: string, price: string) =>
-  asAdmin(instance, "mutation($id: ID!, $p: String!) { updateProduct(id: $id, input: { price: $p }) { userErrors { code } } }", { id, p: price });
+  asAdmin(
+    instance,
+    "mutation($id: ID!, $p: String!) { updateProduct(id: $id, input: { price: $p }) { userErrors { code } } }",
+    { id, p: price },
+  );
 const productKey = (id: string) => `${world.redis.prefix}products:{product:${id}}`;
 
 describe("product entity cache", () => {
-  it("serves a warm entity from Redis with a jittered TTL, and a price update is visible on the next read", async ({ skip }) => {
+  it("serves a warm entity from Redis with a jittered TTL, and a price update is visible on the next read", async ({
+    skip,
+  }) => {
     if (!redis) return skip();
     const [product] = await insertProducts(first.db, [{ priceMinor: 1000n }]);
     expect(await entity(first, product!.id)).toMatchObject({ price: { amount: "10.00" } });
@@ -56,43 +67,68 @@ describe("product entity cache", () => {
     expect(await byId(first, product!.id)).toMatchObject({ price: { amount: "12.00" } });
   });
 
-  it.skipIf(!REAL_POSTGRES)("invalidates across instances sharing Redis: no stale price or title on the other instance", async ({ skip }) => {
-    if (!redis) return skip();
-    const [product] = await insertProducts(first.db, [{ priceMinor: 2000n, title: "Shared Lamp" }]);
-    expect(await entity(first, product!.id)).toMatchObject({ price: { amount: "20.00" } });
-    expect(await entity(second, product!.id)).toMatchObject({ price: { amount: "20.00" } });
-    // Ids are case-insensitive; the cache key is not, so the write must normalize before invalidating.
-    await setPrice(second, product!.id.toUpperCase(), "25.50");
-    expect(await entity(first, product!.id)).toMatchObject({ price: { amount: "25.50" } });
-    await asAdmin(first, "mutation($id: ID!) { updateProduct(id: $id, input: { title: \"Renamed Lamp\" }) { userErrors { code } } }", { id: product!.id });
-    expect(await byId(second, product!.id)).toEqual({ price: { amount: "25.50" }, title: "Renamed Lamp" });
-  });
+  it.skipIf(!REAL_POSTGRES)(
+    "invalidates across instances sharing Redis: no stale price or title on the other instance",
+    async ({ skip }) => {
+      if (!redis) return skip();
+      const [product] = await insertProducts(first.db, [{ priceMinor: 2000n, title: "Shared Lamp" }]);
+      expect(await entity(first, product!.id)).toMatchObject({ price: { amount: "20.00" } });
+      expect(await entity(second, product!.id)).toMatchObject({ price: { amount: "20.00" } });
+      // Ids are case-insensitive; the cache key is not, so the write must normalize before invalidating.
+      await setPrice(second, product!.id.toUpperCase(), "25.50");
+      expect(await entity(first, product!.id)).toMatchObject({ price: { amount: "25.50" } });
+      await asAdmin(
+        first,
+        'mutation($id: ID!) { updateProduct(id: $id, input: { title: "Renamed Lamp" }) { userErrors { code } } }',
+        { id: product!.id },
+      );
+      expect(await byId(second, product!.id)).toEqual({ price: { amount: "25.50" }, title: "Renamed Lamp" });
+    },
+  );
 
   it("stock changes show at once everywhere (availability is read fresh; the entity is invalidated too)", async () => {
     const [product] = await insertProducts(first.db, [{ stock: 10 }]);
     const before = await entity(second, product!.id);
     expect(before).toMatchObject({ quantityAvailable: 10 });
-    const res = await asAdmin(first, "mutation($id: ID!) { adjustInventory(productId: $id, delta: -4) { userErrors { code } } }", { id: product!.id });
+    const res = await asAdmin(
+      first,
+      "mutation($id: ID!) { adjustInventory(productId: $id, delta: -4) { userErrors { code } } }",
+      { id: product!.id },
+    );
     expect(res.data?.adjustInventory.userErrors).toEqual([]);
     const after = await entity(second, product!.id);
     expect(after.quantityAvailable).toBe(6);
     expect(new Date(after.updatedAt).getTime()).toBeGreaterThan(new Date(before.updatedAt).getTime());
-    await first.db.stockReservation.create({ data: { orderId: crypto.randomUUID(), productId: product!.id, quantity: 2, expiresAt: new Date(Date.now() + 60_000) } });
+    await first.db.stockReservation.create({
+      data: {
+        orderId: crypto.randomUUID(),
+        productId: product!.id,
+        quantity: 2,
+        expiresAt: new Date(Date.now() + 60_000),
+      },
+    });
     expect((await entity(second, product!.id)).quantityAvailable).toBe(4);
   });
 
   it("coalesces concurrent cold reads of one product into a single database query", async () => {
     const [product] = await insertProducts(first.db, [{ title: "Coalesced Chair" }]);
     statements.length = 0;
-    const reads = await Promise.all(Array.from({ length: 25 }, () => first.query("query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id title } } }", { variables: { r: [{ __typename: "Product", id: product!.id }] } })));
+    const reads = await Promise.all(
+      Array.from({ length: 25 }, () =>
+        first.query("query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id title } } }", {
+          variables: { r: [{ __typename: "Product", id: product!.id }] },
+        }),
+      ),
+    );
     expect(reads.map((r) => r.data?._entities[0]?.title)).toEqual(Array(25).fill("Coalesced Chair"));
-    expect(statements.filter((s) => s.query.includes("\"Product\"") && s.params.includes(product!.id))).toHaveLength(1);
+    expect(statements.filter((s) => s.query.includes('"Product"') && s.params.includes(product!.id))).toHaveLength(1);
   });
 
   it("refreshes the categories list on every instance after createCategory", async () => {
-    const count = async (instance: TestProducts) => (await instance.query("{ categories { id } }")).data?.categories.length as number;
+    const count = async (instance: TestProducts) =>
+      (await instance.query("{ categories { id } }")).data?.categories.length as number;
     const [a, b] = [await count(first), await count(second)];
-    await asAdmin(first, "mutation { createCategory(input: { name: \"Cache Busters\" }) { userErrors { code } } }", {});
+    await asAdmin(first, 'mutation { createCategory(input: { name: "Cache Busters" }) { userErrors { code } } }', {});
     expect(await count(first)).toBe(a + 1);
     if (redis) expect(await count(second)).toBe(b + 1);
   });
@@ -101,7 +137,9 @@ describe("product entity cache", () => {
     // Another instance over the same database (on the embedded fallback, over a seeded one of its
     // own that trusts the same token issuer).
     const own = REAL_POSTGRES ? undefined : await provisionProductsWorld();
-    const offline = await startTestProducts(own ? { ...own, issuer: world.issuer } : world, { REDIS_URL: "redis://127.0.0.1:9" });
+    const offline = await startTestProducts(own ? { ...own, issuer: world.issuer } : world, {
+      REDIS_URL: "redis://127.0.0.1:9",
+    });
     try {
       const seeded = seedProducts[3]!;
       expect(await entity(offline, seeded.id)).toMatchObject({ id: seeded.id, title: seeded.title });

@@ -14,11 +14,16 @@ afterAll(async () => {
   await world?.close();
 });
 
-type Edge = { node: { id: string; title: string; price: { amount: string }; inStock: boolean; quantityAvailable: number } };
+type Edge = {
+  node: { id: string; title: string; price: { amount: string }; inStock: boolean; quantityAvailable: number };
+};
 const search = (variables: Record<string, unknown>) =>
-  products.query(`query($first: Int, $query: String, $filter: ProductFilter, $sortKey: ProductSortKey, $reverse: Boolean) {
+  products.query(
+    `query($first: Int, $query: String, $filter: ProductFilter, $sortKey: ProductSortKey, $reverse: Boolean) {
     products(first: $first, query: $query, filter: $filter, sortKey: $sortKey, reverse: $reverse) {
-      totalCount edges { node { id title price { amount } inStock quantityAvailable } } } }`, { variables });
+      totalCount edges { node { id title price { amount } inStock quantityAvailable } } } }`,
+    { variables },
+  );
 const ids = (res: Awaited<ReturnType<typeof search>>) => (res.data?.products.edges as Edge[]).map((e) => e.node.id);
 
 describe("full-text search", () => {
@@ -27,12 +32,16 @@ describe("full-text search", () => {
     const res = await search({ query: "wool", first: 100 });
     expect(res.errors).toBeUndefined();
     expect(res.data?.products.totalCount).toBe(wool.length);
-    const [first] = await insertProducts(products.db, [{ title: "Trail Runner zqstem", description: "Built for running long distances." }]);
+    const [first] = await insertProducts(products.db, [
+      { title: "Trail Runner zqstem", description: "Built for running long distances." },
+    ]);
     expect(ids(await search({ query: "zqstem runs" }))).toEqual([first!.id]);
   });
 
   it("matches word prefixes for type-ahead", async () => {
-    const [lamp] = await insertProducts(products.db, [{ title: "Zqtypeahead Brass Lantern", description: "Warm light." }]);
+    const [lamp] = await insertProducts(products.db, [
+      { title: "Zqtypeahead Brass Lantern", description: "Warm light." },
+    ]);
     for (const query of ["zqtype", "zqtypeahead bra", "ZQTYPEAHEAD LANT", "  zqtypeahead   lantern  "]) {
       expect({ query, ids: ids(await search({ query })) }).toEqual({ query, ids: [lamp!.id] });
     }
@@ -45,21 +54,35 @@ describe("full-text search", () => {
       { title: "Zqrank Mug", description: "A plain mug." },
       { title: "Zqrank Cup", description: "The zqrank cup, zqrank through and through." },
     ]);
-    expect(ids(await search({ query: "zqrank", sortKey: "RELEVANCE" }))).toEqual([inBoth!.id, inTitle!.id, inDescription!.id]);
-    expect(ids(await search({ query: "zqrank", sortKey: "RELEVANCE", reverse: true }))).toEqual([inDescription!.id, inTitle!.id, inBoth!.id]);
+    expect(ids(await search({ query: "zqrank", sortKey: "RELEVANCE" }))).toEqual([
+      inBoth!.id,
+      inTitle!.id,
+      inDescription!.id,
+    ]);
+    expect(ids(await search({ query: "zqrank", sortKey: "RELEVANCE", reverse: true }))).toEqual([
+      inDescription!.id,
+      inTitle!.id,
+      inBoth!.id,
+    ]);
   });
 
   it("treats operator characters as plain text, and text without words matches nothing", async () => {
-    for (const query of ["wool & !cotton", "wool:* | (", "'); DROP TABLE \"Product\"; --", "<->"]) {
+    for (const query of ["wool & !cotton", "wool:* | (", '\'); DROP TABLE "Product"; --', "<->"]) {
       expect({ query, errors: (await search({ query })).errors }).toEqual({ query, errors: undefined });
     }
     expect((await search({ query: "!!! ???" })).data?.products.totalCount).toBe(0);
     // A blank query is no search at all: the whole catalog.
-    expect((await search({ query: "   " })).data?.products.totalCount).toBe((await search({})).data?.products.totalCount);
+    expect((await search({ query: "   " })).data?.products.totalCount).toBe(
+      (await search({})).data?.products.totalCount,
+    );
   });
 
   it("rejects RELEVANCE without a query and over-long queries with BAD_USER_INPUT", async () => {
-    for (const variables of [{ sortKey: "RELEVANCE" }, { sortKey: "RELEVANCE", query: "  " }, { query: "x".repeat(201) }]) {
+    for (const variables of [
+      { sortKey: "RELEVANCE" },
+      { sortKey: "RELEVANCE", query: "  " },
+      { query: "x".repeat(201) },
+    ]) {
       const res = await search(variables);
       expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT" });
       expect(res.data ?? null).toBeNull();
@@ -87,23 +110,34 @@ describe("filters", () => {
     expect((await search({ filter: { minPrice: "0.5" } })).errors).toBeUndefined();
   });
 
-  it.each([["minPrice", "abc"], ["minPrice", "-1"], ["maxPrice", "19.999"], ["maxPrice", "1e3"], ["minPrice", "12,50"], ["maxPrice", "99999999999"]])(
-    "rejects malformed %s %j with BAD_USER_INPUT naming the field",
-    async (field, value) => {
-      const res = await search({ filter: { [field]: value } });
-      expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: ["filter", field] });
-    },
-  );
+  it.each([
+    ["minPrice", "abc"],
+    ["minPrice", "-1"],
+    ["maxPrice", "19.999"],
+    ["maxPrice", "1e3"],
+    ["minPrice", "12,50"],
+    ["maxPrice", "99999999999"],
+  ])("rejects malformed %s %j with BAD_USER_INPUT naming the field", async (field, value) => {
+    const res = await search({ filter: { [field]: value } });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: ["filter", field] });
+  });
 
   it("rejects minPrice above maxPrice", async () => {
-    expect((await search({ filter: { minPrice: "10", maxPrice: "5" } })).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    expect((await search({ filter: { minPrice: "10", maxPrice: "5" } })).errors?.[0]?.extensions?.code).toBe(
+      "BAD_USER_INPUT",
+    );
   });
 
   it("filters by what can be ordered now (reservations count, expired ones do not)", async () => {
     const category = await insertCategory(products.db, "Stock filter");
-    const [some, none, reserved, expired] = await insertProducts(products.db, [3, 0, 2, 2].map((stock) => ({ categoryId: category.id, stock })));
+    const [some, none, reserved, expired] = await insertProducts(
+      products.db,
+      [3, 0, 2, 2].map((stock) => ({ categoryId: category.id, stock })),
+    );
     const hold = (productId: string, expiresAt: Date) =>
-      products.db.stockReservation.create({ data: { orderId: crypto.randomUUID(), productId, quantity: 2, expiresAt } });
+      products.db.stockReservation.create({
+        data: { orderId: crypto.randomUUID(), productId, quantity: 2, expiresAt },
+      });
     await hold(reserved!.id, new Date(Date.now() + 600_000));
     await hold(expired!.id, new Date(Date.now() - 1_000));
     const inStock = await search({ filter: { categorySlug: category.slug, inStock: true } });

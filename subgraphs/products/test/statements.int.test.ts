@@ -22,7 +22,11 @@ async function countingInstance(name: string) {
   await current?.close();
   current = undefined;
   const statements: QueryEvent[] = [];
-  const instance = await startTestProducts(world, { REDIS_KEY_PREFIX: `${world.redis.prefix}${name}:` }, { onQuery: (e) => isRequestWork(e.query) && statements.push(e) });
+  const instance = await startTestProducts(
+    world,
+    { REDIS_KEY_PREFIX: `${world.redis.prefix}${name}:` },
+    { onQuery: (e) => isRequestWork(e.query) && statements.push(e) },
+  );
   current = instance;
   return {
     instance,
@@ -58,7 +62,12 @@ describe("statement counts are independent of the number of entities", () => {
     const counts: Record<number, number> = {};
     for (const n of [1, 10, 100]) {
       const { measure } = await countingInstance(`listing-${n}`);
-      counts[n] = (await measure(`query($n: Int) { products(first: $n) { edges { node { id quantityAvailable category { name } } } } }`, { n })).length;
+      counts[n] = (
+        await measure(
+          `query($n: Int) { products(first: $n) { edges { node { id quantityAvailable category { name } } } } }`,
+          { n },
+        )
+      ).length;
     }
     expect(counts).toEqual({ 1: 3, 10: 3, 100: 3 });
   });
@@ -68,8 +77,16 @@ describe("statement counts are independent of the number of entities", () => {
     const counts = (sql: string[]) => sql.filter((q) => /count\(\*\)/i.test(q)).length;
     expect(counts(await measure(`{ products(first: 3, query: "wool") { edges { node { id } } } }`))).toBe(0);
     expect(counts(await measure(`{ products(first: 3, query: "wool") { totalCount edges { node { id } } } }`))).toBe(1);
-    expect(counts(await measure(`{ products(first: 3, query: "wool") { ...Total } } fragment Total on ProductConnection { totalCount }`))).toBe(1);
-    expect(counts(await measure(`{ products(first: 3, query: "wool") { ... on ProductConnection { n: totalCount } } }`))).toBe(1);
+    expect(
+      counts(
+        await measure(
+          `{ products(first: 3, query: "wool") { ...Total } } fragment Total on ProductConnection { totalCount }`,
+        ),
+      ),
+    ).toBe(1);
+    expect(
+      counts(await measure(`{ products(first: 3, query: "wool") { ... on ProductConnection { n: totalCount } } }`)),
+    ).toBe(1);
   });
 
   it("one category's products costs what every category's products cost", async () => {

@@ -45,7 +45,10 @@ export async function startUsersSubgraph(config: UsersConfig, deps: UsersDeps): 
     producer: true,
     seed: seedUsersDatabase,
     // Users publishes revocations; a revocation must outlive every token it covers.
-    revocations: { role: "publisher", tokenLifetimeMs: (config.ACCESS_TOKEN_TTL_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000 },
+    revocations: {
+      role: "publisher",
+      tokenLifetimeMs: (config.ACCESS_TOKEN_TTL_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000,
+    },
     setup: async ({ db, revocations }) => {
       const keys = config.JWT_PRIVATE_KEYS
         ? await importSigningKeys(JSON.parse(config.JWT_PRIVATE_KEYS) as JWK[])
@@ -91,10 +94,13 @@ export async function startUsersSubgraph(config: UsersConfig, deps: UsersDeps): 
         createContext: (base) => createUsersContext(base, sessions, accounts, social),
         routes: {
           // Public keys only; verifiers cache them, so a short max-age keeps rotation quick.
-          "GET /.well-known/jwks.json": (_req, res) => sendJson(res, 200, keys.jwks, { "cache-control": "public, max-age=300" }),
+          "GET /.well-known/jwks.json": (_req, res) =>
+            sendJson(res, 200, keys.jwks, { "cache-control": "public, max-age=300" }),
           ...oauth.routes,
           // Without Redis the other processes poll this process's revocations (gateway or service credential).
-          ...(revocations.store?.kind === "memory" ? { "GET /revocations": revocationFeedRoute(revocations.store, isCredentialed) } : {}),
+          ...(revocations.store?.kind === "memory"
+            ? { "GET /revocations": revocationFeedRoute(revocations.store, isCredentialed) }
+            : {}),
         },
         prefixRoutes: oauth.prefixRoutes,
         start: () => oauth.startSweeping(),

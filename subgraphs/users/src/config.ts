@@ -62,10 +62,12 @@ const schema = z
       }
     }
     if (env.NODE_ENV !== "production") return;
-    if (!env.JWT_PRIVATE_KEYS) ctx.addIssue({ code: "custom", path: ["JWT_PRIVATE_KEYS"], message: "required in production" });
+    if (!env.JWT_PRIVATE_KEYS)
+      ctx.addIssue({ code: "custom", path: ["JWT_PRIVATE_KEYS"], message: "required in production" });
     const cookieKeys = (message: string) => ctx.addIssue({ code: "custom", path: ["OAUTH_COOKIE_KEYS"], message });
     if (!env.OAUTH_COOKIE_KEYS) cookieKeys("required in production");
-    else if (env.OAUTH_COOKIE_KEYS.includes(DEV_OAUTH_COOKIE_KEY)) cookieKeys("the development default must not be used in production");
+    else if (env.OAUTH_COOKIE_KEYS.includes(DEV_OAUTH_COOKIE_KEY))
+      cookieKeys("the development default must not be used in production");
   });
 
 /** The users subgraph's validated configuration. */

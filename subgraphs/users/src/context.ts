@@ -21,8 +21,19 @@ export interface UsersContext extends BaseSubgraphContext {
 }
 
 /** Builds the per-request context: fresh DataLoaders every request (no cross-user caching). */
-export function createUsersContext(base: BaseSubgraphContext, sessions: SessionDeps, accounts: AccountDeps, social: SocialLoginDeps): UsersContext {
-  const user = createByIdLoader((ids: readonly string[]) => findUsersByIds(sessions.db, ids), (u: PublicUser) => u.id);
-  const identities = createGroupLoader((ids: readonly string[]) => findIdentitiesOfUsers(sessions.db, ids), (i: LinkedIdentityRow) => i.userId);
+export function createUsersContext(
+  base: BaseSubgraphContext,
+  sessions: SessionDeps,
+  accounts: AccountDeps,
+  social: SocialLoginDeps,
+): UsersContext {
+  const user = createByIdLoader(
+    (ids: readonly string[]) => findUsersByIds(sessions.db, ids),
+    (u: PublicUser) => u.id,
+  );
+  const identities = createGroupLoader(
+    (ids: readonly string[]) => findIdentitiesOfUsers(sessions.db, ids),
+    (i: LinkedIdentityRow) => i.userId,
+  );
   return { ...base, db: sessions.db, sessions, accounts, social, loaders: { user, identities } };
 }

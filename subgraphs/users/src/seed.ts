@@ -6,9 +6,19 @@ import { hashPassword } from "./domain/passwords.ts";
 /** Inserts the demo accounts into an empty database (development and e2e tests). */
 export async function seedUsersDatabase(db: Db, logger: Logger): Promise<void> {
   if ((await db.user.count()) > 0) return;
-  const [adminHash, customerHash] = await Promise.all([hashPassword(DEMO_PASSWORDS.admin), hashPassword(DEMO_PASSWORDS.customer)]);
+  const [adminHash, customerHash] = await Promise.all([
+    hashPassword(DEMO_PASSWORDS.admin),
+    hashPassword(DEMO_PASSWORDS.customer),
+  ]);
   await db.user.createMany({
-    data: seedUsers.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt, passwordHash: u.role === "ADMIN" ? adminHash : customerHash })),
+    data: seedUsers.map((u) => ({
+      id: u.id,
+      email: u.email,
+      name: u.name,
+      role: u.role,
+      createdAt: u.createdAt,
+      passwordHash: u.role === "ADMIN" ? adminHash : customerHash,
+    })),
     skipDuplicates: true,
   });
   logger.info({ users: seedUsers.length }, "seeded demo users");

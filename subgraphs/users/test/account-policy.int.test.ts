@@ -14,7 +14,8 @@ const SESSION = "session { accessToken user { id email name } } userErrors { cod
 const REGISTER = `mutation($i: RegisterInput!) { register(input: $i) { ${SESSION} } }`;
 const LOGIN = `mutation($i: LoginInput!) { login(input: $i) { ${SESSION} } }`;
 const register = (input: Record<string, string>) => gql(users.graphqlUrl, REGISTER, { variables: { i: input } });
-const login = (email: string, password: string) => gql(users.graphqlUrl, LOGIN, { variables: { i: { email, password } } });
+const login = (email: string, password: string) =>
+  gql(users.graphqlUrl, LOGIN, { variables: { i: { email, password } } });
 const STRONG = "violet-harbor-engine-42";
 
 describe("password strength (zxcvbn)", () => {
@@ -23,12 +24,18 @@ describe("password strength (zxcvbn)", () => {
     const before = await users.db.user.count();
     const res = await register({ email: `weak-${before}@example.com`, password, name: "Weak" });
     expect(res.data?.register.session).toBeNull();
-    expect(res.data?.register.userErrors).toContainEqual(expect.objectContaining({ code: "WEAK_PASSWORD", field: ["input", "password"] }));
+    expect(res.data?.register.userErrors).toContainEqual(
+      expect.objectContaining({ code: "WEAK_PASSWORD", field: ["input", "password"] }),
+    );
     expect(await users.db.user.count()).toBe(before);
   });
 
   it("refuses a password built from the user's own email", async () => {
-    const res = await register({ email: "margaret.hamilton@example.com", password: "margaret.hamilton1", name: "Margaret" });
+    const res = await register({
+      email: "margaret.hamilton@example.com",
+      password: "margaret.hamilton1",
+      name: "Margaret",
+    });
     expect(res.data?.register.userErrors).toContainEqual(expect.objectContaining({ code: "WEAK_PASSWORD" }));
   });
 
@@ -39,8 +46,10 @@ describe("password strength (zxcvbn)", () => {
   });
 
   it("refuses a weak new password in changePassword and keeps the old one", async () => {
-    const session = (await register({ email: "changer@example.com", password: STRONG, name: "Changer" })).data?.register.session;
-    const mutation = "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { success userErrors { code field } } }";
+    const session = (await register({ email: "changer@example.com", password: STRONG, name: "Changer" })).data?.register
+      .session;
+    const mutation =
+      "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { success userErrors { code field } } }";
     const change = await gql(users.graphqlUrl, mutation, {
       token: session.accessToken,
       variables: { i: { currentPassword: STRONG, newPassword: "password1234" } },
@@ -54,9 +63,13 @@ describe("password strength (zxcvbn)", () => {
     const strict = await startTestUsers({ PASSWORD_MIN_SCORE: "4", SEED: "false" });
     try {
       // "whatever password" scores 3: fine by default, refused at 4.
-      const res = await gql(strict.graphqlUrl, "mutation($i: RegisterInput!) { register(input: $i) { userErrors { code } } }", {
-        variables: { i: { email: "strict@example.com", password: "whatever password", name: "Strict" } },
-      });
+      const res = await gql(
+        strict.graphqlUrl,
+        "mutation($i: RegisterInput!) { register(input: $i) { userErrors { code } } }",
+        {
+          variables: { i: { email: "strict@example.com", password: "whatever password", name: "Strict" } },
+        },
+      );
       expect(res.data?.register.userErrors).toEqual([{ code: "WEAK_PASSWORD" }]);
     } finally {
       await strict.close();
@@ -66,10 +79,14 @@ describe("password strength (zxcvbn)", () => {
 
 describe("email normalization", () => {
   it("refuses a local part mixing scripts (Cyrillic а in alice) with INVALID_EMAIL", async () => {
-    expect((await register({ email: "alice@example.com", password: STRONG, name: "Alice" })).data?.register.userErrors).toEqual([]);
+    expect(
+      (await register({ email: "alice@example.com", password: STRONG, name: "Alice" })).data?.register.userErrors,
+    ).toEqual([]);
     const before = await users.db.user.count();
     const res = await register({ email: "\u0430lice@example.com", password: STRONG, name: "Fake Alice" });
-    expect(res.data?.register.userErrors).toEqual([expect.objectContaining({ code: "INVALID_EMAIL", field: ["input", "email"] })]);
+    expect(res.data?.register.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_EMAIL", field: ["input", "email"] }),
+    ]);
     expect(await users.db.user.count()).toBe(before);
   });
 
@@ -90,7 +107,9 @@ describe("email normalization", () => {
   it("stores IDN domains as ASCII punycode and finds them however they are typed", async () => {
     const res = await register({ email: "Kunde@Bücher.example", password: STRONG, name: "Kunde" });
     expect(res.data?.register.session.user.email).toBe("kunde@xn--bcher-kva.example");
-    expect((await login("kunde@BÜCHER.example", STRONG)).data?.login.session.user.email).toBe("kunde@xn--bcher-kva.example");
+    expect((await login("kunde@BÜCHER.example", STRONG)).data?.login.session.user.email).toBe(
+      "kunde@xn--bcher-kva.example",
+    );
     expect((await login("kunde@xn--bcher-kva.example", STRONG)).data?.login.userErrors).toEqual([]);
   });
 
@@ -103,25 +122,39 @@ describe("email normalization", () => {
 describe("names", () => {
   // NUL never gets this far: the shared client-input plugin refuses it for every string (BAD_USER_INPUT).
   const BAD_NAMES = [
-    "Ada\u202Eecalevol", "Ada\u2066x\u2069", "Ada\u0007", "Ada\u001B[31m", "Ada\u0085", "Ada\u200F", "Ada\u2028Lovelace", "A\uFEFFda",
+    "Ada\u202Eecalevol",
+    "Ada\u2066x\u2069",
+    "Ada\u0007",
+    "Ada\u001B[31m",
+    "Ada\u0085",
+    "Ada\u200F",
+    "Ada\u2028Lovelace",
+    "A\uFEFFda",
   ];
 
   it.each(BAD_NAMES)("register refuses %j with INVALID_NAME and creates nothing", async (name) => {
     const before = await users.db.user.count();
     const res = await register({ email: `name-${before}@example.com`, password: STRONG, name });
-    expect(res.data?.register.userErrors).toEqual([expect.objectContaining({ code: "INVALID_NAME", field: ["input", "name"] })]);
+    expect(res.data?.register.userErrors).toEqual([
+      expect.objectContaining({ code: "INVALID_NAME", field: ["input", "name"] }),
+    ]);
     expect(await users.db.user.count()).toBe(before);
   });
 
   it("updateProfile refuses bidi overrides and control characters and keeps the stored name", async () => {
-    const session = (await register({ email: "profile@example.com", password: STRONG, name: "Plain Name" })).data?.register.session;
+    const session = (await register({ email: "profile@example.com", password: STRONG, name: "Plain Name" })).data
+      ?.register.session;
     for (const name of BAD_NAMES) {
-      const mutation = "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { user { name } userErrors { code field } } }";
+      const mutation =
+        "mutation($i: UpdateProfileInput!) { updateProfile(input: $i) { user { name } userErrors { code field } } }";
       const res = await gql(users.graphqlUrl, mutation, {
         token: session.accessToken,
         variables: { i: { name } },
       });
-      expect(res.data?.updateProfile).toEqual({ user: null, userErrors: [{ code: "INVALID_NAME", field: ["input", "name"] }] });
+      expect(res.data?.updateProfile).toEqual({
+        user: null,
+        userErrors: [{ code: "INVALID_NAME", field: ["input", "name"] }],
+      });
     }
     expect((await users.db.user.findUniqueOrThrow({ where: { id: session.user.id } })).name).toBe("Plain Name");
   });

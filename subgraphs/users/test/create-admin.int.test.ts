@@ -32,7 +32,14 @@ afterAll(async () => {
 function runCli(args: string[], stdin: string, env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATABASE_URL: database.url, DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env },
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "test",
+        DATABASE_URL: database.url,
+        DATA_DIR: dataDir,
+        LOG_LEVEL: "warn",
+        ...env,
+      },
       stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
@@ -52,11 +59,18 @@ describe("create-admin CLI", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^created ADMIN ops@example\.com \(id [0-9a-f-]{36}\)\n$/);
 
-    const env = { NODE_ENV: "test", PORT: "0", DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), DATA_DIR: dataDir };
+    const env = {
+      NODE_ENV: "test",
+      PORT: "0",
+      DATABASE_URL: database.url,
+      DATABASE_POOL_MAX: String(database.poolMax),
+      DATA_DIR: dataDir,
+    };
     const config = loadUsersConfig({ ...env, SEED: "false" });
     const users = await startUsersSubgraph(config, { logger: testLogger("users") });
     try {
-      const mutation = "mutation($i: LoginInput!) { login(input: $i) { session { accessToken user { email role } } userErrors { code } } }";
+      const mutation =
+        "mutation($i: LoginInput!) { login(input: $i) { session { accessToken user { email role } } userErrors { code } } }";
       const login = await gql(`${users.url}/graphql`, mutation, {
         variables: { i: { email: "ops@example.com", password: PASSWORD } },
       });
@@ -96,11 +110,19 @@ describe("create-admin CLI", () => {
 
 describe("seeding in production", () => {
   const loaders = {
-    users: loadUsersConfig, products: loadProductsConfig, orders: loadOrdersConfig, notifications: loadNotificationsConfig,
+    users: loadUsersConfig,
+    products: loadProductsConfig,
+    orders: loadOrdersConfig,
+    notifications: loadNotificationsConfig,
   };
-  it.each(Object.entries(loaders))("%s refuses SEED=true with NODE_ENV=production at config validation", (_name, load) => {
-    expect(() => load({ NODE_ENV: "production", SEED: "true" })).toThrow(/SEED: SEED=true is refused in production.*create-admin/);
-    expect(() => load({ NODE_ENV: "production", SEED: "false" })).not.toThrow(/SEED/);
-    expect(() => load({ NODE_ENV: "development", SEED: "true" })).not.toThrow(/SEED/);
-  });
+  it.each(Object.entries(loaders))(
+    "%s refuses SEED=true with NODE_ENV=production at config validation",
+    (_name, load) => {
+      expect(() => load({ NODE_ENV: "production", SEED: "true" })).toThrow(
+        /SEED: SEED=true is refused in production.*create-admin/,
+      );
+      expect(() => load({ NODE_ENV: "production", SEED: "false" })).not.toThrow(/SEED/);
+      expect(() => load({ NODE_ENV: "development", SEED: "true" })).not.toThrow(/SEED/);
+    },
+  );
 });

@@ -13,7 +13,15 @@ export const USERS_MIGRATIONS = fileURLToPath(new URL("../prisma/migrations", im
 export async function startTestUsers(env: Record<string, string> = {}) {
   const database = await provisionDatabase("users", USERS_MIGRATIONS);
   const dataDir = await mkdtemp(join(tmpdir(), "sgt-users-"));
-  const config = loadUsersConfig({ NODE_ENV: "test", PORT: "0", DATABASE_URL: database.url, DATABASE_POOL_MAX: String(database.poolMax), DATA_DIR: dataDir, SEED: "true", ...env });
+  const config = loadUsersConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: String(database.poolMax),
+    DATA_DIR: dataDir,
+    SEED: "true",
+    ...env,
+  });
   const subgraph = await startUsersSubgraph(config, { logger: testLogger("users") });
   return {
     ...subgraph,

@@ -76,8 +76,13 @@ describe("login throttle on Redis", () => {
       // The in-process insurance limiter took over: the 6th failure still locks the pair.
       expect(locked).toMatchObject({ scope: "ACCOUNT_IP", failures: 6 });
       // Locked for the lock duration (120 s), not just the rest of the 60 s counting window.
-      expect(await throttle.check("frozen@example.com", "203.0.113.8")).toEqual({ scope: "ACCOUNT_IP", retryAfterSeconds: 120 });
-      console.log(`throttle calls during a Redis freeze: max ${Math.max(...durations).toFixed(0)} ms over ${durations.length} calls`);
+      expect(await throttle.check("frozen@example.com", "203.0.113.8")).toEqual({
+        scope: "ACCOUNT_IP",
+        retryAfterSeconds: 120,
+      });
+      console.log(
+        `throttle calls during a Redis freeze: max ${Math.max(...durations).toFixed(0)} ms over ${durations.length} calls`,
+      );
       expect(Math.max(...durations)).toBeLessThan(400);
     } finally {
       server.thaw();

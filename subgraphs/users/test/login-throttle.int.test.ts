@@ -12,7 +12,10 @@ let users: Awaited<ReturnType<typeof startTestUsers>>;
 
 beforeAll(async () => {
   redis = await provisionRedis();
-  users = await startTestUsers({ ...LIMITS, ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}) });
+  users = await startTestUsers({
+    ...LIMITS,
+    ...(redis.url ? { REDIS_URL: redis.url, REDIS_KEY_PREFIX: redis.prefix } : {}),
+  });
 });
 afterAll(async () => {
   await users?.close();
@@ -22,8 +25,13 @@ afterAll(async () => {
 const customer = (n: number) => seedUsers[n]!.email;
 
 /** A login as the gateway sends it: its credential (gql's default) and the client's address. */
-async function login(email: string, password: string, ip: string): Promise<{ code: string | null; message: string; role?: string }> {
-  const mutation = "mutation($i: LoginInput!) { login(input: $i) { session { user { role } } userErrors { code message } } }";
+async function login(
+  email: string,
+  password: string,
+  ip: string,
+): Promise<{ code: string | null; message: string; role?: string }> {
+  const mutation =
+    "mutation($i: LoginInput!) { login(input: $i) { session { user { role } } userErrors { code message } } }";
   const res = await gql(users.graphqlUrl, mutation, {
     variables: { i: { email, password } },
     headers: { [CLIENT_IP_HEADER]: ip },
@@ -36,7 +44,10 @@ async function login(email: string, password: string, ip: string): Promise<{ cod
 
 const lockEvents = async (userId: string) =>
   (await users.db.outboxEvent.findMany({ where: { type: "user.login_locked" }, orderBy: { occurredAt: "asc" } }))
-    .map((e) => e.payload as { userId: string; scope: string; failures: number; ipAddress: string | null; lockedUntil: string })
+    .map(
+      (e) =>
+        e.payload as { userId: string; scope: string; failures: number; ipAddress: string | null; lockedUntil: string },
+    )
     .filter((p) => p.userId === userId);
 
 /** Polls until the right password works again (the lock window passed); returns the wait in ms. */
@@ -87,16 +98,20 @@ describe("login throttle", () => {
     expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS", "TOO_MANY_ATTEMPTS"]);
     expect((await login(victim.email, DEMO_PASSWORDS.customer, attacker)).code).toBe("TOO_MANY_ATTEMPTS");
     expect((await login(victim.email, DEMO_PASSWORDS.customer, "198.51.100.20")).role).toBe("CUSTOMER");
-    expect(await lockEvents(victim.id)).toEqual([expect.objectContaining({ scope: "ACCOUNT_IP", failures: 5, ipAddress: attacker })]);
+    expect(await lockEvents(victim.id)).toEqual([
+      expect.objectContaining({ scope: "ACCOUNT_IP", failures: 5, ipAddress: attacker }),
+    ]);
   });
 
   it("resets the counters on success", async () => {
     const email = customer(4);
     const ip = "203.0.113.60";
-    for (let i = 0; i < 4; i++) expect((await login(email, "wrong password guess!", ip)).code).toBe("INVALID_CREDENTIALS");
+    for (let i = 0; i < 4; i++)
+      expect((await login(email, "wrong password guess!", ip)).code).toBe("INVALID_CREDENTIALS");
     expect((await login(email, DEMO_PASSWORDS.customer, ip)).code).toBeNull();
     // Four more failures fit again: without the reset the first of them would have locked the pair.
-    for (let i = 0; i < 4; i++) expect((await login(email, "wrong password guess!", ip)).code).toBe("INVALID_CREDENTIALS");
+    for (let i = 0; i < 4; i++)
+      expect((await login(email, "wrong password guess!", ip)).code).toBe("INVALID_CREDENTIALS");
     expect((await login(email, "wrong password guess!", ip)).code).toBe("INVALID_CREDENTIALS");
     expect((await login(email, DEMO_PASSWORDS.customer, ip)).code).toBe("TOO_MANY_ATTEMPTS");
   });
@@ -113,7 +128,8 @@ describe("login throttle", () => {
   it("throttles unknown emails exactly like real ones, and tells no one", async () => {
     const before = await users.db.outboxEvent.count({ where: { type: "user.login_locked" } });
     const codes = [];
-    for (let i = 0; i < 6; i++) codes.push((await login("nobody-here@example.com", "wrong password guess!", "203.0.113.80")).code);
+    for (let i = 0; i < 6; i++)
+      codes.push((await login("nobody-here@example.com", "wrong password guess!", "203.0.113.80")).code);
     expect(codes).toEqual([...Array(5).fill("INVALID_CREDENTIALS"), "TOO_MANY_ATTEMPTS"]);
     expect(await users.db.outboxEvent.count({ where: { type: "user.login_locked" } })).toBe(before);
   });
@@ -121,21 +137,34 @@ describe("login throttle", () => {
   it("throttles wrong current passwords in changePassword on the same counters (a stolen token is no password oracle)", async () => {
     const email = customer(9);
     const ip = "203.0.113.100";
-    const session = await gql(users.graphqlUrl, "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }", {
-      variables: { i: { email, password: DEMO_PASSWORDS.customer } },
-      headers: { [CLIENT_IP_HEADER]: "192.0.2.99" },
-    });
+    const session = await gql(
+      users.graphqlUrl,
+      "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } } }",
+      {
+        variables: { i: { email, password: DEMO_PASSWORDS.customer } },
+        headers: { [CLIENT_IP_HEADER]: "192.0.2.99" },
+      },
+    );
     const token = session.data?.login.session.accessToken as string;
     const change = async (currentPassword: string) =>
-      (await gql(users.graphqlUrl, "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { success userErrors { code } } }", {
-        token,
-        variables: { i: { currentPassword, newPassword: "violet-harbor-engine-42" } },
-        headers: { [CLIENT_IP_HEADER]: ip },
-      })).data?.changePassword;
+      (
+        await gql(
+          users.graphqlUrl,
+          "mutation($i: ChangePasswordInput!) { changePassword(input: $i) { success userErrors { code } } }",
+          {
+            token,
+            variables: { i: { currentPassword, newPassword: "violet-harbor-engine-42" } },
+            headers: { [CLIENT_IP_HEADER]: ip },
+          },
+        )
+      ).data?.changePassword;
     const wrong = { success: false, userErrors: [{ code: "INVALID_CREDENTIALS" }] };
     for (let i = 0; i < 5; i++) expect(await change(`guess number ${i} here`)).toEqual(wrong);
     // Locked: even the right current password is refused, and login from that IP shares the lock.
-    expect(await change(DEMO_PASSWORDS.customer)).toEqual({ success: false, userErrors: [{ code: "TOO_MANY_ATTEMPTS" }] });
+    expect(await change(DEMO_PASSWORDS.customer)).toEqual({
+      success: false,
+      userErrors: [{ code: "TOO_MANY_ATTEMPTS" }],
+    });
     expect((await login(email, DEMO_PASSWORDS.customer, ip)).code).toBe("TOO_MANY_ATTEMPTS");
     // Nothing changed: the old password still signs in from the owner's own address.
     expect((await login(email, DEMO_PASSWORDS.customer, "192.0.2.99")).code).toBeNull();
@@ -144,7 +173,8 @@ describe("login throttle", () => {
   it("keys accounts by the normalized email: case and full-width variants share one counter", async () => {
     const email = customer(6);
     const variants = [email, email.toUpperCase(), ` ${email} `, email.replace("c", "\uFF43"), email];
-    for (const v of variants) expect((await login(v, "wrong password guess!", "203.0.113.90")).code).toBe("INVALID_CREDENTIALS");
+    for (const v of variants)
+      expect((await login(v, "wrong password guess!", "203.0.113.90")).code).toBe("INVALID_CREDENTIALS");
     expect((await login(email, DEMO_PASSWORDS.customer, "203.0.113.90")).code).toBe("TOO_MANY_ATTEMPTS");
   });
 });

@@ -2,8 +2,15 @@ import { describe, expect, it } from "vitest";
 import { createLoginThrottle, normalizeIp, type LoginThrottleSettings } from "../src/domain/login-throttle.ts";
 
 const SETTINGS: LoginThrottleSettings = {
-  maxFailuresPerAccountIp: 3, accountIpLockSeconds: 60, maxFailuresPerAccount: 5, accountLockSeconds: 30,
-  failureWindowSeconds: 60, freeFailures: 10, maxDelaySeconds: 1, knownIpDays: 1, storeTimeoutMs: 50,
+  maxFailuresPerAccountIp: 3,
+  accountIpLockSeconds: 60,
+  maxFailuresPerAccount: 5,
+  accountLockSeconds: 30,
+  failureWindowSeconds: 60,
+  freeFailures: 10,
+  maxDelaySeconds: 1,
+  knownIpDays: 1,
+  storeTimeoutMs: 50,
 };
 
 describe("normalizeIp", () => {
@@ -23,7 +30,10 @@ describe("login throttle without Redis (in-process)", () => {
     const outcomes = [];
     for (let i = 0; i < 3; i++) outcomes.push((await throttle.recordFailure("a@example.com", "203.0.113.1")).locked);
     expect(outcomes).toEqual([null, null, { scope: "ACCOUNT_IP", seconds: 60, failures: 3, notify: true }]);
-    expect(await throttle.check("a@example.com", "203.0.113.1")).toEqual({ scope: "ACCOUNT_IP", retryAfterSeconds: 60 });
+    expect(await throttle.check("a@example.com", "203.0.113.1")).toEqual({
+      scope: "ACCOUNT_IP",
+      retryAfterSeconds: 60,
+    });
     expect(await throttle.check("a@example.com", "203.0.113.2")).toBeNull();
   });
 
@@ -49,7 +59,10 @@ describe("login throttle without Redis (in-process)", () => {
 
 describe("known IPs without Redis", () => {
   it("exempts the owner's IP from the account-wide lock for LOGIN_KNOWN_IP_DAYS (in-process timers included)", async () => {
-    const throttle = createLoginThrottle({ ...SETTINGS, maxFailuresPerAccountIp: 50, knownIpDays: 21 }, { keyPrefix: "m4:" });
+    const throttle = createLoginThrottle(
+      { ...SETTINGS, maxFailuresPerAccountIp: 50, knownIpDays: 21 },
+      { keyPrefix: "m4:" },
+    );
     await throttle.recordSuccess("c@example.com", "192.0.2.1");
     for (let i = 0; i < 5; i++) await throttle.recordFailure("c@example.com", `203.0.113.${i}`);
     expect((await throttle.check("c@example.com", "198.51.100.1"))?.scope).toBe("ACCOUNT");

@@ -7,7 +7,10 @@ const argon2Async = promisify(argon2);
 const PASSWORD = "correct horse battery staple";
 
 /** A PHC string made directly with node:crypto, with parameters of the test's choosing. */
-async function phcWith(password: string, params: { memory: number; passes: number; parallelism: number; tagLength: number }) {
+async function phcWith(
+  password: string,
+  params: { memory: number; passes: number; parallelism: number; tagLength: number },
+) {
   const nonce = randomBytes(16);
   const tag = await argon2Async("argon2id", { message: password, nonce, ...params });
   return `$argon2id$v=19$m=${params.memory},t=${params.passes},p=${params.parallelism}$${nonce.toString("base64url")}$${tag.toString("base64url")}`;
@@ -18,7 +21,11 @@ describe("PHC encoding of password hashes", () => {
     const phc = await hashPassword(PASSWORD);
     const [, algorithm, version, params, salt, tag, ...rest] = phc.split("$");
     expect(rest).toEqual([]);
-    expect([algorithm, version, params]).toEqual(["argon2id", "v=19", `m=${ARGON2_PARAMS.memory},t=${ARGON2_PARAMS.passes},p=${ARGON2_PARAMS.parallelism}`]);
+    expect([algorithm, version, params]).toEqual([
+      "argon2id",
+      "v=19",
+      `m=${ARGON2_PARAMS.memory},t=${ARGON2_PARAMS.passes},p=${ARGON2_PARAMS.parallelism}`,
+    ]);
     expect(Buffer.from(salt!, "base64url")).toHaveLength(16);
     expect(Buffer.from(tag!, "base64url")).toHaveLength(ARGON2_PARAMS.tagLength);
     expect(`${salt}${tag}`).toMatch(/^[A-Za-z0-9_-]+$/);

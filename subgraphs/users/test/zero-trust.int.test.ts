@@ -5,14 +5,26 @@ import { gql } from "@shopgraph/testing";
 import { startTestUsers } from "./harness.ts";
 
 // Rotation in progress: each list is "current,previous" and both entries must be accepted.
-const GATEWAY = { current: "g-current-0123456789abcdef0123456789abcdef", previous: "g-previous-0123456789abcdef0123456789abcd" };
-const SERVICE = { current: "s-current-0123456789abcdef0123456789abcdef", previous: "s-previous-0123456789abcdef0123456789abcd" };
-const CREDENTIALS = { GATEWAY_TOKEN: `${GATEWAY.current},${GATEWAY.previous}`, SERVICE_TOKEN: `${SERVICE.current},${SERVICE.previous}` };
+const GATEWAY = {
+  current: "g-current-0123456789abcdef0123456789abcdef",
+  previous: "g-previous-0123456789abcdef0123456789abcd",
+};
+const SERVICE = {
+  current: "s-current-0123456789abcdef0123456789abcdef",
+  previous: "s-previous-0123456789abcdef0123456789abcd",
+};
+const CREDENTIALS = {
+  GATEWAY_TOKEN: `${GATEWAY.current},${GATEWAY.previous}`,
+  SERVICE_TOKEN: `${SERVICE.current},${SERVICE.previous}`,
+};
 
 let users: Awaited<ReturnType<typeof startTestUsers>>;
 let strict: Awaited<ReturnType<typeof startTestUsers>>;
 beforeAll(async () => {
-  [users, strict] = await Promise.all([startTestUsers(CREDENTIALS), startTestUsers({ ...CREDENTIALS, MAX_COST: "50", MAX_DEPTH: "4" })]);
+  [users, strict] = await Promise.all([
+    startTestUsers(CREDENTIALS),
+    startTestUsers({ ...CREDENTIALS, MAX_COST: "50", MAX_DEPTH: "4" }),
+  ]);
 });
 afterAll(async () => {
   await users?.close();
@@ -23,8 +35,10 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on 
 const customerRef = { __typename: "User", id: seedCustomer.id };
 const LOGIN_CALL = `login(input: { email: "${seedCustomer.email}", password: "${DEMO_PASSWORDS.customer}" })`;
 const LOGIN = `${LOGIN_CALL} { userErrors { code } }`;
-const code = (res: { errors?: { extensions?: Record<string, unknown> }[] | undefined }) => res.errors?.[0]?.extensions?.code;
-const limit = (res: { errors?: { extensions?: Record<string, unknown> }[] | undefined }) => res.errors?.[0]?.extensions?.limit;
+const code = (res: { errors?: { extensions?: Record<string, unknown> }[] | undefined }) =>
+  res.errors?.[0]?.extensions?.code;
+const limit = (res: { errors?: { extensions?: Record<string, unknown> }[] | undefined }) =>
+  res.errors?.[0]?.extensions?.limit;
 
 describe("every request needs a service credential", () => {
   it.each([
@@ -43,16 +57,25 @@ describe("every request needs a service credential", () => {
     const signIn = `mutation { ${LOGIN_CALL} { session { accessToken } } }`;
     const session = (await gql(users.graphqlUrl, signIn, { credential: GATEWAY.current })).data?.login.session;
     for (const credential of ["x".repeat(48), DEV_GATEWAY_TOKEN, `${GATEWAY.current},${GATEWAY.previous}`, ""]) {
-      const res = await gql(users.graphqlUrl, "{ me { id } _service { sdl } }", { credential, token: session.accessToken });
+      const res = await gql(users.graphqlUrl, "{ me { id } _service { sdl } }", {
+        credential,
+        token: session.accessToken,
+      });
       expect([res.status, code(res)]).toEqual(credential === "" ? [401, "UNAUTHENTICATED"] : [403, "FORBIDDEN"]);
       expect(res.data).toBeUndefined();
     }
   });
 
   it("refuses before reading the body: a malformed body and a GET without a credential get the same 401", async () => {
-    const post = await fetch(users.graphqlUrl, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" });
+    const post = await fetch(users.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
     expect(post.status).toBe(401);
-    expect(((await post.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe("UNAUTHENTICATED");
+    expect(((await post.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      "UNAUTHENTICATED",
+    );
     const url = `${users.graphqlUrl}?query=${encodeURIComponent("{ _service { sdl } }")}`;
     const get = await fetch(url, { headers: { "apollo-require-preflight": "1" } });
     expect(get.status).toBe(401);
@@ -112,7 +135,10 @@ describe("the subgraph enforces operation limits itself (with a valid credential
     const aliased = `mutation { ${Array.from({ length: 20 }, (_, i) => `l${i}: ${LOGIN}`).join(" ")} }`;
     const tries = `fragment Tries on Mutation { first: ${LOGIN_CALL} @include(if: $yes) { userErrors { code } } }`;
     const fragments = `mutation($yes: Boolean!) { ...Tries ... on Mutation { second: ${LOGIN} } } ${tries}`;
-    for (const [query, variables] of [[aliased, undefined], [fragments, { yes: true }]] as const) {
+    for (const [query, variables] of [
+      [aliased, undefined],
+      [fragments, { yes: true }],
+    ] as const) {
       const res = await send(query, variables ? { variables } : {});
       expect(res.status).toBe(400);
       expect([code(res), limit(res)]).toEqual(["GRAPHQL_VALIDATION_FAILED", "credentialFields"]);
@@ -125,7 +151,10 @@ describe("the subgraph enforces operation limits itself (with a valid credential
   });
 
   it("costs pages by `first` and entity fetches by their representations; MAX_COST and MAX_DEPTH are configurable", async () => {
-    const page = await send("query($n: Int) { users(first: $n) { edges { node { id } } } }", { variables: { n: 100 }, on: strict });
+    const page = await send("query($n: Int) { users(first: $n) { edges { node { id } } } }", {
+      variables: { n: 100 },
+      on: strict,
+    });
     expect(page.status).toBe(400);
     expect([code(page), limit(page)]).toEqual(["GRAPHQL_VALIDATION_FAILED", "cost"]);
     const many = await send(ENTITIES, { variables: { r: Array.from({ length: 30 }, () => customerRef) }, on: strict });
@@ -135,6 +164,8 @@ describe("the subgraph enforces operation limits itself (with a valid credential
     const deep = await send("{ __schema { types { fields { type { name } } } } }", { on: strict });
     expect([deep.status, limit(deep)]).toEqual([400, "depth"]);
     // The default limits admit the same page and a gateway-sized entity fetch.
-    expect((await send(ENTITIES, { variables: { r: Array.from({ length: 100 }, () => customerRef) } })).data?._entities).toHaveLength(100);
+    expect(
+      (await send(ENTITIES, { variables: { r: Array.from({ length: 100 }, () => customerRef) } })).data?._entities,
+    ).toHaveLength(100);
   });
 });

@@ -52,7 +52,8 @@ export interface AuthorizedOperation {
   rejected: boolean;
 }
 
-const typenameOnly = (selections: readonly SelectionNode[]) => selections.every((s) => s.kind === Kind.FIELD && s.name.value === "__typename");
+const typenameOnly = (selections: readonly SelectionNode[]) =>
+  selections.every((s) => s.kind === Kind.FIELD && s.name.value === "__typename");
 
 /**
  * Apollo Router's authorization semantics on a validated operation: every field (and every
@@ -72,7 +73,11 @@ export function authorizeOperation(options: {
   let operation: OperationDefinitionNode | undefined;
   for (const def of document.definitions) {
     if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    else if (def.kind === Kind.OPERATION_DEFINITION && (!options.operationName ? !operation : def.name?.value === options.operationName)) operation = def;
+    else if (
+      def.kind === Kind.OPERATION_DEFINITION &&
+      (!options.operationName ? !operation : def.name?.value === options.operationName)
+    )
+      operation = def;
   }
   const unchanged = { document, removals: [], tree: new Map(), rejected: false };
   if (!operation || requirements.isEmpty) return unchanged;
@@ -90,7 +95,14 @@ export function authorizeOperation(options: {
   };
 
   // Returns the filtered selections (inline fragments in place of spreads).
-  const walk = (set: SelectionSetNode, parentType: GraphQLCompositeType, path: readonly string[], removalTree: Map<string, RemovalNode>, parentNode: RemovalNode | undefined, seen: ReadonlySet<string>): SelectionNode[] => {
+  const walk = (
+    set: SelectionSetNode,
+    parentType: GraphQLCompositeType,
+    path: readonly string[],
+    removalTree: Map<string, RemovalNode>,
+    parentNode: RemovalNode | undefined,
+    seen: ReadonlySet<string>,
+  ): SelectionNode[] => {
     const out: SelectionNode[] = [];
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -99,7 +111,8 @@ export function authorizeOperation(options: {
           out.push(selection);
           continue;
         }
-        const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[name] : undefined;
+        const field =
+          isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[name] : undefined;
         if (!field) {
           out.push(selection);
           continue;
@@ -109,7 +122,10 @@ export function authorizeOperation(options: {
         const returnType = getNamedType(field.type);
         const ownReq = requirements.field(parentType.name, name);
         const typeReq = requirements.type(returnType.name);
-        const denial = (ownReq && checkRequirement(ownReq, subject, what)) || (typeReq && checkRequirement(typeReq, subject, what)) || null;
+        const denial =
+          (ownReq && checkRequirement(ownReq, subject, what)) ||
+          (typeReq && checkRequirement(typeReq, subject, what)) ||
+          null;
         if (denial) {
           changed = true;
           removals.push({ ...denial, path: [...path, key] });
@@ -134,7 +150,13 @@ export function authorizeOperation(options: {
         // An abstract field (`_entities`) whose type fragments were all refused keeps `__typename`:
         // each refused item is then answered null with its own error (applyRemovals), like a failed entity.
         if (selections.length === 0 && node.fragmentDenial && isAbstractType(returnType)) {
-          out.push({ ...selection, selectionSet: { kind: Kind.SELECTION_SET, selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: "__typename" } }] } });
+          out.push({
+            ...selection,
+            selectionSet: {
+              kind: Kind.SELECTION_SET,
+              selections: [{ kind: Kind.FIELD, name: { kind: Kind.NAME, value: "__typename" } }],
+            },
+          });
           continue;
         }
         // Left with nothing: the field goes too (answered null); its refused children's errors say why.
@@ -209,9 +231,13 @@ const PROPAGATE = Symbol("propagate");
  * its concrete path (one per list item), and a null in a non-null position propagates to the
  * nearest nullable parent, as GraphQL execution would have done had the field failed.
  */
-export function applyRemovals(data: Record<string, unknown> | null | undefined, tree: Map<string, RemovalNode>): { data: Record<string, unknown> | null; errors: FieldAuthError[] } {
+export function applyRemovals(
+  data: Record<string, unknown> | null | undefined,
+  tree: Map<string, RemovalNode>,
+): { data: Record<string, unknown> | null; errors: FieldAuthError[] } {
   const errors: FieldAuthError[] = [];
-  const error = (d: Denial, path: (string | number)[]) => errors.push({ message: d.message || "Not allowed", path, extensions: { code: d.code } });
+  const error = (d: Denial, path: (string | number)[]) =>
+    errors.push({ message: d.message || "Not allowed", path, extensions: { code: d.code } });
 
   // Completes one value of `type` whose children removals are `node`; returns PROPAGATE when it must become null.
   const complete = (value: unknown, type: GraphQLOutputType, node: RemovalNode, path: (string | number)[]): unknown => {
@@ -245,7 +271,11 @@ export function applyRemovals(data: Record<string, unknown> | null | undefined, 
     }
   };
 
-  const completeObject = (object: Record<string, unknown>, children: Map<string, RemovalNode>, path: (string | number)[]): unknown => {
+  const completeObject = (
+    object: Record<string, unknown>,
+    children: Map<string, RemovalNode>,
+    path: (string | number)[],
+  ): unknown => {
     for (const [key, child] of children) {
       const childPath = [...path, key];
       if (child.denial && !(key in object)) {
@@ -280,6 +310,9 @@ export function rejectionErrors(removals: readonly Removal[]): FieldAuthError[] 
  * root field `null` with its error, and `data` null when one of them is non-null, exactly as if
  * each had failed during execution.
  */
-export function rejectedResult(tree: Map<string, RemovalNode>): { data: Record<string, unknown> | null; errors: FieldAuthError[] } {
+export function rejectedResult(tree: Map<string, RemovalNode>): {
+  data: Record<string, unknown> | null;
+  errors: FieldAuthError[];
+} {
   return applyRemovals({}, tree);
 }

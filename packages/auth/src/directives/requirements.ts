@@ -1,4 +1,11 @@
-import { Kind, type ConstDirectiveNode, type GraphQLNamedType, type GraphQLSchema, isObjectType, isInterfaceType } from "graphql";
+import {
+  Kind,
+  type ConstDirectiveNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  isObjectType,
+  isInterfaceType,
+} from "graphql";
 
 /**
  * What one field or type declares with Federation's authorization directives. `scopes` and
@@ -24,12 +31,17 @@ export const AUTH_DIRECTIVES = ["authenticated", "requiresScopes", "policy"] as 
 function listOfLists(directive: ConstDirectiveNode, argument: string): string[][] | undefined {
   const value = directive.arguments?.find((a) => a.name.value === argument)?.value;
   if (!value || value.kind !== Kind.LIST) return undefined;
-  return value.values.map((inner) => (inner.kind === Kind.LIST ? inner.values.flatMap((v) => (v.kind === Kind.STRING || v.kind === Kind.ENUM ? [v.value] : [])) : []));
+  return value.values.map((inner) =>
+    inner.kind === Kind.LIST
+      ? inner.values.flatMap((v) => (v.kind === Kind.STRING || v.kind === Kind.ENUM ? [v.value] : []))
+      : [],
+  );
 }
 
 // Several directives of one kind (e.g. from two subgraphs' extensions) must all hold: AND of the ORs,
 // distributed back into one OR-of-ANDs list.
-const andOf = (a: string[][] | undefined, b: string[][] | undefined): string[][] | undefined => (!a ? b : !b ? a : a.flatMap((x) => b.map((y) => [...new Set([...x, ...y])])));
+const andOf = (a: string[][] | undefined, b: string[][] | undefined): string[][] | undefined =>
+  !a ? b : !b ? a : a.flatMap((x) => b.map((y) => [...new Set([...x, ...y])]));
 
 function requirementOf(directives: readonly ConstDirectiveNode[]): AccessRequirement | undefined {
   let authenticated = false;
@@ -43,7 +55,10 @@ function requirementOf(directives: readonly ConstDirectiveNode[]): AccessRequire
   return authenticated || scopes || policies ? { authenticated, scopes, policies } : undefined;
 }
 
-function directivesOf(node: { astNode?: { directives?: readonly ConstDirectiveNode[] } | null | undefined; extensionASTNodes?: readonly { directives?: readonly ConstDirectiveNode[] }[] }): ConstDirectiveNode[] {
+function directivesOf(node: {
+  astNode?: { directives?: readonly ConstDirectiveNode[] } | null | undefined;
+  extensionASTNodes?: readonly { directives?: readonly ConstDirectiveNode[] }[];
+}): ConstDirectiveNode[] {
   return [...(node.astNode?.directives ?? []), ...(node.extensionASTNodes ?? []).flatMap((n) => n.directives ?? [])];
 }
 

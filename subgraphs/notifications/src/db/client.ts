@@ -7,5 +7,8 @@ export type Db = PrismaClient;
 
 /** Creates the Prisma client over the pg driver adapter (no native engine). */
 export function createDb(url: string, max: number): Db {
-  return new PrismaClient({ adapter: createPgAdapter({ connectionString: url, max }), transactionOptions: TRANSACTION_OPTIONS });
+  return new PrismaClient({
+    adapter: createPgAdapter({ connectionString: url, max }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
 }

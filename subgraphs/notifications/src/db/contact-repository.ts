@@ -11,7 +11,10 @@ export interface Contact {
 type Tx = Pick<Db, "contact">;
 
 /** Inserts or refreshes a user's contact row (fed by user.registered). */
-export function upsertContact(db: Tx, contact: { userId: string; email: string; name: string; role: string }): Promise<Contact> {
+export function upsertContact(
+  db: Tx,
+  contact: { userId: string; email: string; name: string; role: string },
+): Promise<Contact> {
   const { userId, ...data } = contact;
   return db.contact.upsert({ where: { userId }, create: contact, update: data });
 }

@@ -39,13 +39,23 @@ const filterWhere = (filter: DeliveryFilter): Prisma.DeliveryWhereInput => ({
 });
 
 /** A newest-first page of the delivery log (fetches first + 1 to know whether there is more). */
-export function listDeliveries(db: Db, first: number, after: string | null | undefined, filter: DeliveryFilter): Promise<Delivery[]> {
+export function listDeliveries(
+  db: Db,
+  first: number,
+  after: string | null | undefined,
+  filter: DeliveryFilter,
+): Promise<Delivery[]> {
   const cursor = createdAtAfter(after) as Prisma.DeliveryWhereInput | undefined;
-  return db.delivery.findMany({ where: { AND: [filterWhere(filter), ...(cursor ? [cursor] : [])] }, orderBy: [...NEWEST_FIRST], take: first + 1 });
+  return db.delivery.findMany({
+    where: { AND: [filterWhere(filter), ...(cursor ? [cursor] : [])] },
+    orderBy: [...NEWEST_FIRST],
+    take: first + 1,
+  });
 }
 
 /** Size of the filtered delivery log. */
-export const countDeliveries = (db: Db, filter: DeliveryFilter): Promise<number> => db.delivery.count({ where: filterWhere(filter) });
+export const countDeliveries = (db: Db, filter: DeliveryFilter): Promise<number> =>
+  db.delivery.count({ where: filterWhere(filter) });
 
 /** A delivery leased for one send attempt. */
 export interface ClaimedDelivery {
@@ -82,10 +92,22 @@ export function claimDueDeliveries(db: Db, leaseMs: number, limit: number): Prom
 
 /** Records a successful send. */
 export function markDeliverySent(db: Db, id: string, attempts: number): Promise<unknown> {
-  return db.delivery.update({ where: { id }, data: { status: "SENT", attempts, sentAt: new Date(), lastError: null, nextAttemptAt: null } });
+  return db.delivery.update({
+    where: { id },
+    data: { status: "SENT", attempts, sentAt: new Date(), lastError: null, nextAttemptAt: null },
+  });
 }
 
 /** Records a failed send: FAILED with the next try scheduled, or DEAD_LETTERED (nextAttemptAt null). */
-export function markDeliveryFailed(db: Db, id: string, attempts: number, error: string, nextAttemptAt: Date | null): Promise<unknown> {
-  return db.delivery.update({ where: { id }, data: { status: nextAttemptAt ? "FAILED" : "DEAD_LETTERED", attempts, lastError: error, nextAttemptAt } });
+export function markDeliveryFailed(
+  db: Db,
+  id: string,
+  attempts: number,
+  error: string,
+  nextAttemptAt: Date | null,
+): Promise<unknown> {
+  return db.delivery.update({
+    where: { id },
+    data: { status: nextAttemptAt ? "FAILED" : "DEAD_LETTERED", attempts, lastError: error, nextAttemptAt },
+  });
 }

@@ -47,7 +47,10 @@ export function inEventTransaction<T>(db: Db, work: (tx: EventTx) => Promise<T>)
 
 /** Records the event as processed; false when it already was (a redelivery: change nothing). */
 export async function recordProcessedEvent(tx: EventTx, event: { id: string; type: string }): Promise<boolean> {
-  const recorded = await tx.processedEvent.createMany({ data: [{ eventId: event.id, type: event.type }], skipDuplicates: true });
+  const recorded = await tx.processedEvent.createMany({
+    data: [{ eventId: event.id, type: event.type }],
+    skipDuplicates: true,
+  });
   return recorded.count > 0;
 }
 
@@ -60,8 +63,15 @@ export interface CreatedNotification {
 }
 
 /** Writes in-app notifications; the unique key (eventId, userId) skips any already written. Returns the rows written now. */
-export async function insertNotifications(tx: EventTx, notifications: readonly NewNotification[]): Promise<CreatedNotification[]> {
-  return tx.notification.createManyAndReturn({ data: [...notifications], skipDuplicates: true, select: { id: true, userId: true, kind: true, orderId: true } });
+export async function insertNotifications(
+  tx: EventTx,
+  notifications: readonly NewNotification[],
+): Promise<CreatedNotification[]> {
+  return tx.notification.createManyAndReturn({
+    data: [...notifications],
+    skipDuplicates: true,
+    select: { id: true, userId: true, kind: true, orderId: true },
+  });
 }
 
 /** Queues deliveries; the unique key (eventId, userId, channel, recipient) skips any already queued. */

@@ -21,20 +21,39 @@ export function findNotificationsByIds(db: Db, ids: readonly string[]): Promise<
   return db.notification.findMany({ where: { id: { in: [...ids] } } });
 }
 
-const ownedBy = (userId: string, unreadOnly: boolean): Prisma.NotificationWhereInput => (unreadOnly ? { userId, readAt: null } : { userId });
+const ownedBy = (userId: string, unreadOnly: boolean): Prisma.NotificationWhereInput =>
+  unreadOnly ? { userId, readAt: null } : { userId };
 
 /** A newest-first page of a user's notifications (fetches first + 1 to know whether there is more). */
-export function listNotifications(db: Db, userId: string, first: number, after: string | null | undefined, unreadOnly: boolean): Promise<Notification[]> {
+export function listNotifications(
+  db: Db,
+  userId: string,
+  first: number,
+  after: string | null | undefined,
+  unreadOnly: boolean,
+): Promise<Notification[]> {
   const cursor = createdAtAfter(after) as Prisma.NotificationWhereInput | undefined;
-  return db.notification.findMany({ where: { AND: [ownedBy(userId, unreadOnly), ...(cursor ? [cursor] : [])] }, orderBy: [...NEWEST_FIRST], take: first + 1 });
+  return db.notification.findMany({
+    where: { AND: [ownedBy(userId, unreadOnly), ...(cursor ? [cursor] : [])] },
+    orderBy: [...NEWEST_FIRST],
+    take: first + 1,
+  });
 }
 
 /** How many notifications the user has (optionally unread only). */
-export const countNotifications = (db: Db, userId: string, unreadOnly: boolean): Promise<number> => db.notification.count({ where: ownedBy(userId, unreadOnly) });
+export const countNotifications = (db: Db, userId: string, unreadOnly: boolean): Promise<number> =>
+  db.notification.count({ where: ownedBy(userId, unreadOnly) });
 
 /** Unread counts of several users in one query (DataLoader batches). */
-export async function countUnreadByUsers(db: Db, userIds: readonly string[]): Promise<{ userId: string; count: number }[]> {
-  const groups = await db.notification.groupBy({ by: ["userId"], where: { userId: { in: [...userIds] }, readAt: null }, _count: { _all: true } });
+export async function countUnreadByUsers(
+  db: Db,
+  userIds: readonly string[],
+): Promise<{ userId: string; count: number }[]> {
+  const groups = await db.notification.groupBy({
+    by: ["userId"],
+    where: { userId: { in: [...userIds] }, readAt: null },
+    _count: { _all: true },
+  });
   return groups.map((g) => ({ userId: g.userId, count: g._count._all }));
 }
 

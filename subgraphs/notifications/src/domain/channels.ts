@@ -58,7 +58,10 @@ export class DeliveryFailure extends Error {
   /** The provider's minimum wait before the next try; null when it gave none. */
   readonly retryAfterMs: number | null;
 
-  constructor(message: string, options: { isRecipientGone?: boolean; retryAfterMs?: number | null; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { isRecipientGone?: boolean; retryAfterMs?: number | null; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.name = "DeliveryFailure";
     this.isRecipientGone = options.isRecipientGone ?? false;
@@ -78,7 +81,10 @@ export function createRecordingEmailTransport(logger: Logger): EmailTransport & 
     async send(message) {
       sent.push(message);
       if (sent.length > KEEP) sent.shift();
-      logger.info({ to: maskEmail(message.to), subject: message.subject }, "email recorded (development transport: not sent)");
+      logger.info(
+        { to: maskEmail(message.to), subject: message.subject },
+        "email recorded (development transport: not sent)",
+      );
     },
   };
 }
@@ -106,7 +112,10 @@ export function createRecordingPushProvider(logger: Logger): PushProvider & { se
     async send(message) {
       sent.push(message);
       if (sent.length > KEEP) sent.shift();
-      logger.info({ to: maskPushToken(message.token), platform: message.platform, title: message.title }, "push recorded (development provider: not sent)");
+      logger.info(
+        { to: maskPushToken(message.token), platform: message.platform, title: message.title },
+        "push recorded (development provider: not sent)",
+      );
     },
   };
 }

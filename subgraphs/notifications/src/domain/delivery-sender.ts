@@ -1,8 +1,18 @@
 import { createWorkLoop, describeError, retryDelayMs, type RetryPolicy, type WorkLoop } from "@shopgraph/events";
 import type { Logger } from "@shopgraph/logger";
 import type { Db } from "../db/client.ts";
-import { claimDueDeliveries, markDeliveryFailed, markDeliverySent, type ClaimedDelivery } from "../db/delivery-repository.ts";
-import { deletePushDevice, findPushDeviceByToken, touchPushDevice, type PushDevice } from "../db/push-device-repository.ts";
+import {
+  claimDueDeliveries,
+  markDeliveryFailed,
+  markDeliverySent,
+  type ClaimedDelivery,
+} from "../db/delivery-repository.ts";
+import {
+  deletePushDevice,
+  findPushDeviceByToken,
+  touchPushDevice,
+  type PushDevice,
+} from "../db/push-device-repository.ts";
 import { DeliveryFailure, type EmailTransport, type PushProvider, type SmsProvider } from "./channels.ts";
 import { maskRecipient } from "./masking.ts";
 import { context } from "@opentelemetry/api";
@@ -41,14 +51,25 @@ export function createDeliverySender(options: DeliverySenderOptions): WorkLoop {
 
   async function send(delivery: ClaimedDelivery): Promise<void> {
     const attempts = delivery.attempts + 1;
-    const log = logger.child({ deliveryId: delivery.id, channel: delivery.channel, to: maskRecipient(delivery.channel, delivery.recipient), attempt: attempts });
+    const log = logger.child({
+      deliveryId: delivery.id,
+      channel: delivery.channel,
+      to: maskRecipient(delivery.channel, delivery.recipient),
+      attempt: attempts,
+    });
     let device: PushDevice | null = null;
     if (delivery.channel === "PUSH") {
       device = await findPushDeviceByToken(options.db, delivery.recipient);
       // Unregistered, or moved to another account since this was queued: sending now would show
       // this user's notification on someone else's phone.
       if (device?.userId !== delivery.userId) {
-        await markDeliveryFailed(options.db, delivery.id, attempts, "push device no longer registered to the user: not sent", null);
+        await markDeliveryFailed(
+          options.db,
+          delivery.id,
+          attempts,
+          "push device no longer registered to the user: not sent",
+          null,
+        );
         log.info("push not sent: the device was unregistered or moved to another user");
         return;
       }
@@ -66,7 +87,10 @@ export function createDeliverySender(options: DeliverySenderOptions): WorkLoop {
       }
       const dead = attempts >= options.retry.maxAttempts;
       // Retry-After is a floor on the wait, bounded like any delay (a server asking for days is not obeyed).
-      const waitMs = Math.min(Math.max(retryDelayMs(attempts, options.retry), failure?.retryAfterMs ?? 0), options.retry.maxMs);
+      const waitMs = Math.min(
+        Math.max(retryDelayMs(attempts, options.retry), failure?.retryAfterMs ?? 0),
+        options.retry.maxMs,
+      );
       const next = dead ? null : new Date(Date.now() + waitMs);
       await markDeliveryFailed(options.db, delivery.id, attempts, message, next);
       if (dead) log.error({ err: error }, "delivery failed for good: dead-lettered");
@@ -81,12 +105,23 @@ export function createDeliverySender(options: DeliverySenderOptions): WorkLoop {
   async function dispatch(delivery: ClaimedDelivery, device: PushDevice | null): Promise<void> {
     switch (delivery.channel) {
       case "EMAIL":
-        return options.email.send({ from: options.from, to: delivery.recipient, subject: delivery.subject ?? "", text: delivery.body });
+        return options.email.send({
+          from: options.from,
+          to: delivery.recipient,
+          subject: delivery.subject ?? "",
+          text: delivery.body,
+        });
       case "SMS":
         return options.sms.send({ to: delivery.recipient, text: delivery.body });
       case "PUSH":
         if (!device) throw new Error("push without its device");
-        return options.push.send({ token: delivery.recipient, platform: device.platform, title: delivery.subject ?? "", body: delivery.body, data: { kind: delivery.kind } });
+        return options.push.send({
+          token: delivery.recipient,
+          platform: device.platform,
+          title: delivery.subject ?? "",
+          body: delivery.body,
+          data: { kind: delivery.kind },
+        });
       case "IN_APP":
         throw new Error("in-app notifications are not deliveries");
     }

@@ -1,13 +1,38 @@
-import { EventType, LoginLockedV1, LowStockV1, OrderEventV1, PermanentEventError, UserRegisteredV1, type EventEnvelope, type EventHandler, type HandlerContext } from "@shopgraph/events";
+import {
+  EventType,
+  LoginLockedV1,
+  LowStockV1,
+  OrderEventV1,
+  PermanentEventError,
+  UserRegisteredV1,
+  type EventEnvelope,
+  type EventHandler,
+  type HandlerContext,
+} from "@shopgraph/events";
 import type { Db } from "../db/client.ts";
 import { findAdminContacts, findContacts, upsertContact } from "../db/contact-repository.ts";
 import {
-  inEventTransaction, insertDeliveries, insertNotifications, recordProcessedEvent, type CreatedNotification, type EventTx, type NewDelivery, type NewNotification,
+  inEventTransaction,
+  insertDeliveries,
+  insertNotifications,
+  recordProcessedEvent,
+  type CreatedNotification,
+  type EventTx,
+  type NewDelivery,
+  type NewNotification,
 } from "../db/event-effects.ts";
 import { findPreferencesByUsers } from "../db/preference-repository.ts";
 import { findPushDevicesByUsers } from "../db/push-device-repository.ts";
 import { withDefaults } from "./preferences.ts";
-import { ORDER_KINDS, renderAccountLocked, renderLowStock, renderOrder, renderWelcome, type Rendered, type TemplateOptions } from "./templates.ts";
+import {
+  ORDER_KINDS,
+  renderAccountLocked,
+  renderLowStock,
+  renderOrder,
+  renderWelcome,
+  type Rendered,
+  type TemplateOptions,
+} from "./templates.ts";
 import { currentTraceparent } from "@shopgraph/telemetry";
 
 /** What one event asks for: who gets which texts, plus a contact to record (user.registered). */
@@ -22,7 +47,10 @@ interface Plan {
 }
 
 /** Validates a payload against its catalog schema; a mismatch is retried like any failure, then dead-lettered. */
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, event: EventEnvelope): T {
+function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } } },
+  event: EventEnvelope,
+): T {
   const result = schema.safeParse(event.payload);
   if (!result.success) throw new Error(`invalid ${event.type} v${event.version} payload: ${result.error.message}`);
   return result.data;
@@ -41,13 +69,23 @@ export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan 
   if (event.type === EventType.USER_LOGIN_LOCKED) {
     const lock = parse(LoginLockedV1, event);
     const contact = { userId: lock.userId, email: lock.email, name: lock.name, role: lock.role };
-    return { rendered: renderAccountLocked(lock, templates), orderId: null, recipients: [lock.userId], contact, alwaysEmail: true };
+    return {
+      rendered: renderAccountLocked(lock, templates),
+      orderId: null,
+      recipients: [lock.userId],
+      contact,
+      alwaysEmail: true,
+    };
   }
   if (event.type === EventType.INVENTORY_LOW_STOCK) {
     return { rendered: renderLowStock(parse(LowStockV1, event), templates), orderId: null, recipients: "admins" };
   }
   const order = parse(OrderEventV1, event);
-  return { rendered: renderOrder(ORDER_KINDS[event.type]!, order, templates), orderId: order.orderId, recipients: [order.customerId] };
+  return {
+    rendered: renderOrder(ORDER_KINDS[event.type]!, order, templates),
+    orderId: order.orderId,
+    recipients: [order.customerId],
+  };
 }
 
 /** What one event's transaction wrote. */
@@ -69,11 +107,20 @@ async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: Han
   const base = { eventId: event.id, kind: rendered.kind };
   for (const userId of userIds) {
     const prefs = withDefaults(userId, preferences.get(userId));
-    if (prefs.inApp) notifications.push({ ...base, userId, title: rendered.title, body: rendered.body, orderId: plan.orderId });
+    if (prefs.inApp)
+      notifications.push({ ...base, userId, title: rendered.title, body: rendered.body, orderId: plan.orderId });
     const contact = contacts.get(userId);
     const email = prefs.email || plan.alwaysEmail === true;
     if (email && contact) {
-      deliveries.push({ ...base, userId, channel: "EMAIL", recipient: contact.email, subject: rendered.title, body: rendered.email, nextAttemptAt: new Date() });
+      deliveries.push({
+        ...base,
+        userId,
+        channel: "EMAIL",
+        recipient: contact.email,
+        subject: rendered.title,
+        body: rendered.email,
+        nextAttemptAt: new Date(),
+      });
     } else if (email && !context.isLastAttempt) {
       // Events of different producers race: an order event can overtake its user.registered.
       // Retrying gives the contact time to arrive; the last try sends what it can.
@@ -82,19 +129,42 @@ async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: Han
       context.logger.warn({ userId }, "no contact known for the recipient: email skipped");
     }
     if (prefs.sms && prefs.phoneNumber) {
-      deliveries.push({ ...base, userId, channel: "SMS", recipient: prefs.phoneNumber, subject: null, body: rendered.sms, nextAttemptAt: new Date() });
+      deliveries.push({
+        ...base,
+        userId,
+        channel: "SMS",
+        recipient: prefs.phoneNumber,
+        subject: null,
+        body: rendered.sms,
+        nextAttemptAt: new Date(),
+      });
     }
     // One delivery per device: each has its own retries, dead letter and token removal.
     for (const device of prefs.push ? (devices.get(userId) ?? []) : []) {
-      deliveries.push({ ...base, userId, channel: "PUSH", recipient: device.token, subject: rendered.title, body: rendered.body, nextAttemptAt: new Date() });
+      deliveries.push({
+        ...base,
+        userId,
+        channel: "PUSH",
+        recipient: device.token,
+        subject: rendered.title,
+        body: rendered.body,
+        nextAttemptAt: new Date(),
+      });
     }
   }
   // The unique keys (eventId, userId[, channel, recipient]) back up the ProcessedEvent guard.
   const created = notifications.length > 0 ? await insertNotifications(tx, notifications) : [];
   // Handlers run inside the event's `process` span: its context lets the later send join the trace.
   const traceparent = currentTraceparent();
-  if (deliveries.length > 0) await insertDeliveries(tx, deliveries.map((d) => ({ ...d, traceparent })));
-  context.logger.info({ notifications: notifications.length, deliveries: deliveries.length }, "event turned into notifications");
+  if (deliveries.length > 0)
+    await insertDeliveries(
+      tx,
+      deliveries.map((d) => ({ ...d, traceparent })),
+    );
+  context.logger.info(
+    { notifications: notifications.length, deliveries: deliveries.length },
+    "event turned into notifications",
+  );
   return { queued: deliveries.length, created };
 }
 
@@ -131,7 +201,9 @@ export function createNotificationsEventHandler(deps: EventHandlerDeps): EventHa
     if (queued > 0) deps.onDeliveriesQueued?.();
     // Retrying the event would find it processed; a lost announcement only costs the live push.
     if (created.length > 0 && deps.onNotificationsCreated) {
-      await deps.onNotificationsCreated(created).catch((error: unknown) => context.logger.warn({ err: error }, "notification.created not published"));
+      await deps
+        .onNotificationsCreated(created)
+        .catch((error: unknown) => context.logger.warn({ err: error }, "notification.created not published"));
     }
   };
 }

@@ -43,9 +43,17 @@ export async function updatePreferences(db: Db, userId: string, input: Preferenc
     if (!checked.ok) throw new DomainError(userError(checked.code, checked.message, ["input", "phoneNumber"]));
     phoneNumber = checked.number;
   }
-  const next = { email: input.email ?? current.email, sms: input.sms ?? current.sms, inApp: input.inApp ?? current.inApp, push: input.push ?? current.push, phoneNumber };
+  const next = {
+    email: input.email ?? current.email,
+    sms: input.sms ?? current.sms,
+    inApp: input.inApp ?? current.inApp,
+    push: input.push ?? current.push,
+    phoneNumber,
+  };
   if (next.sms && !next.phoneNumber) {
-    throw new DomainError(userError("PHONE_REQUIRED", "SMS notifications need a phone number", ["input", "phoneNumber"]));
+    throw new DomainError(
+      userError("PHONE_REQUIRED", "SMS notifications need a phone number", ["input", "phoneNumber"]),
+    );
   }
   return withDefaults(userId, await savePreferences(db, userId, next));
 }

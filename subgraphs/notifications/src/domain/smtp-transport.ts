@@ -58,7 +58,12 @@ export function createSmtpEmailTransport(options: SmtpEmailTransportOptions): Em
     async send(message) {
       let info: { accepted?: unknown[]; rejected?: unknown[]; response?: string };
       try {
-        info = await transporter.sendMail({ from: message.from, to: message.to, subject: message.subject, text: message.text });
+        info = await transporter.sendMail({
+          from: message.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+        });
       } catch (error) {
         throw new Error(describeSmtpError(error), { cause: error });
       }

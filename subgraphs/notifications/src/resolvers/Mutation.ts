@@ -17,11 +17,16 @@ const signedIn = (ctx: NotificationsContext): string => {
 export const Mutation = {
   markNotificationRead: (_, args, ctx) => toPayload("notification", () => markRead(ctx.db, viewerId(ctx), args.id)),
   markAllNotificationsRead: async (_, __, ctx) => ({ count: await markAllRead(ctx.db, viewerId(ctx)), userErrors: [] }),
-  updateNotificationPreferences: (_, args, ctx) => toPayload("preferences", () => updatePreferences(ctx.db, viewerId(ctx), args.input)),
+  updateNotificationPreferences: (_, args, ctx) =>
+    toPayload("preferences", () => updatePreferences(ctx.db, viewerId(ctx), args.input)),
   // Always the viewer's own device: the input names no user, so nobody registers for someone else.
-  registerPushDevice: (_, args, ctx) => toPayload("device", () => registerPushDevice(ctx.db, signedIn(ctx), args.input, ctx.maxPushDevices)),
+  registerPushDevice: (_, args, ctx) =>
+    toPayload("device", () => registerPushDevice(ctx.db, signedIn(ctx), args.input, ctx.maxPushDevices)),
   unregisterPushDevice: async (_, args, ctx) => {
-    const result = await toPayload("success", async () => (await unregisterPushDevice(ctx.db, signedIn(ctx), args.token), true));
+    const result = await toPayload(
+      "success",
+      async () => (await unregisterPushDevice(ctx.db, signedIn(ctx), args.token), true),
+    );
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
 } satisfies MutationResolvers;

@@ -14,7 +14,9 @@ export const User = {
     const first = parseFirst(args.first);
     const unreadOnly = args.unreadOnly ?? false;
     const rows = await listNotifications(ctx.db, user.id, first, args.after, unreadOnly);
-    return toConnection(rows, first, !!args.after, createdAtCursor, () => countNotifications(ctx.db, user.id, unreadOnly));
+    return toConnection(rows, first, !!args.after, createdAtCursor, () =>
+      countNotifications(ctx.db, user.id, unreadOnly),
+    );
   },
   unreadNotificationCount: (user, _, ctx) => (requireOwner(ctx.viewer, user.id), ctx.loaders.unreadCount.load(user.id)),
   notificationPreferences: (user, _, ctx) => (requireOwner(ctx.viewer, user.id), ctx.loaders.preferences.load(user.id)),

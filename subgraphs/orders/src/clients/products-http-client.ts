@@ -1,6 +1,11 @@
 import { SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
 import type { CurrencyCode } from "@shopgraph/subgraph-kit";
-import { ProductsUnavailableError, type ProductSnapshot, type ProductsClient, type StockResult } from "../domain/products-client.ts";
+import {
+  ProductsUnavailableError,
+  type ProductSnapshot,
+  type ProductsClient,
+  type StockResult,
+} from "../domain/products-client.ts";
 
 /** Options for {@link createProductsHttpClient}. */
 export interface ProductsHttpClientOptions {
@@ -37,12 +42,14 @@ const DECIMAL = /^(\d{1,12})\.(\d{2})$/;
 /** "19.99" → 1999n; products always answers two fraction digits. */
 function toMinor(amount: string): bigint {
   const match = DECIMAL.exec(amount);
-  if (!match?.[1] || !match[2]) throw new ProductsUnavailableError(`products returned an unparseable price "${amount}"`);
+  if (!match?.[1] || !match[2])
+    throw new ProductsUnavailableError(`products returned an unparseable price "${amount}"`);
   return BigInt(match[1]) * 100n + BigInt(match[2]);
 }
 
 function toStockResult(payload: StockPayload | undefined): StockResult {
-  if (!payload || typeof payload.ok !== "boolean") throw new ProductsUnavailableError("products returned no stock payload");
+  if (!payload || typeof payload.ok !== "boolean")
+    throw new ProductsUnavailableError("products returned no stock payload");
   if (payload.ok) return { ok: true };
   // Products names the failing line as ["lines", "<index>"].
   return {
@@ -69,13 +76,17 @@ export function createProductsHttpClient(options: ProductsHttpClientOptions): Pr
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new ProductsUnavailableError(`products unreachable (${field}): ${(error as Error).message}`, { cause: error });
+      throw new ProductsUnavailableError(`products unreachable (${field}): ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     let body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
     try {
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new ProductsUnavailableError(`products answered ${response.status} with a non-JSON body (${field})`, { cause: error });
+      throw new ProductsUnavailableError(`products answered ${response.status} with a non-JSON body (${field})`, {
+        cause: error,
+      });
     }
     // Any GraphQL error makes the answer untrustworthy: treat it like an outage, never as a "no".
     if (!response.ok || body.errors?.length || !body.data || body.data[field] === undefined) {
@@ -89,15 +100,33 @@ export function createProductsHttpClient(options: ProductsHttpClientOptions): Pr
     async getProducts(ids) {
       const snapshots = new Map<string, ProductSnapshot>();
       if (ids.length === 0) return snapshots;
-      const entities = await post<(EntityProduct | null)[]>(ENTITIES, { r: ids.map((id) => ({ __typename: "Product", id })) }, "_entities");
+      const entities = await post<(EntityProduct | null)[]>(
+        ENTITIES,
+        { r: ids.map((id) => ({ __typename: "Product", id })) },
+        "_entities",
+      );
       for (const entity of entities) {
         if (!entity) continue;
-        if (!CURRENCIES.has(entity.price.currencyCode)) throw new ProductsUnavailableError(`products returned unknown currency ${entity.price.currencyCode}`);
-        snapshots.set(entity.id, { id: entity.id, title: entity.title, archived: entity.archived, priceMinor: toMinor(entity.price.amount), currencyCode: entity.price.currencyCode as CurrencyCode });
+        if (!CURRENCIES.has(entity.price.currencyCode))
+          throw new ProductsUnavailableError(`products returned unknown currency ${entity.price.currencyCode}`);
+        snapshots.set(entity.id, {
+          id: entity.id,
+          title: entity.title,
+          archived: entity.archived,
+          priceMinor: toMinor(entity.price.amount),
+          currencyCode: entity.price.currencyCode as CurrencyCode,
+        });
       }
       return snapshots;
     },
-    reserveStock: async (orderId, lines) => toStockResult(await post<StockPayload>(RESERVE, { orderId, lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) }, "reserveStock")),
+    reserveStock: async (orderId, lines) =>
+      toStockResult(
+        await post<StockPayload>(
+          RESERVE,
+          { orderId, lines: lines.map((l) => ({ productId: l.productId, quantity: l.quantity })) },
+          "reserveStock",
+        ),
+      ),
     commitStock: async (orderId) => toStockResult(await post<StockPayload>(COMMIT, { orderId }, "commitStock")),
     releaseStock: async (orderId) => toStockResult(await post<StockPayload>(RELEASE, { orderId }, "releaseStock")),
   };

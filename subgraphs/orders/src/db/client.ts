@@ -18,7 +18,11 @@ export function createDb(url: string, max: number, options: CreateDbOptions = {}
   const adapter = createPgAdapter({ connectionString: url, max });
   if (!options.onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
   const onQuery = options.onQuery;
-  const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: "event", level: "query" }] });
+  const db = new PrismaClient({
+    adapter,
+    transactionOptions: TRANSACTION_OPTIONS,
+    log: [{ emit: "event", level: "query" }],
+  });
   db.$on("query", (event) => onQuery(event.query));
   // The event-typed client is structurally the plain client plus $on overloads.
   return db;

@@ -20,10 +20,15 @@ const pageSignature = (k: CustomerPageKey) => JSON.stringify([k.take, k.after, k
  * (customerId, createdAt, id) index, so a gateway fan-out resolving `orders` for 100 users costs
  * what one user costs (the gateway sends the same page arguments for every user).
  */
-async function pagesOfCustomers(db: Db, customerIds: readonly string[], spec: Omit<CustomerPageKey, "customerId">): Promise<Order[]> {
+async function pagesOfCustomers(
+  db: Db,
+  customerIds: readonly string[],
+  spec: Omit<CustomerPageKey, "customerId">,
+): Promise<Order[]> {
   const where = [sql`o."customerId" = c."id"`];
   if (spec.status) where.push(sql`o."status" = ${spec.status}::"OrderStatus"`);
-  if (spec.after) where.push(sql`(o."createdAt", o."id") < (${spec.after.createdAt}::timestamptz, ${spec.after.id}::uuid)`);
+  if (spec.after)
+    where.push(sql`(o."createdAt", o."id") < (${spec.after.createdAt}::timestamptz, ${spec.after.id}::uuid)`);
   return db.$queryRaw<Order[]>`
     SELECT o.* FROM unnest(${[...customerIds]}::uuid[]) AS c("id")
     CROSS JOIN LATERAL (
@@ -33,7 +38,11 @@ async function pagesOfCustomers(db: Db, customerIds: readonly string[], spec: Om
 }
 
 /** Orders per customer (optionally of one status) for many customers, in one statement. */
-async function countsOfCustomers(db: Db, customerIds: readonly string[], status: OrderStatus | null): Promise<Map<string, number>> {
+async function countsOfCustomers(
+  db: Db,
+  customerIds: readonly string[],
+  status: OrderStatus | null,
+): Promise<Map<string, number>> {
   const rows = await db.$queryRaw<{ customerId: string; count: number }[]>`
     SELECT o."customerId", count(*)::int AS "count" FROM "Order" o
     WHERE o."customerId" = ANY(${[...customerIds]}::uuid[]) ${status ? sql`AND o."status" = ${status}::"OrderStatus"` : sql``}
@@ -48,7 +57,11 @@ export function createCustomerOrderLoaders(db: Db) {
       const results = new Map<string, Order[]>();
       // One statement per distinct page shape (everything but the customer).
       for (const [shape, group] of Map.groupBy(keys, pageSignature)) {
-        const rows = await pagesOfCustomers(db, group.map((k) => k.customerId), group[0]!);
+        const rows = await pagesOfCustomers(
+          db,
+          group.map((k) => k.customerId),
+          group[0]!,
+        );
         for (const k of group) results.set(`${k.customerId}|${shape}`, []);
         for (const row of rows) results.get(`${row.customerId}|${shape}`)?.push(row);
       }
@@ -60,7 +73,11 @@ export function createCustomerOrderLoaders(db: Db) {
     async (keys) => {
       const results = new Map<string, number>();
       for (const [status, group] of Map.groupBy(keys, (k) => k.status ?? "")) {
-        const found = await countsOfCustomers(db, group.map((k) => k.customerId), status || null);
+        const found = await countsOfCustomers(
+          db,
+          group.map((k) => k.customerId),
+          status || null,
+        );
         for (const k of group) results.set(`${k.customerId}|${status}`, found.get(k.customerId) ?? 0);
       }
       return keys.map((k) => results.get(`${k.customerId}|${k.status ?? ""}`) ?? 0);

@@ -27,8 +27,14 @@ export interface IdempotencyRecord {
  * Inserts the key as IN_PROGRESS unless it exists; true when this request now owns it. The
  * primary key (customerId, key) makes concurrent duplicates collide: exactly one insert wins.
  */
-export async function insertKey(db: Db, record: { customerId: string; key: string; requestHash: string; expiresAt: Date }): Promise<boolean> {
-  const { count } = await db.idempotencyRecord.createMany({ data: [{ ...record, state: "IN_PROGRESS" }], skipDuplicates: true });
+export async function insertKey(
+  db: Db,
+  record: { customerId: string; key: string; requestHash: string; expiresAt: Date },
+): Promise<boolean> {
+  const { count } = await db.idempotencyRecord.createMany({
+    data: [{ ...record, state: "IN_PROGRESS" }],
+    skipDuplicates: true,
+  });
   return count === 1;
 }
 
@@ -51,7 +57,10 @@ export async function deleteExpiredKey(db: Db, customerId: string, key: string, 
 
 /** Stores the final answer for a key whose order never came to be (it was discarded). */
 export async function completeKey(tx: DbTx, customerId: string, key: string, response: StoredResponse): Promise<void> {
-  await tx.idempotencyRecord.updateMany({ where: { customerId, key, state: "IN_PROGRESS" }, data: { state: "COMPLETED", orderId: null, response: response as unknown as Prisma.InputJsonValue } });
+  await tx.idempotencyRecord.updateMany({
+    where: { customerId, key, state: "IN_PROGRESS" },
+    data: { state: "COMPLETED", orderId: null, response: response as unknown as Prisma.InputJsonValue },
+  });
 }
 
 /** Forgets keys past their 24 h lifetime. */
@@ -65,6 +74,8 @@ export async function deleteExpiredKeys(db: Db, now: Date): Promise<number> {
  * database): there is nothing to replay, and retries would otherwise wait on them for 24 hours.
  */
 export async function deleteAbandonedKeys(db: Db, cutoff: Date): Promise<number> {
-  const { count } = await db.idempotencyRecord.deleteMany({ where: { state: "IN_PROGRESS", orderId: null, createdAt: { lt: cutoff } } });
+  const { count } = await db.idempotencyRecord.deleteMany({
+    where: { state: "IN_PROGRESS", orderId: null, createdAt: { lt: cutoff } },
+  });
   return count;
 }

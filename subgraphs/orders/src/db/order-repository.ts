@@ -18,12 +18,18 @@ export function findOrdersByIds(db: Db, ids: readonly string[]): Promise<Order[]
 
 /** The lines of many orders in one query, in line order. */
 export function findLinesByOrderIds(db: Db, orderIds: readonly string[]): Promise<OrderLine[]> {
-  return db.orderLine.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ orderId: "asc" }, { position: "asc" }] });
+  return db.orderLine.findMany({
+    where: { orderId: { in: [...orderIds] } },
+    orderBy: [{ orderId: "asc" }, { position: "asc" }],
+  });
 }
 
 /** The payments of many orders in one query, newest first (the first per order is "the" payment). */
 export function findPaymentsByOrderIds(db: Db, orderIds: readonly string[]): Promise<Payment[]> {
-  return db.payment.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  return db.payment.findMany({
+    where: { orderId: { in: [...orderIds] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
 }
 
 /** One order with its lines. */
@@ -37,9 +43,18 @@ const whereOf = (filter: OrderFilter): Prisma.OrderWhereInput => ({
 });
 
 /** A newest-first page of orders (fetches first + 1 to know whether there is more). */
-export function listOrders(db: Db, filter: OrderFilter, first: number, after: string | null | undefined): Promise<Order[]> {
+export function listOrders(
+  db: Db,
+  filter: OrderFilter,
+  first: number,
+  after: string | null | undefined,
+): Promise<Order[]> {
   const cursor = createdAtAfter(after) as Prisma.OrderWhereInput | undefined;
-  return db.order.findMany({ where: cursor ? { AND: [whereOf(filter), cursor] } : whereOf(filter), orderBy: [...NEWEST_FIRST], take: first + 1 });
+  return db.order.findMany({
+    where: cursor ? { AND: [whereOf(filter), cursor] } : whereOf(filter),
+    orderBy: [...NEWEST_FIRST],
+    take: first + 1,
+  });
 }
 
 /** Number of orders matching a filter. */
@@ -50,5 +65,9 @@ export const countOrders = (db: Db, filter: OrderFilter): Promise<number> => db.
  * age of 0 takes over a saga touched in this very millisecond): abandoned checkouts and cancellations.
  */
 export function findStuckOrders(db: Db, cutoff: Date, limit: number): Promise<Order[]> {
-  return db.order.findMany({ where: { sagaStep: { not: null }, updatedAt: { lte: cutoff } }, orderBy: { updatedAt: "asc" }, take: limit });
+  return db.order.findMany({
+    where: { sagaStep: { not: null }, updatedAt: { lte: cutoff } },
+    orderBy: { updatedAt: "asc" },
+    take: limit,
+  });
 }

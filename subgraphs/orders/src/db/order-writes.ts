@@ -24,10 +24,19 @@ export interface NewOrder {
  * order is created for a key that vanished meanwhile. Ids are minted here (the schema's
  * `@default(uuid())` is client-side too); the lines are returned as written, not re-read.
  */
-export async function createPendingOrder(db: Db, order: NewOrder, key: { customerId: string; key: string }): Promise<OrderWithLines> {
+export async function createPendingOrder(
+  db: Db,
+  order: NewOrder,
+  key: { customerId: string; key: string },
+): Promise<OrderWithLines> {
   const { address } = order;
   const id = randomUUID();
-  const lines: OrderLine[] = order.lines.map((line, i) => ({ id: randomUUID(), orderId: id, position: i + 1, ...line }));
+  const lines: OrderLine[] = order.lines.map((line, i) => ({
+    id: randomUUID(),
+    orderId: id,
+    position: i + 1,
+    ...line,
+  }));
   const rows = await db.$queryRaw<Order[]>`
     WITH keyed AS (
       UPDATE "IdempotencyRecord" SET "orderId" = ${id}::uuid
@@ -59,13 +68,19 @@ export async function createPendingOrder(db: Db, order: NewOrder, key: { custome
  * moved the order on, and the caller no longer owns it.
  */
 export async function advanceSagaStep(db: Db, id: string, from: string, to: string): Promise<boolean> {
-  const { count } = await db.order.updateMany({ where: { id, status: "PENDING", sagaStep: from }, data: { sagaStep: to } });
+  const { count } = await db.order.updateMany({
+    where: { id, status: "PENDING", sagaStep: from },
+    data: { sagaStep: to },
+  });
   return count === 1;
 }
 
 /** Claims a stuck order for recovery; optimistic on (status, step, updatedAt), so one sweeper wins. */
 export async function claimStuckOrder(db: Db, order: Order, to: string): Promise<boolean> {
-  const { count } = await db.order.updateMany({ where: { id: order.id, status: order.status, sagaStep: order.sagaStep, updatedAt: order.updatedAt }, data: { sagaStep: to } });
+  const { count } = await db.order.updateMany({
+    where: { id: order.id, status: order.status, sagaStep: order.sagaStep, updatedAt: order.updatedAt },
+    data: { sagaStep: to },
+  });
   return count === 1;
 }
 
@@ -74,7 +89,13 @@ export interface CheckoutEnding {
   /** The saga step the finisher owns; the ending applies only if the order is still there. */
   expectedStep: string;
   status: "PAID" | "PAYMENT_FAILED";
-  payment: { status: PaymentStatus; amountMinor: bigint; currencyCode: CurrencyCode; providerRef: string | null; failureReason: string | null };
+  payment: {
+    status: PaymentStatus;
+    amountMinor: bigint;
+    currencyCode: CurrencyCode;
+    providerRef: string | null;
+    failureReason: string | null;
+  };
   event: OrderEventType;
   reason?: string;
   response: StoredResponse;
@@ -86,7 +107,11 @@ export interface CheckoutEnding {
  * overtaken (false). The event is built from the order in hand (only status changes here).
  */
 export async function finishCheckout(db: Db, order: OrderWithLines, ending: CheckoutEnding): Promise<boolean> {
-  const event = orderEvent(ending.event, { ...order, status: ending.status }, { reason: ending.reason, traceparent: currentTraceparent() ?? undefined });
+  const event = orderEvent(
+    ending.event,
+    { ...order, status: ending.status },
+    { reason: ending.reason, traceparent: currentTraceparent() ?? undefined },
+  );
   const { payment } = ending;
   const rows = await db.$queryRaw<{ finished: number }[]>`
     WITH finished AS (
@@ -114,7 +139,12 @@ export async function finishCheckout(db: Db, order: OrderWithLines, ending: Chec
  * Deletes a PENDING order that holds nothing. With a response (OUT_OF_STOCK) the key replays it;
  * without one (products was unreachable) the key is given back so the client may retry with it.
  */
-export function discardPendingOrder(db: Db, orderId: string, key: { customerId: string; key: string }, response: StoredResponse | null): Promise<boolean> {
+export function discardPendingOrder(
+  db: Db,
+  orderId: string,
+  key: { customerId: string; key: string },
+  response: StoredResponse | null,
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.order.deleteMany({ where: { id: orderId, status: "PENDING", sagaStep: "reserving" } });
     if (count === 0) return false;
@@ -141,7 +171,10 @@ export interface Transition {
  */
 export function transitionOrder(db: Db, t: Transition): Promise<OrderWithLines | null> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.order.updateMany({ where: { id: t.id, status: { in: [...t.from] } }, data: { ...t.data, status: t.to } });
+    const { count } = await tx.order.updateMany({
+      where: { id: t.id, status: { in: [...t.from] } },
+      data: { ...t.data, status: t.to },
+    });
     if (count === 0) return null;
     const order = await findOrderWithLines(tx, t.id);
     if (!order) throw new Error(`order ${t.id} vanished inside its own transaction`);
@@ -153,8 +186,12 @@ export function transitionOrder(db: Db, t: Transition): Promise<OrderWithLines |
 /** Ends a cancellation once stock is back and money refunded: the payment shows REFUNDED. */
 export function finishCancellation(db: Db, orderId: string, refunded: boolean): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.order.updateMany({ where: { id: orderId, status: "CANCELLED", sagaStep: "cancelling" }, data: { sagaStep: null } });
-    if (count === 1 && refunded) await tx.payment.updateMany({ where: { orderId, status: "CAPTURED" }, data: { status: "REFUNDED" } });
+    const { count } = await tx.order.updateMany({
+      where: { id: orderId, status: "CANCELLED", sagaStep: "cancelling" },
+      data: { sagaStep: null },
+    });
+    if (count === 1 && refunded)
+      await tx.payment.updateMany({ where: { orderId, status: "CAPTURED" }, data: { status: "REFUNDED" } });
     return count === 1;
   });
 }

@@ -27,12 +27,23 @@ export class SagaSupersededError extends Error {
 }
 
 /** PAID: stock committed and money captured; emits order.confirmed and answers the key. */
-export async function endPaid(deps: CheckoutDeps, order: OrderWithLines, expectedStep: string, charge: ChargeRecord): Promise<StoredResponse> {
+export async function endPaid(
+  deps: CheckoutDeps,
+  order: OrderWithLines,
+  expectedStep: string,
+  charge: ChargeRecord,
+): Promise<StoredResponse> {
   const response: StoredResponse = { orderId: order.id, userErrors: [] };
   const done = await finishCheckout(deps.db, order, {
     expectedStep,
     status: "PAID",
-    payment: { status: "CAPTURED", amountMinor: order.totalMinor, currencyCode: order.currencyCode, providerRef: charge.reference, failureReason: null },
+    payment: {
+      status: "CAPTURED",
+      amountMinor: order.totalMinor,
+      currencyCode: order.currencyCode,
+      providerRef: charge.reference,
+      failureReason: null,
+    },
     event: "order.confirmed",
     response,
   });
@@ -50,12 +61,26 @@ export interface Failure {
 }
 
 /** PAYMENT_FAILED: stock already released, no money kept; emits order.payment_failed. */
-export async function endFailed(deps: CheckoutDeps, order: OrderWithLines, expectedStep: string, failure: Failure): Promise<StoredResponse> {
-  const response: StoredResponse = { orderId: order.id, userErrors: [failure.userError ?? paymentFailureError(failure.reason)] };
+export async function endFailed(
+  deps: CheckoutDeps,
+  order: OrderWithLines,
+  expectedStep: string,
+  failure: Failure,
+): Promise<StoredResponse> {
+  const response: StoredResponse = {
+    orderId: order.id,
+    userErrors: [failure.userError ?? paymentFailureError(failure.reason)],
+  };
   const done = await finishCheckout(deps.db, order, {
     expectedStep,
     status: "PAYMENT_FAILED",
-    payment: { status: failure.paymentStatus, amountMinor: order.totalMinor, currencyCode: order.currencyCode, providerRef: failure.providerRef, failureReason: failure.reason },
+    payment: {
+      status: failure.paymentStatus,
+      amountMinor: order.totalMinor,
+      currencyCode: order.currencyCode,
+      providerRef: failure.providerRef,
+      failureReason: failure.reason,
+    },
     event: "order.payment_failed",
     reason: failure.reason,
     response,

@@ -13,12 +13,20 @@ import { ProductsUnavailableError, type StockError } from "./products-client.ts"
  * recorded (compare-and-set on sagaStep) before its external call, so a crash leaves enough for
  * the recovery sweep, and a saga that lost its order to the sweep stops instead of fighting it.
  */
-export async function runCheckout(deps: CheckoutDeps, order: OrderWithLines, key: { customerId: string; key: string }, paymentToken: string): Promise<StoredResponse> {
+export async function runCheckout(
+  deps: CheckoutDeps,
+  order: OrderWithLines,
+  key: { customerId: string; key: string },
+  paymentToken: string,
+): Promise<StoredResponse> {
   try {
     await reachStep(deps, "reserve", order.id);
     let reservation;
     try {
-      reservation = await deps.products.reserveStock(order.id, order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })));
+      reservation = await deps.products.reserveStock(
+        order.id,
+        order.lines.map((l) => ({ productId: l.productId, quantity: l.quantity })),
+      );
     } catch (error) {
       if (!(error instanceof ProductsUnavailableError)) throw error;
       // Unknown outcome: undo whatever may have been reserved, then forget the attempt entirely
@@ -47,7 +55,13 @@ export async function runCheckout(deps: CheckoutDeps, order: OrderWithLines, key
  * Second half of the saga, shared with recovery: a captured charge is committed and confirmed;
  * anything else releases the stock and fails the order (`lostReason` when money never moved).
  */
-export async function completeAfterCharge(deps: CheckoutDeps, order: OrderWithLines, charge: ChargeRecord, step: string, lostReason: string): Promise<StoredResponse> {
+export async function completeAfterCharge(
+  deps: CheckoutDeps,
+  order: OrderWithLines,
+  charge: ChargeRecord,
+  step: string,
+  lostReason: string,
+): Promise<StoredResponse> {
   if (charge.status !== "CAPTURED") {
     const reason = charge.status === "DECLINED" ? (charge.declineCode ?? "card_declined") : lostReason;
     await reachStep(deps, "release", order.id);
@@ -61,8 +75,16 @@ export async function completeAfterCharge(deps: CheckoutDeps, order: OrderWithLi
     // The reservation is gone (expired or released): give the money back rather than sell stock we do not hold.
     const refund = await deps.payments.refund(order.id);
     await ensureReleased(deps, order.id);
-    const outOfStock = userError("OUT_OF_STOCK", "The items could not be held for this order; you were refunded", ["input", "lines"]);
-    return endFailed(deps, order, "committing", { reason: "stock_unavailable", paymentStatus: "REFUNDED", providerRef: refund.reference, userError: outOfStock });
+    const outOfStock = userError("OUT_OF_STOCK", "The items could not be held for this order; you were refunded", [
+      "input",
+      "lines",
+    ]);
+    return endFailed(deps, order, "committing", {
+      reason: "stock_unavailable",
+      paymentStatus: "REFUNDED",
+      providerRef: refund.reference,
+      userError: outOfStock,
+    });
   }
   await reachStep(deps, "confirm", order.id);
   return endPaid(deps, order, "committing", charge);
@@ -72,9 +94,18 @@ export async function completeAfterCharge(deps: CheckoutDeps, order: OrderWithLi
  * Authorizes and captures; when a call fails, the provider's own record decides what happened.
  * The token is never stored: recovery only looks up, captures or refunds, which need no token.
  */
-export async function chargeOrder(payments: PaymentProvider, order: OrderWithLines, token: string): Promise<ChargeRecord> {
+export async function chargeOrder(
+  payments: PaymentProvider,
+  order: OrderWithLines,
+  token: string,
+): Promise<ChargeRecord> {
   try {
-    const authorization = await payments.authorize({ orderId: order.id, amountMinor: order.totalMinor, currencyCode: order.currencyCode, token });
+    const authorization = await payments.authorize({
+      orderId: order.id,
+      amountMinor: order.totalMinor,
+      currencyCode: order.currencyCode,
+      token,
+    });
     return authorization.status === "AUTHORIZED" ? await payments.capture(order.id) : authorization;
   } catch (error) {
     if (!(error instanceof PaymentProviderError) || error.kind === "rejected") throw error;
@@ -111,5 +142,8 @@ function stockUserError(error: StockError): UserError {
 /** A saga that lost its order to recovery: if recovery failed the order, a late reservation of ours must not leak. */
 async function reconcileSuperseded(deps: CheckoutDeps, orderId: string): Promise<void> {
   const [order] = await findOrdersByIds(deps.db, [orderId]);
-  if (order?.status === "PAYMENT_FAILED") await ensureReleased(deps, orderId).catch((err: unknown) => deps.logger.error({ err, orderId }, "release after takeover failed"));
+  if (order?.status === "PAYMENT_FAILED")
+    await ensureReleased(deps, orderId).catch((err: unknown) =>
+      deps.logger.error({ err, orderId }, "release after takeover failed"),
+    );
 }

@@ -11,7 +11,12 @@ import { priceLines, validatePlaceOrderInput, type PlaceOrderInput } from "./ord
  * the first attempt), snapshot titles and prices from products, create the PENDING order and run
  * the saga. Returns what the key replays: the order id (null if none was kept) and userErrors.
  */
-export async function placeOrder(deps: CheckoutDeps, customerId: string, input: PlaceOrderInput, idempotencyKey: string): Promise<StoredResponse> {
+export async function placeOrder(
+  deps: CheckoutDeps,
+  customerId: string,
+  input: PlaceOrderInput,
+  idempotencyKey: string,
+): Promise<StoredResponse> {
   checkIdempotencyKey(idempotencyKey);
   const { lines, address } = validatePlaceOrderInput(input);
   const claim = await claimKey(deps.db, customerId, idempotencyKey, hashRequest(input), deps.idempotencyWaitMs);
@@ -24,7 +29,18 @@ export async function placeOrder(deps: CheckoutDeps, customerId: string, input: 
     const priced = priceLines(lines, snapshots);
     const subtotalMinor = priced.lines.reduce((sum, line) => sum + line.lineTotalMinor, 0n);
     // No shipping or tax yet: the total is the subtotal.
-    order = await createPendingOrder(deps.db, { customerId, currencyCode: priced.currencyCode, subtotalMinor, totalMinor: subtotalMinor, address, lines: priced.lines }, key);
+    order = await createPendingOrder(
+      deps.db,
+      {
+        customerId,
+        currencyCode: priced.currencyCode,
+        subtotalMinor,
+        totalMinor: subtotalMinor,
+        address,
+        lines: priced.lines,
+      },
+      key,
+    );
   } catch (error) {
     // Nothing happened that a retry must see (Stripe does not store validation failures either).
     await releaseKey(deps.db, customerId, idempotencyKey);

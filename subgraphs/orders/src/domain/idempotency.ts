@@ -32,7 +32,10 @@ export const hashRequest = (input: unknown): string => createHash("sha256").upda
 
 /** BAD_USER_INPUT unless the key matches {@link IDEMPOTENCY_KEY}; checked before anything is read or stored. */
 export function checkIdempotencyKey(key: string): void {
-  if (!IDEMPOTENCY_KEY.test(key)) throw badUserInput(`idempotencyKey must be 8–${MAX_KEY_LENGTH} characters of A–Z, a–z, 0–9, ".", "_", ":" or "-"`, ["idempotencyKey"]);
+  if (!IDEMPOTENCY_KEY.test(key))
+    throw badUserInput(`idempotencyKey must be 8–${MAX_KEY_LENGTH} characters of A–Z, a–z, 0–9, ".", "_", ":" or "-"`, [
+      "idempotencyKey",
+    ]);
 }
 
 /** Either this request owns the key and runs the checkout, or it replays the first attempt's answer. */
@@ -44,12 +47,19 @@ export type KeyClaim = { kind: "owner" } | { kind: "replay"; response: StoredRes
  * A different input under the same key is IDEMPOTENCY_KEY_REUSED; a first attempt still running
  * after `waitMs` is IDEMPOTENCY_KEY_IN_USE (retry later: recovery finishes abandoned attempts).
  */
-export async function claimKey(db: Db, customerId: string, key: string, requestHash: string, waitMs: number): Promise<KeyClaim> {
+export async function claimKey(
+  db: Db,
+  customerId: string,
+  key: string,
+  requestHash: string,
+  waitMs: number,
+): Promise<KeyClaim> {
   const deadline = Date.now() + waitMs;
   let pause = 20;
   for (;;) {
     const now = new Date();
-    if (await insertKey(db, { customerId, key, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) })) return { kind: "owner" };
+    if (await insertKey(db, { customerId, key, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) }))
+      return { kind: "owner" };
     const record = await findKey(db, customerId, key);
     if (!record) continue; // given back between our insert and read: try to own it
     if (record.expiresAt <= now) {
@@ -57,11 +67,21 @@ export async function claimKey(db: Db, customerId: string, key: string, requestH
       continue;
     }
     if (record.requestHash !== requestHash) {
-      throw new DomainError(userError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used with a different input", ["idempotencyKey"]));
+      throw new DomainError(
+        userError("IDEMPOTENCY_KEY_REUSED", "This idempotency key was already used with a different input", [
+          "idempotencyKey",
+        ]),
+      );
     }
     if (record.state === "COMPLETED" && record.response) return { kind: "replay", response: record.response };
     if (Date.now() + pause > deadline) {
-      throw new DomainError(userError("IDEMPOTENCY_KEY_IN_USE", "A request with this idempotency key is still being processed; retry later", ["idempotencyKey"]));
+      throw new DomainError(
+        userError(
+          "IDEMPOTENCY_KEY_IN_USE",
+          "A request with this idempotency key is still being processed; retry later",
+          ["idempotencyKey"],
+        ),
+      );
     }
     await sleep(pause);
     pause = Math.min(pause * 2, 250);

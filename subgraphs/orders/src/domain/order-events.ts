@@ -2,7 +2,8 @@ import { toMoney } from "@shopgraph/subgraph-kit";
 import type { OrderWithLines } from "../db/order-rows.ts";
 
 /** Events orders publishes (consumed by notifications). */
-export type OrderEventType = "order.confirmed" | "order.payment_failed" | "order.shipped" | "order.delivered" | "order.cancelled";
+export type OrderEventType =
+  "order.confirmed" | "order.payment_failed" | "order.shipped" | "order.delivered" | "order.cancelled";
 
 export type { OrderWithLines };
 
@@ -28,7 +29,11 @@ export interface OrderEventRow {
  * Builds the event for an order's new state. Version 1 of every order event carries the same
  * payload shape, so consumers need one parser; `reason` explains failures and cancellations.
  */
-export function orderEvent(type: OrderEventType, order: OrderWithLines, extra: { reason?: string | undefined; traceparent?: string | undefined } = {}): OrderEventRow {
+export function orderEvent(
+  type: OrderEventType,
+  order: OrderWithLines,
+  extra: { reason?: string | undefined; traceparent?: string | undefined } = {},
+): OrderEventRow {
   return {
     type,
     version: 1,
@@ -41,7 +46,9 @@ export function orderEvent(type: OrderEventType, order: OrderWithLines, extra: {
       total: toMoney(order.totalMinor, order.currencyCode),
       ...(order.trackingNumber ? { trackingNumber: order.trackingNumber } : {}),
       ...(extra.reason ? { reason: extra.reason } : {}),
-      lines: [...order.lines].sort((a, b) => a.position - b.position).map((l) => ({ productId: l.productId, title: l.title, quantity: l.quantity })),
+      lines: [...order.lines]
+        .sort((a, b) => a.position - b.position)
+        .map((l) => ({ productId: l.productId, title: l.title, quantity: l.quantity })),
     },
   };
 }

@@ -12,7 +12,13 @@ export const MAX_TRACKING_NUMBER_LENGTH = 64;
 
 const notFound = () => new DomainError(userError("NOT_FOUND", "Order not found", ["id"]));
 const invalidTransition = (order: Order, to: OrderStatus) =>
-  new DomainError(userError("INVALID_STATUS_TRANSITION", `Order ${formatOrderNumber(order.number)} is ${order.status} and cannot become ${to}`, ["id"]));
+  new DomainError(
+    userError(
+      "INVALID_STATUS_TRANSITION",
+      `Order ${formatOrderNumber(order.number)} is ${order.status} and cannot become ${to}`,
+      ["id"],
+    ),
+  );
 
 async function findOrder(deps: CheckoutDeps, id: string): Promise<Order | undefined> {
   return isUuid(id) ? (await findOrdersByIds(deps.db, [id]))[0] : undefined;
@@ -38,11 +44,21 @@ export async function cancelOrder(deps: CheckoutDeps, viewer: Viewer, id: string
   if (!order || (!isAdmin && order.customerId !== viewer.id)) throw notFound();
   const from: OrderStatus[] = isAdmin ? ["PAID", "SHIPPED"] : ["PAID"];
   const reason = order.customerId === viewer.id ? "cancelled_by_customer" : "cancelled_by_admin";
-  await transition(deps, order, { id: order.id, from, to: "CANCELLED", data: { sagaStep: "cancelling" }, event: "order.cancelled", reason });
+  await transition(deps, order, {
+    id: order.id,
+    from,
+    to: "CANCELLED",
+    data: { sagaStep: "cancelling" },
+    event: "order.cancelled",
+    reason,
+  });
   try {
     await completeCancellation(deps, order.id);
   } catch (error) {
-    deps.logger.error({ err: error, orderId: order.id }, "cancellation compensation failed; the recovery sweep will finish it");
+    deps.logger.error(
+      { err: error, orderId: order.id },
+      "cancellation compensation failed; the recovery sweep will finish it",
+    );
   }
   return (await findOrder(deps, order.id)) ?? order;
 }
@@ -56,15 +72,31 @@ export async function completeCancellation(deps: CheckoutDeps, orderId: string):
 }
 
 /** ADMIN: PAID → SHIPPED, with an optional carrier tracking number (≤ 64 characters). */
-export async function markOrderShipped(deps: CheckoutDeps, id: string, trackingNumber: string | null | undefined): Promise<Order> {
+export async function markOrderShipped(
+  deps: CheckoutDeps,
+  id: string,
+  trackingNumber: string | null | undefined,
+): Promise<Order> {
   const tracking = trackingNumber?.trim() || null;
   // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (tracking && (tracking.length > MAX_TRACKING_NUMBER_LENGTH || /[\u0000-\u001f\u007f]/.test(tracking))) {
-    throw new DomainError(userError("INVALID_TRACKING_NUMBER", `trackingNumber must be at most ${MAX_TRACKING_NUMBER_LENGTH} printable characters`, ["trackingNumber"]));
+    throw new DomainError(
+      userError(
+        "INVALID_TRACKING_NUMBER",
+        `trackingNumber must be at most ${MAX_TRACKING_NUMBER_LENGTH} printable characters`,
+        ["trackingNumber"],
+      ),
+    );
   }
   const order = await findOrder(deps, id);
   if (!order) throw notFound();
-  return transition(deps, order, { id: order.id, from: ["PAID"], to: "SHIPPED", data: { trackingNumber: tracking }, event: "order.shipped" });
+  return transition(deps, order, {
+    id: order.id,
+    from: ["PAID"],
+    to: "SHIPPED",
+    data: { trackingNumber: tracking },
+    event: "order.shipped",
+  });
 }
 
 /** ADMIN: SHIPPED → DELIVERED. */

@@ -39,12 +39,16 @@ export async function recoverStuckOrders(deps: CheckoutDeps, options: RecoveryOp
       if (await recoverOrder(deps, order)) recovered++;
     } catch (error) {
       failed++;
-      deps.logger.error({ err: error, orderId: order.id, sagaStep: order.sagaStep }, "order recovery failed; the next sweep retries");
+      deps.logger.error(
+        { err: error, orderId: order.id, sagaStep: order.sagaStep },
+        "order recovery failed; the next sweep retries",
+      );
     }
   }
   const expiredKeys = await deleteExpiredKeys(deps.db, now);
   const abandonedKeys = await deleteAbandonedKeys(deps.db, cutoff);
-  if (stuck.length > 0 || abandonedKeys > 0) deps.logger.info({ examined: stuck.length, recovered, failed, abandonedKeys }, "recovery sweep");
+  if (stuck.length > 0 || abandonedKeys > 0)
+    deps.logger.info({ examined: stuck.length, recovered, failed, abandonedKeys }, "recovery sweep");
   return { examined: stuck.length, recovered, failed, expiredKeys, abandonedKeys };
 }
 
@@ -55,7 +59,8 @@ async function recoverOrder(deps: CheckoutDeps, stale: Order): Promise<boolean> 
     await completeCancellation(deps, stale.id);
     return true;
   }
-  if (stale.status !== "PENDING") throw new Error(`order ${stale.id} is ${stale.status} with saga step ${stale.sagaStep}`);
+  if (stale.status !== "PENDING")
+    throw new Error(`order ${stale.id} is ${stale.status} with saga step ${stale.sagaStep}`);
   // Claiming rewrites the step, so a live saga's next compare-and-set fails and it stands down.
   if (!(await claimStuckOrder(deps.db, stale, "recovering"))) return false;
   const order = await findOrderWithLines(deps.db, stale.id);

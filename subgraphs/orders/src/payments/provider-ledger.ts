@@ -23,7 +23,11 @@ export interface ProviderLedger {
   /** AUTHORIZED → CAPTURED for the whole amount in one statement; the captured row, or null when the charge was not AUTHORIZED. */
   captureAuthorized(orderId: string): Promise<ChargeRecord | null>;
   /** Moves the charge on only from the expected status; returns the row as it now stands. */
-  transition(orderId: string, from: ProviderChargeStatus, data: { status: ProviderChargeStatus; capturedMinor?: bigint; refundedMinor?: bigint; declineCode?: string }): Promise<ChargeRecord | null>;
+  transition(
+    orderId: string,
+    from: ProviderChargeStatus,
+    data: { status: ProviderChargeStatus; capturedMinor?: bigint; refundedMinor?: bigint; declineCode?: string },
+  ): Promise<ChargeRecord | null>;
 }
 
 const toRecord = (row: ProviderCharge): ChargeRecord => ({

@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { PaymentProviderError, type ChargeRecord, type PaymentProvider, type PaymentProviderErrorKind } from "../domain/payment-provider.ts";
+import {
+  PaymentProviderError,
+  type ChargeRecord,
+  type PaymentProvider,
+  type PaymentProviderErrorKind,
+} from "../domain/payment-provider.ts";
 import type { ProviderLedger } from "./provider-ledger.ts";
 
 /** Provider operations, for fault injection. */
@@ -60,7 +65,13 @@ export function createSimulatedPaymentProvider(options: SimulatedProviderOptions
 
   async function call<T>(operation: ProviderOperation, orderId: string, act: () => Promise<T>): Promise<T> {
     const fault = options.faults?.(operation, orderId) ?? randomFault();
-    const fail = (kind: ProviderFault["kind"]) => new PaymentProviderError(kind, kind === "timeout" ? `payment provider timed out (${operation})` : `payment provider unavailable: 503 (${operation})`);
+    const fail = (kind: ProviderFault["kind"]) =>
+      new PaymentProviderError(
+        kind,
+        kind === "timeout"
+          ? `payment provider timed out (${operation})`
+          : `payment provider unavailable: 503 (${operation})`,
+      );
     if (latencyMs > 0) await sleep(Math.min(latencyMs, timeoutMs));
     if (fault?.when === "before") throw fail(fault.kind);
     const result = await act();
@@ -74,14 +85,21 @@ export function createSimulatedPaymentProvider(options: SimulatedProviderOptions
     authorize: (request) =>
       call("authorize", request.orderId, async () => {
         const declineCode = request.token in TOKEN_OUTCOMES ? (TOKEN_OUTCOMES[request.token] ?? null) : "card_declined";
-        const charge = { orderId: request.orderId, reference: newReference(), amountMinor: request.amountMinor, currencyCode: request.currencyCode, declineCode };
+        const charge = {
+          orderId: request.orderId,
+          reference: newReference(),
+          amountMinor: request.amountMinor,
+          currencyCode: request.currencyCode,
+          declineCode,
+        };
         // The common case is a first authorization: one insert, which also tells a retry apart.
         const created = await ledger.insertNew({ ...charge, status: declineCode ? "DECLINED" : "AUTHORIZED" });
         if (created) return created;
         const existing = await ledger.find(request.orderId);
         if (!existing) throw rejected(`charge for ${request.orderId} disappeared`);
         // Same idempotency key, different amount: a real provider refuses rather than guess.
-        if (existing.status !== "VOIDED" && existing.amountMinor !== request.amountMinor) throw rejected("amount differs from the existing charge for this order");
+        if (existing.status !== "VOIDED" && existing.amountMinor !== request.amountMinor)
+          throw rejected("amount differs from the existing charge for this order");
         return existing;
       }),
 
@@ -98,7 +116,14 @@ export function createSimulatedPaymentProvider(options: SimulatedProviderOptions
       call("refund", orderId, async () => {
         const charge = await ledger.find(orderId);
         if (!charge) {
-          const tombstone = await ledger.insertIfAbsent({ orderId, reference: newReference(), status: "VOIDED", amountMinor: 0n, currencyCode: null, declineCode: "voided" });
+          const tombstone = await ledger.insertIfAbsent({
+            orderId,
+            reference: newReference(),
+            status: "VOIDED",
+            amountMinor: 0n,
+            currencyCode: null,
+            declineCode: "voided",
+          });
           // Lost the race to a concurrent authorization: refund what it recorded instead.
           return tombstone.status === "VOIDED" ? tombstone : refundExisting(tombstone);
         }
@@ -112,8 +137,19 @@ export function createSimulatedPaymentProvider(options: SimulatedProviderOptions
   async function refundExisting(charge: ChargeRecord): Promise<ChargeRecord> {
     let current = charge;
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (current.status === "CAPTURED") current = settled(await ledger.transition(current.orderId, "CAPTURED", { status: "REFUNDED", refundedMinor: current.capturedMinor }), current.orderId);
-      else if (current.status === "AUTHORIZED") current = settled(await ledger.transition(current.orderId, "AUTHORIZED", { status: "VOIDED", declineCode: "voided" }), current.orderId);
+      if (current.status === "CAPTURED")
+        current = settled(
+          await ledger.transition(current.orderId, "CAPTURED", {
+            status: "REFUNDED",
+            refundedMinor: current.capturedMinor,
+          }),
+          current.orderId,
+        );
+      else if (current.status === "AUTHORIZED")
+        current = settled(
+          await ledger.transition(current.orderId, "AUTHORIZED", { status: "VOIDED", declineCode: "voided" }),
+          current.orderId,
+        );
       else return current;
     }
     return current;

@@ -12,13 +12,17 @@ export const Mutation = {
   placeOrder: async (_, args, ctx) => {
     try {
       const result = await placeOrder(ctx.checkout, viewerOf(ctx).id, args.input, args.idempotencyKey);
-      return { order: result.orderId ? await ctx.loaders.order.load(result.orderId) : null, userErrors: result.userErrors };
+      return {
+        order: result.orderId ? await ctx.loaders.order.load(result.orderId) : null,
+        userErrors: result.userErrors,
+      };
     } catch (error) {
       if (error instanceof DomainError) return { order: null, userErrors: error.userErrors };
       throw error;
     }
   },
   cancelOrder: (_, args, ctx) => toPayload("order", () => cancelOrder(ctx.checkout, viewerOf(ctx), args.id)),
-  markOrderShipped: (_, args, ctx) => toPayload("order", () => markOrderShipped(ctx.checkout, args.id, args.trackingNumber)),
+  markOrderShipped: (_, args, ctx) =>
+    toPayload("order", () => markOrderShipped(ctx.checkout, args.id, args.trackingNumber)),
   markOrderDelivered: (_, args, ctx) => toPayload("order", () => markOrderDelivered(ctx.checkout, args.id)),
 } satisfies MutationResolvers;

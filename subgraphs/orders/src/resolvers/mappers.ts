@@ -8,7 +8,13 @@ export type UserMapper = { id: string };
 /** A stored order row: amounts in minor units, address in ship* columns. */
 export type OrderMapper = Order;
 /** A line as Order.items shapes it: priced, with the product still only an id. */
-export type OrderItemMapper = { productId: string; title: string; quantity: number; unitPrice: Money; lineTotal: Money };
+export type OrderItemMapper = {
+  productId: string;
+  title: string;
+  quantity: number;
+  unitPrice: Money;
+  lineTotal: Money;
+};
 /** A stored payment attempt. */
 export type PaymentMapper = Payment;
 /** Connections count lazily (`totalCount` runs only when selected). */

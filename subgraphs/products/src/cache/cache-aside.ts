@@ -51,7 +51,8 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
       return await cache.read(ids.map(keyOf));
     } catch (error) {
       // An outage is logged once by the Redis guard, not once per request for as long as it lasts.
-      if (!(error instanceof RedisUnavailableError)) logger.warn({ err: error, namespace }, "cache read failed; reading the database");
+      if (!(error instanceof RedisUnavailableError))
+        logger.warn({ err: error, namespace }, "cache read failed; reading the database");
       return ids.map(() => ({ value: null, version: null }));
     }
   }
@@ -64,7 +65,14 @@ export function createCacheAside<V>(options: CacheAsideOptions<V>): CacheAside<V
         const id = options.idOf(row);
         const version = versions.get(id);
         if (version === null || version === undefined) return [];
-        return [{ key: keyOf(id), value: options.serialize(row), version, ttlSeconds: options.ttlSeconds * (1 + Math.random() * jitter) }];
+        return [
+          {
+            key: keyOf(id),
+            value: options.serialize(row),
+            version,
+            ttlSeconds: options.ttlSeconds * (1 + Math.random() * jitter),
+          },
+        ];
       });
       await cache.fill(fills).catch((error: unknown) => {
         if (!(error instanceof RedisUnavailableError)) logger.warn({ err: error, namespace }, "cache fill failed");

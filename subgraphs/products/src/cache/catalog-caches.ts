@@ -1,7 +1,12 @@
 import type { Logger } from "@shopgraph/logger";
 import type { Db } from "../db/client.ts";
 import { findCategoriesByIds, listCategories, type CategoryRecord } from "../db/category-repository.ts";
-import { deserializeProduct, findProductsByIds, serializeProduct, type ProductRecord } from "../db/product-repository.ts";
+import {
+  deserializeProduct,
+  findProductsByIds,
+  serializeProduct,
+  type ProductRecord,
+} from "../db/product-repository.ts";
 import { createCacheAside, type CacheAside } from "./cache-aside.ts";
 import type { EntityCache } from "./entity-cache.ts";
 
@@ -26,21 +31,37 @@ const reviveCategory = (raw: CategoryRecord): CategoryRecord => ({ ...raw, creat
 export function createCatalogCaches(cache: EntityCache, db: Db, ttlSeconds: number, logger: Logger): CatalogCaches {
   return {
     products: createCacheAside({
-      cache, namespace: "product", ttlSeconds, logger,
+      cache,
+      namespace: "product",
+      ttlSeconds,
+      logger,
       fetch: (ids) => findProductsByIds(db, ids),
-      idOf: (p) => p.id, serialize: serializeProduct, deserialize: deserializeProduct,
+      idOf: (p) => p.id,
+      serialize: serializeProduct,
+      deserialize: deserializeProduct,
     }),
     categories: createCacheAside({
-      cache, namespace: "category", ttlSeconds, logger,
+      cache,
+      namespace: "category",
+      ttlSeconds,
+      logger,
       fetch: (ids) => findCategoriesByIds(db, ids),
-      idOf: (c) => c.id, serialize: serializeCategory, deserialize: (text) => reviveCategory(JSON.parse(text) as CategoryRecord),
+      idOf: (c) => c.id,
+      serialize: serializeCategory,
+      deserialize: (text) => reviveCategory(JSON.parse(text) as CategoryRecord),
     }),
     categoryList: createCacheAside({
-      cache, namespace: "categories", ttlSeconds, logger,
+      cache,
+      namespace: "categories",
+      ttlSeconds,
+      logger,
       fetch: async () => [{ id: CATEGORY_LIST_KEY, list: await listCategories(db) }],
       idOf: (entry) => entry.id,
       serialize: (entry) => JSON.stringify(entry.list),
-      deserialize: (text) => ({ id: CATEGORY_LIST_KEY, list: (JSON.parse(text) as CategoryRecord[]).map(reviveCategory) }),
+      deserialize: (text) => ({
+        id: CATEGORY_LIST_KEY,
+        list: (JSON.parse(text) as CategoryRecord[]).map(reviveCategory),
+      }),
     }),
   };
 }

@@ -83,7 +83,10 @@ export function createRedisEntityCache(redis: Redis, prefix: string, options: Re
     for (const key of pending) {
       if (pending.size <= MAX_PENDING_INVALIDATIONS) break;
       pending.delete(key);
-      options.logger?.warn({ key }, "too many invalidations waiting for Redis: this entry may stay stale until its TTL");
+      options.logger?.warn(
+        { key },
+        "too many invalidations waiting for Redis: this entry may stay stale until its TTL",
+      );
     }
     retry ??= setInterval(() => void flushPending().catch(() => {}), 1_000);
     retry.unref();

@@ -35,4 +35,3 @@ export async function categoryExists(db: Db, id: string): Promise<boolean> {
 export function insertCategory(db: Db, data: { slug: string; name: string }): Promise<CategoryRecord | null> {
   return nullIfTaken(db.category.create({ data, select: COLUMNS }));
 }
-

@@ -18,7 +18,11 @@ export interface QueryEvent {
 export function createDb(url: string, max: number, onQuery?: (event: QueryEvent) => void): Db {
   const adapter = createPgAdapter({ connectionString: url, max });
   if (!onQuery) return new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS });
-  const db = new PrismaClient({ adapter, transactionOptions: TRANSACTION_OPTIONS, log: [{ emit: "event", level: "query" }] });
+  const db = new PrismaClient({
+    adapter,
+    transactionOptions: TRANSACTION_OPTIONS,
+    log: [{ emit: "event", level: "query" }],
+  });
   db.$on("query", (event) => onQuery({ query: event.query, params: event.params, duration: Number(event.duration) }));
   return db;
 }

@@ -22,7 +22,12 @@ export interface StockState {
  * condition is read after any concurrent reservation committed, not from a stale snapshot.
  * Null when the condition refused the change.
  */
-export async function adjustStock(tx: Tx, productId: string, delta: number, maxStock: number): Promise<AdjustedStock | null> {
+export async function adjustStock(
+  tx: Tx,
+  productId: string,
+  delta: number,
+  maxStock: number,
+): Promise<AdjustedStock | null> {
   const reserved = RESERVED_SQL(Prisma.sql`p."id"`);
   const rows = await tx.$queryRaw<AdjustedStock[]>`
     UPDATE "Product" p SET "stock" = p."stock" + ${delta}::int, "updatedAt" = now()

@@ -55,13 +55,16 @@ function sortColumn(sortKey: ProductSortKey): { expr: Prisma.Sql; param: (v: str
 }
 
 function fromClause(filter: ProductListFilter): Prisma.Sql {
-  return filter.tsQuery ? sql`"Product" p CROSS JOIN to_tsquery('english'::regconfig, ${filter.tsQuery}) AS q` : sql`"Product" p`;
+  return filter.tsQuery
+    ? sql`"Product" p CROSS JOIN to_tsquery('english'::regconfig, ${filter.tsQuery}) AS q`
+    : sql`"Product" p`;
 }
 
 function conditions(filter: ProductListFilter): Prisma.Sql[] {
   const where = [sql`p."archivedAt" IS NULL`];
   if (filter.categoryId !== undefined) where.push(sql`p."categoryId" = ${filter.categoryId}::uuid`);
-  if (filter.categorySlug !== undefined) where.push(sql`p."categoryId" = (SELECT c."id" FROM "Category" c WHERE c."slug" = ${filter.categorySlug})`);
+  if (filter.categorySlug !== undefined)
+    where.push(sql`p."categoryId" = (SELECT c."id" FROM "Category" c WHERE c."slug" = ${filter.categorySlug})`);
   if (filter.minPriceMinor !== undefined) where.push(sql`p."priceMinor" >= ${filter.minPriceMinor}`);
   if (filter.maxPriceMinor !== undefined) where.push(sql`p."priceMinor" <= ${filter.maxPriceMinor}`);
   if (filter.inStock !== undefined) where.push(sql`(p."stock" - ${RESERVED_SQL(sql`p."id"`)} > 0) = ${filter.inStock}`);

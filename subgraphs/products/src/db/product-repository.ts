@@ -19,8 +19,16 @@ export interface ProductRecord {
 
 /** Prisma select for {@link ProductRecord}. */
 export const PRODUCT_COLUMNS = {
-  id: true, slug: true, title: true, description: true, priceMinor: true, currencyCode: true,
-  categoryId: true, archivedAt: true, createdAt: true, updatedAt: true,
+  id: true,
+  slug: true,
+  title: true,
+  description: true,
+  priceMinor: true,
+  currencyCode: true,
+  categoryId: true,
+  archivedAt: true,
+  createdAt: true,
+  updatedAt: true,
 } as const;
 
 /** The same columns for raw SQL over `"Product" p`. */
@@ -79,7 +87,9 @@ export async function archiveProductRow(db: Db, id: string): Promise<ProductReco
  * SQL for a product's units that can be ordered now: stock minus ACTIVE reservations that have not
  * expired. Expired ones stop counting at once, before the sweep marks them RELEASED.
  */
-export const RESERVED_SQL = (productId: Prisma.Sql) => Prisma.sql`COALESCE((SELECT SUM(r."quantity") FROM "StockReservation" r
+export const RESERVED_SQL = (
+  productId: Prisma.Sql,
+) => Prisma.sql`COALESCE((SELECT SUM(r."quantity") FROM "StockReservation" r
   WHERE r."productId" = ${productId} AND r."status" = 'ACTIVE' AND r."expiresAt" > now()), 0)`;
 
 /** Units available now per product id, in one statement; never negative. */
@@ -98,8 +108,15 @@ export function serializeProduct(p: ProductRecord): string {
 export function deserializeProduct(text: string): ProductRecord {
   const raw = JSON.parse(text) as Record<string, string | null>;
   return {
-    id: raw.id!, slug: raw.slug!, title: raw.title!, description: raw.description!, priceMinor: BigInt(raw.priceMinor!),
-    currencyCode: raw.currencyCode as CurrencyCode, categoryId: raw.categoryId ?? null,
-    archivedAt: raw.archivedAt ? new Date(raw.archivedAt) : null, createdAt: new Date(raw.createdAt!), updatedAt: new Date(raw.updatedAt!),
+    id: raw.id!,
+    slug: raw.slug!,
+    title: raw.title!,
+    description: raw.description!,
+    priceMinor: BigInt(raw.priceMinor!),
+    currencyCode: raw.currencyCode as CurrencyCode,
+    categoryId: raw.categoryId ?? null,
+    archivedAt: raw.archivedAt ? new Date(raw.archivedAt) : null,
+    createdAt: new Date(raw.createdAt!),
+    updatedAt: new Date(raw.updatedAt!),
   };
 }

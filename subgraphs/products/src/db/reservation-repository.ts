@@ -38,7 +38,9 @@ const lockedProductColumns = Prisma.sql`p."id", p."title", p."stock", p."archive
 /** Locks the products (see {@link lockProductRows}) and then reads their availability. */
 export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<LockedProduct[]> {
   await lockProductRows(tx, ids);
-  return tx.$queryRaw<LockedProduct[]>`SELECT ${lockedProductColumns} FROM "Product" p WHERE p."id" = ANY(${[...ids]}::uuid[]) ORDER BY p."id"`;
+  return tx.$queryRaw<
+    LockedProduct[]
+  >`SELECT ${lockedProductColumns} FROM "Product" p WHERE p."id" = ANY(${[...ids]}::uuid[]) ORDER BY p."id"`;
 }
 
 /** What {@link reserveIfFree} found and did. */
@@ -56,7 +58,12 @@ export interface ReserveAttempt {
  * (database clock), only if the order has no reservation yet and every line is available.
  * Otherwise it changes nothing and the caller decides from what it read.
  */
-export async function reserveIfFree(tx: Tx, orderId: string, lines: readonly { productId: string; quantity: number }[], ttlSeconds: number): Promise<ReserveAttempt> {
+export async function reserveIfFree(
+  tx: Tx,
+  orderId: string,
+  lines: readonly { productId: string; quantity: number }[],
+  ttlSeconds: number,
+): Promise<ReserveAttempt> {
   const ids = lines.map((l) => l.productId);
   const rows = await tx.$queryRaw<(Partial<LockedProduct> & { existing: number; inserted: number })[]>`
     WITH wanted AS (
@@ -78,7 +85,15 @@ export async function reserveIfFree(tx: Tx, orderId: string, lines: readonly { p
     ORDER BY p."id"`;
   const first = rows[0];
   return {
-    products: rows.filter((r) => r.id != null).map(({ id, title, stock, archived, available }) => ({ id: id!, title: title!, stock: stock!, archived: archived!, available: available! })),
+    products: rows
+      .filter((r) => r.id != null)
+      .map(({ id, title, stock, archived, available }) => ({
+        id: id!,
+        title: title!,
+        stock: stock!,
+        archived: archived!,
+        available: available!,
+      })),
     existing: first?.existing ?? 0,
     inserted: (first?.inserted ?? 0) > 0,
   };
@@ -100,7 +115,12 @@ export function lockReservation(tx: Tx, orderId: string): Promise<ReservationRow
 }
 
 /** Creates the order's reservation lines, ACTIVE until now + ttl (database clock). */
-export async function insertReservation(tx: Tx, orderId: string, lines: readonly { productId: string; quantity: number }[], ttlSeconds: number): Promise<void> {
+export async function insertReservation(
+  tx: Tx,
+  orderId: string,
+  lines: readonly { productId: string; quantity: number }[],
+  ttlSeconds: number,
+): Promise<void> {
   await tx.$executeRaw`
     INSERT INTO "StockReservation" ("id", "orderId", "productId", "quantity", "status", "expiresAt", "updatedAt")
     SELECT gen_random_uuid(), ${orderId}::uuid, l."productId", l."quantity", 'ACTIVE', now() + make_interval(secs => ${ttlSeconds}::float8), now()
@@ -119,7 +139,13 @@ export async function reactivateReservation(tx: Tx, orderId: string, ttlSeconds:
  * products' stock (commit takes units out, a cancelled sale puts them back), in ONE statement.
  * The caller holds the product and reservation row locks (see lockProductsOfOrder, lockReservation).
  */
-export async function moveReservation(tx: Tx, orderId: string, status: ReservationStatus, stockLines: readonly { productId: string; quantity: number }[], sign: 1 | -1): Promise<void> {
+export async function moveReservation(
+  tx: Tx,
+  orderId: string,
+  status: ReservationStatus,
+  stockLines: readonly { productId: string; quantity: number }[],
+  sign: 1 | -1,
+): Promise<void> {
   await tx.$executeRaw`
     WITH moved AS (
       UPDATE "StockReservation" SET "status" = ${status}::"ReservationStatus", "updatedAt" = now() WHERE "orderId" = ${orderId}::uuid

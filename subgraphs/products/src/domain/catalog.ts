@@ -4,8 +4,23 @@ import type { CatalogCaches } from "../cache/catalog-caches.ts";
 import { CATEGORY_LIST_KEY } from "../cache/catalog-caches.ts";
 import type { Db } from "../db/client.ts";
 import { categoryExists, insertCategory, type CategoryRecord } from "../db/category-repository.ts";
-import { archiveProductRow, insertProduct, updateProductRow, type ProductChanges, type ProductRecord } from "../db/product-repository.ts";
-import { checkCategoryName, checkDescription, checkInitialStock, checkPrice, checkTitle, errorsOf, resolveSlug, suffixSlug } from "./catalog-rules.ts";
+import {
+  archiveProductRow,
+  insertProduct,
+  updateProductRow,
+  type ProductChanges,
+  type ProductRecord,
+} from "../db/product-repository.ts";
+import {
+  checkCategoryName,
+  checkDescription,
+  checkInitialStock,
+  checkPrice,
+  checkTitle,
+  errorsOf,
+  resolveSlug,
+  suffixSlug,
+} from "./catalog-rules.ts";
 
 /** What catalog writes need: the database and the caches they invalidate. */
 export interface CatalogDeps {
@@ -45,7 +60,10 @@ async function requireCategory(db: Db, categoryId: string): Promise<void> {
  * Inserts with the given slug; a derived slug that collides gets one random suffix (admins who
  * typed no slug should not have to invent one), an explicit one is SLUG_TAKEN.
  */
-async function insertWithSlug<T>(slug: { slug: string; derived: boolean }, insert: (slug: string) => Promise<T | null>): Promise<T> {
+async function insertWithSlug<T>(
+  slug: { slug: string; derived: boolean },
+  insert: (slug: string) => Promise<T | null>,
+): Promise<T> {
   for (const candidate of slug.derived ? [slug.slug, suffixSlug(slug.slug)] : [slug.slug]) {
     // null: the slug is taken (the repository translated the unique violation).
     const inserted = await insert(candidate);
@@ -55,7 +73,10 @@ async function insertWithSlug<T>(slug: { slug: string; derived: boolean }, inser
 }
 
 /** ADMIN: creates a category and drops the cached categories list. */
-export async function createCategory(deps: CatalogDeps, input: { name: string; slug?: string | null }): Promise<CategoryRecord> {
+export async function createCategory(
+  deps: CatalogDeps,
+  input: { name: string; slug?: string | null },
+): Promise<CategoryRecord> {
   const name = checkCategoryName(input.name, ["input", "name"]);
   const slug = resolveSlug(input.slug, input.name, ["input", "slug"]);
   if (!name.ok || !slug.ok) throw new DomainError(...errorsOf(name, slug));
@@ -71,26 +92,38 @@ export async function createProduct(deps: CatalogDeps, input: CreateProductInput
   const price = checkPrice(input.price, ["input", "price"]);
   const stock = checkInitialStock(input.initialStock ?? 0, ["input", "initialStock"]);
   const slug = resolveSlug(input.slug, input.title, ["input", "slug"]);
-  if (!title.ok || !description.ok || !price.ok || !stock.ok || !slug.ok) throw new DomainError(...errorsOf(title, description, price, stock, slug));
+  if (!title.ok || !description.ok || !price.ok || !stock.ok || !slug.ok)
+    throw new DomainError(...errorsOf(title, description, price, stock, slug));
   const categoryId = input.categoryId ?? null;
   if (categoryId !== null) await requireCategory(deps.db, categoryId);
   // New ids have no cache entry (misses are never cached), so there is nothing to invalidate.
   return insertWithSlug(slug.value, (s) =>
     insertProduct(deps.db, {
-      slug: s, title: title.value, description: description.value, priceMinor: price.value,
-      currencyCode: input.currencyCode ?? "USD", categoryId, stock: stock.value,
+      slug: s,
+      title: title.value,
+      description: description.value,
+      priceMinor: price.value,
+      currencyCode: input.currencyCode ?? "USD",
+      categoryId,
+      stock: stock.value,
     }),
   );
 }
 
 /** ADMIN: changes catalog fields (the slug stays: links keep working); the cached entity is dropped. */
-export async function updateProduct(deps: CatalogDeps, rawId: string, input: UpdateProductInput): Promise<ProductRecord> {
+export async function updateProduct(
+  deps: CatalogDeps,
+  rawId: string,
+  input: UpdateProductInput,
+): Promise<ProductRecord> {
   if (!isUuid(rawId)) throw productNotFound();
   // Cache keys use the canonical (lowercase) form, as PostgreSQL returns it.
   const id = rawId.toLowerCase();
   const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
   const title = given(input.title) ? checkTitle(input.title, ["input", "title"]) : undefined;
-  const description = given(input.description) ? checkDescription(input.description, ["input", "description"]) : undefined;
+  const description = given(input.description)
+    ? checkDescription(input.description, ["input", "description"])
+    : undefined;
   const price = given(input.price) ? checkPrice(input.price, ["input", "price"]) : undefined;
   const errors = errorsOf(...[title, description, price].filter((c) => c !== undefined));
   if (errors.length > 0) throw new DomainError(...errors);
@@ -115,4 +148,3 @@ export async function archiveProduct(deps: CatalogDeps, rawId: string): Promise<
   await deps.caches.products.invalidate([id]);
   return product;
 }
-

@@ -30,7 +30,10 @@ export async function adjustInventory(deps: InventoryDeps, rawProductId: string,
     const adjusted = await adjustStock(tx, productId, delta, MAX_STOCK);
     if (!adjusted) throw refusal(delta, await stockState(tx, productId));
     const after = adjusted.stock - adjusted.reserved;
-    await insertOutboxEvents(tx, lowStockEvents([{ productId, title: adjusted.title, before: after - delta, after }], deps.lowStockThreshold));
+    await insertOutboxEvents(
+      tx,
+      lowStockEvents([{ productId, title: adjusted.title, before: after - delta, after }], deps.lowStockThreshold),
+    );
   });
   // updatedAt changed: the cached entity is stale even though stock itself is never cached.
   await deps.caches.products.invalidate([productId]);
@@ -40,9 +43,18 @@ function refusal(delta: number, state: { stock: number; reserved: number } | nul
   const field = ["delta"];
   if (!state) return new DomainError(userError("PRODUCT_NOT_FOUND", "Product not found", ["productId"]));
   const next = state.stock + delta;
-  if (next < 0) return new DomainError(userError("INSUFFICIENT_STOCK", `Only ${state.stock} in stock: cannot remove ${-delta}`, field));
+  if (next < 0)
+    return new DomainError(
+      userError("INSUFFICIENT_STOCK", `Only ${state.stock} in stock: cannot remove ${-delta}`, field),
+    );
   if (next < state.reserved) {
-    return new DomainError(userError("INSUFFICIENT_STOCK", `${state.reserved} of ${state.stock} units are reserved by pending checkouts: cannot remove ${-delta}`, field));
+    return new DomainError(
+      userError(
+        "INSUFFICIENT_STOCK",
+        `${state.reserved} of ${state.stock} units are reserved by pending checkouts: cannot remove ${-delta}`,
+        field,
+      ),
+    );
   }
   return new DomainError(userError("STOCK_LIMIT_EXCEEDED", `Stock cannot exceed ${MAX_STOCK}`, field));
 }

@@ -19,5 +19,8 @@ export interface AvailabilityChange {
 export function lowStockEvents(changes: readonly AvailabilityChange[], threshold: number): OutboxDraft[] {
   return changes
     .filter((c) => c.before > threshold && c.after <= threshold)
-    .map((c) => ({ type: LOW_STOCK_EVENT, payload: { productId: c.productId, title: c.title, quantityAvailable: Math.max(c.after, 0) } }));
+    .map((c) => ({
+      type: LOW_STOCK_EVENT,
+      payload: { productId: c.productId, title: c.title, quantityAvailable: Math.max(c.after, 0) },
+    }));
 }

@@ -18,7 +18,10 @@ const DIGITS = /^\d{1,19}$/;
 function scopeTag(scope: CursorScope): string {
   const base = `${scope.sortKey}:${scope.reverse ? "r" : "f"}`;
   if (scope.sortKey !== "RELEVANCE") return base;
-  return `${base}:${createHash("sha256").update(scope.tsQuery ?? "").digest("base64url").slice(0, 10)}`;
+  return `${base}:${createHash("sha256")
+    .update(scope.tsQuery ?? "")
+    .digest("base64url")
+    .slice(0, 10)}`;
 }
 
 /** The sort value of a row, as the cursor stores it. */

@@ -9,7 +9,12 @@ export interface ProductsArgs {
   first?: number | null;
   after?: string | null;
   query?: string | null;
-  filter?: { categorySlug?: string | null; minPrice?: string | null; maxPrice?: string | null; inStock?: boolean | null } | null;
+  filter?: {
+    categorySlug?: string | null;
+    minPrice?: string | null;
+    maxPrice?: string | null;
+    inStock?: boolean | null;
+  } | null;
   sortKey?: ProductSortKey | null;
   reverse?: boolean | null;
 }
@@ -25,8 +30,10 @@ function parseFilter(filter: ProductsArgs["filter"], tsQuery: string | undefined
   if (tsQuery !== undefined) out.tsQuery = tsQuery;
   if (!filter) return out;
   if (filter.categorySlug !== null && filter.categorySlug !== undefined) out.categorySlug = filter.categorySlug;
-  if (filter.minPrice !== null && filter.minPrice !== undefined) out.minPriceMinor = parseMoney(filter.minPrice, ["filter", "minPrice"]);
-  if (filter.maxPrice !== null && filter.maxPrice !== undefined) out.maxPriceMinor = parseMoney(filter.maxPrice, ["filter", "maxPrice"]);
+  if (filter.minPrice !== null && filter.minPrice !== undefined)
+    out.minPriceMinor = parseMoney(filter.minPrice, ["filter", "minPrice"]);
+  if (filter.maxPrice !== null && filter.maxPrice !== undefined)
+    out.maxPriceMinor = parseMoney(filter.maxPrice, ["filter", "maxPrice"]);
   if (out.minPriceMinor !== undefined && out.maxPriceMinor !== undefined && out.minPriceMinor > out.maxPriceMinor) {
     throw badUserInput("minPrice must not exceed maxPrice", ["filter", "minPrice"]);
   }
@@ -42,7 +49,8 @@ export function parseProductsArgs(args: ProductsArgs): ProductsRequest {
   const first = parseFirst(args.first);
   const tsQuery = toPrefixTsQuery(args.query);
   const sortKey = args.sortKey ?? "CREATED_AT";
-  if (sortKey === "RELEVANCE" && tsQuery === undefined) throw badUserInput("sortKey RELEVANCE needs a query", ["sortKey"]);
+  if (sortKey === "RELEVANCE" && tsQuery === undefined)
+    throw badUserInput("sortKey RELEVANCE needs a query", ["sortKey"]);
   const filter = parseFilter(args.filter, tsQuery);
   const scope: CursorScope = { sortKey, reverse: args.reverse ?? false, ...(tsQuery !== undefined ? { tsQuery } : {}) };
   const after = args.after ? decodeProductCursor(args.after, scope) : null;

@@ -4,9 +4,16 @@ import type { Db, Tx } from "../db/client.ts";
 import { inTransaction } from "../db/transactions.ts";
 import { insertOutboxEvents } from "../db/outbox.ts";
 import {
-  insertReservation, lockProductRows, lockProductsOfOrder, lockReservation, moveReservation, reactivateReservation, releaseExpiredReservations,
+  insertReservation,
+  lockProductRows,
+  lockProductsOfOrder,
+  lockReservation,
+  moveReservation,
+  reactivateReservation,
+  releaseExpiredReservations,
   reserveIfFree,
-  type LockedProduct, type ReservationRow,
+  type LockedProduct,
+  type ReservationRow,
 } from "../db/reservation-repository.ts";
 import { MAX_STOCK } from "./catalog-rules.ts";
 import { lowStockEvents } from "./low-stock.ts";
@@ -34,12 +41,15 @@ interface MergedLine extends StockLine {
 
 function checkRequest(orderId: string, lines: readonly StockLine[]): MergedLine[] {
   if (!isUuid(orderId)) throw badUserInput("orderId must be a UUID", ["orderId"]);
-  if (lines.length === 0 || lines.length > MAX_RESERVATION_LINES) throw badUserInput(`lines must hold 1–${MAX_RESERVATION_LINES} entries`, ["lines"]);
+  if (lines.length === 0 || lines.length > MAX_RESERVATION_LINES)
+    throw badUserInput(`lines must hold 1–${MAX_RESERVATION_LINES} entries`, ["lines"]);
   const errors: UserError[] = [];
   const merged = new Map<string, MergedLine>();
   lines.forEach((line, index) => {
     if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_STOCK) {
-      errors.push(userError("INVALID_QUANTITY", `Quantity must be 1–${MAX_STOCK}`, ["lines", String(index), "quantity"]));
+      errors.push(
+        userError("INVALID_QUANTITY", `Quantity must be 1–${MAX_STOCK}`, ["lines", String(index), "quantity"]),
+      );
     } else if (!isUuid(line.productId)) {
       errors.push(userError("PRODUCT_UNAVAILABLE", "This product is not available", ["lines", String(index)]));
     } else {
@@ -63,12 +73,15 @@ function shortages(lines: readonly MergedLine[], products: Map<string, LockedPro
     if (!product || product.archived) return [userError("PRODUCT_UNAVAILABLE", "This product is not available", field)];
     if (product.available >= line.quantity) return [];
     const left = Math.max(product.available, 0);
-    return [userError("OUT_OF_STOCK", `Only ${left} of "${product.title}" available (requested ${line.quantity})`, field)];
+    return [
+      userError("OUT_OF_STOCK", `Only ${left} of "${product.title}" available (requested ${line.quantity})`, field),
+    ];
   });
 }
 
 const sameLines = (rows: readonly ReservationRow[], lines: readonly MergedLine[]) =>
-  rows.length === lines.length && rows.every((row, i) => row.productId === lines[i]?.productId && row.quantity === lines[i]?.quantity);
+  rows.length === lines.length &&
+  rows.every((row, i) => row.productId === lines[i]?.productId && row.quantity === lines[i]?.quantity);
 
 /**
  * Reserves every line or none (OUT_OF_STOCK / PRODUCT_UNAVAILABLE name the lines at fault).
@@ -78,16 +91,22 @@ const sameLines = (rows: readonly ReservationRow[], lines: readonly MergedLine[]
 export async function reserveStock(deps: ReservationDeps, orderId: string, lines: readonly StockLine[]): Promise<void> {
   const merged = checkRequest(orderId, lines);
   await inTransaction(deps.db, async (tx) => {
-    await lockProductRows(tx, merged.map((l) => l.productId));
+    await lockProductRows(
+      tx,
+      merged.map((l) => l.productId),
+    );
     // The common case (a first reservation, the stock there) is this one statement.
     const attempt = await reserveIfFree(tx, orderId, merged, deps.reservationTtlSeconds);
     const products = new Map(attempt.products.map((p) => [p.id, p]));
     if (attempt.inserted) return recordLowStock(tx, deps, merged, products);
     const existing = attempt.existing > 0 ? await lockReservation(tx, orderId) : [];
     if (existing.length > 0 && !sameLines(existing, merged)) {
-      throw new DomainError(userError("RESERVATION_MISMATCH", "This order already holds a reservation for other lines", ["lines"]));
+      throw new DomainError(
+        userError("RESERVATION_MISMATCH", "This order already holds a reservation for other lines", ["lines"]),
+      );
     }
-    const live = existing.length > 0 && existing.every((r) => r.status === "COMMITTED" || (r.status === "ACTIVE" && !r.expired));
+    const live =
+      existing.length > 0 && existing.every((r) => r.status === "COMMITTED" || (r.status === "ACTIVE" && !r.expired));
     if (live) return;
     const errors = shortages(merged, products);
     if (errors.length > 0) throw new DomainError(...errors);
@@ -97,10 +116,24 @@ export async function reserveStock(deps: ReservationDeps, orderId: string, lines
   });
 }
 
-async function recordLowStock(tx: Tx, deps: ReservationDeps, lines: readonly MergedLine[], products: Map<string, LockedProduct>) {
+async function recordLowStock(
+  tx: Tx,
+  deps: ReservationDeps,
+  lines: readonly MergedLine[],
+  products: Map<string, LockedProduct>,
+) {
   const changes = lines.flatMap((line) => {
     const product = products.get(line.productId);
-    return product ? [{ productId: product.id, title: product.title, before: product.available, after: product.available - line.quantity }] : [];
+    return product
+      ? [
+          {
+            productId: product.id,
+            title: product.title,
+            before: product.available,
+            after: product.available - line.quantity,
+          },
+        ]
+      : [];
   });
   await insertOutboxEvents(tx, lowStockEvents(changes, deps.lowStockThreshold));
 }
@@ -119,12 +152,16 @@ export async function commitStock(deps: ReservationDeps, orderId: string): Promi
   if (!isUuid(orderId)) throw badUserInput("orderId must be a UUID", ["orderId"]);
   await inTransaction(deps.db, async (tx) => {
     const rows = await lockOrder(tx, orderId);
-    if (rows.length === 0) throw new DomainError(userError("RESERVATION_NOT_FOUND", "No stock is reserved for this order", ["orderId"]));
+    if (rows.length === 0)
+      throw new DomainError(userError("RESERVATION_NOT_FOUND", "No stock is reserved for this order", ["orderId"]));
     if (rows.every((r) => r.status === "COMMITTED")) return;
     if (rows.some((r) => r.expired && r.status !== "COMMITTED")) {
-      throw new DomainError(userError("RESERVATION_EXPIRED", "The reservation expired: reserve the stock again", ["orderId"]));
+      throw new DomainError(
+        userError("RESERVATION_EXPIRED", "The reservation expired: reserve the stock again", ["orderId"]),
+      );
     }
-    if (rows.some((r) => r.status === "RELEASED")) throw new DomainError(userError("RESERVATION_RELEASED", "The reservation was released", ["orderId"]));
+    if (rows.some((r) => r.status === "RELEASED"))
+      throw new DomainError(userError("RESERVATION_RELEASED", "The reservation was released", ["orderId"]));
     await moveReservation(tx, orderId, "COMMITTED", rows, -1);
   });
 }
@@ -138,7 +175,13 @@ export async function releaseStock(deps: ReservationDeps, orderId: string): Prom
   await inTransaction(deps.db, async (tx) => {
     const rows = await lockOrder(tx, orderId);
     if (rows.length === 0 || rows.every((r) => r.status === "RELEASED")) return;
-    await moveReservation(tx, orderId, "RELEASED", rows.filter((r) => r.status === "COMMITTED"), 1);
+    await moveReservation(
+      tx,
+      orderId,
+      "RELEASED",
+      rows.filter((r) => r.status === "COMMITTED"),
+      1,
+    );
   });
 }
 

@@ -15,7 +15,15 @@ export function toPrefixTsQuery(query: string | null | undefined): string | unde
   if (query === null || query === undefined) return undefined;
   const text = query.trim();
   if (text === "") return undefined;
-  if (text.length > MAX_QUERY_LENGTH) throw badUserInput(`query must be at most ${MAX_QUERY_LENGTH} characters`, ["query"]);
-  const words = text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  return words.slice(0, MAX_QUERY_WORDS).map((word) => `${word}:*`).join(" & ");
+  if (text.length > MAX_QUERY_LENGTH)
+    throw badUserInput(`query must be at most ${MAX_QUERY_LENGTH} characters`, ["query"]);
+  const words =
+    text
+      .normalize("NFKC")
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? [];
+  return words
+    .slice(0, MAX_QUERY_WORDS)
+    .map((word) => `${word}:*`)
+    .join(" & ");
 }

@@ -12,6 +12,12 @@ export const Category = {
     const first = parseFirst(args.first);
     const after = args.after ? decodeProductCursor(args.after, SCOPE) : null;
     const rows = await ctx.loaders.categoryPage.load({ categoryId: category.id, first, after });
-    return toConnection(rows, first, after !== null, (row) => productCursor(row, SCOPE), () => ctx.loaders.categoryCount.load(category.id));
+    return toConnection(
+      rows,
+      first,
+      after !== null,
+      (row) => productCursor(row, SCOPE),
+      () => ctx.loaders.categoryCount.load(category.id),
+    );
   },
 } satisfies CategoryResolvers;

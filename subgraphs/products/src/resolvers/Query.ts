@@ -8,7 +8,8 @@ import { productCursor } from "../domain/product-cursor.ts";
 import { parseProductsArgs } from "../domain/product-query.ts";
 import type { QueryResolvers } from "../generated/resolvers-types.ts";
 
-const allCategories = async (ctx: ProductsContext) => (await ctx.services.caches.categoryList.loadMany([CATEGORY_LIST_KEY]))[0]?.list ?? [];
+const allCategories = async (ctx: ProductsContext) =>
+  (await ctx.services.caches.categoryList.loadMany([CATEGORY_LIST_KEY]))[0]?.list ?? [];
 
 export const Query = {
   // Archived products still resolve by id (order history links to them), not by slug (storefront URLs).
@@ -26,7 +27,8 @@ export const Query = {
     const { spec, scope } = parseProductsArgs(args);
     const count = selectsField(info, "totalCount") ? countProducts(ctx.services.db, spec.filter) : undefined;
     const [rows, total] = await Promise.all([listProducts(ctx.services.db, spec), count]);
-    const countOf = total === undefined ? () => countProducts(ctx.services.db, spec.filter) : () => Promise.resolve(total);
+    const countOf =
+      total === undefined ? () => countProducts(ctx.services.db, spec.filter) : () => Promise.resolve(total);
     return toConnection(rows, spec.first, spec.after !== null, (row) => productCursor(row, scope), countOf);
   },
   categories: (_, __, ctx) => allCategories(ctx),

@@ -45,7 +45,8 @@ try {
   process.stdout.write(`created ADMIN ${admin.email} (id ${admin.id})\n`);
 } catch (error) {
   if (!(error instanceof DomainError)) throw error;
-  for (const e of error.userErrors) process.stderr.write(`refused: ${e.code}: ${e.message}${e.field ? ` (${e.field.join(".")})` : ""}\n`);
+  for (const e of error.userErrors)
+    process.stderr.write(`refused: ${e.code}: ${e.message}${e.field ? ` (${e.field.join(".")})` : ""}\n`);
   process.exitCode = 1;
 } finally {
   await db.$disconnect();

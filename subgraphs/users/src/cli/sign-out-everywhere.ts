@@ -30,14 +30,24 @@ const config = configOrExit(() => loadUsersConfig());
 // Without Redis the running processes' revocations live in the users process's memory, out of
 // this command's reach: refresh tokens would die, access tokens would not. Refuse rather than half-do it.
 if (!config.DATABASE_URL || !config.REDIS_URL) {
-  process.stderr.write("refused: sign-out-everywhere needs DATABASE_URL and REDIS_URL (the service's shared database and Redis)\n");
+  process.stderr.write(
+    "refused: sign-out-everywhere needs DATABASE_URL and REDIS_URL (the service's shared database and Redis)\n",
+  );
   process.exit(1);
 }
 const logger = createLogger({ service: "users-cli", level: "warn", redactEmails: false });
 const db = createDb(config.DATABASE_URL, 1);
-const revocations = await startRevocations(config, { role: "publisher", logger, tokenLifetimeMs: (config.ACCESS_TOKEN_TTL_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000 });
+const revocations = await startRevocations(config, {
+  role: "publisher",
+  logger,
+  tokenLifetimeMs: (config.ACCESS_TOKEN_TTL_SECONDS + config.JWT_CLOCK_TOLERANCE_SECONDS) * 1000,
+});
 try {
-  const user = values.email ? await findUserByEmail(db, normalizeEmail(values.email)) : /^[0-9a-f-]{36}$/i.test(values.id!) ? await findUserById(db, values.id!) : null;
+  const user = values.email
+    ? await findUserByEmail(db, normalizeEmail(values.email))
+    : /^[0-9a-f-]{36}$/i.test(values.id!)
+      ? await findUserById(db, values.id!)
+      : null;
   if (!user) {
     process.stderr.write("refused: NOT_FOUND: no such user\n");
     process.exitCode = 1;
@@ -47,7 +57,9 @@ try {
     if (revocations.pendingCount() === 0) {
       process.stdout.write(`signed out everywhere: ${user.email} (id ${user.id})\n`);
     } else {
-      process.stderr.write("refused: the revocation could not be written to Redis; refresh tokens are revoked, access tokens are not. Run again.\n");
+      process.stderr.write(
+        "refused: the revocation could not be written to Redis; refresh tokens are revoked, access tokens are not. Run again.\n",
+      );
       process.exitCode = 1;
     }
   }

@@ -11,7 +11,10 @@ export type DbTx = Db | Tx;
 
 /** Creates the Prisma client over the pg driver adapter (no native engine). */
 export function createDb(url: string, max: number): Db {
-  return new PrismaClient({ adapter: createPgAdapter({ connectionString: url, max }), transactionOptions: TRANSACTION_OPTIONS });
+  return new PrismaClient({
+    adapter: createPgAdapter({ connectionString: url, max }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
 }
 
 /** Runs `work` in one interactive transaction: committed when it resolves, rolled back when it throws. */

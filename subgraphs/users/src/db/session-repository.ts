@@ -22,13 +22,19 @@ export async function createSessionFamily(db: Db, userId: string): Promise<strin
 }
 
 /** Stores a refresh token (only its hash) in a family. */
-export async function insertRefreshToken(db: DbTx, token: { familyId: string; tokenHash: string; expiresAt: Date }): Promise<void> {
+export async function insertRefreshToken(
+  db: DbTx,
+  token: { familyId: string; tokenHash: string; expiresAt: Date },
+): Promise<void> {
   await db.refreshToken.create({ data: token });
 }
 
 /** The refresh token with this hash, its family's state and user, or null. */
 export async function findRefreshableToken(db: Db, tokenHash: string): Promise<RefreshableToken | null> {
-  const token = await db.refreshToken.findUnique({ where: { tokenHash }, include: { family: { include: { user: true } } } });
+  const token = await db.refreshToken.findUnique({
+    where: { tokenHash },
+    include: { family: { include: { user: true } } },
+  });
   if (!token) return null;
   const { user } = token.family;
   return {
@@ -43,7 +49,14 @@ export async function findRefreshableToken(db: Db, tokenHash: string): Promise<R
 /** The refresh token with this hash and its family's state (no user), or null. */
 export async function findRefreshToken(db: Db, tokenHash: string): Promise<StoredRefreshToken | null> {
   const token = await db.refreshToken.findUnique({ where: { tokenHash }, include: { family: true } });
-  return token && { id: token.id, familyId: token.familyId, expiresAt: token.expiresAt, familyRevokedAt: token.family.revokedAt };
+  return (
+    token && {
+      id: token.id,
+      familyId: token.familyId,
+      expiresAt: token.expiresAt,
+      familyRevokedAt: token.family.revokedAt,
+    }
+  );
 }
 
 /**
@@ -51,7 +64,10 @@ export async function findRefreshToken(db: Db, tokenHash: string): Promise<Store
  * concurrent refreshes cannot both consume it). True when this call consumed it.
  */
 export async function consumeRefreshToken(db: DbTx, tokenId: string): Promise<boolean> {
-  const consumed = await db.refreshToken.updateMany({ where: { id: tokenId, usedAt: null }, data: { usedAt: new Date() } });
+  const consumed = await db.refreshToken.updateMany({
+    where: { id: tokenId, usedAt: null },
+    data: { usedAt: new Date() },
+  });
   return consumed.count > 0;
 }
 
@@ -62,5 +78,8 @@ export async function revokeFamily(db: DbTx, familyId: string, reason: string): 
 
 /** Revokes every still-open session family of a user. */
 export async function revokeUserFamilies(db: Db, userId: string, reason: string): Promise<void> {
-  await db.sessionFamily.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  await db.sessionFamily.updateMany({
+    where: { userId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
 }

@@ -81,7 +81,13 @@ export async function createUserWithEvent(
   try {
     return await db.$transaction(async (tx) => {
       const created = await tx.user.create({ data: { ...rest, ...(role ? { role } : {}) } });
-      const publicUser = { id: created.id, email: created.email, name: created.name, role: created.role, createdAt: created.createdAt };
+      const publicUser = {
+        id: created.id,
+        email: created.email,
+        name: created.name,
+        role: created.role,
+        createdAt: created.createdAt,
+      };
       await insertOutboxEvent(tx, eventOf(publicUser));
       return publicUser;
     });

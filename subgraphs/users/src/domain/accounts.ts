@@ -2,17 +2,44 @@ import { DomainError, userError } from "@shopgraph/errors";
 import type { Role } from "@shopgraph/auth";
 import { isUuid } from "@shopgraph/subgraph-kit";
 import type { Db } from "../db/client.ts";
-import { createUserWithEvent, findUserByEmail, findUserById, setPasswordHash, updateUser, type PublicUser } from "../db/user-repository.ts";
+import {
+  createUserWithEvent,
+  findUserByEmail,
+  findUserById,
+  setPasswordHash,
+  updateUser,
+  type PublicUser,
+} from "../db/user-repository.ts";
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from "./passwords.ts";
-import { revokeAccessTokens, revokeAllSessions, startSession, type IssuedSession, type SessionDeps } from "./sessions.ts";
-import { checkEmail, checkName, checkPassword, normalizeEmail, normalizeName, type PasswordPolicy } from "./validation.ts";
+import {
+  revokeAccessTokens,
+  revokeAllSessions,
+  startSession,
+  type IssuedSession,
+  type SessionDeps,
+} from "./sessions.ts";
+import {
+  checkEmail,
+  checkName,
+  checkPassword,
+  normalizeEmail,
+  normalizeName,
+  type PasswordPolicy,
+} from "./validation.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import { recordLoginLocked } from "./login-locked-event.ts";
 
-const toPublic = (u: PublicUser): PublicUser => ({ id: u.id, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt });
+const toPublic = (u: PublicUser): PublicUser => ({
+  id: u.id,
+  email: u.email,
+  name: u.name,
+  role: u.role,
+  createdAt: u.createdAt,
+});
 
 /** The unique email constraint refused the new account. */
-export const emailTaken = () => new DomainError(userError("EMAIL_TAKEN", "An account with this email already exists", ["input", "email"]));
+export const emailTaken = () =>
+  new DomainError(userError("EMAIL_TAKEN", "An account with this email already exists", ["input", "email"]));
 
 /** `user.registered`, recorded with the account: notifications keeps the contact. */
 export const registeredEvent = (user: PublicUser) => ({
@@ -38,7 +65,10 @@ export function checkNewAccount(input: { email: string; password: string; name: 
 }
 
 /** Creates a CUSTOMER account, records `user.registered` in the same transaction, and signs in. */
-export async function register(deps: AccountDeps, input: { email: string; password: string; name: string }): Promise<IssuedSession> {
+export async function register(
+  deps: AccountDeps,
+  input: { email: string; password: string; name: string },
+): Promise<IssuedSession> {
   const { email, name, errors } = checkNewAccount(input, deps.passwordPolicy);
   if (errors.length > 0) throw new DomainError(...errors);
   const passwordHash = await hashPassword(input.password);
@@ -52,7 +82,11 @@ export async function register(deps: AccountDeps, input: { email: string; passwo
  * The throttle is keyed by the normalized email, known or not, so locks reveal no accounts either;
  * a locked attempt is refused before the password is even hashed, the right password included.
  */
-export async function login(deps: AccountDeps, input: { email: string; password: string }, clientIp: string): Promise<IssuedSession> {
+export async function login(
+  deps: AccountDeps,
+  input: { email: string; password: string },
+  clientIp: string,
+): Promise<IssuedSession> {
   return startSession(deps, await authenticate(deps, input, clientIp));
 }
 
@@ -110,7 +144,8 @@ export async function changePassword(
 ): Promise<void> {
   const { db } = deps;
   const user = await findUserById(db, userId);
-  const wrong = () => new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
+  const wrong = () =>
+    new DomainError(userError("INVALID_CREDENTIALS", "Current password is incorrect", ["input", "currentPassword"]));
   if (!user) throw wrong();
   await refuseWhileThrottled(deps.throttle, user.email, clientIp);
   // A social-only account has no password: the dummy hash makes that a wrong password, in the same time.
@@ -120,7 +155,10 @@ export async function changePassword(
   }
   await deps.throttle.recordSuccess(user.email, clientIp);
   const errors = checkPassword(input.newPassword, ["input", "newPassword"], user.email, deps.passwordPolicy, user.name);
-  if (input.newPassword === input.currentPassword) errors.push(userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]));
+  if (input.newPassword === input.currentPassword)
+    errors.push(
+      userError("WEAK_PASSWORD", "The new password must differ from the current one", ["input", "newPassword"]),
+    );
   if (errors.length > 0) throw new DomainError(...errors);
   await setPasswordHash(db, userId, await hashPassword(input.newPassword));
   await revokeAllSessions(deps, userId, "password_changed");
@@ -139,9 +177,15 @@ export async function updateProfile(db: Db, userId: string, input: { name?: stri
 }
 
 /** ADMIN: changes a user's role. An admin cannot demote themself (no lock-out by accident). */
-export async function setUserRole(deps: Pick<SessionDeps, "db" | "revocations">, actorId: string, userId: string, role: Role): Promise<PublicUser> {
+export async function setUserRole(
+  deps: Pick<SessionDeps, "db" | "revocations">,
+  actorId: string,
+  userId: string,
+  role: Role,
+): Promise<PublicUser> {
   const { db } = deps;
-  if (actorId === userId && role !== "ADMIN") throw new DomainError(userError("CANNOT_DEMOTE_SELF", "You cannot remove your own ADMIN role", ["role"]));
+  if (actorId === userId && role !== "ADMIN")
+    throw new DomainError(userError("CANNOT_DEMOTE_SELF", "You cannot remove your own ADMIN role", ["role"]));
   const target = isUuid(userId) ? await findUserById(db, userId) : null;
   if (!target) throw new DomainError(userError("NOT_FOUND", "User not found", ["userId"]));
   if (target.role === role) return toPublic(target);

@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import { isIPv4, isIPv6 } from "node:net";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from "rate-limiter-flexible";
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  RLWrapperTimeouts,
+  type RateLimiterAbstract,
+} from "rate-limiter-flexible";
 import type { Redis } from "@shopgraph/kv";
 
 /** Limits of the failed-login throttle (config LOGIN_*; defaults in config.ts). */
@@ -59,13 +65,19 @@ const accountKey = (email: string) => createHash("sha256").update(email).digest(
  * addresses count per /64, the block one subscriber gets (rotating inside it is free for an attacker).
  */
 export function normalizeIp(raw: string): string {
-  const ip = raw.trim().toLowerCase().replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
+  const ip = raw
+    .trim()
+    .toLowerCase()
+    .replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
   if (isIPv4(ip) || !isIPv6(ip)) return ip.slice(0, 64);
   const [head = "", tail = ""] = ip.split("::");
   const left = head ? head.split(":") : [];
   const right = ip.includes("::") && tail ? tail.split(":") : [];
   const groups = ip.includes("::") ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}::/64`;
 }
 
 /**
@@ -91,7 +103,10 @@ async function consume(limiter: RateLimiterAbstract, key: string): Promise<RateL
  * at most `storeTimeoutMs` and counting continues in-process instead of failing the login.
  */
 export function createLoginThrottle(settings: LoginThrottleSettings, deps: LoginThrottleDeps): LoginThrottle {
-  const limiter = (name: string, opts: { points: number; duration: number; blockDuration?: number }): RateLimiterAbstract => {
+  const limiter = (
+    name: string,
+    opts: { points: number; duration: number; blockDuration?: number },
+  ): RateLimiterAbstract => {
     const keyPrefix = `${deps.keyPrefix}login:${name}`;
     const memory = new RateLimiterMemory({
       ...opts,
@@ -114,8 +129,16 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
   };
   // points = N - 1: the N-th failure is the consume that goes over and sets the block.
   const duration = settings.failureWindowSeconds;
-  const pair = limiter("ip", { points: settings.maxFailuresPerAccountIp - 1, duration, blockDuration: settings.accountIpLockSeconds });
-  const account = limiter("acct", { points: settings.maxFailuresPerAccount - 1, duration, blockDuration: settings.accountLockSeconds });
+  const pair = limiter("ip", {
+    points: settings.maxFailuresPerAccountIp - 1,
+    duration,
+    blockDuration: settings.accountIpLockSeconds,
+  });
+  const account = limiter("acct", {
+    points: settings.maxFailuresPerAccount - 1,
+    duration,
+    blockDuration: settings.accountLockSeconds,
+  });
   // Only block()/get() are used: a present key means "wait until it expires".
   const delay = limiter("delay", { points: 1, duration: settings.maxDelaySeconds });
   const knownSeconds = memorySafe(settings.knownIpDays * 86_400);
@@ -168,7 +191,12 @@ export function createLoginThrottle(settings: LoginThrottleSettings, deps: Login
 
     async recordSuccess(email, ip) {
       const k = keys(email, ip);
-      await Promise.all([pair.delete(k.pair), delay.delete(k.pair), account.delete(k.a), known.set(k.pair, 1, knownSeconds)]);
+      await Promise.all([
+        pair.delete(k.pair),
+        delay.delete(k.pair),
+        account.delete(k.a),
+        known.set(k.pair, 1, knownSeconds),
+      ]);
     },
   };
 }

@@ -29,7 +29,10 @@ function zxcvbn(): ZxcvbnFactory {
 }
 
 /** Strength of a password (0–4) and zxcvbn's warning, judged offline against common-password and English lists. */
-export function passwordStrength(password: string, userInputs: string[] = []): { score: number; warning: string | null } {
+export function passwordStrength(
+  password: string,
+  userInputs: string[] = [],
+): { score: number; warning: string | null } {
   const result = zxcvbn().check(password.slice(0, ANALYSED_LENGTH), userInputs);
   return { score: result.score, warning: result.feedback.warning };
 }

@@ -31,7 +31,10 @@ export interface IssuedSession {
   user: PublicUser;
 }
 
-const invalidToken = () => new DomainError(userError("INVALID_REFRESH_TOKEN", "The refresh token is invalid, expired or revoked", ["refreshToken"]));
+const invalidToken = () =>
+  new DomainError(
+    userError("INVALID_REFRESH_TOKEN", "The refresh token is invalid, expired or revoked", ["refreshToken"]),
+  );
 
 async function issue(deps: SessionDeps, user: PublicUser, familyId: string, db: DbTx): Promise<IssuedSession> {
   const refreshToken = newRefreshToken();
@@ -88,7 +91,11 @@ export async function revokeAccessTokens(deps: Pick<SessionDeps, "revocations">,
 }
 
 /** Revokes every session of a user and every access token issued for them (password change, sign-out everywhere). */
-export async function revokeAllSessions(deps: Pick<SessionDeps, "db" | "revocations">, userId: string, reason: string): Promise<void> {
+export async function revokeAllSessions(
+  deps: Pick<SessionDeps, "db" | "revocations">,
+  userId: string,
+  reason: string,
+): Promise<void> {
   await revokeUserFamilies(deps.db, userId, reason);
   await deps.revocations.revokeUser(userId);
 }

@@ -21,7 +21,8 @@ function toPublic(jwk: JWK): JWK {
 export async function importSigningKeys(privateJwks: JWK[]): Promise<SigningKeys> {
   if (privateJwks.length === 0) throw new Error("at least one signing key is required");
   for (const jwk of privateJwks) {
-    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.d || !jwk.kid) throw new Error("signing keys must be private Ed25519 JWKs with a kid");
+    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || !jwk.d || !jwk.kid)
+      throw new Error("signing keys must be private Ed25519 JWKs with a kid");
   }
   const first = privateJwks[0] as JWK & { kid: string };
   const key = (await importJWK(first, ACCESS_TOKEN_ALG)) as CryptoKey;

@@ -17,7 +17,12 @@ export interface TokenSettings {
  * (RFC 7519 NumericDate allows fractions): a "tokens issued until T are revoked" marker must not
  * also catch the token refreshed a few milliseconds after T, in the same second.
  */
-export async function signAccessToken(keys: SigningKeys, settings: TokenSettings, user: { id: string; role: Role }, sessionId: string): Promise<{ token: string; expiresAt: Date }> {
+export async function signAccessToken(
+  keys: SigningKeys,
+  settings: TokenSettings,
+  user: { id: string; role: Role },
+  sessionId: string,
+): Promise<{ token: string; expiresAt: Date }> {
   const nowMs = Date.now();
   const exp = Math.floor(nowMs / 1000) + settings.accessTokenTtlSeconds;
   const token = await new SignJWT({ role: user.role, sid: sessionId })

@@ -14,10 +14,25 @@ const ASCII_DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0
  * Common and Inherited (digits, punctuation, combining marks) go with any of them.
  */
 const SINGLE_SCRIPT = [
-  "Latin", "Cyrillic", "Greek", "Armenian", "Georgian", "Hebrew", "Arabic", "Thai", "Devanagari", "Bengali", "Tamil",
-  "Han|Hiragana|Katakana", "Han|Hangul", "Han|Bopomofo",
+  "Latin",
+  "Cyrillic",
+  "Greek",
+  "Armenian",
+  "Georgian",
+  "Hebrew",
+  "Arabic",
+  "Thai",
+  "Devanagari",
+  "Bengali",
+  "Tamil",
+  "Han|Hiragana|Katakana",
+  "Han|Hangul",
+  "Han|Bopomofo",
 ].map((scripts) => {
-  const allowed = scripts.split("|").map((s) => `\\p{Script=${s}}`).join("");
+  const allowed = scripts
+    .split("|")
+    .map((s) => `\\p{Script=${s}}`)
+    .join("");
   return new RegExp(`^[\\p{Script=Common}\\p{Script=Inherited}${allowed}]+$`, "u");
 });
 
@@ -51,7 +66,13 @@ export function checkEmail(email: string, field: string[]): UserError[] {
   const domain = email.slice(at + 1);
   if (!ASCII_DOMAIN.test(domain)) return invalid;
   if (!isSingleScript(local)) {
-    return [userError("INVALID_EMAIL", "The part before the @ mixes alphabets (look-alike letters); type it in one alphabet", field)];
+    return [
+      userError(
+        "INVALID_EMAIL",
+        "The part before the @ mixes alphabets (look-alike letters); type it in one alphabet",
+        field,
+      ),
+    ];
   }
   if (!domainToUnicode(domain).split(".").every(isSingleScript)) return invalid;
   return [];

@@ -28,30 +28,42 @@ const firstPartyUser = (ctx: UsersContext): string => {
   return ctx.viewer.id;
 };
 /** Who a started flow may later be linked to: the signed-in user of a first-party session, else no one. */
-const linkableBy = (ctx: UsersContext): string | null => (ctx.viewer && ctx.viewer.clientId === undefined ? ctx.viewer.id : null);
+const linkableBy = (ctx: UsersContext): string | null =>
+  ctx.viewer && ctx.viewer.clientId === undefined ? ctx.viewer.id : null;
 
 export const Mutation = {
   register: (_, args, ctx) => toPayload("session", () => issued(ctx, () => register(ctx.accounts, args.input))),
   login: (_, args, ctx) => toPayload("session", () => issued(ctx, () => login(ctx.accounts, args.input, ctx.clientIp))),
-  refreshSession: (_, args, ctx) => toPayload("session", () => issued(ctx, () => refreshSession(ctx.sessions, args.refreshToken))),
+  refreshSession: (_, args, ctx) =>
+    toPayload("session", () => issued(ctx, () => refreshSession(ctx.sessions, args.refreshToken))),
   logout: async (_, args, ctx) => {
     const result = await toPayload("success", async () => (await logout(ctx.sessions, args.refreshToken), true));
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
   updateProfile: (_, args, ctx) => toPayload("user", () => updateProfile(ctx.db, viewerId(ctx), args.input)),
   changePassword: async (_, args, ctx) => {
-    const result = await toPayload("success", async () => (await changePassword(ctx.accounts, viewerId(ctx), args.input, ctx.clientIp), true));
+    const result = await toPayload(
+      "success",
+      async () => (await changePassword(ctx.accounts, viewerId(ctx), args.input, ctx.clientIp), true),
+    );
     return { success: result.success ?? false, userErrors: result.userErrors };
   },
-  setUserRole: (_, args, ctx) => toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),
+  setUserRole: (_, args, ctx) =>
+    toPayload("user", () => setUserRole(ctx.sessions, viewerId(ctx), args.userId, args.role)),
   startSocialLogin: async (_, args, ctx) => {
     const result = await toPayload("flow", () => startSocialLogin(ctx.social, args.input, linkableBy(ctx)));
-    return { authorizationUrl: result.flow?.authorizationUrl ?? null, state: result.flow?.state ?? null, userErrors: result.userErrors };
+    return {
+      authorizationUrl: result.flow?.authorizationUrl ?? null,
+      state: result.flow?.state ?? null,
+      userErrors: result.userErrors,
+    };
   },
   // Signs in exactly as login does: the same session issuing, the same "this request's user" marker.
-  completeSocialLogin: (_, args, ctx) => toPayload("session", () => issued(ctx, () => completeSocialLogin(ctx.social, args.input))),
+  completeSocialLogin: (_, args, ctx) =>
+    toPayload("session", () => issued(ctx, () => completeSocialLogin(ctx.social, args.input))),
   linkIdentity: (_, args, ctx) => toPayload("user", () => linkIdentity(ctx.social, firstPartyUser(ctx), args.input)),
-  unlinkIdentity: (_, args, ctx) => toPayload("user", () => unlinkIdentity(ctx.social, firstPartyUser(ctx), args.provider)),
+  unlinkIdentity: (_, args, ctx) =>
+    toPayload("user", () => unlinkIdentity(ctx.social, firstPartyUser(ctx), args.provider)),
   // Apps (OAuth clients): the SDL's @policy admits ADMINs on first-party sessions only.
   registerApp: (_, args, ctx) => registeredAppPayload(() => registerApp(ctx.db, viewerId(ctx), args.input)),
   rotateAppSecret: (_, args, ctx) => registeredAppPayload(() => rotateAppSecret(ctx.db, args.id)),

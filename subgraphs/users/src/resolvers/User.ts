@@ -10,7 +10,8 @@ export const User = {
   // The user themself, an ADMIN, or the session this very request issued (register/login/refresh
   // answer with the signed-in user before any token was sent). The SDL's customer_data policy adds
   // the read_customers scope for signed-in callers.
-  email: (user, _, ctx) => (ctx.sessionUserId === user.id ? user.email : (requireOwnerOrAdmin(ctx.viewer, user.id), user.email)),
+  email: (user, _, ctx) =>
+    ctx.sessionUserId === user.id ? user.email : (requireOwnerOrAdmin(ctx.viewer, user.id), user.email),
   // The user themself only (not even an ADMIN): which providers can sign in to an account is theirs to know.
   identities: (user, _, ctx) => {
     const self = ctx.viewer?.id === user.id || ctx.sessionUserId === user.id;

@@ -32,7 +32,9 @@ describe("waitForReady", () => {
 
   it("times out with the last answer", async () => {
     const target = await serve(Number.POSITIVE_INFINITY);
-    await expect(waitForReady(target.url, { timeoutMs: 150, intervalMs: 20 })).resolves.toEqual({
+    // The timeouts leave a first poll time to be answered on a loaded machine (the first fetch of a
+    // process loads undici); a server that never gets ready still ends in "timeout".
+    await expect(waitForReady(target.url, { timeoutMs: 1_500, intervalMs: 20 })).resolves.toEqual({
       ready: false,
       reason: "timeout",
       lastResult: "HTTP 503",
@@ -42,7 +44,7 @@ describe("waitForReady", () => {
   it("names a refused connection", async () => {
     const target = await serve(0);
     await new Promise((resolve) => servers.pop()?.close(resolve));
-    const result = await waitForReady(target.url, { timeoutMs: 100, intervalMs: 20 });
+    const result = await waitForReady(target.url, { timeoutMs: 1_500, intervalMs: 20 });
     expect(result).toEqual({ ready: false, reason: "timeout", lastResult: "ECONNREFUSED" });
   });
 

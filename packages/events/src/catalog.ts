@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isUuid } from "@shopgraph/util";
 
 /** Every event type Shopgraph publishes (DESIGN.md "Events"), with the producer in the comment. */
 export const EventType = {
@@ -23,7 +24,8 @@ export const EventType = {
 
 export type EventType = (typeof EventType)[keyof typeof EventType];
 
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a UUID");
+/** The workspace's one UUID check (@shopgraph/util), as a zod schema. */
+const uuid = z.string().refine(isUuid, "must be a UUID");
 
 /** `user.registered` v1. Unknown extra keys are ignored: additive changes keep the version. */
 export const UserRegisteredV1 = z.object({

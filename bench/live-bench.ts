@@ -10,8 +10,13 @@
  *    `--per-socket` subscriptions each: the gateway's extra RSS, and its CPU while idle (ws pings
  *    every LIVE_KEEPALIVE_MS).
  *
- *   pnpm bench:live [--subscribers 200] [--idle 10000] [--per-socket 5] [--idle-seconds 30] [--out bench/results/live]
+ * The latency is also split into its stages (orders commit → relay → notifications → gateway →
+ * socket; see lib/live-split.ts).
+ *
+ *   pnpm bench:live [--subscribers 200] [--concurrency 8] [--idle 10000 | 0 to skip] [--per-socket 5]
+ *                   [--idle-seconds 30] [--out bench/results/live]
  */
+import { cpus, loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
@@ -19,6 +24,7 @@ import WebSocket from "ws";
 import { startBenchStack } from "./lib/bench-stack.ts";
 import { startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
 import { join } from "node:path";
+import { measureLiveSplit, splitTable, type ClientTimes } from "./lib/live-split.ts";
 import { writeBenchResults } from "./lib/results.ts";
 import { PLACE_ORDER, placeOrderVariables, registerUsers } from "./lib/seed-data.ts";
 
@@ -48,6 +54,8 @@ const { stack, log, signer, workDir, logDir } = bench;
 let gateway: RunningGateway | undefined;
 const sockets: Client[] = [];
 const failures: unknown[] = [];
+/** The 1-minute load average just before and just after the latency run. */
+const load = { before: NaN, after: NaN };
 const metricsPort = await bench.nextPort();
 /** Sums the gateway's samples of one metric (all label sets) from its /metrics listener. */
 async function metric(name: string): Promise<number> {
@@ -103,7 +111,7 @@ try {
         next: (r) => {
           const n = (r.data as { notificationAdded?: { kind: string; order: { id: string } | null } } | undefined)
             ?.notificationAdded;
-          if (n?.kind === "ORDER_CONFIRMED" && n.order) received.set(n.order.id, performance.now());
+          if (n?.kind === "ORDER_CONFIRMED" && n.order) received.set(n.order.id, Date.now());
         },
         error: (e) => failures.push(e),
         complete: () => {},
@@ -111,6 +119,7 @@ try {
     );
   }
   await sleep(3_000);
+  load.before = loadavg()[0]!;
   log(`${subscribers} subscribers; placing one order each (concurrency ${concurrency})`);
   const returned = new Map<string, number>();
   let next = 0;
@@ -125,13 +134,14 @@ try {
         });
         const body = (await res.json()) as { data?: { placeOrder: { order: { id: string } | null } } };
         const id = body.data?.placeOrder.order?.id;
-        if (id) returned.set(id, performance.now());
+        if (id) returned.set(id, Date.now());
         else failures.push(body);
       }
     }),
   );
-  const deadline = performance.now() + 30_000;
-  while (received.size < returned.size && performance.now() < deadline) await sleep(50);
+  const deadline = Date.now() + 30_000;
+  while (received.size < returned.size && Date.now() < deadline) await sleep(50);
+  load.after = loadavg()[0]!;
   const latencies = [...returned]
     .filter(([id]) => received.has(id))
     .map(([id, at]) => received.get(id)! - at)
@@ -152,10 +162,62 @@ try {
     1000;
   Object.assign(latency, { gatewayMeanLagMs: gatewayLagMs });
   log(`latency: ${JSON.stringify(latency)}`);
+  const client = new Map<string, ClientTimes>();
+  for (const [id, returnedAt] of returned) {
+    const receivedAt = received.get(id);
+    if (receivedAt !== undefined) client.set(id, { returnedAt, receivedAt });
+  }
+  const split = await measureLiveSplit({
+    redis: { url: stack.redis.url!, prefix: stack.redis.prefix },
+    notificationsDatabase: stack.databases.notifications,
+    client,
+  });
+  log(`split:\n${splitTable(split).join("\n")}`);
   for (const c of sockets.splice(0)) await c.dispose();
   await sleep(2_000);
 
-  // 2. idle
+  // 2. idle (--idle 0 skips it)
+  const idleResult = idle > 0 ? await measureIdle(gateway, socket, tokens) : undefined;
+
+  const markdown = [
+    "# Live updates benchmark",
+    "",
+    `One Shopgraph gateway process (1 worker) over the four subgraph processes, real PostgreSQL and Redis, on this machine (${new Date().toISOString()}; load average ${load.before.toFixed(1)} before the latency run, ${load.after.toFixed(1)} after it, on ${cpus().length} cores).`,
+    "",
+    "## placeOrder → notificationAdded",
+    "",
+    `${subscribers} graphql-ws subscribers (one customer each); each places one order through the gateway (${concurrency} at a time); latency from placeOrder returning to its subscriber receiving ORDER_CONFIRMED.`,
+    "",
+    "| orders | delivered | p50 ms | p95 ms | p99 ms | max ms |",
+    "|---|---|---|---|---|---|",
+    `| ${latency.orders} | ${latency.delivered} | ${latency.p50.toFixed(0)} | ${latency.p95.toFixed(0)} | ${latency.p99.toFixed(0)} | ${latency.max.toFixed(0)} |`,
+    "",
+    `The gateway's delivery lag metric (notification.created's occurredAt → result handed to the socket) averaged ${gatewayLagMs.toFixed(0)} ms. Where the time goes, per order (from the Redis stream's entry ids and envelopes, the notification rows and the bench's clock; one machine, one clock):`,
+    "",
+    ...splitTable(split),
+    "",
+    ...(idleResult
+      ? [
+          "## Idle subscriptions",
+          "",
+          `${idle} notificationAdded subscriptions requested over ${idleResult.sockets} WebSockets (${perSocket} each), ${idleResult.open} open per the gateway's gauge, nothing to deliver; ws pings every 12 s.`,
+          "",
+          "| gateway RSS before | with the subscriptions | extra | gateway CPU while idle |",
+          "|---|---|---|---|",
+          `| ${idleResult.baselineRssMb.toFixed(0)} MB | ${idleResult.rssMb.toFixed(0)} MB | ${idleResult.extraRssMb.toFixed(0)} MB | ${idleResult.idleCpuPercent.toFixed(1)} % of a core over ${idleSeconds} s |`,
+          "",
+        ]
+      : []),
+  ].join("\n");
+  log(`wrote ${writeBenchResults(args.out, markdown, { latency, load, split, idle: idleResult })}`);
+} finally {
+  for (const c of sockets) await Promise.resolve(c.dispose()).catch(() => {});
+  await gateway?.stop();
+  await stack.close();
+}
+
+/** The extra RSS and the idle CPU of `idle` subscriptions that receive nothing. */
+async function measureIdle(gateway: RunningGateway, socket: (token: string) => Client, tokens: readonly string[]) {
   const baseline = rssMb(gateway);
   log(
     `opening ${idle} idle subscriptions over ${Math.ceil(idle / perSocket)} sockets (gateway RSS ${baseline.toFixed(0)} MB)`,
@@ -189,34 +251,5 @@ try {
     failures: failures.length,
   };
   log(`idle: ${JSON.stringify(idleResult)}`);
-
-  const markdown = [
-    "# Live updates benchmark",
-    "",
-    `One Shopgraph gateway process (1 worker) over the four subgraph processes, real PostgreSQL and Redis, on this machine (${new Date().toISOString()}).`,
-    "",
-    "## placeOrder → notificationAdded",
-    "",
-    `${subscribers} graphql-ws subscribers (one customer each); each places one order through the gateway (${concurrency} at a time); latency from placeOrder returning to its subscriber receiving ORDER_CONFIRMED.`,
-    "",
-    "| orders | delivered | p50 ms | p95 ms | p99 ms | max ms |",
-    "|---|---|---|---|---|---|",
-    `| ${latency.orders} | ${latency.delivered} | ${latency.p50.toFixed(0)} | ${latency.p95.toFixed(0)} | ${latency.p99.toFixed(0)} | ${latency.max.toFixed(0)} |`,
-    "",
-    `Of that, the gateway's own share (notification created → result handed to the socket: feed, per-event query through notifications/orders) averaged ${gatewayLagMs.toFixed(0)} ms; the rest is the orders outbox relay, Redis and the notifications consumer.`,
-    "",
-    "## Idle subscriptions",
-    "",
-    `${idle} notificationAdded subscriptions requested over ${idleResult.sockets} WebSockets (${perSocket} each), ${open} open per the gateway's gauge, nothing to deliver; ws pings every 12 s.`,
-    "",
-    "| gateway RSS before | with the subscriptions | extra | gateway CPU while idle |",
-    "|---|---|---|---|",
-    `| ${baseline.toFixed(0)} MB | ${rssOpen.toFixed(0)} MB | ${idleResult.extraRssMb.toFixed(0)} MB | ${idleResult.idleCpuPercent.toFixed(1)} % of a core over ${idleSeconds} s |`,
-    "",
-  ].join("\n");
-  log(`wrote ${writeBenchResults(args.out, markdown, { latency, idle: idleResult })}`);
-} finally {
-  for (const c of sockets) await Promise.resolve(c.dispose()).catch(() => {});
-  await gateway?.stop();
-  await stack.close();
+  return idleResult;
 }

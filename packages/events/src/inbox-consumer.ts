@@ -1,5 +1,6 @@
 import { eventIdOf } from "./envelope.ts";
 import { consumerBacklog } from "./event-metrics.ts";
+import { runKeyed } from "./keyed-pool.ts";
 import { attemptEvent, resolveConsumerOptions } from "./process-event.ts";
 import { claimInbox, DEFAULT_INBOX_TABLE, pruneInbox, quoteTable, settleInbox, type Queryable } from "./inbox-store.ts";
 import type { ConsumerOptions, DeadLetter, EventConsumer } from "./transport.ts";
@@ -36,11 +37,16 @@ export function createInboxConsumer(options: InboxConsumerOptions): EventConsume
       await pruneInbox(options.db, table, retentionMs);
     }
     const claimed = await claimInbox(options.db, table, o.consumerName, o.claimIdleMs, o.batchSize);
-    for (const row of claimed) {
-      if (signal.aborted) break; // the unprocessed rest is released when its lease expires
-      const outcome = await attemptEvent(row.envelope, row.attempts, o);
-      await settleInbox(options.db, table, o.consumerName, row.id, outcome);
-    }
+    // `concurrency` rows at a time, rows of one ordering key in claim order; once stopping, the
+    // unprocessed rest is released when its lease expires.
+    await runKeyed(
+      claimed,
+      { concurrency: o.concurrency, signal, keyOf: (row) => o.laneOf(row.envelope) },
+      async (row) => {
+        const outcome = await attemptEvent(row.envelope, row.attempts, o);
+        await settleInbox(options.db, table, o.consumerName, row.id, outcome);
+      },
+    );
     return claimed.length === o.batchSize;
   }
 

@@ -17,7 +17,10 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Rows per transaction. Default 100. */
   batchSize?: number;
-  /** Poll interval when the outbox is empty. Default 500 ms. */
+  /**
+   * Poll interval when the outbox is empty. Default 500 ms. With a commit listener
+   * ({@link listenForOutboxCommits} calling `wake`) it is only the fallback for a missed notification.
+   */
   intervalMs?: number;
   /** Default "OutboxEvent" (the Prisma model every producer has). */
   table?: string;
@@ -37,7 +40,7 @@ export interface OutboxRelayOptions {
 }
 
 /** A running relay. */
-export interface OutboxRelay extends Pick<WorkLoop, "start" | "stop" | "healthy"> {
+export interface OutboxRelay extends Pick<WorkLoop, "start" | "stop" | "healthy" | "wake"> {
   /** Publishes one batch now; resolves with the number of events published. */
   relayOnce(): Promise<number>;
 }
@@ -174,6 +177,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     relayOnce,
     start: () => loop.start(),
     stop: () => loop.stop(),
+    wake: () => loop.wake(),
     get healthy() {
       return loop.healthy;
     },

@@ -30,6 +30,9 @@ export interface ResolvedConsumerOptions {
   batchSize: number;
   pollIntervalMs: number;
   consumerName: string;
+  concurrency: number;
+  /** The lane of a raw message for {@link runKeyed}: its ordering key, else its event id. */
+  laneOf: (raw: unknown) => string;
 }
 
 const GROUP = /^[a-z][a-z0-9_-]{0,62}$/;
@@ -39,6 +42,9 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
   if (!GROUP.test(options.group)) throw new Error(`invalid consumer group name: ${options.group}`);
   const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   if (retry.maxAttempts < 1) throw new Error("retry.maxAttempts must be at least 1");
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error("concurrency must be a positive integer");
+  const orderingKey = options.orderingKey;
   return {
     group: options.group,
     handler: options.handler,
@@ -48,6 +54,19 @@ export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsum
     batchSize: options.batchSize ?? 20,
     pollIntervalMs: options.pollIntervalMs ?? 1_000,
     consumerName: options.consumerName ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    concurrency,
+    laneOf(raw) {
+      let event: EventEnvelope;
+      try {
+        event = typeof raw === "string" ? parseEnvelopeJson(raw) : parseEnvelope(raw);
+      } catch {
+        // Malformed: dead-lettered at once by attemptEvent, so any lane of its own will do.
+        return `malformed:${randomBytes(6).toString("hex")}`;
+      }
+      const key = orderingKey?.(event);
+      // Copies of one event share a lane too: they never race each other for the idempotency record.
+      return key === null || key === undefined ? `e:${event.id}` : `k:${key}`;
+    },
   };
 }
 

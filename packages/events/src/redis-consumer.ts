@@ -1,5 +1,6 @@
 import { eventIdOf } from "./envelope.ts";
 import { consumerBacklog } from "./event-metrics.ts";
+import { runKeyed } from "./keyed-pool.ts";
 import { attemptEvent, resolveConsumerOptions } from "./process-event.ts";
 import {
   assertExec,
@@ -132,6 +133,27 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     }
   }
 
+  /**
+   * Handles a batch, `concurrency` entries at a time, entries of one ordering key in stream order.
+   * The whole batch settles before the loop reads again, so the pending-entry scan never sees an
+   * entry that is still being handled. Entries left when stopping stay pending (peers reclaim them).
+   */
+  async function handleAll(
+    entries: StreamEntry[],
+    signal: AbortSignal,
+    stateOf: (entry: StreamEntry) => RetryState | null,
+  ): Promise<void> {
+    await runKeyed(
+      entries,
+      {
+        concurrency: o.concurrency,
+        signal,
+        keyOf: (entry) => (entry.fields ? o.laneOf(entry.fields.envelope ?? null) : `trimmed:${entry.id}`),
+      },
+      (entry) => handle(entry, stateOf(entry)),
+    );
+  }
+
   async function retryDuePending(signal: AbortSignal): Promise<number> {
     // Our own PEL: failed entries waiting for their backoff and entries just reclaimed from crashed peers.
     const pending = (await redis.call(
@@ -156,10 +178,7 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     const seen = new Set(entries.map((e) => e.id));
     // Entries XCLAIM no longer returns were trimmed from the stream while pending.
     for (const id of due) if (!seen.has(id)) entries.push({ id, fields: null });
-    for (const entry of entries) {
-      if (signal.aborted) break;
-      await handle(entry, stateOf.get(entry.id) ?? null);
-    }
+    await handleAll(entries, signal, (entry) => stateOf.get(entry.id) ?? null);
     return due.length;
   }
 
@@ -228,10 +247,7 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       keys.stream,
       ">",
     )) as [string, unknown][] | null;
-    for (const entry of parseEntries(reply?.[0]?.[1])) {
-      if (signal.aborted) break;
-      await handle(entry, null);
-    }
+    await handleAll(parseEntries(reply?.[0]?.[1]), signal, () => null);
     // The blocking read is the idle wait: never add another one.
     return true;
   }

@@ -1,6 +1,7 @@
 import type { Logger } from "@shopgraph/logger";
 import { createHttpPushPublisher } from "./http-push.ts";
 import { outboxBacklog, outboxOldestAge } from "./event-metrics.ts";
+import { listenForOutboxCommits } from "./outbox-listener.ts";
 import { createOutboxRelay } from "./outbox-relay.ts";
 import { createRedisStreamPublisher } from "./redis-streams.ts";
 import { connectPgDatabase, prismaDatabase, type PrismaLike, type SqlDatabase } from "./sql.ts";
@@ -26,7 +27,14 @@ export interface StartOutboxRelayOptions {
   /** Sent with pushes (x-service-token). */
   serviceToken?: string | undefined;
   batchSize?: number;
+  /** Poll interval; with `listenUrl` only the fallback for a missed notification. Default 500 ms. */
   intervalMs?: number;
+  /**
+   * A direct URL of the producer's database (real PostgreSQL, not a transaction-mode PgBouncer) to
+   * LISTEN on: the relay then publishes as soon as an outbox row commits. Unset: polling only
+   * (the embedded server, which serves one connection at a time).
+   */
+  listenUrl?: string | undefined;
   /** Re-publish window after the transport lost published events (EVENTS_REPLAY_WINDOW_MS). Default 1 h. */
   replayWindowMs?: number;
 }
@@ -35,6 +43,8 @@ export interface StartOutboxRelayOptions {
 export interface RunningOutboxRelay {
   readonly transport: "redis" | "http-push";
   readonly healthy: boolean;
+  /** True while the commit listener's LISTEN session is up (false without `listenUrl`). */
+  readonly listening: boolean;
   /** Stops polling, finishes the batch in hand, closes the publisher (and its own pool, if any). */
   close(): Promise<void>;
 }
@@ -80,6 +90,14 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
     service: options.service,
   });
   relay.start();
+  const listener = options.listenUrl
+    ? listenForOutboxCommits({
+        url: options.listenUrl,
+        onCommit: () => relay.wake(),
+        logger: options.logger.child({ service: options.service }),
+        applicationName: `${options.service}-outbox-listener`,
+      })
+    : undefined;
   // Read at scrape time (one aggregate over the unpublished rows), shared by the two gauges of a scrape.
   let reading: { at: number; value: Promise<{ pending: number; oldest: Date | null } | undefined> } | undefined;
   const backlog = () => {
@@ -107,15 +125,19 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
       },
     ];
   });
-  options.logger.info({ transport: redis ? "redis" : "http-push" }, "outbox relay started");
+  options.logger.info({ transport: redis ? "redis" : "http-push", wakeOnCommit: !!listener }, "outbox relay started");
   return {
     transport: redis ? "redis" : "http-push",
     get healthy() {
       return relay.healthy;
     },
+    get listening() {
+      return listener?.listening ?? false;
+    },
     async close() {
       stopBacklog();
       stopAge();
+      await listener?.close();
       await relay.stop();
       await publisher.close();
       await own?.close();

@@ -80,4 +80,16 @@ export interface ConsumerOptions {
   pollIntervalMs?: number;
   /** Unique name of this instance within the group. Default host-pid-random. */
   consumerName?: string;
+  /**
+   * Events of one batch handled at once (each handler holds a database transaction). Default 1.
+   * Events with the same {@link orderingKey}, and copies of the same event, are still handled one
+   * after another in stream order.
+   */
+  concurrency?: number;
+  /**
+   * The order that matters: events with the same key are never handled side by side nor out of
+   * their arrival order (a failed event that waits for its retry is still overtaken, as without
+   * concurrency). Null: no constraint. Default: none.
+   */
+  orderingKey?: (event: EventEnvelope) => string | null;
 }

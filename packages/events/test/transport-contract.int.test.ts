@@ -179,32 +179,39 @@ for (const [name, available, makeFixture] of transports)
       await waitFor(async () => (await group.effects()).length === 5, "events published while stopped");
     });
 
-    it("dead-letters an event whose every try kills its consumer (crashes count as attempts)", async () => {
-      fixture = makeFixture();
-      const group = await fixture.group("mailer");
-      const event = one();
-      await fixture.publisher().publish([event]);
-      for (let i = 0; i < 3; i++) {
-        // A real process, SIGKILLed inside the handler: no ack, no cleanup, just a dangling claim.
-        expect(await runCrashChild("consumer", fixture.describe(group), { group: "mailer", maxAttempts: 3 })).toEqual({
-          code: null,
-          signal: "SIGKILL",
+    // Three child processes start one after another: ~25 s on a loaded 2-core machine.
+    it(
+      "dead-letters an event whose every try kills its consumer (crashes count as attempts)",
+      { timeout: 90_000 },
+      async () => {
+        fixture = makeFixture();
+        const group = await fixture.group("mailer");
+        const event = one();
+        await fixture.publisher().publish([event]);
+        for (let i = 0; i < 3; i++) {
+          // A real process, SIGKILLed inside the handler: no ack, no cleanup, just a dangling claim.
+          expect(await runCrashChild("consumer", fixture.describe(group), { group: "mailer", maxAttempts: 3 })).toEqual(
+            {
+              code: null,
+              signal: "SIGKILL",
+            },
+          );
+        }
+        let called = false;
+        const consumer = await fixture.consumer(group, async () => void (called = true), {
+          claimIdleMs: 100,
+          retry: { maxAttempts: 3, baseMs: 10, maxMs: 20 },
         });
-      }
-      let called = false;
-      const consumer = await fixture.consumer(group, async () => void (called = true), {
-        claimIdleMs: 100,
-        retry: { maxAttempts: 3, baseMs: 10, maxMs: 20 },
-      });
-      const [dead] = await waitFor(
-        async () => ((await consumer.deadLetters()).length > 0 ? consumer.deadLetters() : null),
-        "dead letter",
-      );
-      expect(dead).toMatchObject({
-        eventId: event.id,
-        attempts: 4,
-        error: expect.stringContaining("gave up after 3 attempts"),
-      });
-      expect(called).toBe(false);
-    });
+        const [dead] = await waitFor(
+          async () => ((await consumer.deadLetters()).length > 0 ? consumer.deadLetters() : null),
+          "dead letter",
+        );
+        expect(dead).toMatchObject({
+          eventId: event.id,
+          attempts: 4,
+          error: expect.stringContaining("gave up after 3 attempts"),
+        });
+        expect(called).toBe(false);
+      },
+    );
   });

@@ -8,19 +8,24 @@ export interface RelayConfig {
   EVENTS_PUSH_URLS?: readonly string[] | undefined;
   /** Re-publish window after Redis lost published events (see @shopgraph/events' outbox relay). */
   EVENTS_REPLAY_WINDOW_MS?: number | undefined;
+  /** Where the relay LISTENs for outbox commits (default: the database's own URL, unless embedded). */
+  OUTBOX_LISTEN_URL?: string | undefined;
   SERVICE_TOKEN: string;
 }
 
 /**
  * Starts publishing a producer's outbox: to Redis Streams when REDIS_URL is set, otherwise by
- * HTTP push to the consumers' inboxes (embedded mode). Uses the subgraph's own Prisma client,
- * so it opens no extra connections (the embedded database serves one at a time).
+ * HTTP push to the consumers' inboxes (embedded mode). Batches go through the subgraph's own
+ * Prisma client. On a real server one more session LISTENs for outbox commits, so an event leaves
+ * right after its transaction commits; the embedded database serves one connection at a time, so
+ * there the relay only polls.
  */
 export function startProducerRelay(
   service: string,
   prisma: Parameters<typeof startOutboxRelay>[0]["prisma"],
   config: RelayConfig,
   logger: Logger,
+  database: { url: string; embedded: boolean },
 ): RunningOutboxRelay {
   return startOutboxRelay({
     service,
@@ -30,6 +35,7 @@ export function startProducerRelay(
     redisKeyPrefix: config.REDIS_KEY_PREFIX,
     pushEndpoints: config.EVENTS_PUSH_URLS,
     serviceToken: config.SERVICE_TOKEN,
+    listenUrl: config.OUTBOX_LISTEN_URL ?? (database.embedded ? undefined : database.url),
     ...(config.EVENTS_REPLAY_WINDOW_MS !== undefined ? { replayWindowMs: config.EVENTS_REPLAY_WINDOW_MS } : {}),
   });
 }

@@ -148,7 +148,7 @@ export async function startSubgraph<TDb extends SubgraphDb, C extends BaseSubgra
     ...(parts.prefixRoutes ? { prefixRoutes: parts.prefixRoutes } : {}),
   });
   await parts.start?.();
-  const relay = options.producer ? startProducerRelay(name, db, config, logger) : undefined;
+  const relay = options.producer ? startProducerRelay(name, db, config, logger, database) : undefined;
   const { url, metricsUrl } = await http.listen(config.PORT, config.HOST);
   logger.info(
     { url: `${url}/graphql`, embeddedDatabase: database.embedded, ...parts.readyLog },

@@ -44,6 +44,12 @@ export function subgraphEnv(defaultPort: number) {
       ),
     /** When Redis lost published events (restarted empty), producers re-publish rows published this recently; 0: never. */
     EVENTS_REPLAY_WINDOW_MS: envInt(60 * 60_000, 0),
+    /**
+     * Producers: the database session their outbox relay LISTENs on, to publish as soon as a row
+     * commits. Default DATABASE_URL; point it at the server itself when DATABASE_URL goes through a
+     * transaction-mode PgBouncer (which cannot hold LISTEN). The relay polls as the fallback either way.
+     */
+    OUTBOX_LISTEN_URL: envUrl(),
   };
 }
 

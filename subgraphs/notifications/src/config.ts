@@ -70,6 +70,12 @@ const schema = z
     EVENTS_CLAIM_IDLE_MS: envInt(30_000, 50),
     /** Poll interval of the event consumer and the delivery sender when idle. */
     EVENTS_POLL_MS: envInt(1_000, 10),
+    /**
+     * Events the consumer handles side by side. Each holds a database connection for its
+     * transaction, so it is capped at DATABASE_POOL_MAX − 1 (the API and the sender keep one); the
+     * embedded database (one connection) handles one at a time. One order's events stay in order.
+     */
+    EVENTS_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     /** Tries per email/SMS before the delivery is DEAD_LETTERED. */
     DELIVERY_MAX_ATTEMPTS: envInt(5),
     /** First delivery-retry delay; doubles per attempt (with jitter) up to 1 h, so outages are ridden out. */

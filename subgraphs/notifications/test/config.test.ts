@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "@shopgraph/config";
 import { DEFAULT_JWKS_URL, DEFAULT_STOREFRONT_URL, loadNotificationsConfig } from "../src/config.ts";
+import { consumerConcurrency } from "../src/event-consumer.ts";
 
 describe("notifications config", () => {
   it("has the documented defaults", () => {
@@ -34,6 +35,19 @@ describe("notifications config", () => {
     const issues = issuesOf({ EVENTS_MAX_ATTEMPTS: "0", DELIVERY_MAX_ATTEMPTS: "many", EVENTS_CLAIM_IDLE_MS: "5" });
     for (const name of ["EVENTS_MAX_ATTEMPTS", "DELIVERY_MAX_ATTEMPTS", "EVENTS_CLAIM_IDLE_MS"])
       expect(issues).toContain(name);
+  });
+
+  it("bounds EVENTS_CONSUMER_CONCURRENCY (1-64, default 4) and leaves the pool a connection", () => {
+    expect(loadNotificationsConfig({}).EVENTS_CONSUMER_CONCURRENCY).toBe(4);
+    for (const value of ["0", "65", "two"])
+      expect(issuesOf({ EVENTS_CONSUMER_CONCURRENCY: value })).toContain("EVENTS_CONSUMER_CONCURRENCY");
+    const url = "postgres://127.0.0.1:5432/notifications";
+    const effective = (env: Record<string, string>) => consumerConcurrency(loadNotificationsConfig(env));
+    expect(effective({ DATABASE_URL: url, EVENTS_CONSUMER_CONCURRENCY: "8" })).toBe(8);
+    expect(effective({ DATABASE_URL: url, EVENTS_CONSUMER_CONCURRENCY: "8", DATABASE_POOL_MAX: "5" })).toBe(4);
+    expect(effective({ DATABASE_URL: url, DATABASE_POOL_MAX: "1" })).toBe(1);
+    // The embedded database serves one connection.
+    expect(effective({ EVENTS_CONSUMER_CONCURRENCY: "8" })).toBe(1);
   });
 
   it("requires JWKS_URL and SERVICE_TOKEN in production", () => {

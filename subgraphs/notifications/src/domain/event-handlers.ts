@@ -88,6 +88,20 @@ export function planFor(event: EventEnvelope, templates: TemplateOptions): Plan 
   };
 }
 
+/**
+ * The order the consumer keeps when it handles events side by side: one order's events
+ * (confirmed → shipped → delivered) one after another, so its notifications and emails follow the
+ * order's life; likewise one user's account events. Other events (low stock) have no constraint.
+ * A user.registered and that user's first order event may still race: the handler retries the
+ * order event until the contact exists (see apply).
+ */
+export function eventOrderingKey(event: EventEnvelope): string | null {
+  const payload = event.payload;
+  if (typeof payload.orderId === "string") return `order:${payload.orderId}`;
+  if (typeof payload.userId === "string") return `user:${payload.userId}`;
+  return null;
+}
+
 /** What one event's transaction wrote. */
 interface Applied {
   queued: number;

@@ -36,7 +36,9 @@ import {
   serveMetrics,
 } from "@shopgraph/metrics";
 import { subgraphAuthorizationPlugin } from "./authorization-plugin.ts";
+import { cacheHintPlugins } from "./cache-hints.ts";
 import { observeDbPool } from "./db-pool-metrics.ts";
+import { jitGateway } from "./jit-executor.ts";
 import { DateTimeScalar } from "./scalars.ts";
 import { callerOf, requireServiceCredential } from "./service-credential-route.ts";
 import { DEFAULT_SUBGRAPH_LIMITS, type SubgraphLimits } from "./subgraph-limits.ts";
@@ -118,12 +120,13 @@ export function subgraphHttpOptions(config: {
 export async function createSubgraphServer<C extends BaseSubgraphContext>(
   options: SubgraphServerOptions<C>,
 ): Promise<{ http: HttpServerHandle; apollo: ApolloServer<C> }> {
-  const schema = buildSubgraphSchema([
-    { typeDefs: parse(options.typeDefs), resolvers: { DateTime: DateTimeScalar, ...options.resolvers } },
-  ]);
+  const typeDefs = parse(options.typeDefs);
+  const schema = buildSubgraphSchema([{ typeDefs, resolvers: { DateTime: DateTimeScalar, ...options.resolvers } }]);
   const limits = options.limits ?? DEFAULT_SUBGRAPH_LIMITS;
+  // graphql-jit runs the queries (jit-executor.ts); Apollo keeps parsing, validation, plugins and serialization.
+  const { gateway } = jitGateway(schema);
   const apollo = new ApolloServer<C>({
-    schema,
+    gateway,
     // The gateway's limits again (defence in depth); the token cap is the parser's own 400.
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: [operationLimitsRule(limits)],
@@ -145,6 +148,7 @@ export async function createSubgraphServer<C extends BaseSubgraphContext>(
       }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      ...cacheHintPlugins<C>(typeDefs),
       // NUL/unpaired surrogates and ambiguous documents are 400s here too, not PostgreSQL errors.
       clientInputPlugin<C>(),
       variableLimitsPlugin<C>(limits),

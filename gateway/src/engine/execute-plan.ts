@@ -9,6 +9,8 @@ import {
 } from "@apollo/query-planner";
 import { trace } from "@opentelemetry/api";
 import { GraphQLError, type GraphQLErrorOptions, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { operationKindOf } from "../subgraphs/operation-kind.ts";
+import type { DirectFetch, SubgraphDataSource } from "../subgraphs/subgraph-data-source.ts";
 import { applyRewrites, compileRequires, deepMerge, type ExtractRepresentation } from "./merge.ts";
 
 /**
@@ -33,6 +35,8 @@ export interface PlanRun {
   requestContext: {
     request: { variables?: Record<string, unknown> };
     context: unknown;
+    /** Apollo Server's cache policy of the request (subgraph Cache-Control headers restrict it). */
+    overallCachePolicy?: unknown;
     metrics: { nonFtv1ErrorPaths?: { subgraph: string; path: GraphQLFormattedError["path"] }[] };
   };
   serviceMap: Record<string, GraphQLDataSource>;
@@ -41,6 +45,17 @@ export interface PlanRun {
 }
 
 type NodeRunner = (run: PlanRun, cursor: Cursor | undefined) => Promise<void>;
+
+/** What is fixed per fetch node: the request body around its variables, and the operation kind. */
+interface CompiledFetch {
+  node: FetchNode;
+  extract: ExtractRepresentation | undefined;
+  /** `{"query":…,"variables":` — the byte layout RemoteGraphQLDataSource sends. */
+  bodyPrefix: string;
+  /** `,"operationName":…}` or `}`. */
+  bodySuffix: string;
+  kind: DirectFetch["kind"];
+}
 
 const tracer = trace.getTracer("@shopgraph/gateway-engine");
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -102,11 +117,18 @@ export function compilePlan(
         };
       }
       case "Fetch": {
-        const extract = node.requires ? compileRequires(supergraphSchema, node.requires) : undefined;
+        const compiled: CompiledFetch = {
+          node,
+          extract: node.requires ? compileRequires(supergraphSchema, node.requires) : undefined,
+          bodyPrefix: `{"query":${JSON.stringify(node.operation)},"variables":`,
+          bodySuffix:
+            node.operationName === undefined ? "}" : `,"operationName":${JSON.stringify(node.operationName)}}`,
+          kind: operationKindOf(node.operationDocumentNode),
+        };
         return async (run, cursor) => {
           if (!cursor) return;
           try {
-            await executeFetch(run, node, extract, cursor, supergraphSchema);
+            await executeFetch(run, compiled, cursor, supergraphSchema);
           } catch (error) {
             run.errors.push(error);
           }
@@ -133,13 +155,8 @@ export function compilePlan(
   };
 }
 
-function executeFetch(
-  run: PlanRun,
-  fetch: FetchNode,
-  extract: ExtractRepresentation | undefined,
-  cursor: Cursor,
-  schema: GraphQLSchema,
-): Promise<void> {
+function executeFetch(run: PlanRun, compiled: CompiledFetch, cursor: Cursor, schema: GraphQLSchema): Promise<void> {
+  const { node: fetch, extract } = compiled;
   return tracer.startActiveSpan("gateway.fetch", { attributes: { service: fetch.serviceName } }, async (span) => {
     try {
       const service = run.serviceMap[fetch.serviceName];
@@ -157,7 +174,7 @@ function executeFetch(
       }
 
       if (!extract) {
-        const received = await send(run, fetch, variables, cursor);
+        const received = await send(run, compiled, variables, cursor);
         if (received) applyRewrites(schema, fetch.outputRewrites, received);
         for (const entity of entities) deepMerge(entity, received);
         return;
@@ -176,7 +193,7 @@ function executeFetch(
       if (representations.length < 1) return;
       if ("representations" in variables) throw new Error(`Variables cannot contain key "representations"`);
 
-      const received = await send(run, fetch, { ...variables, representations }, cursor);
+      const received = await send(run, compiled, { ...variables, representations }, cursor);
       if (!received) return;
       const list = received._entities;
       if (!(list && Array.isArray(list))) throw new Error(`Expected "data._entities" in response to be an array`);
@@ -195,16 +212,37 @@ function executeFetch(
   });
 }
 
-async function send(run: PlanRun, fetch: FetchNode, variables: Data, cursor: Cursor): Promise<Data | null | undefined> {
-  const response = await run.serviceMap[fetch.serviceName]!.process({
-    // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported).
-    kind: "incoming operation",
-    request: { query: fetch.operation, variables, operationName: fetch.operationName },
-    incomingRequestContext: run.requestContext as never,
-    context: run.requestContext.context as never,
-    document: fetch.operationDocumentNode,
-    pathInIncomingRequest: cursor.path,
-  } as never);
+async function send(
+  run: PlanRun,
+  compiled: CompiledFetch,
+  variables: Data,
+  cursor: Cursor,
+): Promise<Data | null | undefined> {
+  const fetch = compiled.node;
+  const service = run.serviceMap[fetch.serviceName]!;
+  // Shopgraph's own data sources take the prebuilt body; any other data source gets Apollo's call.
+  const response =
+    typeof (service as Partial<SubgraphDataSource>).fetchDirect === "function"
+      ? await (service as SubgraphDataSource).fetchDirect(
+          {
+            body: compiled.bodyPrefix + JSON.stringify(variables) + compiled.bodySuffix,
+            variables,
+            document: fetch.operationDocumentNode,
+            kind: compiled.kind,
+            query: fetch.operation,
+          },
+          run.requestContext.context as never,
+          run.requestContext.overallCachePolicy,
+        )
+      : await service.process({
+          // GraphQLDataSourceRequestKind.INCOMING_OPERATION (the enum is not exported).
+          kind: "incoming operation",
+          request: { query: fetch.operation, variables, operationName: fetch.operationName },
+          incomingRequestContext: run.requestContext as never,
+          context: run.requestContext.context as never,
+          document: fetch.operationDocumentNode,
+          pathInIncomingRequest: cursor.path,
+        } as never);
   if (response.errors) {
     const toPath = lazyErrorPaths(fetch, cursor);
     for (const error of response.errors) run.errors.push(downstreamServiceError(error, fetch.serviceName, toPath));

@@ -4,6 +4,7 @@ import { backoffDelayMs, sleep } from "@shopgraph/util";
 import type { CircuitBreaker } from "./circuit-breaker.ts";
 import { currentOperationKind } from "./operation-kind.ts";
 import { BufferedResponse } from "./buffered-response.ts";
+import { exchange, type Exchanged } from "./buffered-exchange.ts";
 
 /** Options for {@link createSubgraphFetcher}; defaults are documented in the README. */
 export interface SubgraphFetcherOptions {
@@ -40,11 +41,7 @@ export class SubgraphUnavailableError extends Error {
   }
 }
 
-interface Buffered {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-}
+type Buffered = Exchanged;
 
 /** A keep-alive pool for one subgraph origin. */
 export function createSubgraphPool(connections = 64): Agent {
@@ -158,19 +155,9 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       throw new SubgraphUnavailableError(options.name, "circuit_open", detail, last ? { cause: last } : undefined);
     }
     const startedAt = performance.now();
-    let res: Awaited<ReturnType<typeof request>>;
-    let text: string;
+    let res: Buffered;
     try {
-      const signal = AbortSignal.timeout(options.timeoutMs);
-      const payload = body !== undefined ? { body } : {};
-      res = await request(url, {
-        method: method as "POST",
-        headers,
-        ...payload,
-        dispatcher: options.dispatcher,
-        signal,
-      });
-      text = await res.body.text();
+      res = await exchange(options.dispatcher, url, method, headers, body, options.timeoutMs);
     } catch (error) {
       const reason = failureReason(error);
       throw fail(
@@ -181,21 +168,19 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
         error,
       );
     }
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers))
-      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
-    if (res.statusCode >= 500) {
+    const { status, headers: flat, body: text } = res;
+    if (status >= 500) {
       // Returned as 200 so the gateway merges its coded errors at their paths instead of masking them.
       if (isGraphQLAnswer(flat, text)) {
         lastAnswerAt = performance.now();
         options.breaker.released();
         return { status: 200, headers: flat, body: text };
       }
-      throw fail(url, "http_5xx", `HTTP ${res.statusCode}`, startedAt);
+      throw fail(url, "http_5xx", `HTTP ${status}`, startedAt);
     }
     lastAnswerAt = performance.now();
     options.breaker.succeeded();
-    return { status: res.statusCode, headers: flat, body: text };
+    return res;
   }
 
   async function send(

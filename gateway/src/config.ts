@@ -162,6 +162,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
     ...loaded,
     METRICS_PORT: metricsPort(loaded, env),
     GATEWAY_TOKEN: (loaded.GATEWAY_TOKEN ?? [DEV_GATEWAY_TOKEN])[0]!,
+    /** Every accepted form of the gateway credential (current, previous): embedded mode's live-event pushes present it. */
+    GATEWAY_CREDENTIALS: Object.freeze([...(loaded.GATEWAY_TOKEN ?? [DEV_GATEWAY_TOKEN])]),
   });
   if (config.NODE_ENV !== "development" || env.CORS_ORIGINS?.trim()) return config;
   return Object.freeze({ ...config, CORS_ORIGINS: [...new Set([...config.CORS_ORIGINS, ...DEV_CORS_ORIGINS])] });

@@ -59,6 +59,7 @@ import { cachePolicyPlugin } from "./plugins/cache-policy-plugin.ts";
 import { ApolloServerPluginCacheControl } from "@apollo/server/plugin/cacheControl";
 import { subscriptionAdmissionPlugin } from "./live/admission-plugin.ts";
 import { attachLiveUpdates, type LiveUpdates } from "./live/attach-live.ts";
+import { LIVE_EVENTS_PATH } from "./live/live-events-route.ts";
 import { CircuitBreaker } from "./subgraphs/circuit-breaker.ts";
 import { ResilientDataSource } from "./subgraphs/resilient-data-source.ts";
 import { supergraphFromFile } from "./supergraph-source.ts";
@@ -304,6 +305,10 @@ export async function createGateway(
       // The offline explorer (GraphiQL from node_modules), development only like Sandbox.
       ...(production ? {} : graphiqlRoutes()),
       "GET /.well-known/openid-configuration": oauth,
+      // Embedded mode (no Redis): the producers push live events here (gateway credential).
+      ...(config.REDIS_URL
+        ? {}
+        : { [`POST ${LIVE_EVENTS_PATH}`]: (req, res, info) => live.eventsRoute?.(req, res, info) }),
     },
     // The OAuth 2.0 authorization server (users) under this origin: apps see one issuer.
     prefixRoutes: { "/oauth/": oauth },

@@ -2,6 +2,9 @@
 // Pure: everything comes from the `env` argument, so the mapping is unit-tested.
 import { createHash } from "node:crypto";
 
+/** The gateway's embedded-mode live-events endpoint (gateway/src/live/live-events-route.ts; start-ports.e2e proves they agree). */
+const LIVE_EVENTS_PATH = "/internal/live-events";
+
 /** The processes the supervisor runs. */
 export type ProcessName = "users" | "products" | "orders" | "notifications" | "gateway";
 
@@ -199,6 +202,8 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
     // that another stack on the machine may hold (its consumer would record our events).
     if (name !== "notifications" && !env.EVENTS_PUSH_URLS?.trim())
       extra.EVENTS_PUSH_URLS = url("notifications", "/events");
+    // …and to this stack's gateway, for its subscriptions (Redis, when set, carries them instead).
+    if (!env.LIVE_EVENTS_URLS?.trim()) extra.LIVE_EVENTS_URLS = url("gateway", LIVE_EVENTS_PATH);
     if (options.serviceToken && !env.SERVICE_TOKEN?.trim()) extra.SERVICE_TOKEN = options.serviceToken;
     if (gatewayToken) extra.GATEWAY_TOKEN = gatewayToken;
     return spec(name, `subgraphs/${name}/src/index.ts`, extra);

@@ -144,6 +144,17 @@ describe("buildStartPlan", () => {
     );
   });
 
+  it("pushes embedded-mode live events from every subgraph to this stack's gateway, whatever its port", () => {
+    const plan = buildStartPlan({ GATEWAY_PORT: "4200" });
+    for (const spec of plan.subgraphs)
+      expect(spec.env.LIVE_EVENTS_URLS).toBe("http://127.0.0.1:4200/internal/live-events");
+    expect(plan.gateway.env.LIVE_EVENTS_URLS).toBeUndefined();
+    const configured = buildStartPlan({ LIVE_EVENTS_URLS: "http://x/internal/live-events" });
+    expect(configured.subgraphs.map((s) => s.env.LIVE_EVENTS_URLS)).toEqual(
+      Array(4).fill("http://x/internal/live-events"),
+    );
+  });
+
   it("gives every process the OAuth issuer of this stack's gateway origin, unless OAUTH_ISSUER is set", () => {
     const plan = buildStartPlan({ GATEWAY_PORT: "4200" });
     for (const spec of [...plan.subgraphs, plan.gateway]) expect(spec.env.OAUTH_ISSUER).toBe("http://localhost:4200");

@@ -7,6 +7,7 @@ import { buildSchema } from "graphql";
 import type { GatewayConfig } from "../config.ts";
 import type { GatewayContext } from "../context.ts";
 import { createLocalEventFeed, createRedisEventFeed, type EventFeed } from "./event-feed.ts";
+import { createLiveEventsRoute } from "./live-events-route.ts";
 import { createLiveService, type LiveService } from "./live-service.ts";
 import { createMultipartTransport, wantsMultipartSubscription } from "./multipart-transport.ts";
 import { createSseTransport, wantsEventStream } from "./sse-transport.ts";
@@ -27,6 +28,8 @@ export interface LiveUpdatesDeps {
 export interface LiveUpdates {
   service: LiveService;
   feed: EventFeed;
+  /** Embedded mode's `POST /internal/live-events` (the producers' pushes into this process's feed); unset with Redis. */
+  eventsRoute: RouteHandler | undefined;
   /** Sends multipart and SSE subscription requests to their transports, everything else to `route`. */
   wrap(route: RouteHandler): RouteHandler;
   /** Completes every stream and closes every socket (before the HTTP drain, so nothing waits on them). */
@@ -39,7 +42,8 @@ const PLACEHOLDER_SCHEMA = buildSchema("type Query { live: Boolean } type Subscr
 /**
  * GraphQL subscriptions on /graphql over three transports (multipart HTTP, graphql-ws, graphql-sse),
  * all served by one live service over one event feed per gateway process (Redis: the shared
- * events stream, so every replica sees every event).
+ * events stream, so every replica sees every event; embedded mode: the producers push to
+ * `POST /internal/live-events`).
  */
 export async function attachLiveUpdates(config: GatewayConfig, deps: LiveUpdatesDeps): Promise<LiveUpdates> {
   const feed =
@@ -100,6 +104,10 @@ export async function attachLiveUpdates(config: GatewayConfig, deps: LiveUpdates
   return {
     service,
     feed,
+    // With Redis the stream is the only source: a push as well would deliver every event twice.
+    eventsRoute: config.REDIS_URL
+      ? undefined
+      : createLiveEventsRoute({ feed, credentials: config.GATEWAY_CREDENTIALS }),
     wrap: (route) => async (req, res, info) => {
       if (wantsMultipartSubscription(req)) return multipart(req, res);
       if (wantsEventStream(req)) return sse(req, res);

@@ -71,15 +71,26 @@ export function createMultipartTransport(options: MultipartTransportOptions) {
     });
     res.write(`\r\n--${BOUNDARY}`);
     let writing = Promise.resolve();
+    let pending = 0;
     // Parts are written in order; a full socket buffer waits for 'drain' (the stream's own buffer then fills, not memory).
-    const writePart = (json: string) =>
-      (writing = writing.then(
+    const writePart = (json: string) => {
+      pending++;
+      return (writing = writing.then(
         () =>
-          new Promise<void>((resolve) =>
-            res.write(`${PART}${json}\r\n--${BOUNDARY}`) || res.destroyed ? resolve() : res.once("drain", resolve),
-          ),
+          new Promise<void>((resolve) => {
+            const done = () => {
+              res.off("drain", done).off("close", done);
+              pending--;
+              resolve();
+            };
+            // 'close' too: a client gone while its buffer is full never drains, and the loop must end.
+            if (res.write(`${PART}${json}\r\n--${BOUNDARY}`) || res.destroyed) done();
+            else res.once("drain", done).once("close", done);
+          }),
       ));
-    const heartbeat = setInterval(() => void writePart("{}"), options.heartbeatMs).unref();
+    };
+    // A heartbeat is only due on an idle link: behind a stalled write it would queue up (one per interval, for ever).
+    const heartbeat = setInterval(() => pending === 0 && void writePart("{}"), options.heartbeatMs).unref();
     res.on("close", () => {
       clearInterval(heartbeat);
       void stream.return?.();

@@ -97,9 +97,21 @@ export function createSseTransport(options: SseTransportOptions) {
     const stop = () => void answer.return(undefined);
     res.once("close", stop);
     for await (const chunk of answer) {
-      if (!res.write(chunk) && !res.destroyed) await new Promise((resolve) => res.once("drain", resolve));
+      // 'close' too: a client gone while its buffer is full never drains, and the loop must end.
+      if (!res.write(chunk) && !res.destroyed) await drainedOrClosed(res);
     }
     res.off("close", stop);
     res.end();
   };
+}
+
+/** Resolves on the response's next 'drain' or its 'close', whichever comes first. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.once("drain", done).once("close", done);
+  });
 }

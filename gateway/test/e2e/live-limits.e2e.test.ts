@@ -75,6 +75,15 @@ afterAll(async () => {
 });
 
 describe("live updates across replicas and at their limits", () => {
+  it("with Redis, the stream is the only event source: embedded mode's push endpoint does not exist", async () => {
+    const res = await fetch(`${stack.gateway.url}/internal/live-events`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-service-token": stack.gatewayToken },
+      body: JSON.stringify({ events: [] }),
+    });
+    expect(res.status).toBe(404);
+  });
+
   it("an event raised through one gateway reaches a subscriber on another replica", async () => {
     const replica = await stack.startAnotherGateway();
     const user = await register("replica@example.com");

@@ -54,6 +54,8 @@ export async function startStack(options: StackOptions = {}) {
       : await provisionRedis();
     // The producers' relays need the notifications inbox address before notifications starts.
     const notificationsPort = String(await freePort());
+    // Without Redis the subgraphs push live events to the gateway, so its address is needed up front too.
+    const gatewayPort = options.withoutRedis ? String(await freePort()) : "0";
     closers.push(redis.cleanup);
     const [usersDb, productsDb, ordersDb, notificationsDb] = (await Promise.all(
       ["users", "products", "orders", "notifications"].map((name) => provisionDatabase(name, migrations(name))),
@@ -85,6 +87,9 @@ export async function startStack(options: StackOptions = {}) {
     };
     for (const env of [envs.users, envs.products, envs.orders])
       Object.assign(env, { EVENTS_PUSH_URLS: `http://127.0.0.1:${notificationsPort}/events` });
+    if (options.withoutRedis)
+      for (const env of Object.values(envs))
+        Object.assign(env, { LIVE_EVENTS_URLS: `http://127.0.0.1:${gatewayPort}/internal/live-events` });
     const users = await startUsersSubgraph(loadUsersConfig(envs.users), { logger: testLogger("users") });
     closers.push(users.close);
     const JWKS_URL = `${users.url}/.well-known/jwks.json`;
@@ -123,7 +128,7 @@ export async function startStack(options: StackOptions = {}) {
       closers.push(gw.close);
       return { ...gw, graphqlUrl: `${gw.url}/graphql` };
     };
-    const gateway = await startAnotherGateway();
+    const gateway = await startAnotherGateway({ PORT: gatewayPort });
     /** Starts the notifications subgraph again on the given port (after a test stopped it). */
     const restartNotifications = async (port: string) => {
       const again = await startNotificationsSubgraph(
@@ -143,6 +148,8 @@ export async function startStack(options: StackOptions = {}) {
       startAnotherGateway,
       url: `${gateway.url}/graphql`,
       dataDir,
+      /** For tests that must shape data no API writes (e.g. very large notifications). */
+      databaseUrls: { notifications: notificationsDb.url },
       gateway,
       users,
       products,

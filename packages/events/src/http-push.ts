@@ -1,4 +1,5 @@
 import { SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
+import type { Logger } from "@shopgraph/logger";
 import type { EventEnvelope } from "./envelope.ts";
 import { MAX_PUSH_BATCH } from "./inbox-route.ts";
 import type { EventPublisher } from "./transport.ts";
@@ -49,5 +50,43 @@ export function createHttpPushPublisher(options: HttpPushPublisherOptions): Even
       }
     },
     async close() {},
+  };
+}
+
+/** Options for {@link withLivePush}. */
+export interface LivePushOptions {
+  /** The gateways' `POST /internal/live-events` URLs (LIVE_EVENTS_URLS). */
+  endpoints: readonly string[];
+  /** The gateway credential (sent as x-service-token): the gateway never holds the service one. */
+  credential: string;
+  logger: Logger;
+  /** Per request. Default 2 s: a hung gateway must not hold the relay up for long. */
+  timeoutMs?: number;
+}
+
+/**
+ * Embedded mode's live updates: once `durable` (the consumers' inboxes) accepted a batch, the same
+ * events go to the gateways, which fan them out to their subscribers. Best effort: a gateway that
+ * is down misses live pushes (its subscribers are gone anyway) but never holds back the inboxes,
+ * and a relay retry (the durable push failed) pushes again, which subscribers see at most as the
+ * same answer twice, sent once.
+ */
+export function withLivePush(durable: EventPublisher, options: LivePushOptions): EventPublisher {
+  if (options.endpoints.length === 0) return durable;
+  const live = createHttpPushPublisher({
+    endpoints: options.endpoints,
+    serviceToken: options.credential,
+    timeoutMs: options.timeoutMs ?? 2_000,
+  });
+  return {
+    async publish(events) {
+      await durable.publish(events);
+      await live
+        .publish(events)
+        .catch((error: unknown) =>
+          options.logger.warn({ err: error }, "live push to the gateway failed (best effort)"),
+        );
+    },
+    close: () => durable.close(),
   };
 }

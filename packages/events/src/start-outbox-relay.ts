@@ -1,5 +1,5 @@
 import type { Logger } from "@shopgraph/logger";
-import { createHttpPushPublisher } from "./http-push.ts";
+import { createHttpPushPublisher, withLivePush } from "./http-push.ts";
 import { outboxBacklog, outboxOldestAge } from "./event-metrics.ts";
 import { listenForOutboxCommits } from "./outbox-listener.ts";
 import { createOutboxRelay } from "./outbox-relay.ts";
@@ -26,6 +26,10 @@ export interface StartOutboxRelayOptions {
   pushEndpoints?: readonly string[] | undefined;
   /** Sent with pushes (x-service-token). */
   serviceToken?: string | undefined;
+  /** Embedded mode: the gateways' live-events URLs, pushed best effort after the inboxes (see {@link withLivePush}). */
+  liveEndpoints?: readonly string[] | undefined;
+  /** Sent with live pushes: the gateway credential. */
+  liveCredential?: string | undefined;
   batchSize?: number;
   /** Poll interval; with `listenUrl` only the fallback for a missed notification. Default 500 ms. */
   intervalMs?: number;
@@ -75,10 +79,17 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
         producer: options.service,
         ...(options.redisKeyPrefix !== undefined ? { prefix: options.redisKeyPrefix } : {}),
       })
-    : createHttpPushPublisher({
-        endpoints: options.pushEndpoints?.length ? options.pushEndpoints : DEFAULT_PUSH_ENDPOINTS,
-        ...(options.serviceToken ? { serviceToken: options.serviceToken } : {}),
-      });
+    : withLivePush(
+        createHttpPushPublisher({
+          endpoints: options.pushEndpoints?.length ? options.pushEndpoints : DEFAULT_PUSH_ENDPOINTS,
+          ...(options.serviceToken ? { serviceToken: options.serviceToken } : {}),
+        }),
+        {
+          endpoints: options.liveEndpoints ?? [],
+          credential: options.liveCredential ?? "",
+          logger: options.logger.child({ service: options.service }),
+        },
+      );
   const relay = createOutboxRelay({
     db,
     publisher,

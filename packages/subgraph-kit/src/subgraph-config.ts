@@ -6,6 +6,20 @@ import { subgraphLimitsEnv } from "./subgraph-limits.ts";
 /** The repository's .data folder: embedded databases and development keys (gitignored). */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL("../../../.data", import.meta.url));
 
+/** A comma-separated list of URLs; empty or unset: undefined. */
+const urlList = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(",")
+            .map((u) => u.trim())
+            .filter(Boolean)
+        : undefined,
+    );
+
 /** Environment every subgraph reads (validated in each subgraph's config.ts). */
 export function subgraphEnv(defaultPort: number) {
   return {
@@ -31,17 +45,12 @@ export function subgraphEnv(defaultPort: number) {
     GATEWAY_TOKEN: envTokenList("GATEWAY_TOKEN"),
     ...subgraphLimitsEnv,
     /** Without Redis, producers push events over HTTP to these inboxes (default: notifications on 4004). */
-    EVENTS_PUSH_URLS: z
-      .string()
-      .optional()
-      .transform((v) =>
-        v
-          ? v
-              .split(",")
-              .map((u) => u.trim())
-              .filter(Boolean)
-          : undefined,
-      ),
+    EVENTS_PUSH_URLS: urlList(),
+    /**
+     * Without Redis, the gateways' live-events endpoints (`POST /internal/live-events`): events are
+     * also pushed there, best effort, for their subscriptions. Unset: none (`pnpm start` sets it).
+     */
+    LIVE_EVENTS_URLS: urlList(),
     /** When Redis lost published events (restarted empty), producers re-publish rows published this recently; 0: never. */
     EVENTS_REPLAY_WINDOW_MS: envInt(60 * 60_000, 0),
     /**

@@ -1,7 +1,7 @@
 // Writes monitoring/prometheus-rule.yaml, the Prometheus Operator's copy of deploy/prometheus/alerts.yml
 // (the rules the compose Prometheus loads), so both run the same alerts. A PrometheusRule's
 // spec.groups is exactly a rules file's groups; kustomize cannot wrap a file into a resource, so
-// this generates it and deploy/test/kubernetes.test.ts fails when it is stale.
+// this generates it and deploy/test/kubernetes.int.test.ts fails when it is stale.
 //
 //   node deploy/kubernetes/scripts/prometheus-rule.ts           # write
 //   node deploy/kubernetes/scripts/prometheus-rule.ts --check   # exit 1 when stale

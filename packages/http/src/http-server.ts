@@ -49,6 +49,8 @@ export interface HttpServerOptions {
   timeoutCheckIntervalMs?: number;
   /** Idle keep-alive time; above typical load-balancer idle timeouts. Default 65 s. */
   keepAliveTimeoutMs?: number;
+  /** During the drain delay, this long without a request (and none in flight) means the clients have moved off. Default 250 ms. */
+  drainQuietMs?: number;
   /** CORS allow-list; unset = no CORS headers (same-origin and server-to-server only). */
   cors?: CorsOptions;
   /** Extra headers on every response (e.g. a looser CSP for the Sandbox page in development). */
@@ -72,7 +74,6 @@ export interface HttpServerHandle {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
-/** During the drain delay, this long without a request (and none in flight) means the clients have moved off. */
 const DRAIN_QUIET_MS = 250;
 
 /**
@@ -188,7 +189,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       // open keep-alive connections move off after their next request instead of having a socket
       // closed under a request they are sending (a reset), and probes see /readyz 503 first.
       const until = performance.now() + drainDelayMs;
-      while (performance.now() < until && (inFlight > 0 || performance.now() - lastRequestAt < DRAIN_QUIET_MS)) {
+      const quietMs = options.drainQuietMs ?? DRAIN_QUIET_MS;
+      while (performance.now() < until && (inFlight > 0 || performance.now() - lastRequestAt < quietMs)) {
         await new Promise((resolve) => setTimeout(resolve, 20).unref());
       }
       // Phase 2: stop accepting, close idle connections, give in-flight requests up to graceMs.

@@ -1,4 +1,3 @@
-import { seedDeliveries, seedNotifications, seedPreferences, seedUsers } from "@shopgraph/fixtures";
 import type { Logger } from "@shopgraph/logger";
 import type { Db } from "./db/client.ts";
 
@@ -9,6 +8,9 @@ import type { Db } from "./db/client.ts";
  */
 export async function seedNotificationsDatabase(db: Db, logger: Logger): Promise<void> {
   if ((await db.contact.count()) > 0 || (await db.notification.count()) > 0) return;
+  // Loaded only now: the fixtures are built when imported (~0.1 CPU s and their memory for the
+  // process's lifetime), which a warm start, whose database is already seeded, never needs.
+  const { seedDeliveries, seedNotifications, seedPreferences, seedUsers } = await import("@shopgraph/fixtures");
   await db.$transaction([
     db.contact.createMany({
       data: seedUsers.map((u) => ({ userId: u.id, email: u.email, name: u.name, role: u.role })),

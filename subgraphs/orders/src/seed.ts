@@ -1,4 +1,3 @@
-import { seedOrders } from "@shopgraph/fixtures";
 import type { Logger } from "@shopgraph/logger";
 import type { Db } from "./db/client.ts";
 
@@ -8,6 +7,9 @@ import type { Db } from "./db/client.ts";
  */
 export async function seedOrdersDatabase(db: Db, logger: Logger): Promise<void> {
   if ((await db.order.count()) > 0) return;
+  // Loaded only now: the fixtures are built when imported (~0.1 CPU s and their memory for the
+  // process's lifetime), which a warm start, whose database is already seeded, never needs.
+  const { seedOrders } = await import("@shopgraph/fixtures");
   await db.$transaction(
     async (tx) => {
       await tx.order.createMany({

@@ -1,5 +1,6 @@
 import { userError, type UserError } from "@shopgraph/errors";
-import { slugify } from "@shopgraph/fixtures";
+// The subpath, not the package: importing the package builds every seed fixture (~0.1 CPU s).
+import { slugify } from "@shopgraph/fixtures/text";
 
 /** Kebab-case, lowercase ASCII: safe in URLs without encoding. */
 export const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -34,6 +34,12 @@ export interface RevocationListOptions {
    * revocation this process still knows, so processes started afterwards learn them too.
    */
   restoreLostEntries?: boolean;
+  /**
+   * A store served by a process that may start after this one (the users feed, which `pnpm start`
+   * starts together with its readers): read failures before the first successful read are retried
+   * quietly for this long after the list is created, and reported only if they last longer. Default 0.
+   */
+  startupGraceMs?: number;
   logger?: RevocationLogger;
 }
 
@@ -81,6 +87,10 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
   let lastPrune = Date.now();
   let failing = false;
   let looping = false;
+  // Whether the current outage was logged (failures in the start-up grace are not).
+  let reported = false;
+  const createdAt = Date.now();
+  const startupGraceMs = options.startupGraceMs ?? 0;
   let wake: (() => void) | undefined;
   let running: Promise<void> | undefined;
 
@@ -161,15 +171,19 @@ export function createRevocationList(options: RevocationListOptions = {}): Revoc
     // One sync at a time: a slow store must not stack polls on top of each other.
     running ??= runSync(blockMs)
       .then(() => {
-        if (failing) options.logger?.info({ store: store?.kind }, "revocation store reachable again");
+        if (reported) options.logger?.info({ store: store?.kind }, "revocation store reachable again");
         failing = false;
+        reported = false;
       })
       .catch((error: unknown) => {
-        if (!failing)
+        const waitingForOwner = lastSync === undefined && Date.now() - createdAt < startupGraceMs;
+        if (!reported && !waitingForOwner) {
           options.logger?.warn(
             { err: error, store: store?.kind },
             "revocation store unreachable; using the revocations known so far",
           );
+          reported = true;
+        }
         failing = true;
         throw error;
       })

@@ -35,6 +35,9 @@ export interface RunningRevocations extends RevocationList {
   stop(): Promise<void>;
 }
 
+/** How long readers of the users feed stay quiet about it while it has never answered yet. */
+const HTTP_FEED_STARTUP_GRACE_MS = 180_000;
+
 /** The users feed beside a JWKS URL: http://users:4001/.well-known/jwks.json → http://users:4001/revocations. */
 export function defaultRevocationsUrl(jwksUrl: string): string {
   return new URL("/revocations", jwksUrl).href;
@@ -92,6 +95,9 @@ export async function startRevocations(
     tokenLifetimeMs,
     logger: options.logger,
     restoreLostEntries: options.role === "publisher",
+    // The users feed (no Redis: pnpm start) comes up with its readers, not before them; within the
+    // supervisor's readiness limit (180 s) a reader that started first is waiting, not broken.
+    ...(store?.kind === "http" ? { startupGraceMs: HTTP_FEED_STARTUP_GRACE_MS } : {}),
   });
   await list.start();
   // Local-only lists (no store) have nothing to go stale.

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, open, readFile, rename, rm, stat } from "node:fs/promises";
 import type { Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -38,26 +38,77 @@ const hasDataDir = (dir: string) =>
     () => false,
   );
 
-/**
- * Fills an empty `dataDir` from `templateDir`, initializing the template first if needed. The
- * template is built in a private folder and renamed into place, so a concurrent starter never
- * copies a half-written one (a loser of that race just uses the winner's).
- */
-async function seedFromTemplate(dataDir: string, templateDir: string): Promise<void> {
-  if (await hasDataDir(dataDir)) return;
-  if (!(await hasDataDir(templateDir))) {
-    await mkdir(dirname(templateDir), { recursive: true });
-    const building = await mkdtemp(`${templateDir}.building-`);
-    const db = await PGlite.create(building, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-    await db.close();
-    await rename(building, templateDir).catch(async () => rm(building, { recursive: true, force: true }));
+/** How often a starter waiting for another one's template looks again. */
+const TEMPLATE_POLL_MS = 100;
+
+/** Whether the process that wrote `lockFile` (its pid) is gone: its lock protects nothing any more. */
+async function isStaleLock(lockFile: string): Promise<boolean> {
+  const pid = Number((await readFile(lockFile, "utf8").catch(() => "")).trim());
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    // Written but not yet filled in by its owner, or garbage: stale only once it has aged.
+    const age = await stat(lockFile).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    return age > 10_000;
   }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * Initializes `templateDir` unless it exists; returns whether this call ran the initdb. Starters
+ * of one DATA_DIR run concurrently (`pnpm start` starts the four subgraphs together): one of them
+ * takes `<templateDir>.lock` and builds the template in a private folder renamed into place, the
+ * others wait for it instead of each running its own initdb (seconds of CPU each). A lock left by
+ * a process that died is taken over.
+ */
+async function ensureTemplate(templateDir: string): Promise<boolean> {
+  const lockFile = `${templateDir}.lock`;
+  await mkdir(dirname(templateDir), { recursive: true });
+  while (!(await hasDataDir(templateDir))) {
+    const lock = await open(lockFile, "wx").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "EEXIST") return undefined;
+      throw error;
+    });
+    if (!lock) {
+      if (await isStaleLock(lockFile)) await rm(lockFile, { force: true });
+      else await sleep(TEMPLATE_POLL_MS);
+      continue;
+    }
+    try {
+      await lock.writeFile(String(process.pid));
+      if (await hasDataDir(templateDir)) return false;
+      const building = await mkdtemp(`${templateDir}.building-`);
+      const db = await PGlite.create(building, { startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+      await db.close();
+      await rename(building, templateDir).catch(async () => rm(building, { recursive: true, force: true }));
+      return true;
+    } finally {
+      await lock.close();
+      await rm(lockFile, { force: true });
+    }
+  }
+  return false;
+}
+
+/** Fills an empty `dataDir` from `templateDir` (built first if needed); returns whether this call built it. */
+async function seedFromTemplate(dataDir: string, templateDir: string): Promise<boolean> {
+  if (await hasDataDir(dataDir)) return false;
+  const built = await ensureTemplate(templateDir);
   await cp(templateDir, dataDir, { recursive: true });
+  return built;
 }
 
 export type EmbeddedPostgres = {
   /** postgresql://postgres@host:port/postgres; PGlite has one database, so the path is informational. */
   url: string;
+  /** Whether this start ran the template's initdb (the first embedded server of a DATA_DIR). */
+  initializedTemplate: boolean;
   /** Stops accepting connections, disconnects clients and shuts PGlite down cleanly (safe to call twice). */
   close(): Promise<void>;
 };
@@ -65,7 +116,9 @@ export type EmbeddedPostgres = {
 /** Starts PGlite persisted in `dataDir` behind a Postgres wire-protocol server on an ephemeral port. */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const host = options.host ?? "127.0.0.1";
-  if (options.templateDir) await seedFromTemplate(options.dataDir, options.templateDir);
+  const initializedTemplate = options.templateDir
+    ? await seedFromTemplate(options.dataDir, options.templateDir)
+    : false;
   await mkdir(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir, {
     startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
@@ -95,6 +148,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   let closing: Promise<void> | undefined;
   return {
     url: `postgresql://postgres@${host}:${port}/postgres`,
+    initializedTemplate,
     close() {
       closing ??= (async () => {
         state.stopped = true;

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +23,20 @@ afterAll(async () => {
   for (const server of servers) await server.close();
   await rm(dataDir, { recursive: true, force: true });
 });
+
+/** pg_control's system identifier: initdb draws a new one for every cluster. */
+async function systemIdentifier(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      "SELECT system_identifier::text AS id FROM pg_control_system()",
+    );
+    return rows[0]!.id;
+  } finally {
+    await client.end();
+  }
+}
 
 async function start(): Promise<EmbeddedPostgres> {
   const server = await startEmbeddedPostgres({ dataDir: join(dataDir, "pglite") });
@@ -126,4 +141,34 @@ describe("startEmbeddedPostgres", () => {
       expect(await query(again.url, "SELECT to_regclass('only_in_a')::text AS t")).toEqual([{ t: "only_in_a" }]);
     },
   );
+
+  it(
+    "runs one initdb for starters that begin together: the others wait for its template and copy it",
+    { timeout: 180_000 },
+    async () => {
+      const templateDir = join(dataDir, "together-template");
+      const started = await Promise.all(
+        ["p", "q", "r"].map((name) =>
+          startEmbeddedPostgres({ dataDir: join(dataDir, `together-${name}`), templateDir }),
+        ),
+      );
+      servers.push(...started);
+      expect(started.filter((s) => s.initializedTemplate)).toHaveLength(1);
+      // initdb gives every cluster its own identifier: one value means one initdb, copied.
+      const ids = await Promise.all(started.map((s) => systemIdentifier(s.url)));
+      expect(new Set(ids).size).toBe(1);
+      expect(existsSync(`${templateDir}.lock`)).toBe(false);
+    },
+  );
+
+  it("takes over the template lock of a process that died while building", { timeout: 120_000 }, async () => {
+    const templateDir = join(dataDir, "orphan-template");
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+    writeFileSync(`${templateDir}.lock`, String(dead));
+    const server = await startEmbeddedPostgres({ dataDir: join(dataDir, "orphan"), templateDir });
+    servers.push(server);
+    expect(server.initializedTemplate).toBe(true);
+    expect(existsSync(join(templateDir, "PG_VERSION"))).toBe(true);
+    expect(existsSync(`${templateDir}.lock`)).toBe(false);
+  });
 });

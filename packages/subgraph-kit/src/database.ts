@@ -43,7 +43,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
       dataDir: dir,
       templateDir: join(options.dataDir, "pglite-template"),
     });
-    options.logger.info({ dataDir: dir }, "no DATABASE_URL: using embedded PostgreSQL (PGlite)");
+    options.logger.info(
+      { dataDir: dir, ...(embedded.initializedTemplate ? { initializedTemplate: true } : {}) },
+      "no DATABASE_URL: using embedded PostgreSQL (PGlite)",
+    );
     url = embedded.url;
     close = embedded.close;
     poolMax = EMBEDDED_POOL_MAX;

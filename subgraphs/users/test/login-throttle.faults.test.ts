@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedis, waitForRedis, type Redis } from "@shopgraph/kv";
 import { startPrivateRedis, type PrivateRedis } from "@shopgraph/testing";
@@ -27,8 +28,6 @@ afterAll(async () => {
   redis?.disconnect();
   await server?.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs fn and returns its result with how long it took. */
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {

@@ -1,7 +1,8 @@
 // `pnpm start` on non-default ports, end to end: the real supervisor (scripts/start.ts) with its
 // plan, real PostgreSQL databases and no Redis, so orders pushes its events over HTTP — the path
 // where a stack on other ports once sent its order.confirmed to 127.0.0.1:4004, another stack's
-// notifications. An order placed here must become a notification of this stack.
+// notifications. An order placed here must become a notification of this stack, and reach this
+// stack's gateway's subscribers (the services push live events to the gateway's derived URL).
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -53,6 +54,8 @@ beforeAll(async () => {
   const migrations = (name: string) => join(ROOT, "subgraphs", name, "prisma/migrations");
   databases = await Promise.all(SUBGRAPH_NAMES.map((name) => provisionDatabase(name, migrations(name))));
   for (const name of Object.keys(DEFAULT_PORTS) as ProcessName[]) ports[name] = await freePort();
+  // The gateway's metrics listener sits at its port + 5400 (ephemeral, unknowable, beyond 65535): the live test reads it.
+  while (ports.gateway + 5400 > 65535) ports.gateway = await freePort();
   decoy = await startDecoy();
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -133,6 +136,52 @@ async function waitForOrderNotification(url: string, token: string, orderId: str
   }
 }
 
+/** Logs a demo account in through the gateway; returns its access token. */
+async function login(url: string, role: "ADMIN" | "CUSTOMER"): Promise<string> {
+  const account = DEMO_ACCOUNTS.find((a) => a.role === role)!;
+  const res = await gql(
+    url,
+    "mutation($i: LoginInput!) { login(input: $i) { session { accessToken } userErrors { code } } }",
+    { variables: { i: { email: account.email, password: account.password } } },
+  );
+  const token = res.data?.login.session?.accessToken as string | undefined;
+  if (!token) throw new Error(`login failed: ${JSON.stringify(res)}`);
+  return token;
+}
+
+/** A graphql-transport-ws subscription (the graphql-ws protocol, over Node's WebSocket): its results as they arrive. */
+async function subscribeWs(url: string, token: string, query: string, variables: Record<string, unknown> = {}) {
+  const results: { data?: Record<string, unknown>; errors?: unknown[] }[] = [];
+  const socket = new WebSocket(url.replace(/^http/, "ws"), "graphql-transport-ws");
+  let acked!: () => void;
+  const ack = new Promise<void>((resolve) => (acked = resolve));
+  socket.addEventListener("message", (event: MessageEvent) => {
+    const message = JSON.parse(String(event.data)) as { type: string; payload?: (typeof results)[number] };
+    if (message.type === "connection_ack") acked();
+    if (message.type === "next" && message.payload) results.push(message.payload);
+  });
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve);
+    socket.addEventListener("error", reject);
+  });
+  socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } }));
+  await ack;
+  socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query, variables } }));
+  return {
+    results,
+    /** Polls the results until one matches or `withinMs` passes. */
+    async waitFor(match: (r: (typeof results)[number]) => boolean, withinMs = 30_000) {
+      const deadline = Date.now() + withinMs;
+      while (!results.some(match)) {
+        if (Date.now() > deadline) throw new Error(`no matching result; got ${JSON.stringify(results).slice(0, 500)}`);
+        await sleep(100);
+      }
+      return results.find(match)!;
+    },
+    close: () => socket.close(),
+  };
+}
+
 describe("pnpm start on non-default ports (real PostgreSQL, no Redis: events over HTTP push)", () => {
   it("listens on the chosen ports only and says so in the banner", () => {
     expect(Object.values(ports)).not.toContain(DEFAULT_PORTS.gateway);
@@ -192,4 +241,60 @@ describe("pnpm start on non-default ports (real PostgreSQL, no Redis: events ove
     ).toBeDefined();
     expect(decoyRequests.filter((r) => r.includes(order.id) || r.includes(order.number))).toEqual([]);
   }, 60_000);
+
+  it("delivers live updates without Redis: the services push to this stack's gateway (notificationAdded, orderUpdated)", async () => {
+    const url = `http://127.0.0.1:${ports.gateway}/graphql`;
+    const [token, adminToken] = await Promise.all([login(url, "CUSTOMER"), login(url, "ADMIN")]);
+    const notes = await subscribeWs(url, token, "subscription { notificationAdded { kind order { id number } } }");
+    // A subscribe has no acknowledgement in graphql-transport-ws: the gateway's gauge says when it is open.
+    const metricsUrl = `http://127.0.0.1:${ports.gateway + 5400}/metrics`;
+    for (const deadline = Date.now() + 10_000; ; await sleep(100)) {
+      const text = await fetch(metricsUrl).then((r) => r.text());
+      if (/gateway_subscriptions_active\{[^}]*notificationAdded[^}]*\} [1-9]/.test(text)) break;
+      if (Date.now() > deadline) throw new Error("the subscription never opened");
+    }
+    const catalog = await gql(url, "{ products(first: 50) { edges { node { id quantityAvailable archived } } } }");
+    type Product = { id: string; quantityAvailable: number; archived: boolean };
+    const product = (catalog.data?.products.edges as { node: Product }[])
+      .map((e) => e.node)
+      .find((p) => !p.archived && p.quantityAvailable > 5)!;
+    const placed = await gql(
+      url,
+      'mutation($input: PlaceOrderInput!) { placeOrder(input: $input, idempotencyKey: "ports-e2e-live") { order { id number } } }',
+      {
+        token,
+        variables: {
+          input: {
+            lines: [{ productId: product.id, quantity: 1 }],
+            shippingAddress: { name: "Live Tester", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" },
+            paymentToken: "tok_visa",
+          },
+        },
+      },
+    );
+    const order = placed.data?.placeOrder.order as { id: string; number: string };
+    expect(order, JSON.stringify(placed)).toBeDefined();
+    const confirmed = await notes.waitFor(
+      (r) => (r.data?.notificationAdded as { order?: { id: string } } | undefined)?.order?.id === order.id,
+    );
+    expect(confirmed.data?.notificationAdded).toEqual({
+      kind: "ORDER_CONFIRMED",
+      order: { id: order.id, number: order.number },
+    });
+
+    const updates = await subscribeWs(url, token, "subscription($id: ID!) { orderUpdated(id: $id) { status } }", {
+      id: order.id,
+    });
+    const status = (r: { data?: Record<string, unknown> }) => (r.data?.orderUpdated as { status?: string })?.status;
+    await updates.waitFor((r) => status(r) === "PAID");
+    const shipped = await gql(url, "mutation($id: ID!) { markOrderShipped(id: $id) { userErrors { code } } }", {
+      token: adminToken,
+      variables: { id: order.id },
+    });
+    expect(shipped.data?.markOrderShipped.userErrors, JSON.stringify(shipped)).toEqual([]);
+    await updates.waitFor((r) => status(r) === "SHIPPED");
+    expect(updates.results.map(status)).toEqual(["PAID", "SHIPPED"]);
+    notes.close();
+    updates.close();
+  }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { connectRedis, parseEntries, parseEnvelope, streamKeys, type EventEnvelope } from "@shopgraph/events";
 import type { Logger } from "@shopgraph/logger";
+import { backoffDelayMs, sleep } from "@shopgraph/util";
 
 /** A listener for one event type; it must not throw (the feed isolates it anyway). */
 export type FeedListener = (event: EventEnvelope) => void;
@@ -46,6 +47,9 @@ export function createLocalEventFeed(logger: Logger): EventFeed {
     close: async () => listeners.clear(),
   };
 }
+
+/** The reader's retry after a failed read: 200 ms doubling to 2 s, with the shared jitter. */
+const READ_RETRY = { baseMs: 200, maxMs: 2_000 };
 
 /** Options for {@link createRedisEventFeed}. */
 export interface RedisEventFeedOptions {
@@ -112,7 +116,7 @@ export async function createRedisEventFeed(options: RedisEventFeedOptions): Prom
         healthy = false;
         failures++;
         if (failures === 1) options.logger.warn({ err: error }, "live event feed: read failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** Math.min(failures, 5))));
+        await sleep(backoffDelayMs(failures, READ_RETRY));
       }
     }
   })();

@@ -8,11 +8,11 @@ import { readFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { freePort } from "../packages/testing/src/free-port.ts";
 import { formatMiB, processTreeMemory } from "./lib/process-memory.ts";
 import type { ProcessMemory } from "./lib/process-memory.ts";
-import { databaseVariable, DEFAULT_PORTS, portVariable, SUBGRAPH_NAMES } from "./lib/processes.ts";
+import { databaseVariable, DEFAULT_PORTS, metricsPortFor, portVariable, SUBGRAPH_NAMES } from "./lib/processes.ts";
 import type { ProcessName } from "./lib/processes.ts";
+import { findBusyPorts } from "./lib/readiness.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const READY_LINE = /Shopgraph is ready in/;
@@ -134,11 +134,20 @@ async function measureOnce(label: string, dataDir: string, ports: Record<Process
   }
 }
 
-/** Five loopback ports free right now (not the defaults: a developer's own stack may hold those). */
+/**
+ * Five loopback ports free right now, with their metrics ports (+5400), all below Linux's ephemeral
+ * range (32768+): ports the OS hands out for port 0 (the embedded databases' servers, every outbound
+ * connection) could be taken between this check and the child's listen (EADDRINUSE seen once). Not
+ * the defaults either: a developer's own stack may hold those.
+ */
 async function pickPorts(): Promise<Record<ProcessName, number>> {
-  const ports = {} as Record<ProcessName, number>;
-  for (const name of Object.keys(DEFAULT_PORTS) as ProcessName[]) ports[name] = await freePort();
-  return ports;
+  const names = Object.keys(DEFAULT_PORTS) as ProcessName[];
+  for (;;) {
+    const base = 10_000 + 5 * Math.floor(Math.random() * 3_400);
+    const ports = Object.fromEntries(names.map((name, i) => [name, base + i])) as Record<ProcessName, number>;
+    const all = Object.values(ports).flatMap((port) => [port, metricsPortFor(port)]);
+    if ((await findBusyPorts(all, "127.0.0.1")).length === 0) return ports;
+  }
 }
 
 function report(result: RunResult): string {

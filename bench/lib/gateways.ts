@@ -128,7 +128,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
   const url = `http://127.0.0.1:${options.port}/graphql`;
   try {
-    await waitUntil(child, () => graphqlOk(url), 60_000);
+    // Generous: several gateways (x workers) start at once on 2 shared cores (load 30 made 60 s too short).
+    await waitUntil(child, () => graphqlOk(url), 180_000);
   } catch (error) {
     await child.stop();
     throw error;

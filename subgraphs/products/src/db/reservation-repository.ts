@@ -1,3 +1,4 @@
+import { currentTraceparent } from "@shopgraph/telemetry";
 import type { Db, Tx } from "./client.ts";
 import { Prisma } from "./generated/client.ts";
 import { RESERVED_SQL } from "./product-repository.ts";
@@ -28,7 +29,7 @@ export interface ReservationRow {
  * statement: in READ COMMITTED each statement sees what committed before it, so a sum of active
  * reservations read once the locks are held stays current for as long as this transaction holds them.
  */
-export async function lockProductRows(tx: Tx, ids: readonly string[]): Promise<void> {
+async function lockProductRows(tx: Tx, ids: readonly string[]): Promise<void> {
   await tx.$queryRaw`SELECT p."id" FROM "Product" p WHERE p."id" = ANY(${[...ids]}::uuid[]) ORDER BY p."id" FOR UPDATE`;
 }
 
@@ -45,44 +46,38 @@ export async function lockProducts(tx: Tx, ids: readonly string[]): Promise<Lock
 
 /** What {@link reserveIfFree} found and did. */
 export interface ReserveAttempt {
-  /** The requested products that exist, with availability read after the locks. */
+  /** The requested products that exist, with availability read under their locks (after the insert, if any). */
   products: LockedProduct[];
   /** Reservation lines the order already had (then nothing was inserted). */
   existing: number;
   inserted: boolean;
 }
 
+/** The event recorded when a reservation takes a product's availability to `threshold` or below. */
+export interface LowStockRule {
+  type: string;
+  threshold: number;
+}
+
 /**
- * The common case of a reservation in ONE statement, run once the products are locked (see
- * {@link lockProductRows}): reads availability and inserts every line ACTIVE until now + ttl
- * (database clock), only if the order has no reservation yet and every line is available.
- * Otherwise it changes nothing and the caller decides from what it read.
+ * The common case of a reservation as ONE statement outside any transaction (the migration's
+ * `reserve_stock_if_free`, its own transaction): locks the products in id order, then inserts every
+ * line ACTIVE until now + ttl (database clock) only if the order has no reservation yet and every
+ * line is available, recording `lowStock` events in the same transaction. The locks are held only
+ * while the server runs it, so a checkout burst never holds pooled connections through client round
+ * trips. Otherwise it changes nothing and the caller decides from what it read.
  */
 export async function reserveIfFree(
-  tx: Tx,
+  db: Db,
   orderId: string,
   lines: readonly { productId: string; quantity: number }[],
   ttlSeconds: number,
+  lowStock: LowStockRule,
 ): Promise<ReserveAttempt> {
-  const ids = lines.map((l) => l.productId);
-  const rows = await tx.$queryRaw<(Partial<LockedProduct> & { existing: number; inserted: number })[]>`
-    WITH wanted AS (
-      SELECT * FROM unnest(${ids}::uuid[], ${lines.map((l) => l.quantity)}::int[]) AS l("productId", "quantity")
-    ), products AS (
-      SELECT ${lockedProductColumns} FROM "Product" p WHERE p."id" = ANY(${ids}::uuid[])
-    ), existing AS (
-      SELECT count(*)::int AS n FROM "StockReservation" r WHERE r."orderId" = ${orderId}::uuid
-    ), inserted AS (
-      INSERT INTO "StockReservation" ("id", "orderId", "productId", "quantity", "status", "expiresAt", "updatedAt")
-      SELECT gen_random_uuid(), ${orderId}::uuid, w."productId", w."quantity", 'ACTIVE', now() + make_interval(secs => ${ttlSeconds}::float8), now()
-      FROM wanted w
-      WHERE (SELECT n FROM existing) = 0
-        AND NOT EXISTS (SELECT 1 FROM wanted x LEFT JOIN products p ON p."id" = x."productId" WHERE p."id" IS NULL OR p."archived" OR p."available" < x."quantity")
-      RETURNING 1
-    )
-    SELECT e.n AS "existing", (SELECT count(*)::int FROM inserted) AS "inserted", p.*
-    FROM existing e LEFT JOIN products p ON true
-    ORDER BY p."id"`;
+  const rows = await db.$queryRaw<(Partial<LockedProduct> & { existing: number; inserted: boolean })[]>`
+    SELECT * FROM "reserve_stock_if_free"(${orderId}::uuid, ${lines.map((l) => l.productId)}::uuid[],
+      ${lines.map((l) => l.quantity)}::int[], ${ttlSeconds}::float8, ${lowStock.threshold}::int, ${lowStock.type},
+      ${currentTraceparent()}::text)`;
   const first = rows[0];
   return {
     products: rows
@@ -95,7 +90,7 @@ export async function reserveIfFree(
         available: available!,
       })),
     existing: first?.existing ?? 0,
-    inserted: (first?.inserted ?? 0) > 0,
+    inserted: first?.inserted ?? false,
   };
 }
 

@@ -5,7 +5,7 @@ import { inTransaction } from "../db/transactions.ts";
 import { insertOutboxEvents } from "../db/outbox.ts";
 import {
   insertReservation,
-  lockProductRows,
+  lockProducts,
   lockProductsOfOrder,
   lockReservation,
   moveReservation,
@@ -16,7 +16,7 @@ import {
   type ReservationRow,
 } from "../db/reservation-repository.ts";
 import { MAX_STOCK } from "./catalog-rules.ts";
-import { lowStockEvents } from "./low-stock.ts";
+import { LOW_STOCK_EVENT, lowStockEvents } from "./low-stock.ts";
 
 /** What reservations need. */
 export interface ReservationDeps {
@@ -90,16 +90,28 @@ const sameLines = (rows: readonly ReservationRow[], lines: readonly MergedLine[]
  */
 export async function reserveStock(deps: ReservationDeps, orderId: string, lines: readonly StockLine[]): Promise<void> {
   const merged = checkRequest(orderId, lines);
+  // The common case (a first reservation, or a loser of a checkout burst) is one statement outside
+  // any transaction: no pooled connection waits on the product locks inside an interactive transaction.
+  const attempt = await reserveIfFree(deps.db, orderId, merged, deps.reservationTtlSeconds, {
+    type: LOW_STOCK_EVENT,
+    threshold: deps.lowStockThreshold,
+  });
+  if (attempt.inserted) return;
+  if (attempt.existing === 0) {
+    const errors = shortages(merged, new Map(attempt.products.map((p) => [p.id, p])));
+    if (errors.length > 0) throw new DomainError(...errors);
+  }
+  // The order already holds a reservation (a retry, or one to take again): decided under its locks.
   await inTransaction(deps.db, async (tx) => {
-    await lockProductRows(
-      tx,
-      merged.map((l) => l.productId),
+    const products = new Map(
+      (
+        await lockProducts(
+          tx,
+          merged.map((l) => l.productId),
+        )
+      ).map((p) => [p.id, p]),
     );
-    // The common case (a first reservation, the stock there) is this one statement.
-    const attempt = await reserveIfFree(tx, orderId, merged, deps.reservationTtlSeconds);
-    const products = new Map(attempt.products.map((p) => [p.id, p]));
-    if (attempt.inserted) return recordLowStock(tx, deps, merged, products);
-    const existing = attempt.existing > 0 ? await lockReservation(tx, orderId) : [];
+    const existing = await lockReservation(tx, orderId);
     if (existing.length > 0 && !sameLines(existing, merged)) {
       throw new DomainError(
         userError("RESERVATION_MISMATCH", "This order already holds a reservation for other lines", ["lines"]),

@@ -123,7 +123,8 @@ describe("checkout retries and crashes", () => {
       await new Promise((resolve) => setTimeout(resolve, 2_100));
       orders = await startServiceProcess(ENTRY, port.value, { ...env(), RECOVERY_INTERVAL_MS: "60000" });
       let settledAt: number | undefined;
-      while (settledAt === undefined && performance.now() - orders.readyAt < 10_000) {
+      // The next sweep is 60 s away: settling within 30 s can only be the first pass (a loaded machine takes seconds).
+      while (settledAt === undefined && performance.now() - orders.readyAt < 30_000) {
         if ((await pending(orders.url)) === 0) settledAt = performance.now();
         else await new Promise((resolve) => setTimeout(resolve, 50));
       }
@@ -133,7 +134,7 @@ describe("checkout retries and crashes", () => {
       console.log(
         `orders SIGKILL: restart ready ${restart} ms after the kill; 5 stuck checkouts settled ${afterReady} ms after ready`,
       );
-      expect(afterReady).toBeLessThan(2_000);
+      expect(afterReady).toBeLessThan(30_000);
     }, 90_000);
   });
 });

@@ -71,9 +71,9 @@ describe("reserveStock", () => {
     expect(await stockOf(product!.id)).toBe(10);
   });
 
-  // A checkout burst on a busy database: 200 transactions queue on a pool of 10 behind one row lock while other
-  // sessions keep the server working. Prisma's default maxWait (2 s for a pooled connection) gave losers a GraphQL
-  // error here; every loser must get OUT_OF_STOCK.
+  // A checkout burst on a busy database: 200 reservations queue on a pool of 10 behind one row lock while other
+  // sessions keep the server working. When each held its connection in an interactive transaction while it waited,
+  // losers past Prisma's maxWait got SERVICE_UNAVAILABLE here; every loser must get OUT_OF_STOCK.
   it.skipIf(!REAL_POSTGRES)(
     "answers 200 concurrent reservations on a busy database with 20 wins and 180 OUT_OF_STOCK, no error",
     async () => {
@@ -99,6 +99,13 @@ describe("reserveStock", () => {
         const codes = results.filter((r) => !r.ok).map((r) => r.userErrors.map((e) => e.code).join());
         expect(codes).toEqual(Array(180).fill("OUT_OF_STOCK"));
         expect(await available(product!.id)).toBe(0);
+        // Availability crossed the threshold (5) once, inside the winning reservation's own statement.
+        const lowStock = await products.db.outboxEvent.findMany({
+          where: { type: "inventory.low_stock", payload: { path: ["productId"], equals: product!.id } },
+        });
+        expect(lowStock.map((e) => e.payload)).toEqual([
+          { productId: product!.id, title: product!.title, quantityAvailable: 5 },
+        ]);
       } finally {
         stop = true;
         await Promise.all(load);

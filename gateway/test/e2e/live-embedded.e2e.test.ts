@@ -1,3 +1,4 @@
+import { request, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connectPgDatabase, createEnvelope, EventType, type NotificationCreatedV1 } from "@shopgraph/events";
@@ -161,24 +162,7 @@ describe("live updates without Redis (embedded mode: events pushed to the gatewa
     const user = await register("slow-reader@example.com");
     // Its WELCOME notification first: arriving mid-test, it would be one more event for both subscribers.
     await welcomed(user.accessToken);
-    const db = connectPgDatabase(stack.databaseUrls.notifications);
-    // Large results (≈200 KB each): the kernel's socket buffers (several MB on loopback) fill after
-    // a few dozen, and only then does the gateway's send stall: the real backpressure of a reader
-    // that stopped reading, not a simulated one.
-    const title = "t".repeat(200_000);
-    const notification = async (i: number) => {
-      const rows = await db.query<{ id: string }>(
-        `INSERT INTO "Notification" (id, "userId", kind, title, body) VALUES (gen_random_uuid(), $1::uuid, 'WELCOME', $2, '') RETURNING id`,
-        [user.user.id, `${title}${i}`],
-      );
-      return createEnvelope<NotificationCreatedV1>(EventType.NOTIFICATION_CREATED, {
-        notificationId: rows[0]!.id,
-        userId: user.user.id,
-        kind: "WELCOME",
-        orderId: null,
-      });
-    };
-    try {
+    {
       const before = await activeSubscriptions();
       // The slow reader: graphql-transport-ws by hand over `ws`, so its socket can be paused.
       const slow = new WebSocket(stack.url.replace(/^http/, "ws"), "graphql-transport-ws");
@@ -214,19 +198,7 @@ describe("live updates without Redis (embedded mode: events pushed to the gatewa
       slow.pause();
 
       const dropsBefore = await slowDrops();
-      const sent: string[] = [];
-      let droppedAt: number | undefined;
-      // One event at a time, each pushed only once the reading subscriber has it: that one never
-      // falls behind, so only the paused socket can overflow. Stop a few events after the drop.
-      while (droppedAt === undefined || sent.length < droppedAt + 5) {
-        if (sent.length >= 200) throw new Error("200 large events and the paused subscriber was never dropped");
-        const event = await notification(sent.length);
-        sent.push(event.payload.notificationId);
-        expect(await push(JSON.stringify({ events: [event] }), credential())).toMatchObject({ status: 200 });
-        const id = sent.at(-1);
-        await reader.waitFor((r) => (r.data?.notificationAdded as { id?: string } | undefined)?.id === id, 20_000);
-        if (droppedAt === undefined && (await slowDrops()) > dropsBefore) droppedAt = sent.length;
-      }
+      const { sent, droppedAt } = await feedUntilDropped(user.user.id, reader);
       expect(await slowDrops()).toBe(dropsBefore + 1);
       // The reader got every event, the slow subscriber's drop did not disturb it.
       expect(reader.results.map((r) => (r.data?.notificationAdded as { id: string }).id)).toEqual(sent);
@@ -249,11 +221,98 @@ describe("live updates without Redis (embedded mode: events pushed to the gatewa
       slow.close();
       reader.stop();
       await waitForActiveAtMost(before);
-    } finally {
-      await db.close();
     }
   }, 180_000);
+  it("drops a multipart subscriber whose response is not read the same way, with the error as its last part", async () => {
+    const user = await register("slow-multipart@example.com");
+    await welcomed(user.accessToken);
+    const before = await activeSubscriptions();
+    const req = request(stack.url, {
+      method: "POST",
+      headers: {
+        accept: "multipart/mixed;subscriptionSpec=1.0",
+        "content-type": "application/json",
+        authorization: `Bearer ${user.accessToken}`,
+      },
+    });
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      req.once("response", resolve).once("error", reject);
+      req.end(JSON.stringify({ query: "subscription { notificationAdded { id title } }" }));
+    });
+    expect(response.statusCode).toBe(200);
+    // Not read: once its buffers are full Node stops reading the socket, and the kernel's fill up.
+    response.pause();
+    const reader = client(user.accessToken).subscribe("subscription { notificationAdded { id } }");
+    await waitForActive(before + 2);
+    const dropsBefore = await slowDrops();
+    const { sent, droppedAt } = await feedUntilDropped(user.user.id, reader);
+    expect(await slowDrops()).toBe(dropsBefore + 1);
+    expect(reader.results.map((r) => (r.data?.notificationAdded as { id: string }).id)).toEqual(sent);
+
+    const chunks: Buffer[] = [];
+    const ended = new Promise((resolve) => response.once("end", resolve));
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    // Explicitly paused: a 'data' listener alone does not resume it.
+    response.resume();
+    await ended;
+    const parts = Buffer.concat(chunks)
+      .toString("utf8")
+      .split("--graphql")
+      .map((part) => part.slice(part.indexOf("{")))
+      .filter((part) => part.startsWith("{") && part.trim() !== "{}")
+      .map((part) => JSON.parse(part) as { payload: { data?: unknown; errors?: unknown[] } });
+    expect(parts.at(-1)?.payload.errors?.[0]).toMatchObject({
+      extensions: { code: "SUBSCRIBER_TOO_SLOW", limit: BUFFER, retryable: true },
+    });
+    const received = parts.filter((p) => p.payload.data).length;
+    expect(received).toBeGreaterThan(0);
+    expect(received, `dropped at event ${droppedAt}`).toBeLessThanOrEqual(droppedAt - BUFFER - 1);
+    reader.stop();
+    await waitForActiveAtMost(before);
+  }, 180_000);
 });
+
+/**
+ * Pushes large notification.created events (≈200 KB results) for `userId`, one at a time, each
+ * only once `reader` (a subscriber that reads) has it: the reader never falls behind, so only a
+ * subscriber that stopped reading can overflow. The kernel's socket buffers (several MB on
+ * loopback) fill after a few dozen results, and only then does the gateway's send stall: the
+ * real backpressure of a reader that stopped reading, not a simulated one. Stops 5 events after
+ * the first slow_consumer drop; `droppedAt` is how many events had been pushed by then.
+ */
+async function feedUntilDropped(
+  userId: string,
+  reader: ReturnType<TransportClient["subscribe"]>,
+): Promise<{ sent: string[]; droppedAt: number }> {
+  const db = connectPgDatabase(stack.databaseUrls.notifications);
+  const title = "t".repeat(200_000);
+  const dropsBefore = await slowDrops();
+  const sent: string[] = [];
+  let droppedAt: number | undefined;
+  try {
+    while (droppedAt === undefined || sent.length < droppedAt + 5) {
+      if (sent.length >= 200) throw new Error("200 large events and the paused subscriber was never dropped");
+      const rows = await db.query<{ id: string }>(
+        `INSERT INTO "Notification" (id, "userId", kind, title, body) VALUES (gen_random_uuid(), $1::uuid, 'WELCOME', $2, '') RETURNING id`,
+        [userId, `${title}${sent.length}`],
+      );
+      const id = rows[0]!.id;
+      const event = createEnvelope<NotificationCreatedV1>(EventType.NOTIFICATION_CREATED, {
+        notificationId: id,
+        userId,
+        kind: "WELCOME",
+        orderId: null,
+      });
+      sent.push(id);
+      expect(await push(JSON.stringify({ events: [event] }), credential())).toMatchObject({ status: 200 });
+      await reader.waitFor((r) => (r.data?.notificationAdded as { id?: string } | undefined)?.id === id, 20_000);
+      if (droppedAt === undefined && (await slowDrops()) > dropsBefore) droppedAt = sent.length;
+    }
+  } finally {
+    await db.close();
+  }
+  return { sent, droppedAt };
+}
 
 /** Waits until the user's WELCOME notification exists (the consumer handles user.registered asynchronously). */
 async function welcomed(token: string, timeoutMs = 20_000): Promise<void> {

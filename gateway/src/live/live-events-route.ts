@@ -1,6 +1,6 @@
 import { isValidServiceToken, SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
-import { MAX_PUSH_BATCH, parseEnvelope, type EventEnvelope } from "@shopgraph/events";
-import { BodyTooLargeError, readBody, sendError, sendJson, type RouteHandler } from "@shopgraph/http";
+import { parseEnvelope, readPushBatch, type EventEnvelope } from "@shopgraph/events";
+import { sendError, sendJson, type RouteHandler } from "@shopgraph/http";
 import type { EventFeed } from "./event-feed.ts";
 
 /** Where embedded-mode producers push live events (the supervisor derives LIVE_EVENTS_URLS from it). */
@@ -29,23 +29,8 @@ export function createLiveEventsRoute(options: LiveEventsRouteOptions): RouteHan
     const header = req.headers[SERVICE_TOKEN_HEADER];
     if (!isValidServiceToken(typeof header === "string" ? header : undefined, options.credentials))
       return sendError(res, 401, "UNAUTHENTICATED", "The gateway credential is required to push live events");
-    let text: string;
-    try {
-      text = await readBody(req, limit);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      res.setHeader("connection", "close");
-      return sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body too large (limit ${limit} bytes)`);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return sendError(res, 400, "BAD_REQUEST", "Malformed JSON body");
-    }
-    const raw = (body as { events?: unknown } | null)?.events;
-    if (!Array.isArray(raw) || raw.length > MAX_PUSH_BATCH)
-      return sendError(res, 400, "BAD_REQUEST", `Expected { "events": [...] } with at most ${MAX_PUSH_BATCH} events`);
+    const raw = await readPushBatch(req, res, limit);
+    if (!raw) return;
     const events: EventEnvelope[] = [];
     for (const [index, value] of raw.entries()) {
       try {

@@ -2,10 +2,11 @@ import { request, type IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { connectPgDatabase, createEnvelope, EventType, type NotificationCreatedV1 } from "@shopgraph/events";
-import { DEMO_PASSWORDS, seedAdmin, seedProducts } from "@shopgraph/fixtures";
+import { DEMO_PASSWORDS, seedAdmin } from "@shopgraph/fixtures";
 import { registry } from "@shopgraph/metrics";
 import { gql } from "@shopgraph/testing";
 import { startStack, type Stack } from "./stack.ts";
+import { liveProduct as product, moveOrder, placeOrderAs } from "./live/live-orders.ts";
 import { activeSubscriptions, transportClient, waitForActive, type TransportClient } from "./live/live-clients.ts";
 
 // Live updates in embedded mode (no Redis): the subgraphs push their committed events to the
@@ -35,35 +36,9 @@ const register = async (email: string) => {
   if (!session) throw new Error(`register failed: ${JSON.stringify(res)}`);
   return session;
 };
-const product = seedProducts.find((p) => !p.archived && p.stock > 50)!;
-const placeOrder = async (token: string, key: string) => {
-  const res = await gql(
-    stack.url,
-    "mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { order { id number status } } }",
-    {
-      token,
-      variables: {
-        key,
-        input: {
-          lines: [{ productId: product.id, quantity: 1 }],
-          shippingAddress: { name: "Kim", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" },
-          paymentToken: "tok_visa",
-        },
-      },
-    },
-  );
-  const order = res.data?.placeOrder.order as { id: string; number: string; status: string } | undefined;
-  if (!order) throw new Error(`placeOrder failed: ${JSON.stringify(res)}`);
-  return order;
-};
-const admin = async (mutation: "markOrderShipped" | "markOrderDelivered", id: string) => {
-  const res = await gql(
-    stack.url,
-    `mutation($id: ID!) { ${mutation}(id: $id) { order { status } userErrors { code } } }`,
-    { token: adminToken, variables: { id } },
-  );
-  expect(res.data?.[mutation].userErrors).toEqual([]);
-};
+const placeOrder = (token: string, key: string) => placeOrderAs(stack.url, token, key, "Kim");
+const admin = (mutation: "markOrderShipped" | "markOrderDelivered", id: string) =>
+  moveOrder(stack.url, adminToken, mutation, id);
 /** POSTs a body to the gateway's live-events endpoint; returns the status and the first error code. */
 const push = async (body: string, headers: Record<string, string> = {}) => {
   const res = await fetch(livePushUrl, {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_PASSWORDS, seedAdmin, seedProducts } from "@shopgraph/fixtures";
+import { DEMO_PASSWORDS, seedAdmin } from "@shopgraph/fixtures";
 import { gql } from "@shopgraph/testing";
 import { startStack, type Stack } from "./stack.ts";
+import { liveProduct as product, moveOrder, placeOrderAs } from "./live/live-orders.ts";
 import {
   activeSubscriptions,
   transportClient,
@@ -39,35 +40,9 @@ const client = (transport: TransportName, token: string | null) => {
   clients.push(c);
   return c;
 };
-const product = seedProducts.find((p) => !p.archived && p.stock > 50)!;
-const placeOrder = async (token: string, key: string) => {
-  const res = await gql(
-    stack.url,
-    "mutation($input: PlaceOrderInput!, $key: String!) { placeOrder(input: $input, idempotencyKey: $key) { order { id number status } userErrors { code } } }",
-    {
-      token,
-      variables: {
-        key,
-        input: {
-          lines: [{ productId: product.id, quantity: 1 }],
-          shippingAddress: { name: "Lee", line1: "1 Road", city: "Town", postalCode: "1000", country: "GB" },
-          paymentToken: "tok_visa",
-        },
-      },
-    },
-  );
-  const order = res.data?.placeOrder.order as { id: string; number: string; status: string } | undefined;
-  if (!order) throw new Error(`placeOrder failed: ${JSON.stringify(res)}`);
-  return order;
-};
-const admin = async (mutation: "markOrderShipped" | "markOrderDelivered", id: string) => {
-  const res = await gql(
-    stack.url,
-    `mutation($id: ID!) { ${mutation}(id: $id) { order { status } userErrors { code } } }`,
-    { token: adminToken, variables: { id } },
-  );
-  expect(res.data?.[mutation].userErrors).toEqual([]);
-};
+const placeOrder = (token: string, key: string) => placeOrderAs(stack.url, token, key, "Lee");
+const admin = (mutation: "markOrderShipped" | "markOrderDelivered", id: string) =>
+  moveOrder(stack.url, adminToken, mutation, id);
 const notification = (r: Received) =>
   r.data?.notificationAdded as
     | {

@@ -55,7 +55,8 @@ export async function startStack(options: StackOptions = {}) {
     // The producers' relays need the notifications inbox address before notifications starts.
     const notificationsPort = String(await freePort());
     // Without Redis the subgraphs push live events to the gateway, so its address is needed up front too.
-    const gatewayPort = options.withoutRedis ? String(await freePort()) : "0";
+    // A caller's own gateway PORT (e.g. an OAuth issuer known before it listens) wins.
+    const gatewayPort = options.gatewayEnv?.PORT ?? (options.withoutRedis ? String(await freePort()) : "0");
     closers.push(redis.cleanup);
     const [usersDb, productsDb, ordersDb, notificationsDb] = (await Promise.all(
       ["users", "products", "orders", "notifications"].map((name) => provisionDatabase(name, migrations(name))),
@@ -108,6 +109,9 @@ export async function startStack(options: StackOptions = {}) {
     const gatewayEnv = {
       NODE_ENV: "test",
       PORT: "0",
+      // Ephemeral metrics listener: a gateway on a fixed PORT (embedded mode, OAuth issuers) would take
+      // the default 9400 and collide with another e2e file's gateway running in parallel.
+      METRICS_PORT: "0",
       JWKS_URL,
       GATEWAY_TOKEN: E2E_GATEWAY_TOKEN,
       USERS_URL: `${users.url}/graphql`,

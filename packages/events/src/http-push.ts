@@ -1,7 +1,7 @@
 import { SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
 import type { Logger } from "@shopgraph/logger";
 import type { EventEnvelope } from "./envelope.ts";
-import { MAX_PUSH_BATCH } from "./inbox-route.ts";
+import { MAX_PUSH_BATCH } from "./push-batch.ts";
 import type { EventPublisher } from "./transport.ts";
 
 /** Options for {@link createHttpPushPublisher}. */

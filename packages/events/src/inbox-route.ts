@@ -1,11 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import { isValidServiceToken, SERVICE_TOKEN_HEADER } from "@shopgraph/auth";
-import { BodyTooLargeError, readBody, sendError, sendJson, type RouteHandler } from "@shopgraph/http";
+import { sendError, sendJson, type RouteHandler } from "@shopgraph/http";
 import type { Logger } from "@shopgraph/logger";
 import { DEFAULT_INBOX_TABLE, writeInbox, type Queryable } from "./inbox-store.ts";
-
-/** Largest batch one push may carry (the publisher sends at most this many per request). */
-export const MAX_PUSH_BATCH = 100;
+import { readPushBatch } from "./push-batch.ts";
 
 /** Options for {@link createInboxRoute}. */
 export interface InboxRouteOptions {
@@ -45,24 +43,8 @@ export function createInboxRoute(options: InboxRouteOptions): RouteHandler {
     } else if (!isLoopback(req)) {
       return sendError(res, 403, "FORBIDDEN", "Event push is only accepted from loopback without a SERVICE_TOKEN");
     }
-    let text: string;
-    try {
-      text = await readBody(req, limit);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      res.setHeader("connection", "close");
-      return sendError(res, 413, "PAYLOAD_TOO_LARGE", `Request body too large (limit ${limit} bytes)`);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return sendError(res, 400, "BAD_REQUEST", "Malformed JSON body");
-    }
-    const events = (body as { events?: unknown } | null)?.events;
-    if (!Array.isArray(events) || events.length > MAX_PUSH_BATCH) {
-      return sendError(res, 400, "BAD_REQUEST", `Expected { "events": [...] } with at most ${MAX_PUSH_BATCH} events`);
-    }
+    const events = await readPushBatch(req, res, limit);
+    if (!events) return;
     const result = await writeInbox(options.db, table, events);
     if (result.rejected > 0)
       options.logger.warn({ rejected: result.rejected }, "malformed pushed events stored as dead letters");

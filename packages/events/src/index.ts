@@ -12,6 +12,7 @@ export * from "./redis-consumer.ts";
 export * from "./inbox-store.ts";
 export * from "./inbox-consumer.ts";
 export * from "./inbox-route.ts";
+export { MAX_PUSH_BATCH, readPushBatch } from "./push-batch.ts";
 export * from "./http-push.ts";
 export * from "./outbox-relay.ts";
 export * from "./outbox-listener.ts";

@@ -21,9 +21,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { startBenchStack } from "./lib/bench-stack.ts";
-import { startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
-import { join } from "node:path";
+import { startBenchStack, startShopgraphGateway } from "./lib/bench-stack.ts";
+import type { RunningGateway } from "./lib/gateways.ts";
 import { measureLiveSplit, splitTable, type ClientTimes } from "./lib/live-split.ts";
 import { writeBenchResults } from "./lib/results.ts";
 import { PLACE_ORDER, placeOrderVariables, registerUsers } from "./lib/seed-data.ts";
@@ -50,7 +49,7 @@ const quantile = (sorted: number[], q: number) =>
 const rssMb = (g: RunningGateway) => g.sample().rssMb.reduce((a, b) => a + b, 0);
 
 const bench = await startBenchStack({ tag: "live", productsCache: "off" });
-const { stack, log, signer, workDir, logDir } = bench;
+const { stack, log, signer } = bench;
 let gateway: RunningGateway | undefined;
 const sockets: Client[] = [];
 const failures: unknown[] = [];
@@ -66,24 +65,12 @@ async function metric(name: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
 }
 try {
-  gateway = await startGateway({
-    kind: "shopgraph",
-    workers: 1,
-    port: await bench.nextPort(),
-    supergraphPath: writeSupergraph(stack.urls, workDir),
-    subgraphUrls: stack.urls,
-    redis: { url: stack.redis.url!, prefix: stack.redis.prefix },
-    dedup: false,
-    persistedDocumentsPath: join(workDir, "none.json"),
-    logDir,
-    tag: "live",
-    env: {
-      METRICS_PORT: String(metricsPort),
-      METRICS_HOST: "127.0.0.1",
-      LIVE_MAX_SUBSCRIPTIONS_PER_USER: String(Math.ceil(idle / subscribers) + 10),
-      LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(perSocket, 1)),
-      LOG_LEVEL: "warn",
-    },
+  gateway = await startShopgraphGateway(bench, "live", {
+    METRICS_PORT: String(metricsPort),
+    METRICS_HOST: "127.0.0.1",
+    LIVE_MAX_SUBSCRIPTIONS_PER_USER: String(Math.ceil(idle / subscribers) + 10),
+    LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(Math.max(perSocket, 1)),
+    LOG_LEVEL: "warn",
   });
   const wsUrl = gateway.url.replace(/^http/, "ws");
   log(`registering ${subscribers} customers`);

@@ -56,8 +56,12 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
   return { workDir, logDir, nextPort, log, elapsedSeconds, signer, stack };
 }
 
-/** One Shopgraph gateway process (1 worker, dedup off) in front of the bench's four subgraphs. */
-export async function startShopgraphGateway(bench: BenchStack, tag: string): Promise<RunningGateway> {
+/** One Shopgraph gateway process (1 worker, dedup off) in front of the bench's four subgraphs; `env` adds settings. */
+export async function startShopgraphGateway(
+  bench: BenchStack,
+  tag: string,
+  env?: Record<string, string>,
+): Promise<RunningGateway> {
   const { stack, workDir, logDir } = bench;
   return startGateway({
     kind: "shopgraph",
@@ -70,5 +74,6 @@ export async function startShopgraphGateway(bench: BenchStack, tag: string): Pro
     persistedDocumentsPath: join(workDir, "none.json"),
     logDir,
     tag,
+    ...(env ? { env } : {}),
   });
 }

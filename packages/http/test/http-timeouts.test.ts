@@ -1,14 +1,18 @@
 // Slowloris: a client that drips its headers or its body must be cut off at the configured
-// timeout (checked every second), not after Node's 30 s check interval or its 300 s request timeout.
+// timeout (checked on the configured tick), not after Node's 30 s check interval or its 300 s request
+// timeout. The limits here are small so the test waits ~1 s, not the production 10 s / 30 s; the
+// server code that enforces them is the same.
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { createHttpServer, readBody, sendJson, type HttpServerHandle } from "../src/index.ts";
 
-const HEADERS_TIMEOUT_MS = 1_000;
-const REQUEST_TIMEOUT_MS = 2_000;
-// Node checks on a 1 s tick: a connection may live up to one tick past its deadline.
-const MARGIN_MS = 1_500;
+const HEADERS_TIMEOUT_MS = 300;
+const REQUEST_TIMEOUT_MS = 600;
+const CHECK_INTERVAL_MS = 100;
+// Node checks on its tick: a connection may live up to one tick past its deadline, plus a loaded
+// machine's event-loop delay. Still far below Node's own 30 s tick and 60 s / 300 s timeouts.
+const MARGIN_MS = 1_000;
 
 let server: HttpServerHandle;
 let port: number;
@@ -17,6 +21,7 @@ beforeAll(async () => {
     logger: pino({ level: "silent" }),
     headersTimeoutMs: HEADERS_TIMEOUT_MS,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    timeoutCheckIntervalMs: CHECK_INTERVAL_MS,
     routes: {
       "POST /echo": async (req, res) => sendJson(res, 200, { length: (await readBody(req, 1 << 20)).length }),
     },
@@ -53,11 +58,11 @@ describe("HTTP timeouts (slowloris)", () => {
   it("closes a connection whose headers drip in, within the headers timeout", async () => {
     const { socket, closed } = await rawSocket();
     socket.write("POST /echo HTTP/1.1\r\nhost: localhost\r\n");
-    // 200 ms per byte: the headers would take ~20 s to finish.
-    const stop = drip(socket, `x-slow: ${"a".repeat(100)}\r\n\r\n`, 200);
+    // 50 ms per byte: the connection is never idle, and the headers would take ~5 s to finish.
+    const stop = drip(socket, `x-slow: ${"a".repeat(100)}\r\n\r\n`, 50);
     const { atMs, received } = await closed;
     stop();
-    expect(atMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
+    expect(atMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
     expect(atMs).toBeLessThan(HEADERS_TIMEOUT_MS + MARGIN_MS);
     expect(received).toMatch(/^HTTP\/1\.1 408/);
   });
@@ -68,11 +73,11 @@ describe("HTTP timeouts (slowloris)", () => {
     socket.write(
       `POST /echo HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`,
     );
-    // Headers done at once; the body then comes at 1 byte per 100 ms (~20 s in all).
-    const stop = drip(socket, body, 100);
+    // Headers done at once; the body then comes at 1 byte per 25 ms (~6 s in all).
+    const stop = drip(socket, body, 25);
     const { atMs } = await closed;
     stop();
-    expect(atMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
+    expect(atMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
     expect(atMs).toBeLessThan(REQUEST_TIMEOUT_MS + MARGIN_MS);
   });
 

@@ -9,6 +9,20 @@ const EXCLUDE = ["**/node_modules/**", "**/.data/**"];
 /** Kinds that talk to servers or processes; everything else named `*.test.ts` is a unit test. */
 const SLOW_KINDS = ["int", "e2e", "faults"];
 const UNIT_EXCLUDE = [...EXCLUDE, ...SLOW_KINDS.map((kind) => `**/*.${kind}.test.ts`)];
+/**
+ * Fault files that assert a latency or deadline bound (a p99, "within the deadline", "ready within
+ * 3 s"): they run after the parallel batch, one at a time, so nothing else steals their CPU on 2 cores.
+ * Every other fault file asserts outcomes only (nothing lost, nothing doubled, coded errors) and runs in
+ * the parallel batch. A new fault file with a time bound belongs here.
+ */
+const TIMED_FAULTS = [
+  "gateway/test/e2e/lifecycle.faults.test.ts",
+  "gateway/test/e2e/redis-outage.faults.test.ts",
+  "gateway/test/e2e/checkout-retries.faults.test.ts",
+  "gateway/test/redis-fail-open.faults.test.ts",
+  "subgraphs/products/test/cache.faults.test.ts",
+  "subgraphs/users/test/login-throttle.faults.test.ts",
+];
 /** The replica suite: a dozen processes behind HAProxy, run alone at the end. */
 const SCALE = ["deploy/test/replicas.e2e.test.ts"];
 /** Unit files that install process-global state (the OpenTelemetry SDK) and need a process of their own. */
@@ -36,7 +50,7 @@ export default defineConfig({
     // @actions/workflow-parser imports its schema JSON without `with { type: "json" }`, which Node refuses;
     // inlined, Vite loads it (test/github-workflow.test.ts).
     server: { deps: { inline: ["@actions/workflow-parser"] } },
-    // `vitest run` runs every project; `pnpm test:unit|int|e2e|faults` pick one (`--project`).
+    // `vitest run` runs every project; `pnpm test:unit|int|e2e|faults` pick one (`--project`; `faults*` both fault projects).
     projects: [
       // Unit files share their worker's module cache (isolate: false): half the unit wall time was imports.
       // Safe because they keep no process-global state, except the OpenTelemetry tests (one global SDK per
@@ -53,13 +67,18 @@ export default defineConfig({
       { extends: true, test: { name: "unit-isolated", include: PROCESS_GLOBAL, exclude: UNIT_EXCLUDE } },
       { extends: true, test: { name: "int", include: testFiles("int.test"), exclude: EXCLUDE } },
       { extends: true, test: { name: "e2e", include: testFiles("e2e.test"), exclude: [...EXCLUDE, ...SCALE] } },
-      // Fault injection and the replica suite assert latency and recovery bounds: they run after the
+      // Fault injection without time bounds joins the parallel batch (its servers are private too).
+      {
+        extends: true,
+        test: { name: "faults", include: testFiles("faults.test"), exclude: [...EXCLUDE, ...TIMED_FAULTS] },
+      },
+      // Timed fault files and the replica suite assert latency and recovery bounds: they run after the
       // parallel batch (sequence.groupOrder), one file at a time, so nothing steals their CPU on 2 cores.
       {
         extends: true,
         test: {
-          name: "faults",
-          include: testFiles("faults.test"),
+          name: "faults-timed",
+          include: TIMED_FAULTS,
           exclude: EXCLUDE,
           maxWorkers: 1,
           sequence: { groupOrder: 1 },

@@ -25,7 +25,7 @@ import {
   observeHttpRequest,
   serveMetrics,
 } from "@shopgraph/metrics";
-import type { Logger } from "@shopgraph/logger";
+import { lazyChildLogger, type Logger } from "@shopgraph/logger";
 import type { Fetcher } from "@apollo/utils.fetcher";
 import { clientAddress } from "./client-address.ts";
 import { oauthForward } from "./oauth-forward.ts";
@@ -267,7 +267,8 @@ export async function createGateway(
     const viewer = await viewerFromAuthorization(req.headers.authorization, verify);
     return {
       requestId: info.requestId,
-      logger: deps.logger.child({ requestId: info.requestId }),
+      // Built on first use: most requests log nothing through it (the access line uses the base logger).
+      logger: lazyChildLogger(deps.logger, { requestId: info.requestId }),
       viewer,
       clientIp: clientAddress(req, config.TRUST_PROXY, config.TRUSTED_PROXY_HOPS),
       accessToken: viewer ? (req.headers.authorization ?? "").slice("Bearer ".length) : null,

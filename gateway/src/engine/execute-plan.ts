@@ -327,12 +327,27 @@ function moveIntoCursor(cursor: Cursor, path: ResponsePath): Cursor | undefined 
     : undefined;
 }
 
+/**
+ * Apollo's flattenResultsAtPath (each `@` is a flatMap over a list), walking field steps in a loop
+ * and collecting a list's elements into one array instead of a flatMap (and its callback) per level.
+ */
 function flattenAtPath(value: unknown, path: ResponsePath, from = 0): unknown {
-  if (from === path.length) return value;
-  if (value === undefined || value === null) return value;
-  const current = path[from];
-  if (current === "@") return (value as unknown[]).flatMap((element) => flattenAtPath(element, path, from + 1));
-  if (typeof current !== "string") throw new Error(`Unexpected ${typeof current} found in path`);
-  if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
-  return flattenAtPath(hasOwn.call(value, current) ? (value as Data)[current] : undefined, path, from + 1);
+  for (let i = from; i < path.length; i++) {
+    if (value === undefined || value === null) return value;
+    const current = path[i];
+    if (current === "@") {
+      if (!Array.isArray(value)) throw new Error(`Expected an array in result at path element @`);
+      const flat: unknown[] = [];
+      for (const element of value as unknown[]) {
+        const inner = flattenAtPath(element, path, i + 1);
+        if (Array.isArray(inner)) for (const item of inner) flat.push(item);
+        else flat.push(inner);
+      }
+      return flat;
+    }
+    if (typeof current !== "string") throw new Error(`Unexpected ${typeof current} found in path`);
+    if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
+    value = hasOwn.call(value, current) ? (value as Data)[current] : undefined;
+  }
+  return value;
 }

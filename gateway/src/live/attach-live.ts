@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { ApolloServer } from "@apollo/server";
 import type { VerifyAccessToken } from "@shopgraph/auth";
 import { createOperationState, type HttpServerHandle, type RouteHandler } from "@shopgraph/http";
-import type { Logger } from "@shopgraph/logger";
+import { lazyChildLogger, type Logger } from "@shopgraph/logger";
 import { buildSchema } from "graphql";
 import type { GatewayConfig } from "../config.ts";
 import type { GatewayContext } from "../context.ts";
@@ -64,7 +64,7 @@ export async function attachLiveUpdates(config: GatewayConfig, deps: LiveUpdates
     },
     createContext: ({ viewer, token, clientIp, requestId, live }) => ({
       requestId,
-      logger: deps.logger.child({ requestId }),
+      logger: lazyChildLogger(deps.logger, { requestId }),
       viewer,
       clientIp,
       accessToken: token,

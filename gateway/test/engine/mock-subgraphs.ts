@@ -49,9 +49,13 @@ interface MockContext {
   profile: number;
   tag: string;
   subgraph: SubgraphName;
+  /** Lists under a field with a `first` argument have that many items (profiling at the bench's sizes). */
+  sized: boolean;
 }
 
 const SEED = Symbol("seed");
+/** The `first` argument of the field that returned this object (a connection): its list's length when sized. */
+const FIRST = Symbol("first");
 type Seeded = Record<string | symbol, unknown>;
 
 function seedOf(source: unknown, typename: string): string {
@@ -84,14 +88,21 @@ function scalarValue(name: string, h: number, field: string, profile: number): u
   }
 }
 
-function generate(type: GraphQLOutputType, seed: string, field: string, ctx: MockContext, depth: number): unknown {
+function generate(
+  type: GraphQLOutputType,
+  seed: string,
+  field: string,
+  ctx: MockContext,
+  depth: number,
+  first?: number,
+): unknown {
   const h = hash(seed);
   const nonNull = isNonNullType(type);
   const inner = getNullableType(type);
   if (ctx.profile === 2 && h % 6 === 0) return null;
-  if (!nonNull && h % 13 === 0) return null;
+  if (!nonNull && h % 13 === 0 && first === undefined) return null;
   if (isListType(inner)) {
-    const length = depth > 4 ? 0 : h % 4;
+    const length = depth > 4 ? 0 : (first ?? h % 4);
     return Array.from({ length }, (_, i) => generate(inner.ofType, `${seed}[${i}]`, field, ctx, depth + 1));
   }
   if (isEnumType(inner)) {
@@ -99,7 +110,7 @@ function generate(type: GraphQLOutputType, seed: string, field: string, ctx: Moc
     return values[h % values.length]!.value;
   }
   if (isScalarType(inner)) return scalarValue(inner.name, h, field, ctx.profile);
-  return { [SEED]: seed };
+  return first === undefined ? { [SEED]: seed } : { [SEED]: seed, [FIRST]: first };
 }
 
 const mockResolver: GraphQLFieldResolver<unknown, MockContext> = (source, args, ctx, info) => {
@@ -118,7 +129,10 @@ const mockResolver: GraphQLFieldResolver<unknown, MockContext> = (source, args, 
     );
   }
   if (ctx.profile === 2 && isNonNullType(returnType) && h % 9 === 0) return null;
-  return generate(returnType, seed, fieldName, ctx, 0);
+  if (!ctx.sized) return generate(returnType, seed, fieldName, ctx, 0);
+  const parentFirst = source && typeof source === "object" ? (source as Seeded)[FIRST] : undefined;
+  const first = typeof args.first === "number" ? args.first : (parentFirst as number | undefined);
+  return generate(returnType, seed, fieldName, ctx, 0, first);
 };
 
 function entityResolvers(typeDefs: ReturnType<typeof parse>, profile: () => number) {
@@ -165,6 +179,7 @@ export function failingSubgraph(tag: string): SubgraphName {
 async function startOne(
   name: SubgraphName,
   memo: boolean,
+  sized: boolean,
 ): Promise<{ subgraph: MockSubgraph; server: Server; apollo: ApolloServer<MockContext> }> {
   const sdl = readFileSync(
     fileURLToPath(new URL(`../../../subgraphs/${name}/src/schema.graphql`, import.meta.url)),
@@ -201,7 +216,8 @@ async function startOne(
       const headers = new HeaderMap();
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
       const text = Buffer.concat(chunks).toString("utf8");
-      const key = `${req.headers.authorization ?? ""}\n${text}`;
+      // An answer depends on the fault profile and tag, not on the rest of the token (unique per request when profiling).
+      const key = `${profile}.${tag}\n${text}`;
       const known = memo ? answers.get(key) : undefined;
       if (known) return void res.writeHead(known.status, known.headers).end(known.body);
       apollo
@@ -212,7 +228,7 @@ async function startOne(
             search: new URL(req.url ?? "/", "http://x").search,
             body: text ? JSON.parse(text) : undefined,
           },
-          context: async () => ({ profile, tag, subgraph: name }),
+          context: async () => ({ profile, tag, subgraph: name, sized }),
         })
         .then(async (answer) => {
           const out: Record<string, string> = {};
@@ -236,14 +252,18 @@ async function startOne(
 }
 
 /**
- * Starts the four mock subgraphs on ephemeral ports. With `memo`, each distinct request (token and
- * body) is executed once and then answered from memory: a replay for profiling the gateway alone.
+ * Starts the four mock subgraphs on ephemeral ports. With `memo`, each distinct request (fault
+ * profile and body) is executed once and then answered from memory: a replay for profiling the
+ * gateway alone. With `sized`, a connection has as many items as its `first` asks (the bench's
+ * response sizes) instead of 0-3.
  */
-export async function startMockSubgraphs(options: { memo?: boolean } = {}): Promise<{
+export async function startMockSubgraphs(options: { memo?: boolean; sized?: boolean } = {}): Promise<{
   subgraphs: Record<SubgraphName, MockSubgraph>;
   close(): Promise<void>;
 }> {
-  const started = await Promise.all(SUBGRAPH_NAMES.map((name) => startOne(name, options.memo ?? false)));
+  const started = await Promise.all(
+    SUBGRAPH_NAMES.map((name) => startOne(name, options.memo ?? false, options.sized ?? false)),
+  );
   return {
     subgraphs: Object.fromEntries(started.map((s) => [s.subgraph.name, s.subgraph])) as Record<
       SubgraphName,

@@ -8,25 +8,36 @@
  *
  * Writes /tmp/engine-<engine>-<query>.cpuprofile (open in Chrome DevTools, or
  * `node bench/profile-summary.ts <file>`) and prints requests/s and CPU ms per request.
+ *
+ * Options (after the positional ones):
+ *   --bench-like   as the bench runs the gateway: a unique EdDSA token per request, verified for real
+ *                  (local JWKS), and the production logger at info (access log) into /tmp/profile-gateway-<pid>.log
+ *   --no-profile   CPU per request without the inspector's own cost (no .cpuprofile written)
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Session } from "node:inspector/promises";
-import { scopesForRole } from "@shopgraph/auth";
-import { testLogger } from "@shopgraph/testing";
+import { createAccessTokenVerifier, scopesForRole } from "@shopgraph/auth";
+import { createLogger } from "@shopgraph/logger";
+import { createTestIssuer, testLogger } from "@shopgraph/testing";
 import { HEAVY_QUERY } from "../../../bench/lib/scenarios.ts";
 import { startGateway } from "../../src/app.ts";
 import { loadGatewayConfig } from "../../src/config.ts";
 import { startMockSubgraphs } from "./mock-subgraphs.ts";
 
-const [engine = "shopgraph", which = "heavy", secondsText = "8"] = process.argv.slice(2);
+const flags = new Set(process.argv.slice(2).filter((arg) => arg.startsWith("--")));
+const [engine = "shopgraph", which = "heavy", secondsText = "8"] = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith("--"));
+const benchLike = flags.has("--bench-like");
+const profiling = !flags.has("--no-profile");
 const FANOUT = "query FanOut($n: Int!) { orders(first: $n) { edges { node { number customer { id name } } } } }";
 const body = JSON.stringify(which === "heavy" ? { query: HEAVY_QUERY } : { query: FANOUT, variables: { n: 100 } });
 
 if (engine === "mocks") {
   // Child mode: the memoized mock subgraphs in a process of their own (kept off the profile).
-  const mocks = await startMockSubgraphs({ memo: true });
+  const mocks = await startMockSubgraphs({ memo: true, sized: true });
   console.log(JSON.stringify(Object.fromEntries(Object.entries(mocks.subgraphs).map(([name, s]) => [name, s.url]))));
   process.on("SIGTERM", () => void mocks.close().then(() => process.exit(0)));
   await new Promise(() => {});
@@ -37,6 +48,17 @@ const mockProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), "mo
 const urls = await new Promise<Record<string, string>>((resolve) =>
   mockProcess.stdout.once("data", (c: Buffer) => resolve(JSON.parse(c.toString()) as Record<string, string>)),
 );
+const ISSUER = "https://shopgraph.dev/users";
+const AUDIENCE = "shopgraph";
+const issuer = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE });
+// Enough distinct tokens for the whole run (the warm-up included) at well over the rates seen so far.
+const tokenFile = `/tmp/profile-engine-tokens-${process.pid}.json`;
+if (benchLike) {
+  const tokens: string[] = [];
+  for (let i = 0; i < (Number(secondsText) + 2) * 3000; i++) tokens.push(await issuer.sign({ role: "ADMIN" }));
+  writeFileSync(tokenFile, JSON.stringify(tokens));
+}
+const logFd = benchLike ? openSync(`/tmp/profile-gateway-${process.pid}.log`, "w") : -1;
 const gateway = await startGateway(
   loadGatewayConfig({
     NODE_ENV: "production",
@@ -49,26 +71,43 @@ const gateway = await startGateway(
     ORDERS_URL: urls.orders!,
     NOTIFICATIONS_URL: urls.notifications!,
     JWKS_URL: "http://127.0.0.1:9/jwks.json",
+    JWT_ISSUER: ISSUER,
+    JWT_AUDIENCE: AUDIENCE,
     RATE_LIMIT_ENABLED: "false",
     SUBGRAPH_DEDUP: "false",
     MAX_COST: "100000000",
   }),
-  {
-    logger: testLogger("gateway"),
-    verifyAccessToken: async (token) => ({
-      id: "admin-1",
-      role: "ADMIN",
-      scopes: scopesForRole("ADMIN"),
-      tokenId: token,
-    }),
-    revocations: { isRevoked: () => false },
-  },
+  benchLike
+    ? {
+        // Synchronous writes to a file, as pino writes the bench's stdout (a file descriptor).
+        logger: createLogger({
+          service: "gateway",
+          level: "info",
+          redactEmails: true,
+          destination: { write: (line: string) => void writeSync(logFd, line) },
+        }),
+        verifyAccessToken: createAccessTokenVerifier({ jwks: issuer.jwks, issuer: ISSUER, audience: AUDIENCE }),
+        revocations: { isRevoked: () => false },
+      }
+    : {
+        logger: testLogger("gateway"),
+        verifyAccessToken: async (token) => ({
+          id: "admin-1",
+          role: "ADMIN",
+          scopes: scopesForRole("ADMIN"),
+          tokenId: token,
+        }),
+        revocations: { isRevoked: () => false },
+      },
 );
 const url = `${gateway.url}/graphql`;
 const load = (seconds: number) =>
   new Promise<number>((resolve, reject) => {
     // The load generator runs in its own process: only the gateway (and the memoized mocks) is profiled.
-    const script = `let n=0;const end=Date.now()+${seconds * 1000};const one=async()=>{while(Date.now()<end){const r=await fetch(${JSON.stringify(url)},{method:"POST",headers:{"content-type":"application/json",authorization:"Bearer p0.profile.sig","apollo-require-preflight":"1"},body:${JSON.stringify(body)}});await r.text();n++}};await Promise.all(Array.from({length:16},one));console.log(n)`;
+    const tokens = benchLike
+      ? `const tokens=JSON.parse(require("node:fs").readFileSync(${JSON.stringify(tokenFile)},"utf8"));let t=${seconds === 2 ? 0 : 6000};const token=()=>tokens[t++%tokens.length];`
+      : `const token=()=>"p0.profile.sig";`;
+    const script = `import{createRequire}from"node:module";const require=createRequire(import.meta.url);${tokens}let n=0,bytes=0,last="";const end=Date.now()+${seconds * 1000};const one=async()=>{while(Date.now()<end){const r=await fetch(${JSON.stringify(url)},{method:"POST",headers:{"content-type":"application/json",authorization:"Bearer "+token(),"apollo-require-preflight":"1"},body:${JSON.stringify(body)}});const text=await r.text();bytes=text.length;last=text;if(r.status!==200)throw new Error("status "+r.status);n++}};await Promise.all(Array.from({length:16},one));console.error("response bytes",bytes,last.slice(0,300));console.log(n)`;
     const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -77,26 +116,43 @@ const load = (seconds: number) =>
     child.on("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`load exited ${code}`))));
   });
 await load(2);
+// What the gateway spends with no request in flight (metrics, timers), to subtract from the loaded figure.
+const idleBefore = process.cpuUsage();
+const idleStart = performance.now();
+await new Promise((resolve) => setTimeout(resolve, 2_000));
+const idle = process.cpuUsage(idleBefore);
+const idleCpuMsPerSecond = (idle.user + idle.system) / (performance.now() - idleStart);
 const session = new Session();
-session.connect();
-await session.post("Profiler.enable");
-await session.post("Profiler.start");
+if (profiling) {
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+}
 const cpuBefore = process.cpuUsage();
+const loadStart = performance.now();
 const requests = await load(Number(secondsText));
 const cpu = process.cpuUsage(cpuBefore);
-const { profile } = await session.post("Profiler.stop");
-const file = `/tmp/engine-${engine}-${which}.cpuprofile`;
-writeFileSync(file, JSON.stringify(profile));
+const loadMs = performance.now() - loadStart;
+const file = profiling ? `/tmp/engine-${engine}-${which}${benchLike ? "-bench-like" : ""}.cpuprofile` : undefined;
+if (file) {
+  const { profile } = await session.post("Profiler.stop");
+  writeFileSync(file, JSON.stringify(profile));
+}
 console.log(
   JSON.stringify({
     engine,
     which,
+    benchLike,
     requests,
     rps: requests / Number(secondsText),
     cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests,
+    idleCpuMsPerSecond,
+    // CPU per request without the idle rate over the load's duration (less dependent on throughput).
+    netCpuMsPerRequest: ((cpu.user + cpu.system) / 1000 - (idleCpuMsPerSecond * loadMs) / 1000) / requests,
     file,
   }),
 );
 await gateway.close();
 mockProcess.kill("SIGTERM");
+if (benchLike) rmSync(tokenFile, { force: true });
 process.exit(0);

@@ -83,3 +83,30 @@ export function createLogger(config: LoggerConfig): Logger {
   }
   return config.destination ? pino(options, config.destination) : pino(options);
 }
+
+/**
+ * `parent.child(bindings)`, built only when something logs through it (or reads it). Every request
+ * gets a child logger with its request id and operation, and most requests never log a line with
+ * it: pino's child (bindings serialized, redaction run) was paid per request for nothing. `child()`
+ * on a lazy logger stays lazy (the bindings are merged, as nested pino children would print them).
+ */
+export function lazyChildLogger(parent: Logger, bindings: Record<string, unknown>): Logger {
+  let real: Logger | undefined;
+  const materialize = () => (real ??= parent.child(bindings));
+  const lazyChild = (more: Record<string, unknown>, options?: object) =>
+    options ? materialize().child(more, options) : lazyChildLogger(parent, { ...bindings, ...more });
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      if (property === "child" && real === undefined) return lazyChild;
+      const logger = materialize();
+      const value = Reflect.get(logger, property, logger) as unknown;
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(logger) : value;
+    },
+    set(_target, property, value) {
+      return Reflect.set(materialize(), property, value);
+    },
+    has(_target, property) {
+      return Reflect.has(materialize(), property);
+    },
+  });
+}

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/index.ts";
+import { createLogger, lazyChildLogger } from "../src/index.ts";
 
 /** A parsed log line, with the fields the tests read. */
 interface LogLine {
@@ -69,5 +69,29 @@ describe("createLogger", () => {
     const { lines, logger } = capture(true);
     logger.info({ email: "a@b.c", user: { email: "d@e.f" }, variables: { input: { email: "g@h.i" } } }, "x");
     expect(JSON.stringify(lines[0])).not.toMatch(/@/);
+  });
+
+  it("a lazy child logs as nested pino children would, and builds nothing until it logs", () => {
+    const { lines, logger } = capture();
+    let children = 0;
+    const counting = new Proxy(logger, {
+      get: (target, property) =>
+        property === "child"
+          ? (...args: Parameters<typeof logger.child>) => (children++, target.child(...args))
+          : Reflect.get(target, property, target),
+    });
+    const lazy = lazyChildLogger(counting, { requestId: "r1" }).child({ operationName: "Me", operationType: "query" });
+    expect(children).toBe(0);
+    lazy.info({ status: 200 }, "done");
+    lazy.warn("again");
+    expect(children).toBe(1);
+    logger
+      .child({ requestId: "r1" })
+      .child({ operationName: "Me", operationType: "query" })
+      .info({ status: 200 }, "done");
+    const [viaLazy, again, nested] = lines.map(({ time: _time, ...rest }) => rest);
+    expect(viaLazy).toEqual(nested);
+    expect(again).toMatchObject({ level: 40, requestId: "r1", operationName: "Me", msg: "again" });
+    expect(lazy.isLevelEnabled("debug")).toBe(true);
   });
 });

@@ -129,3 +129,18 @@ export async function auditStock(
     },
   };
 }
+
+/**
+ * The pids of the PostgreSQL backends serving these databases now (pg_stat_activity, read over a
+ * connection to the server's `postgres` database, which is not one of them): the bench's own share
+ * of a shared server, where the server-wide CPU would count every other user of the machine too.
+ */
+export async function backendPids(databaseUrls: readonly string[]): Promise<number[]> {
+  const names = databaseUrls.map((u) => new URL(u).pathname.slice(1));
+  const admin = new URL(databaseUrls[0]!);
+  admin.pathname = "/postgres";
+  return withClient(admin.toString(), async (c) => {
+    const { rows } = await c.query(`SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])`, [names]);
+    return rows.map((r: { pid: number }) => r.pid);
+  });
+}

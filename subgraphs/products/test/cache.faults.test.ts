@@ -32,7 +32,7 @@ describe("products entity cache when Redis freezes", () => {
       createRedisEntityCache(client, "sg:products:", { timeoutMs: DEADLINE_MS }),
     ) as [Cache, Cache];
     const [first] = await a.read(["product:1"]);
-    await a.fill([{ key: "product:1", value: "price 10", version: first!.version, ttlSeconds: 600 }]);
+    await a.fill([{ key: "product:1", value: "price 10", version: first!.version!, ttlSeconds: 600 }]);
     expect((await b.read(["product:1"]))[0]?.value).toBe("price 10");
 
     server.freeze();

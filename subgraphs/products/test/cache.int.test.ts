@@ -161,7 +161,7 @@ describe.each([
     const [read] = await cache.read(["k1"]);
     expect(read).toEqual({ value: null, version: "0" });
     await cache.invalidate(["k1"]);
-    await cache.fill([{ key: "k1", value: "old", version: read!.version, ttlSeconds: 60 }]);
+    await cache.fill([{ key: "k1", value: "old", version: read!.version!, ttlSeconds: 60 }]);
     expect((await cache.read(["k1"]))[0]).toEqual({ value: null, version: "1" });
     await cache.fill([{ key: "k1", value: "new", version: "1", ttlSeconds: 60 }]);
     expect((await cache.read(["k1"]))[0]).toEqual({ value: "new", version: "1" });

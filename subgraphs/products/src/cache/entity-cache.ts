@@ -1,10 +1,13 @@
 import { LRUCache } from "lru-cache";
 import { redisGuard, type Redis, type RedisGuardOptions } from "@shopgraph/kv";
 
-/** One key as read: its cached value (null on a miss) and the version the key had at that moment. */
+/**
+ * One key as read: its cached value (null on a miss) and the version the key had at that moment;
+ * a null version means no fill may follow (caching is off), so the reader skips encoding one.
+ */
 export interface CacheRead {
   value: string | null;
-  version: string;
+  version: string | null;
 }
 
 /** A value to store, guarded by the version read before the database was queried. */
@@ -143,10 +146,13 @@ export function createMemoryEntityCache(maxEntries = 20_000): EntityCache {
   };
 }
 
-/** No caching at all (CACHE_ENABLED=false): every read misses, fills and invalidations do nothing. */
+/**
+ * No caching at all (CACHE_ENABLED=false): every read misses without a version, so nothing is
+ * encoded for a fill that would be dropped; fills and invalidations do nothing.
+ */
 export function createDisabledEntityCache(): EntityCache {
   return {
-    read: async (keys) => keys.map(() => ({ value: null, version: "0" })),
+    read: async (keys) => keys.map(() => ({ value: null, version: null })),
     fill: async () => {},
     invalidate: async () => {},
   };

@@ -55,7 +55,7 @@ export default tseslint.config(
       sourceType: "module",
       globals: { ...globals.node },
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "*.cjs", "*.mjs", ".ci/*.mjs"] },
+        projectService: { allowDefaultProject: ["*.js", "*.cjs", "*.mjs", ".ci/*.mjs", "scripts/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -48,6 +48,19 @@ export function childNodeFlags(env: NodeJS.ProcessEnv): readonly string[] {
 }
 
 /**
+ * How `pnpm start` runs the supervisor (package.json's `start` script is exactly `node` + these; a
+ * test holds them together). The supervisor only spawns, pipes and polls: a 1 MB semi-space and
+ * `--optimize-for-size` keep its young generation from growing with the children's log traffic
+ * (111 -> 94 MiB RSS measured), and the JavaScript entry turns the compile cache on before the
+ * TypeScript sources load (see start.mjs; 94 -> 81 MiB).
+ */
+export const SUPERVISOR_NODE_ARGS: readonly string[] = [
+  "--max-semi-space-size=1",
+  "--optimize-for-size",
+  "scripts/start.mjs",
+];
+
+/**
  * glibc malloc settings of every child outside production (a variable already set wins), chosen by
  * `pnpm measure:start` (~90 MiB PSS less in total, no CPU cost measured). Node's threads (V8 platform,
  * libuv pool, PGlite's I/O) otherwise get up to 8 arenas per core that each keep freed memory; and after

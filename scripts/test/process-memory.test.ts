@@ -27,6 +27,11 @@ describe("processTreeMemory", () => {
       expect(tree.filter((p) => p.command.startsWith("sleep")).length).toBe(2);
       expect(tree.every((p) => p.rssBytes > 0)).toBe(true);
       expect(tree.some((p) => p.pid === process.pid)).toBe(false);
+      expect(tree.every((p) => p.pssBytes > 0 && p.pssBytes <= p.rssBytes)).toBe(true);
+      // The sampler's cheap form: RSS only.
+      const cheap = processTreeMemory(shell.pid!, { pss: false });
+      expect(cheap.map((p) => p.pid).sort()).toEqual(tree.map((p) => p.pid).sort());
+      expect(cheap.every((p) => p.rssBytes > 0 && p.pssBytes === 0)).toBe(true);
     } finally {
       process.kill(-shell.pid!, "SIGKILL");
     }

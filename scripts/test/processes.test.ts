@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -9,6 +9,7 @@ import {
   DEV_MALLOC_ENV,
   DEV_NODE_FLAGS,
   readPorts,
+  SUPERVISOR_NODE_ARGS,
 } from "../lib/processes.ts";
 import { TELEMETRY_PRELOAD } from "../lib/processes.ts";
 
@@ -213,5 +214,15 @@ describe("buildStartPlan", () => {
     const plan = buildStartPlan({ HOST: "10.0.0.7" });
     expect(plan.gateway.env.USERS_URL).toBe("http://10.0.0.7:4001/graphql");
     expect(plan.subgraphs[0]?.readyUrl).toBe("http://10.0.0.7:4001/readyz");
+  });
+});
+
+describe("SUPERVISOR_NODE_ARGS", () => {
+  it("is what package.json's start script runs, with an entry point that exists", () => {
+    const root = resolve(import.meta.dirname, "../..");
+    const pkg = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    // measure:start and the e2e tests spawn the supervisor with these: they must measure what developers run.
+    expect(pkg.scripts.start).toBe(`node ${SUPERVISOR_NODE_ARGS.join(" ")}`);
+    expect(existsSync(resolve(root, SUPERVISOR_NODE_ARGS.at(-1)!))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-// `pnpm start` on non-default ports, end to end: the real supervisor (scripts/start.ts) with its
+// `pnpm start` on non-default ports, end to end: the real supervisor, run as `pnpm start` runs it, with its
 // plan, real PostgreSQL databases and no Redis, so orders pushes its events over HTTP — the path
 // where a stack on other ports once sent its order.confirmed to 127.0.0.1:4004, another stack's
 // notifications. An order placed here must become a notification of this stack, and reach this
@@ -16,7 +16,7 @@ import { freePort, gql, provisionDatabase } from "../../packages/testing/src/ind
 import type { TestDatabase } from "../../packages/testing/src/index.ts";
 import { DEMO_ACCOUNTS } from "../lib/banner.ts";
 import { formatMiB, processTreeMemory } from "../lib/process-memory.ts";
-import { DEFAULT_PORTS, DEV_NODE_FLAGS, portVariable, SUBGRAPH_NAMES } from "../lib/processes.ts";
+import { DEFAULT_PORTS, DEV_NODE_FLAGS, portVariable, SUBGRAPH_NAMES, SUPERVISOR_NODE_ARGS } from "../lib/processes.ts";
 import type { ProcessName } from "../lib/processes.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -81,7 +81,7 @@ beforeAll(async () => {
     env[`${name.toUpperCase()}_DATABASE_URL`] = databases[i]!.url;
   });
   for (const [name, port] of Object.entries(ports)) env[portVariable(name as ProcessName)] = String(port);
-  supervisor = spawn(process.execPath, ["scripts/start.ts"], {
+  supervisor = spawn(process.execPath, SUPERVISOR_NODE_ARGS, {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],

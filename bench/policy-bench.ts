@@ -1,12 +1,12 @@
 /**
  * Issue 17 §4: what the subgraph call policy (timeout, retry, circuit breaker) costs per call, the
- * gateway's hand-written one against the same policy expressed with cockatiel, on the hot path's
+ * gateway's own against the same policy expressed with cockatiel alone, on the hot path's
  * shape: a fetch that resolves and succeeds (bench/lib/policy-variants.ts). Counted in CPU time
  * (process.cpuUsage) and bytes allocated (v8.GCProfiler), not wall time: the machine is shared.
  *
  * Each "request" makes `--calls` concurrent subgraph calls, as a heavy gateway request does (4).
  * The variants run interleaved, their order rotated every round; round 0 is the warm-up; medians and
- * the per-round ratio against the hand-written path come from one run. The extra cost is set
+ * the per-round ratio against the gateway's path come from one run. The extra cost is set
  * against `--request-cpu-ms`, the gateway's CPU per heavy request (≈ 1.9 ms, issue 16).
  *
  *   pnpm bench:policy [--rounds 9] [--requests 20000] [--calls 4] [--request-cpu-ms 1.9] [--out bench/results/policy]
@@ -88,7 +88,7 @@ for (let round = 0; round <= rounds; round++) {
   }
 }
 const loadAtEnd = loadavg();
-const scale = { floor: "bare", reference: "hand", callsPerRequest, requestCpuMs };
+const scale = { floor: "bare", reference: "gateway", callsPerRequest, requestCpuMs };
 const rows = summarizePolicy(samples, scale);
 
 const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
@@ -97,7 +97,7 @@ const row = (r: PolicyRow) =>
   `| ${r.variant} | ${f(r.cpuNsPerCall)} | ${f(r.policyNsPerCall)} | ${f(r.ratio, 2)} | ${f(r.extraNsPerCall)} | ` +
   `${f((r.extraNsPerCall * callsPerRequest) / 1_000, 1)} | ${pct(r.extraShareOfRequest)} | ${f(r.bytesPerCall)} | ${f(r.wallNsPerCall)} |`;
 const markdown = [
-  "# Subgraph call policy: hand-written against cockatiel (issue 17 §4)",
+  "# Subgraph call policy: the gateway's against cockatiel alone (issue 17 §4)",
   "",
   `- **date**: ${startedAt.toISOString()}`,
   `- **machine**: ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, Node ${process.version}, shared with other sessions`,
@@ -109,11 +109,12 @@ const markdown = [
     `(${requests * callsPerRequest} calls) to a dispatcher that answers at once (200, ${answer.length} B JSON); ` +
     `variants interleaved, order rotated each round, ${rounds} measured rounds after a warm-up round; ` +
     "medians, and ratios and differences taken within each round",
-  "- **variants**: `bare` the fetch with no policy (exchange() and its timer, the response); `hand` the gateway's " +
-    "createSubgraphFetcher (breaker, retries for queries, timeout); `cockatiel` wrap(retry, circuitBreaker, timeout) " +
-    "of cockatiel 4.0.0 with its defaults; `cockatiel-lean` the same with `abortOnReturn: false`",
+  "- **variants**: `bare` the fetch with no policy (exchange() on a signal that never aborts, the response); " +
+    "`gateway` the gateway's createSubgraphFetcher as it is (cockatiel retry and timeout around its own breaker); " +
+    "`cockatiel` wrap(retry, circuitBreaker, timeout) of cockatiel 4.0.0 with its defaults; `cockatiel-lean` " +
+    "the same with `abortOnReturn: false`",
   "",
-  `| variant | CPU ns/call | policy ns/call (above bare) | × hand | extra ns/call vs hand | extra µs per request (${callsPerRequest} calls) | extra share of a ${requestCpuMs} ms request | bytes allocated/call | wall ns/call |`,
+  `| variant | CPU ns/call | policy ns/call (above bare) | × gateway | extra ns/call vs gateway | extra µs per request (${callsPerRequest} calls) | extra share of a ${requestCpuMs} ms request | bytes allocated/call | wall ns/call |`,
   "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...rows.map(row),
   "",

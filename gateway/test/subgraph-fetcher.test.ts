@@ -93,6 +93,21 @@ describe("subgraph fetcher", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("never resends a query that timed out, nor one the open circuit refused", async () => {
+    respond = () => ({ status: 200, delayMs: 500 });
+    const timedOut = await as("query", () => fetcherWith({ timeoutMs: 50 })(url, post("query { slow }"))).catch(
+      (error: unknown) => error,
+    );
+    expect((timedOut as SubgraphUnavailableError).reason).toBe("timeout");
+    expect(seen).toHaveLength(1);
+    seen = [];
+    const breaker = new CircuitBreaker({ failureThreshold: 1, openMs: 60_000 });
+    respond = () => ({ status: 503 });
+    // The first attempt's 503 opens the circuit: its retries are refused by the breaker and not sent.
+    await expect(as("query", () => fetcherWith({ breaker })(url, post("query { x }")))).rejects.toThrow(/circuit open/);
+    expect(seen).toHaveLength(1);
+  });
+
   it("times out a slow subgraph as unavailable", async () => {
     respond = () => ({ status: 200, delayMs: 500 });
     await expect(fetcherWith({ timeoutMs: 50, retries: 0 })(url, post("query { slow }"))).rejects.toThrow(/timeout/);

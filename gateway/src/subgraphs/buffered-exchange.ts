@@ -26,12 +26,13 @@ function target(url: string): { origin: string; path: string } {
 }
 
 /**
- * One HTTP exchange on `dispatcher`, buffered in memory, with a whole-exchange timeout. The same
+ * One HTTP exchange on `dispatcher`, buffered in memory, cut short when `timedOut` aborts. The same
  * request as undici's `request()` (its diagnostics channels, so tracing headers, included), minus
  * the per-call body stream, async iterator and AbortSignal: on a gateway making several subgraph
  * fetches per client request those were a visible share of the CPU (issue 16 §1 profile).
  * Rejects with undici's own errors, or a `TimeoutError` DOMException as `request()` with
- * `AbortSignal.timeout` would.
+ * `AbortSignal.timeout` would when `timedOut` aborts (the call policy's per-attempt timeout, its
+ * only source).
  */
 export function exchange(
   dispatcher: Dispatcher,
@@ -39,7 +40,7 @@ export function exchange(
   method: string,
   headers: Record<string, string>,
   body: string | undefined,
-  timeoutMs: number,
+  timedOut: AbortSignal,
 ): Promise<Exchanged> {
   const { origin, path } = target(url);
   return new Promise<Exchanged>((resolve, reject) => {
@@ -52,16 +53,18 @@ export function exchange(
     const settle = (error: Error | undefined, value?: Exchanged) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timedOut.removeEventListener("abort", onTimeout);
       if (error) reject(error);
       else resolve(value!);
     };
-    const timer = setTimeout(() => {
+    const onTimeout = () => {
       const error = timeoutError();
       // Still queued for a connection: aborted as soon as it gets one (onRequestStart).
       controller?.abort(error);
       settle(error);
-    }, timeoutMs);
+    };
+    if (timedOut.aborted) return settle(timeoutError());
+    timedOut.addEventListener("abort", onTimeout);
     try {
       dispatcher.dispatch(
         { origin, path, method, headers, body: body ?? null },

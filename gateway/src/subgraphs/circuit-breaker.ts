@@ -21,7 +21,8 @@ export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, openMs: 5_
  * also watches the subgraph's /readyz while the circuit is open and calls {@link probeNow} on 200.
  *
  * Written here rather than with cockatiel: cockatiel 4 queues every caller behind the half-open
- * probe (they wait out its timeout when the subgraph hangs), and we need fail-fast there.
+ * probe (they wait out its timeout when the subgraph hangs), and we need fail-fast there. It
+ * composes with cockatiel's retry and timeout as a policy of its own (call-policy.ts).
  */
 export class CircuitBreaker {
   readonly #options: Required<BreakerOptions>;

@@ -1,7 +1,7 @@
 import { Agent, request } from "undici";
 import type { Fetcher } from "@apollo/utils.fetcher";
-import { backoffDelayMs, sleep } from "@shopgraph/util";
 import type { CircuitBreaker } from "./circuit-breaker.ts";
+import { createCallPolicies } from "./call-policy.ts";
 import { currentOperationKind } from "./operation-kind.ts";
 import { BufferedResponse } from "./buffered-response.ts";
 import { exchange, type Exchanged } from "./buffered-exchange.ts";
@@ -75,7 +75,7 @@ function isGraphQLAnswer(headers: Record<string, string>, body: string): boolean
  * The gateway's fetcher for one subgraph: undici keep-alive pool, per-attempt timeout, retries
  * with jittered exponential backoff for queries only (the kind comes from the query plan; a
  * mutation, or a fetch of unknown kind, is never sent twice), a circuit breaker, and in-flight
- * dedup of identical queries.
+ * dedup of identical queries. Timeout, retry and breaker are one cockatiel policy (call-policy.ts).
  *
  * The breaker opens for a dead subgraph, not a slow request: a timeout counts against it only if
  * the subgraph answered nothing else while that request waited (a slow key, a long idempotency
@@ -141,23 +141,26 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     return error;
   }
 
+  function circuitOpen(): SubgraphUnavailableError {
+    const last = options.breaker.lastFailure;
+    options.onFailure?.("circuit_open", false);
+    // The cause is the failure that opened the circuit, so logs say why, not only "circuit open".
+    const detail = `circuit open${last ? ` (${last.message})` : ""}`;
+    return new SubgraphUnavailableError(options.name, "circuit_open", detail, last ? { cause: last } : undefined);
+  }
+
+  /** One attempt, let through by the breaker; records its outcome on the breaker. */
   async function attempt(
     url: string,
     method: string,
     headers: Record<string, string>,
     body: string | undefined,
+    timedOut: AbortSignal,
   ): Promise<Buffered> {
-    if (!options.breaker.tryAcquire()) {
-      const last = options.breaker.lastFailure;
-      options.onFailure?.("circuit_open", false);
-      // The cause is the failure that opened the circuit, so logs say why, not only "circuit open".
-      const detail = `circuit open${last ? ` (${last.message})` : ""}`;
-      throw new SubgraphUnavailableError(options.name, "circuit_open", detail, last ? { cause: last } : undefined);
-    }
     const startedAt = performance.now();
     let res: Buffered;
     try {
-      res = await exchange(options.dispatcher, url, method, headers, body, options.timeoutMs);
+      res = await exchange(options.dispatcher, url, method, headers, body, timedOut);
     } catch (error) {
       const reason = failureReason(error);
       throw fail(
@@ -183,24 +186,26 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     return res;
   }
 
-  async function send(
+  const policies = createCallPolicies({
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    retryBaseMs: options.retryBaseMs,
+    breaker: options.breaker,
+    // A timed-out query is resent never: it would likely time out again, tripling the wait.
+    retryable: (error) =>
+      error instanceof SubgraphUnavailableError && error.reason !== "circuit_open" && error.reason !== "timeout",
+    circuitOpen,
+  });
+
+  function send(
     url: string,
     method: string,
     headers: Record<string, string>,
     body: string | undefined,
-    retries: number,
-  ) {
-    for (let i = 0; ; i++) {
-      try {
-        return await attempt(url, method, headers, body);
-      } catch (error) {
-        // A timed-out query is resent never: it would likely time out again, tripling the wait.
-        const final =
-          !(error instanceof SubgraphUnavailableError) || error.reason === "circuit_open" || error.reason === "timeout";
-        if (i >= retries || final) throw error;
-        await sleep(backoffDelayMs(i + 1, { baseMs: options.retryBaseMs, maxMs: options.retryBaseMs * 2 ** retries }));
-      }
-    }
+    resend: boolean,
+  ): Promise<Buffered> {
+    const policy = resend ? policies.query : policies.other;
+    return policy.execute(({ signal }) => attempt(url, method, headers, body, signal));
   }
 
   const fetcher = async (
@@ -217,12 +222,12 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       const key = `${input}\n${headers.authorization ?? headers.Authorization ?? ""}\n${body}`;
       let shared = inFlight.get(key);
       if (!shared) {
-        shared = send(input, method, headers, body, options.retries).finally(() => inFlight.delete(key));
+        shared = send(input, method, headers, body, true).finally(() => inFlight.delete(key));
         inFlight.set(key, shared);
       }
       buffered = shared;
     } else {
-      buffered = send(input, method, headers, body, isQuery ? options.retries : 0);
+      buffered = send(input, method, headers, body, isQuery);
     }
     const result = await buffered;
     return new BufferedResponse(result.body, result.status, result.headers);

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
-import { buildSchema, parse } from "graphql";
+import { buildSchema, parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { describe, expect, it } from "vitest";
 import { cachePolicyPlugin, touchesPrivateType } from "../src/plugins/cache-policy-plugin.ts";
 
@@ -35,8 +35,12 @@ async function headersFor(options: {
   query: string;
   authorization?: string;
   errors?: boolean;
+  /** One plugin across calls (its per-document verdicts), a parsed document and schema to reuse. */
+  plugin?: ApolloServerPlugin<BaseContext>;
+  document?: DocumentNode;
+  schema?: GraphQLSchema;
 }) {
-  const plugin: ApolloServerPlugin<BaseContext> = cachePolicyPlugin();
+  const plugin: ApolloServerPlugin<BaseContext> = options.plugin ?? cachePolicyPlugin();
   const requestHeaders = new HeaderMap();
   if (options.authorization) requestHeaders.set("authorization", options.authorization);
   const listener = await plugin.requestDidStart?.({
@@ -49,8 +53,8 @@ async function headersFor(options: {
   await listener?.willSendResponse?.({
     response,
     overallCachePolicy: { policyIfCacheable: () => options.policy },
-    document: parse(options.query),
-    schema,
+    document: options.document ?? parse(options.query),
+    schema: options.schema ?? schema,
   } as never);
   return { cacheControl: response.http.headers.get("cache-control"), vary: response.http.headers.get("vary") };
 }
@@ -86,5 +90,24 @@ describe("cachePolicyPlugin", () => {
     expect((await headersFor({ policy: { maxAge: 60, scope: "PUBLIC" }, query: "{ me { id } }" })).cacheControl).toBe(
       "no-store",
     );
+  });
+
+  it("walks a document once per schema: the same document keeps its verdict, another schema gets its own", async () => {
+    const plugin = cachePolicyPlugin();
+    const public60 = { maxAge: 60, scope: "PUBLIC" } as const;
+    const me = parse("{ me { id } }");
+    const catalogDocument = parse(catalog);
+    for (let i = 0; i < 2; i++) {
+      expect((await headersFor({ plugin, policy: public60, query: "", document: me })).cacheControl).toBe("no-store");
+      expect((await headersFor({ plugin, policy: public60, query: "", document: catalogDocument })).cacheControl).toBe(
+        "public, max-age=60",
+      );
+    }
+    // After a supergraph change `me` returns a type that is not private: the same document is public there.
+    const other = buildSchema("type Query { me: Profile } type Profile { id: ID }");
+    expect((await headersFor({ plugin, policy: public60, query: "", document: me, schema: other })).cacheControl).toBe(
+      "public, max-age=60",
+    );
+    expect((await headersFor({ plugin, policy: public60, query: "", document: me })).cacheControl).toBe("no-store");
   });
 });

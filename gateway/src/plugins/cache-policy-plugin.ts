@@ -63,6 +63,16 @@ export function touchesPrivateType(
  */
 export function cachePolicyPlugin<C extends BaseContext>(options: CachePolicyOptions = {}): ApolloServerPlugin<C> {
   const privateTypes = new Set(options.privateTypes ?? ["User", "Order", "Notification"]);
+  // Apollo hands every request of one query text the same cached DocumentNode (and one schema per
+  // supergraph), so each document is walked once per schema, not on every cacheable response.
+  const verdicts = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, boolean>>();
+  const touchesPrivate = (schema: GraphQLSchema, document: DocumentNode): boolean => {
+    let bySchema = verdicts.get(schema);
+    if (!bySchema) verdicts.set(schema, (bySchema = new WeakMap()));
+    let verdict = bySchema.get(document);
+    if (verdict === undefined) bySchema.set(document, (verdict = touchesPrivateType(schema, document, privateTypes)));
+    return verdict;
+  };
   const header = (
     policy: CachePolicy,
     authorized: boolean,
@@ -85,7 +95,7 @@ export function cachePolicyPlugin<C extends BaseContext>(options: CachePolicyOpt
             overallCachePolicy,
             authorized,
             hasErrors,
-            () => !document || touchesPrivateType(schema, document, privateTypes),
+            () => !document || touchesPrivate(schema, document),
           );
           response.http.headers.set("cache-control", value);
           // Origin too: a shared cache must not hand one origin's CORS answer to another (the HTTP

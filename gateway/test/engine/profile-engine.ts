@@ -5,6 +5,7 @@
  *
  *   node gateway/test/engine/profile-engine.ts shopgraph heavy 8   # engine, heavy query, 8 s
  *   node gateway/test/engine/profile-engine.ts apollo fanout 8
+ *   node gateway/test/engine/profile-engine.ts shopgraph small 8   # single-subgraph query: the fixed cost
  *
  * Writes /tmp/engine-<engine>-<query>.cpuprofile (open in Chrome DevTools, or
  * `node bench/profile-summary.ts <file>`) and prints requests/s and CPU ms per request.
@@ -21,7 +22,7 @@ import { Session } from "node:inspector/promises";
 import { createAccessTokenVerifier, scopesForRole } from "@shopgraph/auth";
 import { createLogger } from "@shopgraph/logger";
 import { createTestIssuer, testLogger } from "@shopgraph/testing";
-import { HEAVY_QUERY } from "../../../bench/lib/scenarios.ts";
+import { HEAVY_QUERY, SMALL_QUERY } from "../../../bench/lib/scenarios.ts";
 import { startGateway } from "../../src/app.ts";
 import { loadGatewayConfig } from "../../src/config.ts";
 import { startMockSubgraphs } from "./mock-subgraphs.ts";
@@ -33,7 +34,13 @@ const [engine = "shopgraph", which = "heavy", secondsText = "8"] = process.argv
 const benchLike = flags.has("--bench-like");
 const profiling = !flags.has("--no-profile");
 const FANOUT = "query FanOut($n: Int!) { orders(first: $n) { edges { node { number customer { id name } } } } }";
-const body = JSON.stringify(which === "heavy" ? { query: HEAVY_QUERY } : { query: FANOUT, variables: { n: 100 } });
+const BODIES: Record<string, unknown> = {
+  heavy: { query: HEAVY_QUERY },
+  fanout: { query: FANOUT, variables: { n: 100 } },
+  // The single-subgraph query: what is left is the gateway's fixed cost per request.
+  small: { query: SMALL_QUERY, variables: { id: "p1" } },
+};
+const body = JSON.stringify(BODIES[which] ?? BODIES.heavy);
 
 if (engine === "mocks") {
   // Child mode: the memoized mock subgraphs in a process of their own (kept off the profile).

@@ -31,7 +31,7 @@ import {
   seededAdmin,
   seededCustomers,
 } from "./lib/seed-data.ts";
-import { SUBGRAPHS } from "./lib/stack.ts";
+import { counterDelta, SUBGRAPHS } from "./lib/stack.ts";
 import { createTokenPool } from "./lib/tokens.ts";
 
 const { values: args } = parseArgs({
@@ -108,6 +108,7 @@ try {
   for (let round = 0; round <= rounds; round++) {
     await quiet();
     const before = await cpu();
+    const countersBefore = await stack.counters();
     const load = loadavg()[0]!;
     const profiled = args.profile !== undefined && round === rounds;
     if (profiled) {
@@ -118,6 +119,7 @@ try {
     await quiet();
     if (profiled) await stack.stopProfiles(args.profile!);
     const after = await cpu();
+    const work = counterDelta(countersBefore, await stack.counters());
     // A backend that exited took its CPU with it (an undercount, reported); one that started counts from 0.
     const gone = [...before.backends.keys()].filter((p) => !after.backends.has(p)).length;
     const fresh = [...after.backends.keys()].filter((p) => !before.backends.has(p)).length;
@@ -131,7 +133,8 @@ try {
     if (round > 0) results.push({ ...per, total });
     log(
       `${round === 0 ? "warm-up round" : `round ${round}`}: ${operations} ${scenario} operations, load average ${load.toFixed(1)}; ` +
-        `CPU ms/op ${processes.map((n) => `${n} ${per[n]!.toFixed(1)}`).join(", ")}, total ${total.toFixed(1)}` +
+        `CPU ms/op ${processes.map((n) => `${n} ${per[n]!.toFixed(1)}`).join(", ")}, total ${total.toFixed(1)}; ` +
+        `SQL/op ${SUBGRAPHS.map((n) => `${n} ${(work.per[n].sql / operations).toFixed(1)}`).join(", ")}` +
         (scenario === "place-order" ? ` (postgres backends: ${after.backends.size}, ${fresh} new, ${gone} gone)` : ""),
     );
   }

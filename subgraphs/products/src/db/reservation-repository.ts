@@ -94,6 +94,22 @@ export async function reserveIfFree(
   };
 }
 
+/**
+ * commitStock's common case as ONE statement outside any transaction (the migration's
+ * `commit_stock_if_active`, its own transaction): locks the order's products in id order, then its
+ * reservation rows, and commits the reservation (every line COMMITTED, its units out of stock) only
+ * if it has lines, not all COMMITTED, none expired or RELEASED. Returns the lines as read under the
+ * locks, before any change, and whether it committed; the caller decides a refusal from them.
+ */
+export async function commitIfActive(db: Db, orderId: string): Promise<{ rows: ReservationRow[]; committed: boolean }> {
+  const rows = await db.$queryRaw<(ReservationRow & { committed: boolean })[]>`
+    SELECT * FROM "commit_stock_if_active"(${orderId}::uuid)`;
+  return {
+    rows: rows.map(({ productId, quantity, status, expired }) => ({ productId, quantity, status, expired })),
+    committed: rows[0]?.committed ?? false,
+  };
+}
+
 /** Locks the products an order's reservation holds (in id order, like {@link lockProductRows}), in one statement. */
 export async function lockProductsOfOrder(tx: Tx, orderId: string): Promise<void> {
   await tx.$queryRaw`

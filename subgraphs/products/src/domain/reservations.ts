@@ -4,6 +4,7 @@ import type { Db, Tx } from "../db/client.ts";
 import { inTransaction } from "../db/transactions.ts";
 import { insertOutboxEvents } from "../db/outbox.ts";
 import {
+  commitIfActive,
   insertReservation,
   lockProducts,
   lockProductsOfOrder,
@@ -162,20 +163,20 @@ async function lockOrder(tx: Tx, orderId: string): Promise<ReservationRow[]> {
  */
 export async function commitStock(deps: ReservationDeps, orderId: string): Promise<void> {
   if (!isUuid(orderId)) throw badUserInput("orderId must be a UUID", ["orderId"]);
-  await inTransaction(deps.db, async (tx) => {
-    const rows = await lockOrder(tx, orderId);
-    if (rows.length === 0)
-      throw new DomainError(userError("RESERVATION_NOT_FOUND", "No stock is reserved for this order", ["orderId"]));
-    if (rows.every((r) => r.status === "COMMITTED")) return;
-    if (rows.some((r) => r.expired && r.status !== "COMMITTED")) {
-      throw new DomainError(
-        userError("RESERVATION_EXPIRED", "The reservation expired: reserve the stock again", ["orderId"]),
-      );
-    }
-    if (rows.some((r) => r.status === "RELEASED"))
-      throw new DomainError(userError("RESERVATION_RELEASED", "The reservation was released", ["orderId"]));
-    await moveReservation(tx, orderId, "COMMITTED", rows, -1);
-  });
+  // One statement: it commits exactly when the rules below find nothing to refuse.
+  const { rows, committed } = await commitIfActive(deps.db, orderId);
+  if (committed) return;
+  if (rows.length === 0)
+    throw new DomainError(userError("RESERVATION_NOT_FOUND", "No stock is reserved for this order", ["orderId"]));
+  if (rows.every((r) => r.status === "COMMITTED")) return;
+  if (rows.some((r) => r.expired && r.status !== "COMMITTED")) {
+    throw new DomainError(
+      userError("RESERVATION_EXPIRED", "The reservation expired: reserve the stock again", ["orderId"]),
+    );
+  }
+  if (rows.some((r) => r.status === "RELEASED"))
+    throw new DomainError(userError("RESERVATION_RELEASED", "The reservation was released", ["orderId"]));
+  throw new Error(`commit_stock_if_active refused order ${orderId} for no known reason`);
 }
 
 /**

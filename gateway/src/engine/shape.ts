@@ -1,11 +1,12 @@
 import {
   ERRORS,
   isCompositeType,
+  isCustomScalarType,
+  isEnumType,
   isListType,
   isNonNullType,
   isObjectType,
   isSubtype,
-  isValidLeafValue,
   Variable,
   type CompositeType,
   type Directive,
@@ -110,8 +111,30 @@ function compileType(schema: Schema, type: OutputType, selectionSet: SelectionSe
     if (!selectionSet) throw new Error(`Invalid empty selection set for composite type ${String(type)}`);
     return { k: COMPOSITE, type, set: compileSet(schema, selectionSet), hasSelection: true, text: String(type) };
   }
-  const leaf = type;
-  return { k: LEAF, valid: (value) => isValidLeafValue(schema, value, leaf), hasSelection: false, text: String(type) };
+  return { k: LEAF, valid: leafValidator(schema, type), hasSelection: false, text: String(type) };
+}
+
+const INTEGER_TEXT = /^-?(?:0|[1-9][0-9]*)$/;
+
+/**
+ * federation-internals' isValidLeafValue(schema, value, type) for one leaf type, with its type
+ * tests (a built-in name list, schema type lookups) decided once here instead of for every value.
+ */
+export function leafValidator(schema: Schema, type: OutputType): (value: unknown) => boolean {
+  if (isCustomScalarType(type)) return () => true;
+  const isBoolean = type === schema.booleanType();
+  const isInt = type === schema.intType();
+  const isIntOrId = isInt || type === schema.idType();
+  const isFloat = type === schema.floatType();
+  const enumType = isEnumType(type) ? type : undefined;
+  const anyString = !isBoolean && !isInt && !isFloat;
+  return (value) => {
+    if (typeof value === "boolean") return isBoolean;
+    if (typeof value === "number" && Number.isFinite(value))
+      return isIntOrId ? INTEGER_TEXT.test(String(value)) : isFloat;
+    if (typeof value === "string") return enumType ? enumType.value(value) !== undefined : anyString;
+    return false;
+  };
 }
 
 function compileSet(schema: Schema, set: SelectionSet): SetStep[] {

@@ -36,4 +36,5 @@ COPY --from=install /app /app
 RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 EXPOSE 4000 4001 4002 4003 4004
-CMD ["node", "--import", "./packages/telemetry/src/register.ts", "gateway/src/index.ts"]
+# The gateway's V8 heap flags are gateway/src/node-flags.ts (why, and the test that keeps every start command in step).
+CMD ["node", "--max-semi-space-size=32", "--max-old-space-size=1024", "--import", "./packages/telemetry/src/register.ts", "gateway/src/index.ts"]

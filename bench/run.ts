@@ -98,7 +98,12 @@ try {
       logDir,
       execArgv,
       tag,
-      ...(kind === "shopgraph" ? { env: options.shopgraphEnv } : {}),
+      ...(kind === "shopgraph"
+        ? {
+            env: options.shopgraphEnv,
+            ...(options.shopgraphNodeFlags ? { nodeFlags: options.shopgraphNodeFlags } : {}),
+          }
+        : {}),
     });
     running.add(gateway);
     return gateway;

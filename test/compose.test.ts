@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { GATEWAY_NODE_FLAGS } from "../gateway/src/node-flags.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
@@ -64,8 +65,10 @@ describe("docker-compose.yml", () => {
     expect(build?.context).toBe(".");
     expect(existsSync(join(ROOT, build?.dockerfile ?? "Dockerfile"))).toBe(true);
     const entry = name === "gateway" ? "gateway/src/index.ts" : `subgraphs/${name}/src/index.ts`;
-    // OpenTelemetry is preloaded: ES modules can only be instrumented when it starts first.
-    expect(s.command).toEqual(["node", "--import", "./packages/telemetry/src/register.ts", entry]);
+    // OpenTelemetry is preloaded: ES modules can only be instrumented when it starts first. The
+    // gateway's heap flags come before it (test/gateway-node-flags.test.ts).
+    const flags = name === "gateway" ? GATEWAY_NODE_FLAGS : [];
+    expect(s.command).toEqual(["node", ...flags, "--import", "./packages/telemetry/src/register.ts", entry]);
     expect(existsSync(join(ROOT, "packages/telemetry/src/register.ts"))).toBe(true);
     expect(env(name).OTEL_SERVICE_NAME).toBe(name);
     const test = Array.isArray(s.healthcheck?.test) ? s.healthcheck.test.join(" ") : (s.healthcheck?.test ?? "");

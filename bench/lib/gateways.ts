@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 import { BENCH_GATEWAY_TOKEN } from "./credentials.ts";
 import { sampleTree, type TreeSample } from "./procfs.ts";
 import { graphqlOk, startChild, waitUntil, type Child } from "./processes.ts";
@@ -56,7 +57,10 @@ export interface GatewayOptions {
   dedup: boolean;
   persistedDocumentsPath: string;
   logDir: string;
+  /** Extra Node flags (after the kind's own: the Shopgraph gateway starts with its deployed heap flags). */
   execArgv?: string[];
+  /** The Shopgraph gateway's Node flags instead of GATEWAY_NODE_FLAGS ([] = V8's defaults); other kinds have none. */
+  nodeFlags?: readonly string[];
   /** Suffix for the log file name. */
   tag: string;
   /** Extra environment (applied last). */
@@ -122,7 +126,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     name: `gateway-${options.kind}-${options.tag}`,
     entry: CLUSTER,
     args: [String(options.workers), ENTRIES[options.kind]],
-    execArgv: options.execArgv ?? [],
+    // The Shopgraph gateway runs as deployed (gateway/src/node-flags.ts); cluster.ts's workers inherit the flags.
+    execArgv: [
+      ...(options.kind === "shopgraph" ? (options.nodeFlags ?? GATEWAY_NODE_FLAGS) : []),
+      ...(options.execArgv ?? []),
+    ],
     env: { ...envFor(options), ...options.env },
     logDir: options.logDir,
   });

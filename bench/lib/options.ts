@@ -33,6 +33,8 @@ export interface BenchOptions {
   out: string;
   /** Extra environment for the Shopgraph gateway only (experiments: MALLOC_ARENA_MAX, NODE_OPTIONS). */
   shopgraphEnv: Record<string, string>;
+  /** Node flags of the Shopgraph gateway instead of its deployed ones (GATEWAY_NODE_FLAGS); undefined = the deployed ones. */
+  shopgraphNodeFlags: string[] | undefined;
   /** Which passes run: "engine" (real subgraphs) and/or "replay" (recorded subgraph answers). */
   modes: (typeof BENCH_MODES)[number][];
   /** Scenarios of the replay pass. */
@@ -57,6 +59,8 @@ const HELP = `pnpm bench [options]
   --port-base N           use ports N, N+1, … instead of ephemeral ones
   --out PATH              results path without extension (default bench/results/latest)
   --shopgraph-env K=V     extra environment for the Shopgraph gateway only (repeatable; for experiments)
+  --shopgraph-node-flags "F …"  the Shopgraph gateway's Node flags instead of its deployed heap flags
+                          (gateway/src/node-flags.ts); "" = none, V8's defaults (for comparisons)
   --modes engine,replay   passes: engine = real subgraphs, replay = their answers recorded once and
                           served from memory (the gateway alone is the bottleneck); default both
   --replay-scenarios a,b  scenarios of the replay pass (default heavy,fanout-100)
@@ -89,6 +93,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       "port-base": { type: "string" },
       out: { type: "string" },
       "shopgraph-env": { type: "string", multiple: true },
+      "shopgraph-node-flags": { type: "string" },
       modes: { type: "string" },
       "replay-scenarios": { type: "string" },
       gateways: { type: "string" },
@@ -138,6 +143,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     modes: modes as BenchOptions["modes"],
     replayScenarios: list(values["replay-scenarios"]) ?? ["heavy", "fanout-100"],
     gateways: gateways as GatewayKind[],
+    shopgraphNodeFlags: values["shopgraph-node-flags"]?.split(/\s+/).filter(Boolean),
     shopgraphEnv: Object.fromEntries(
       (values["shopgraph-env"] ?? []).map((pair) => {
         const at = pair.indexOf("=");

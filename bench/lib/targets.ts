@@ -2,6 +2,7 @@ import type { Measurement } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import type { TargetCheck } from "./report.ts";
 import type { SoakResult } from "./soak.ts";
+import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 import { PRODUCTS_CACHE_SWITCH, type SubgraphName } from "./stack.ts";
 import { pairedRatio, type SummaryRow } from "./summary.ts";
 import type { TokenPool } from "./tokens.ts";
@@ -96,6 +97,17 @@ export function evaluateTargets(
   return checks;
 }
 
+/** Which Node flags the Shopgraph gateway ran with: its deployed heap flags unless --shopgraph-node-flags replaced them. */
+function nodeFlagsNote(flags: string[] | undefined): string {
+  const ran =
+    flags === undefined
+      ? `its deployed heap flags \`${GATEWAY_NODE_FLAGS.join(" ")}\` (gateway/src/node-flags.ts)`
+      : flags.length === 0
+        ? 'V8\'s default heap sizing (--shopgraph-node-flags "")'
+        : `\`${flags.join(" ")}\` (--shopgraph-node-flags)`;
+  return `Node flags: the Shopgraph gateway ran with ${ran}; the other gateways with V8's defaults.`;
+}
+
 /** The caveats every report carries. */
 export function methodNotes(
   options: BenchOptions,
@@ -109,6 +121,7 @@ export function methodNotes(
     "Replay pass: a replay process (bench/gateways/replay-server.ts) stands in front of the real subgraphs; each scenario is sent once through each gateway while it records every subgraph answer keyed by the exact request body (operation + variables; the token is a header), then it answers from memory only. Requests keep their unique tokens, so no gateway can merge them; dedup is off. Unrecorded bodies are answered with a REPLAY_MISS error and counted (see the log line per pass).",
     "Subgraphs: the four real subgraphs, each in its own process started from its own `src/index.ts` (NODE_ENV=test, seeded), on fresh databases on the local PostgreSQL and a private Redis key prefix. 110 customers are registered and 100 orders placed through the subgraphs' own mutations before measuring.",
     `Workers: passes with more than one worker run ${options.multiWorkerScenarios ? options.multiWorkerScenarios.join(", ") : "every scenario"}. Every gateway runs through \`bench/gateways/cluster.ts\`: 1 worker = the gateway in one process; N workers = node:cluster (the primary only accepts and hands out connections round-robin). CPU and RSS are read from /proc for the whole process tree; 'max proc' is the largest single process.`,
+    nodeFlagsNote(options.shopgraphNodeFlags),
     "CPU ms/req is user+system CPU of the gateway's process tree over the run divided by the requests it handled (those still in flight when the load stopped included; the run ends when the subgraphs are quiet again); 10 ms tick resolution per process. Subgraph CPU per request is in the raw JSON.",
     "Subgraph req/op is counted inside each subgraph (Node's http.server.request.start diagnostics channel, preloaded probe); 'svc' are subgraph-to-subgraph calls (orders → products with the service token). SQL/op counts every `pg` Client#query under Prisma's driver adapter (transaction control included), with the idle background rate subtracted (statements/s: " +
       bg +

@@ -18,6 +18,7 @@ describe("parseBenchOptions", () => {
       scenarios: undefined,
       portBase: undefined,
       shopgraphEnv: {},
+      shopgraphNodeFlags: undefined,
       multiWorkerScenarios: ["small", "heavy", "auth"],
     });
     expect(options.out).toMatch(/bench\/results\/latest$/);
@@ -51,6 +52,14 @@ describe("parseBenchOptions", () => {
     expect(options.scenarios).toEqual(["small", "heavy"]);
     expect(options.shopgraphEnv).toEqual({ A: "1", NODE_OPTIONS: "--x=y" });
     expect(options.multiWorkerScenarios).toBeUndefined();
+  });
+
+  it("--shopgraph-node-flags replaces the gateway's deployed heap flags; empty means none", () => {
+    expect(parseBenchOptions(["--shopgraph-node-flags", " --max-semi-space-size=8  --x "]).shopgraphNodeFlags).toEqual([
+      "--max-semi-space-size=8",
+      "--x",
+    ]);
+    expect(parseBenchOptions(["--shopgraph-node-flags", ""]).shopgraphNodeFlags).toEqual([]);
   });
 
   it("refuses values out of range, non-numbers and malformed pairs, naming the flag", () => {

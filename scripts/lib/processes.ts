@@ -1,6 +1,7 @@
 // What `pnpm start` runs: the five processes, their ports and the environment each one gets.
 // Pure: everything comes from the `env` argument, so the mapping is unit-tested.
 import { createHash } from "node:crypto";
+import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 
 /** The gateway's embedded-mode live-events endpoint (gateway/src/live/live-events-route.ts; start-ports.e2e proves they agree). */
 const LIVE_EVENTS_PATH = "/internal/live-events";
@@ -191,7 +192,8 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
   const spec = (name: ProcessName, entry: string, extra: Record<string, string>): ProcessSpec => ({
     name,
     entry,
-    args: [...nodeFlags, "--import", TELEMETRY_PRELOAD, entry],
+    // The gateway's heap flags come first, so the development flags and START_NODE_FLAGS still win (V8 keeps the last).
+    args: [...(name === "gateway" ? GATEWAY_NODE_FLAGS : []), ...nodeFlags, "--import", TELEMETRY_PRELOAD, entry],
     port: ports[name],
     readyUrl: url(name, "/readyz"),
     // Metrics follow each child's port (4000 → 9400 …): one METRICS_PORT for all five would collide,

@@ -12,6 +12,7 @@ import {
   SUPERVISOR_NODE_ARGS,
 } from "../lib/processes.ts";
 import { TELEMETRY_PRELOAD } from "../lib/processes.ts";
+import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 
 describe("readPorts", () => {
   it("defaults to 4000-4004 and reads <NAME>_PORT overrides", () => {
@@ -61,10 +62,26 @@ describe("buildStartPlan", () => {
   it("preloads OpenTelemetry into every process and names each one's service", () => {
     const plan = buildStartPlan({ ...env, OTEL_SERVICE_NAME: "everything" });
     expect(existsSync(resolve(import.meta.dirname, "../..", TELEMETRY_PRELOAD))).toBe(true);
-    for (const spec of [...plan.subgraphs, plan.gateway]) {
+    for (const spec of plan.subgraphs) {
       expect(spec.args).toEqual([...DEV_NODE_FLAGS, "--import", TELEMETRY_PRELOAD, spec.entry]);
       expect(spec.env.OTEL_SERVICE_NAME).toBe(spec.name);
     }
+    // The gateway's heap flags first: the development flags after them win where both set one.
+    expect(plan.gateway.args).toEqual([
+      ...GATEWAY_NODE_FLAGS,
+      ...DEV_NODE_FLAGS,
+      "--import",
+      TELEMETRY_PRELOAD,
+      plan.gateway.entry,
+    ]);
+    expect(plan.gateway.env.OTEL_SERVICE_NAME).toBe("gateway");
+  });
+
+  it("starts the gateway with its heap flags in production too, and only the gateway", () => {
+    const plan = buildStartPlan({ ...env, NODE_ENV: "production" });
+    expect(GATEWAY_NODE_FLAGS.length).toBeGreaterThan(0);
+    expect(plan.gateway.args).toEqual([...GATEWAY_NODE_FLAGS, "--import", TELEMETRY_PRELOAD, plan.gateway.entry]);
+    for (const spec of plan.subgraphs) expect(spec.args).toEqual(["--import", TELEMETRY_PRELOAD, spec.entry]);
   });
 
   it("gives every child the development Node flags, none in production, START_NODE_FLAGS when set", () => {
@@ -82,7 +99,13 @@ describe("buildStartPlan", () => {
         .NODE_COMPILE_CACHE,
     ).toBe("/mine");
     const plan = buildStartPlan({ ...env, START_NODE_FLAGS: "--trace-warnings" });
-    expect(plan.gateway.args).toEqual(["--trace-warnings", "--import", TELEMETRY_PRELOAD, plan.gateway.entry]);
+    expect(plan.gateway.args).toEqual([
+      ...GATEWAY_NODE_FLAGS,
+      "--trace-warnings",
+      "--import",
+      TELEMETRY_PRELOAD,
+      plan.gateway.entry,
+    ]);
   });
 
   it("gives every child the development malloc settings, none in production, the caller's own when set", () => {

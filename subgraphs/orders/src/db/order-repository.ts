@@ -16,12 +16,14 @@ export function findOrdersByIds(db: Db, ids: readonly string[]): Promise<Order[]
   return db.order.findMany({ where: { id: { in: [...ids] } } });
 }
 
-/** The lines of many orders in one query, in line order. */
+/**
+ * The lines of many orders in one query, in line order. Raw SQL: the heavy admin query reads about
+ * 400 lines here, where Prisma's findMany costs about a third more CPU (issue 16 §3).
+ */
 export function findLinesByOrderIds(db: Db, orderIds: readonly string[]): Promise<OrderLine[]> {
-  return db.orderLine.findMany({
-    where: { orderId: { in: [...orderIds] } },
-    orderBy: [{ orderId: "asc" }, { position: "asc" }],
-  });
+  return db.$queryRaw<OrderLine[]>`
+    SELECT l."id", l."orderId", l."position", l."productId", l."title", l."unitPriceMinor", l."quantity", l."lineTotalMinor"
+    FROM "OrderLine" l WHERE l."orderId" = ANY(${[...orderIds]}::uuid[]) ORDER BY l."orderId", l."position"`;
 }
 
 /** The payments of many orders in one query, newest first (the first per order is "the" payment). */

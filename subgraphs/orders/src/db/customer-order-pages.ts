@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Db } from "./client.ts";
 import { Prisma } from "./generated/client.ts";
-import type { Order, OrderStatus } from "./order-repository.ts";
+import { olderThanCursor, type Order, type OrderStatus } from "./order-repository.ts";
 
 /** One customer's page request (User.orders): newest first, `first + 1` rows, after a decoded cursor. */
 export interface CustomerPageKey {
@@ -27,8 +27,7 @@ async function pagesOfCustomers(
 ): Promise<Order[]> {
   const where = [sql`o."customerId" = c."id"`];
   if (spec.status) where.push(sql`o."status" = ${spec.status}::"OrderStatus"`);
-  if (spec.after)
-    where.push(sql`(o."createdAt", o."id") < (${spec.after.createdAt}::timestamptz, ${spec.after.id}::uuid)`);
+  if (spec.after) where.push(olderThanCursor(spec.after));
   return db.$queryRaw<Order[]>`
     SELECT o.* FROM unnest(${[...customerIds]}::uuid[]) AS c("id")
     CROSS JOIN LATERAL (

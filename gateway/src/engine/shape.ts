@@ -198,6 +198,15 @@ export function compileShape(operation: Operation): CompiledShape {
       : `array element of type ${typeText} at index ${element}`;
   };
 
+  const invalidValue = (path: Path, typeText: string, parentType: CompositeType) =>
+    ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, typeText, parentType)}.`, {
+      path: Array.from(path),
+    });
+  const nullForNonNull = (path: Path, innerText: string, parentType: CompositeType) =>
+    ERRORS.INVALID_GRAPHQL.err(`Cannot return null for non-nullable ${describe(path, innerText, parentType)}.`, {
+      path: Array.from(path),
+    });
+
   function applies(condition: CompositeType | undefined, typename: unknown, parentType: CompositeType): boolean {
     if (!condition) return true;
     if (typename) {
@@ -217,13 +226,7 @@ export function compileShape(operation: Operation): CompiledShape {
       case NON_NULL: {
         const updated = update(output, step.of, input, path, parentType);
         if (updated === null) {
-          if (!hadErrors)
-            errors.push(
-              ERRORS.INVALID_GRAPHQL.err(
-                `Cannot return null for non-nullable ${describe(path, step.innerText, parentType)}.`,
-                { path: Array.from(path) },
-              ),
-            );
+          if (!hadErrors) errors.push(nullForNonNull(path, step.innerText, parentType));
           invalid = true;
           hadErrors = true;
           return null;
@@ -300,12 +303,7 @@ export function compileShape(operation: Operation): CompiledShape {
           return null;
         }
         const valid = step.valid(input);
-        if (!valid)
-          errors.push(
-            ERRORS.INVALID_GRAPHQL.err(`Invalid value found for ${describe(path, step.text, parentType)}.`, {
-              path: Array.from(path),
-            }),
-          );
+        if (!valid) errors.push(invalidValue(path, step.text, parentType));
         hadErrors = !valid;
         return valid ? input : null;
       }
@@ -336,8 +334,47 @@ export function compileShape(operation: Operation): CompiledShape {
           }
           continue;
         }
+        const type = step.type;
+        // Leaves (most of a response) inline what update() does for them, with the same errors,
+        // values and flags: no call, no path push unless an error needs it.
+        if (type.k === LEAF) {
+          invalid = false;
+          hadErrors = false;
+          if (output[name] !== undefined) continue;
+          if (value === null || type.valid(value)) {
+            output[name] = value;
+            continue;
+          }
+          path.push(name);
+          errors.push(invalidValue(path, type.text, parentType));
+          path.pop();
+          hadErrors = true;
+          output[name] = null;
+          continue;
+        }
+        if (type.k === NON_NULL && type.of.k === LEAF) {
+          invalid = false;
+          hadErrors = false;
+          // update(): an output already there (null included) is kept as it is, without a null check.
+          if (output[name] !== undefined) continue;
+          if (value !== null && type.of.valid(value)) {
+            output[name] = value;
+            continue;
+          }
+          path.push(name);
+          errors.push(
+            value === null
+              ? nullForNonNull(path, type.innerText, parentType)
+              : invalidValue(path, type.of.text, parentType),
+          );
+          path.pop();
+          output[name] = null;
+          invalid = true;
+          hadErrors = true;
+          return true;
+        }
         path.push(name);
-        output[name] = update(output[name], step.type, value, path, parentType);
+        output[name] = update(output[name], type, value, path, parentType);
         path.pop();
         if (invalid) return true;
       } else {

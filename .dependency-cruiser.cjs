@@ -83,11 +83,12 @@ module.exports = {
       comment:
         "The image installs production dependencies only (Dockerfile): deployed code that loads a " +
         "devDependency would fail at start in production. Type-only imports are erased and allowed; the " +
-        "embedded PostgreSQL loader imports PGlite lazily for development and is the one exception.",
+        "embedded PostgreSQL loader imports PGlite lazily for development and is the one exception, with " +
+        "the initdb it runs as a child process for that development-only path.",
       severity: "error",
       from: {
         path: "^(gateway|subgraphs/[^/]+|packages/[^/]+)/src/",
-        pathNot: ["^packages/testing/", "^packages/db/src/embedded-postgres\\.ts$"],
+        pathNot: ["^packages/testing/", "^packages/db/src/embedded-(postgres|initdb)\\.ts$"],
       },
       to: { dependencyTypes: ["npm-dev"], dependencyTypesNot: ["type-only"] },
     },

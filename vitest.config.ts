@@ -28,6 +28,8 @@ const TIMED_FAULTS = [
  * pg and ioredis load, and there is one global tracer provider per process): a fresh process each.
  */
 const E2E_TELEMETRY = ["gateway/test/e2e/observability.e2e.test.ts", "gateway/test/e2e/live-tracing.e2e.test.ts"];
+/** Integration files asserting process-wide gauges (a sum over every list in the process): a fresh process each. */
+const INT_PROCESS_GAUGES = ["packages/auth/test/revocations.int.test.ts"];
 /** The replica suite: a dozen processes behind HAProxy, run alone at the end. */
 const SCALE = ["deploy/test/replicas.e2e.test.ts"];
 /** Unit files that install process-global state (the OpenTelemetry SDK) and need a process of their own. */
@@ -72,7 +74,16 @@ export default defineConfig({
       { extends: true, test: { name: "unit-isolated", include: PROCESS_GLOBAL, exclude: UNIT_EXCLUDE } },
       // Integration files share their worker's module cache too (~1 CPU s of imports saved per file); each
       // still provisions its own databases, Redis prefix and ports.
-      { extends: true, test: { name: "int", include: testFiles("int.test"), exclude: EXCLUDE, isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: "int",
+          include: testFiles("int.test"),
+          exclude: [...EXCLUDE, ...INT_PROCESS_GAUGES],
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: "int-isolated", include: INT_PROCESS_GAUGES, exclude: EXCLUDE } },
       // The e2e files each start the whole stack in their worker: sharing the worker's module cache
       // (isolate: false) saves loading the gateway, four subgraphs and Prisma again for every file
       // (~1.3 CPU s each). Each file still starts its own servers over its own databases and Redis prefix.

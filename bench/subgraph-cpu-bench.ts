@@ -104,10 +104,24 @@ try {
     await settle(stack, { users: 2, products: 2, orders: 3, notifications: 2 }, 1_000, 15_000);
   };
   for (let i = 0; i < warmUps; i++) await once(); // warm-up: compile, JIT, pools
-  const results: (Record<string, number> & { total: number })[] = [];
+  // The idle background (outbox relays, sweeps, revocation polls, PostgreSQL) over the same processes:
+  // a serial round takes seconds, so part of each figure is time passing, not work; said beside it.
+  await quiet();
+  const idleBefore = await cpu();
+  const idleStarted = performance.now();
+  await sleep(5_000);
+  const idleAfter = await cpu();
+  const idleSeconds = (performance.now() - idleStarted) / 1000;
+  const idleBackends = [...idleAfter.backends].reduce((s, [p, ms]) => s + ms - (idleBefore.backends.get(p) ?? 0), 0);
+  const idleMsPerSecond =
+    processes.reduce((sum, n) => sum + (n === "postgres" ? idleBackends : idleAfter.ms[n]! - idleBefore.ms[n]!), 0) /
+    idleSeconds;
+  log(`idle background of these processes: ${idleMsPerSecond.toFixed(1)} ms CPU per second`);
+  const results: (Record<string, number> & { total: number; idle: number })[] = [];
   for (let round = 0; round <= rounds; round++) {
     await quiet();
     const before = await cpu();
+    const started = performance.now();
     const countersBefore = await stack.counters();
     const load = loadavg()[0]!;
     const profiled = args.profile !== undefined && round === rounds;
@@ -130,17 +144,20 @@ try {
       number
     >;
     const total = processes.reduce((sum, n) => sum + per[n]!, 0);
-    if (round > 0) results.push({ ...per, total });
+    /** What the idle background alone would have cost over this round's wall time, per operation. */
+    const idle = (idleMsPerSecond * (performance.now() - started)) / 1000 / operations;
+    if (round > 0) results.push({ ...per, total, idle });
     log(
       `${round === 0 ? "warm-up round" : `round ${round}`}: ${operations} ${scenario} operations, load average ${load.toFixed(1)}; ` +
-        `CPU ms/op ${processes.map((n) => `${n} ${per[n]!.toFixed(1)}`).join(", ")}, total ${total.toFixed(1)}; ` +
+        `CPU ms/op ${processes.map((n) => `${n} ${per[n]!.toFixed(1)}`).join(", ")}, total ${total.toFixed(1)} ` +
+        `(of which idle background ≈ ${idle.toFixed(1)}); ` +
         `SQL/op ${SUBGRAPHS.map((n) => `${n} ${(work.per[n].sql / operations).toFixed(1)}`).join(", ")}` +
         (scenario === "place-order" ? ` (postgres backends: ${after.backends.size}, ${fresh} new, ${gone} gone)` : ""),
     );
   }
   const median = (key: string) => results.map((r) => r[key]!).sort((a, b) => a - b)[results.length >> 1]!;
   log(
-    `median of ${rounds} rounds: ${[...processes, "total"].map((k) => `${k} ${median(k).toFixed(1)}`).join(", ")} ms/op`,
+    `median of ${rounds} rounds: ${[...processes, "total", "idle"].map((k) => `${k} ${median(k).toFixed(1)}`).join(", ")} ms/op`,
   );
   await gateway.stop();
 } finally {

@@ -1,25 +1,12 @@
-import { context, diag, DiagConsoleLogger, DiagLogLevel, metrics, propagation, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { diag } from "@opentelemetry/api";
+import { W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { registerInstrumentations } from "@opentelemetry/instrumentation";
-import {
-  defaultResource,
-  detectResources,
-  hostDetector,
-  osDetector,
-  processDetector,
-  resourceAttributesEnvDetector,
-  resourceFromAttributes,
-  serviceInstanceIdDetector,
-} from "@opentelemetry/resources";
-import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { startNodeSdk } from "@opentelemetry/sdk-node";
 import {
   BatchSpanProcessor,
   NoopSpanProcessor,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
-  TracerProvider,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace";
 import type { TelemetryConfig } from "./config.ts";
@@ -73,13 +60,17 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
     ...(options.spanProcessors ?? []),
   ];
   const reader = new SnapshotMetricReader();
-  const { tracerProvider, meterProvider } = registerGlobals(
-    options.serviceName,
-    processors,
-    options.samplerRatio,
-    reader,
-  );
-  registerInstrumentations({ instrumentations: createInstrumentations(), tracerProvider, meterProvider });
+  const sdk = startNodeSdk({
+    // The SDK's own diagnostics (e.g. an unreachable collector) go to stderr at warn; callers never see them.
+    logLevel: "warn",
+    resourceAttributes: { "service.name": options.serviceName },
+    propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.samplerRatio) }),
+    spanProcessors: processors.length > 0 ? processors : [new NoopSpanProcessor()],
+    metricReaders: [reader],
+    logRecordProcessors: [],
+    instrumentations: createInstrumentations(),
+  });
   let stopped: Promise<void> | undefined;
   const telemetry: Telemetry = {
     serviceName: options.serviceName,
@@ -93,50 +84,11 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
       );
     },
     shutdown: () =>
-      (stopped ??= Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]).then(
-        () => undefined,
-        (error: unknown) => diag.warn(`telemetry shutdown failed: ${String(error)}`),
-      )),
+      (stopped ??= sdk.shutdown().catch((error: unknown) => diag.warn(`telemetry shutdown failed: ${String(error)}`))),
     readMetrics: () => reader.snapshot(),
   };
   (globalThis as WithTelemetry)[GLOBAL] = telemetry;
   return telemetry;
-}
-
-/**
- * What `startNodeSdk` of @opentelemetry/sdk-node did with these options, wired by hand: that package
- * also loads every exporter it could be configured with (gRPC, protobuf, Prometheus, Zipkin) and the
- * declarative-configuration parser (YAML, JSON schema): 602 -> 336 modules for the telemetry alone, and
- * 102 -> 87 MiB RSS in a bare process, none of which runs here. Same resource (defaults, then the service, host,
- * OS and process detectors, then OTEL_RESOURCE_ATTRIBUTES, then the service name), AsyncLocalStorage
- * context, W3C propagation, the SDK's diagnostics on stderr at warn.
- */
-function registerGlobals(
-  serviceName: string,
-  processors: SpanProcessor[],
-  samplerRatio: number,
-  reader: SnapshotMetricReader,
-): { tracerProvider: TracerProvider; meterProvider: MeterProvider } {
-  diag.setLogger(new DiagConsoleLogger(), { logLevel: DiagLogLevel.WARN });
-  const contextManager = new AsyncLocalStorageContextManager();
-  contextManager.enable();
-  context.setGlobalContextManager(contextManager);
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
-  const resource = defaultResource()
-    .merge(detectResources({ detectors: [serviceInstanceIdDetector, hostDetector, osDetector, processDetector] }))
-    .merge(detectResources({ detectors: [resourceAttributesEnvDetector] }))
-    .merge(resourceFromAttributes({ "service.name": serviceName }));
-  const tracerProvider = new TracerProvider({
-    resource,
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(samplerRatio) }),
-    spanProcessors: processors.length > 0 ? processors : [new NoopSpanProcessor()],
-  });
-  const meterProvider = new MeterProvider({ resource, readers: [reader] });
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
-  return { tracerProvider, meterProvider };
 }
 
 /** Flushes and stops the process's SDK, if one runs; safe to call more than once. */

@@ -116,6 +116,20 @@ describe("Redis on the gateway's request path", () => {
     expect(guard.available).toBe(true);
   });
 
+  it("reports a call whose connection broke under it as an outage, with ioredis' error as its cause", async () => {
+    const guard = redisGuard(redis);
+    expect(guard.available).toBe(true);
+    // What ioredis rejects with when the server goes away before it has noticed (status still "ready").
+    const broken = Object.assign(new Error("Reached the max retries per request limit"), {
+      name: "MaxRetriesPerRequestError",
+    });
+    const failed = guard.run("test", () => Promise.reject(broken));
+    await expect(failed).rejects.toBeInstanceOf(RedisUnavailableError);
+    await expect(failed).rejects.toMatchObject({ cause: broken });
+    expect(guard.available).toBe(false);
+    await untilAvailable();
+  }, 30_000);
+
   it("does not trip on Redis' own error replies (an answer, not an outage)", async () => {
     const guard = redisGuard(redis);
     await redis.set("sg:t3:string", "x");

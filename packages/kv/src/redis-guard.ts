@@ -120,11 +120,14 @@ export function redisGuard(redis: Redis, options: RedisGuardOptions = {}): Redis
       try {
         return await withDeadline(command);
       } catch (error) {
-        if (!(error instanceof ReplyError)) {
-          trip(use, error);
-          failOpen.inc({ use });
-        }
-        throw error;
+        if (error instanceof ReplyError) throw error;
+        trip(use, error);
+        failOpen.inc({ use });
+        if (error instanceof RedisUnavailableError) throw error;
+        // The connection broke under this call (the server went away before ioredis noticed:
+        // MaxRetriesPerRequestError, "Connection is closed"): an outage like the others, so callers
+        // get the one error they fail open on, with ioredis' own as its cause.
+        throw new RedisUnavailableError(`Redis call failed: ${(error as Error).message}`, { cause: error });
       }
     },
     get available() {

@@ -10,12 +10,14 @@
  * variant's) and the peak RSS (VmHWM) over the run. A variant's flags replace the deployed ones
  * (gateway/src/node-flags.ts); an empty value means V8's defaults.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startBenchStack } from "./lib/bench-stack.ts";
 import { startGateway, writeSupergraph, type RunningGateway } from "./lib/gateways.ts";
 import { measure, type Measurement } from "./lib/measure.ts";
+import { median } from "./lib/summary.ts";
 import { startReplayServer } from "./lib/replay.ts";
 import { APQ_REGISTRATION, createScenarios, probe, probeOnNewConnection } from "./lib/scenarios.ts";
 import { placeOrders, registerUsers, seededAdmin, seededCustomers } from "./lib/seed-data.ts";
@@ -45,9 +47,6 @@ if (variants.length < 2) throw new Error("give at least two --variant NAME=FLAGS
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
 const connections = Number(values.connections);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 
 const { stack, log, signer, workDir, logDir, nextPort } = await startBenchStack({
   tag: "node-flags",
@@ -96,7 +95,7 @@ try {
   for (let round = 0; round <= rounds; round++) {
     const order = [...gateways.slice(round % gateways.length), ...gateways.slice(0, round % gateways.length)];
     for (const { name, gateway } of order) {
-      const load = loadAverage();
+      const load = loadavg()[0]!.toFixed(2);
       const m = await measure(
         scenario,
         { target: "shopgraph", url: gateway.url, sample: gateway.sample },

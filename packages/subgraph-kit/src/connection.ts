@@ -92,15 +92,22 @@ export function toConnection<T>(
 export const createdAtCursor = (row: { createdAt: Date; id: string }) =>
   encodeCursor([row.createdAt.toISOString(), row.id]);
 
+/** The (createdAt, id) a {@link createdAtCursor} holds; undefined for no cursor, BAD_USER_INPUT for a malformed one. */
+export function decodeCreatedAtCursor(after: string | null | undefined): { createdAt: string; id: string } | undefined {
+  if (!after) return undefined;
+  const [createdAt, id] = decodeCursor(after, ["date", "uuid"]) as [string, string];
+  return { createdAt, id };
+}
+
 /**
  * Prisma `where` for "after this (createdAt, id)" in newest-first order, with id as the tiebreaker
  * so rows sharing a timestamp are neither skipped nor repeated.
  */
 export function createdAtAfter(after: string | null | undefined): object | undefined {
-  if (!after) return undefined;
-  const [createdAt, id] = decodeCursor(after, ["date", "uuid"]) as [string, string];
-  const at = new Date(createdAt);
-  return { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: id } }] };
+  const cursor = decodeCreatedAtCursor(after);
+  if (!cursor) return undefined;
+  const at = new Date(cursor.createdAt);
+  return { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: cursor.id } }] };
 }
 
 /** Newest-first order matching {@link createdAtAfter}. */

@@ -1,4 +1,4 @@
-import { decodeCursor } from "@shopgraph/subgraph-kit";
+import { decodeCreatedAtCursor } from "@shopgraph/subgraph-kit";
 import type { Db, DbTx } from "./client.ts";
 import { Prisma } from "./generated/client.ts";
 import type { Order, OrderLine, OrderStatus, OrderWithLines, Payment } from "./order-rows.ts";
@@ -62,10 +62,8 @@ export function listOrders(
   const where: Prisma.Sql[] = [];
   if (filter.customerId) where.push(Prisma.sql`o."customerId" = ${filter.customerId}::uuid`);
   if (filter.status) where.push(Prisma.sql`o."status" = ${filter.status}::"OrderStatus"`);
-  if (after) {
-    const [createdAt, id] = decodeCursor(after, ["date", "uuid"]) as [string, string];
-    where.push(olderThanCursor({ createdAt, id }));
-  }
+  const cursor = decodeCreatedAtCursor(after);
+  if (cursor) where.push(olderThanCursor(cursor));
   return db.$queryRaw<Order[]>`
     SELECT o.* FROM "Order" o ${where.length > 0 ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
     ORDER BY o."createdAt" DESC, o."id" DESC LIMIT ${first + 1}`;

@@ -3,7 +3,7 @@ import {
   parseFirst,
   toConnection,
   createdAtCursor,
-  decodeCursor,
+  decodeCreatedAtCursor,
   type Connection,
 } from "@shopgraph/subgraph-kit";
 import type { Viewer } from "@shopgraph/auth";
@@ -50,11 +50,10 @@ export async function pageOfCustomerOrders(
   if (!isUuid(customerId)) return toConnection<Order>([], first, !!args.after, createdAtCursor, async () => 0);
   const id = customerId.toLowerCase();
   const status = args.status ?? null;
-  const after = args.after ? (decodeCursor(args.after, ["date", "uuid"]) as [string, string]) : null;
   const rows = await loaders.pages.load({
     customerId: id,
     take: first + 1,
-    after: after && { createdAt: after[0], id: after[1] },
+    after: decodeCreatedAtCursor(args.after) ?? null,
     status,
   });
   return toConnection(rows, first, !!args.after, createdAtCursor, () =>

@@ -42,6 +42,25 @@ const PROCESS_GLOBAL = ["packages/telemetry/test/**/*.test.ts"];
  */
 const PARALLEL_FILES = 3;
 
+/**
+ * A project whose files share their worker's module cache (isolate: false), and its twin for the
+ * `isolated` files, which each need a fresh process (process-global state); `isolatedExclude`
+ * defaults to `exclude`.
+ */
+function sharedModuleProjects(
+  name: string,
+  isolatedName: string,
+  include: string[],
+  exclude: string[],
+  isolated: string[],
+  isolatedExclude: string[] = exclude,
+) {
+  return [
+    { extends: true as const, test: { name, include, exclude: [...exclude, ...isolated], isolate: false } },
+    { extends: true as const, test: { name: isolatedName, include: isolated, exclude: isolatedExclude } },
+  ];
+}
+
 // One suite for the whole workspace in four projects: unit (*.test.ts), integration against real
 // Postgres/Redis (*.int.test.ts), end-to-end through the gateway (*.e2e.test.ts) and fault injection
 // on private servers (*.faults.test.ts). Every file provisions its own databases, key prefixes and
@@ -62,41 +81,21 @@ export default defineConfig({
       // Unit files share their worker's module cache (isolate: false): half the unit wall time was imports.
       // Safe because they keep no process-global state, except the OpenTelemetry tests (one global SDK per
       // process), which keep a fresh process each in `unit-isolated`. `--project 'unit*'` runs both.
-      {
-        extends: true,
-        test: {
-          name: "unit",
-          include: testFiles("test"),
-          exclude: [...UNIT_EXCLUDE, ...PROCESS_GLOBAL],
-          isolate: false,
-        },
-      },
-      { extends: true, test: { name: "unit-isolated", include: PROCESS_GLOBAL, exclude: UNIT_EXCLUDE } },
+      ...sharedModuleProjects("unit", "unit-isolated", testFiles("test"), UNIT_EXCLUDE, PROCESS_GLOBAL),
       // Integration files share their worker's module cache too (~1 CPU s of imports saved per file); each
       // still provisions its own databases, Redis prefix and ports.
-      {
-        extends: true,
-        test: {
-          name: "int",
-          include: testFiles("int.test"),
-          exclude: [...EXCLUDE, ...INT_PROCESS_GAUGES],
-          isolate: false,
-        },
-      },
-      { extends: true, test: { name: "int-isolated", include: INT_PROCESS_GAUGES, exclude: EXCLUDE } },
+      ...sharedModuleProjects("int", "int-isolated", testFiles("int.test"), EXCLUDE, INT_PROCESS_GAUGES),
       // The e2e files each start the whole stack in their worker: sharing the worker's module cache
       // (isolate: false) saves loading the gateway, four subgraphs and Prisma again for every file
       // (~1.3 CPU s each). Each file still starts its own servers over its own databases and Redis prefix.
-      {
-        extends: true,
-        test: {
-          name: "e2e",
-          include: testFiles("e2e.test"),
-          exclude: [...EXCLUDE, ...SCALE, ...E2E_TELEMETRY],
-          isolate: false,
-        },
-      },
-      { extends: true, test: { name: "e2e-telemetry", include: E2E_TELEMETRY, exclude: EXCLUDE } },
+      ...sharedModuleProjects(
+        "e2e",
+        "e2e-telemetry",
+        testFiles("e2e.test"),
+        [...EXCLUDE, ...SCALE],
+        E2E_TELEMETRY,
+        EXCLUDE,
+      ),
       // Fault injection without time bounds joins the parallel batch (its servers are private too).
       {
         extends: true,

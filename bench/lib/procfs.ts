@@ -1,12 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { listProcesses, mainThreadTree, procStat, readProc, residentBytes } from "@shopgraph/testing/procfs";
 
 /**
  * CPU and memory of a process tree read from /proc (Linux), so every gateway is measured the
  * same way whatever it is built on: a cluster primary plus its workers count as one gateway.
  */
-
-/** Kernel clock ticks per second (USER_HZ); 100 on every mainstream Linux build. */
-const TICKS_PER_SECOND = 100;
 
 /** One process tree at one moment. */
 export interface TreeSample {
@@ -18,44 +15,19 @@ export interface TreeSample {
   peakRssMb: number[];
 }
 
-function children(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-/** The pid and all its descendants. */
-export function processTree(pid: number): number[] {
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) all.push(...children(all[i]!));
-  return all;
-}
-
-function cpuTicks(pid: number, reapedChildren = false): number {
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15, cutime and cstime 16 and 17.
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]) + (reapedChildren ? Number(fields[13]) + Number(fields[14]) : 0);
-}
-
-function statusKb(pid: number, key: string): number {
-  const match = new RegExp(`^${key}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) : 0;
-}
+/** The pid and all its descendants (children of main threads: the bench's processes are Node's). */
+export const processTree = mainThreadTree;
 
 /** Samples a process tree; processes that vanish mid-read are skipped. */
 export function sampleTree(pid: number): TreeSample {
   const sample: TreeSample = { cpuMs: 0, rssMb: [], peakRssMb: [] };
   for (const p of processTree(pid)) {
-    try {
-      sample.cpuMs += (cpuTicks(p) * 1000) / TICKS_PER_SECOND;
-      sample.rssMb.push(statusKb(p, "VmRSS") / 1024);
-      sample.peakRssMb.push(statusKb(p, "VmHWM") / 1024);
-    } catch {
-      // exited between listing and reading
-    }
+    const stat = procStat(p);
+    const memory = residentBytes(p);
+    if (!stat || !memory) continue; // exited between listing and reading
+    sample.cpuMs += stat.cpuMs;
+    sample.rssMb.push(memory.rssBytes / 2 ** 20);
+    sample.peakRssMb.push(memory.peakRssBytes / 2 ** 20);
   }
   return sample;
 }
@@ -73,14 +45,7 @@ export function cpuOf(pids: readonly number[]): number {
  */
 export function cpuOfCommand(comm: string): number {
   let total = 0;
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== comm) continue;
-      total += (cpuTicks(Number(entry), true) * 1000) / TICKS_PER_SECOND;
-    } catch {
-      // exited between listing and reading
-    }
-  }
+  for (const { pid, cpuMs, reapedChildrenCpuMs } of listProcesses())
+    if (readProc(`/proc/${pid}/comm`)?.trim() === comm) total += cpuMs + reapedChildrenCpuMs;
   return total;
 }

@@ -1,11 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HEAVY_QUERY } from "../../bench/lib/scenarios.ts";
 import { createEnvelope, createRedisStreamPublisher } from "../../packages/events/src/index.ts";
 import { DEMO_PASSWORDS, seedAdmin, seedCustomer, seedProducts } from "../../packages/fixtures/src/index.ts";
-import { gql, hasRealServer, TEST_DATABASE_SERVER, TEST_REDIS_URL } from "../../packages/testing/src/index.ts";
+import {
+  gql,
+  hasRealServer,
+  procStat,
+  residentBytes,
+  TEST_DATABASE_SERVER,
+  TEST_REDIS_URL,
+} from "../../packages/testing/src/index.ts";
 import { createDb } from "../../subgraphs/notifications/src/db/client.ts";
 import { createDb as createOrdersDb } from "../../subgraphs/orders/src/db/client.ts";
 import { startReplicaStack, type ReplicaStack } from "./replicas/replica-stack.ts";
@@ -320,18 +326,11 @@ describe.skipIf(!REAL)("two replicas of everything behind HAProxy", () => {
     const admin = await login(seedAdmin.email, DEMO_PASSWORDS.admin);
     /** CPU seconds (user + system) and RSS / peak RSS in MB of a replica's process, from /proc. */
     const sample = (pid: number) => {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const [utime, stime] = stat
-        .slice(stat.lastIndexOf(")") + 2)
-        .split(" ")
-        .slice(11, 13)
-        .map(Number);
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? 0);
+      const memory = residentBytes(pid);
       return {
-        cpu: (utime! + stime!) / 100,
-        rss: Math.round(kb("VmRSS") / 1024),
-        peak: Math.round(kb("VmHWM") / 1024),
+        cpu: (procStat(pid)?.cpuMs ?? 0) / 1000,
+        rss: Math.round((memory?.rssBytes ?? 0) / 2 ** 20),
+        peak: Math.round((memory?.peakRssBytes ?? 0) / 2 ** 20),
       };
     };
     const before = new Map(stack.replicas.map((r) => [r, sample(r.process!.pid!)]));

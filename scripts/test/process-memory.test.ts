@@ -1,20 +1,7 @@
 import { spawn } from "node:child_process";
 import { sleep } from "@shopgraph/util";
 import { describe, expect, it } from "vitest";
-import { formatMiB, parseKbField, parseStat, processTreeMemory } from "../lib/process-memory.ts";
-
-describe("parseStat / parseKbField", () => {
-  it("reads the parent pid and CPU time after a command name with spaces and parentheses", () => {
-    const stat = "4242 (node (my app)) S 17 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 11 0 1000 0 0";
-    expect(parseStat(stat)).toEqual({ ppid: 17, cpuSeconds: 3 });
-  });
-
-  it("reads kB fields as bytes and 0 when absent", () => {
-    expect(parseKbField("Name:\tnode\nVmRSS:\t  2048 kB\n", "VmRSS")).toBe(2 * 1024 * 1024);
-    expect(parseKbField("Name:\tnode\n", "VmRSS")).toBe(0);
-    expect(formatMiB(1.5 * 1024 * 1024)).toBe("1.5 MiB");
-  });
-});
+import { formatMiB, processTreeMemory } from "../lib/process-memory.ts";
 
 describe("processTreeMemory", () => {
   it("finds a child and a grandchild of a process, with their memory", async () => {
@@ -26,6 +13,7 @@ describe("processTreeMemory", () => {
       expect(tree.map((p) => p.pid)).toContain(shell.pid);
       expect(tree.filter((p) => p.command.startsWith("sleep")).length).toBe(2);
       expect(tree.every((p) => p.rssBytes > 0)).toBe(true);
+      expect(formatMiB(1.5 * 1024 * 1024)).toBe("1.5 MiB");
       expect(tree.some((p) => p.pid === process.pid)).toBe(false);
       expect(tree.every((p) => p.pssBytes > 0 && p.pssBytes <= p.rssBytes)).toBe(true);
       // The sampler's cheap form: RSS only.

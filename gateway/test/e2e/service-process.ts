@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { signalTree } from "@shopgraph/testing";
+import { procStat, signalTree } from "@shopgraph/testing";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -26,13 +25,6 @@ export interface ServiceProcess {
   signal(signal: NodeJS.Signals): void;
   /** Resolves with the exit code (or signal name) once it has ended. */
   exited: Promise<number | string>;
-}
-
-/** CPU time a process has used so far, from /proc (Linux; clock ticks of 10 ms). */
-export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Polls `url` until it answers 200; resolves with performance.now() at that moment. */
@@ -92,7 +84,7 @@ export async function startServiceProcess(
       throw new Error(`${entry} exited (${code}) before it was ready:\n${output.slice(-3000)}`);
     }),
   ]);
-  const cpuMsAtReady = cpuMs(pid);
+  const cpuMsAtReady = procStat(pid)?.cpuMs ?? 0;
   const service: ServiceProcess = {
     pid,
     url,

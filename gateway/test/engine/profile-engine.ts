@@ -16,12 +16,12 @@
  *   --no-profile   CPU per request without the inspector's own cost (no .cpuprofile written)
  */
 import { spawn } from "node:child_process";
-import { openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Session } from "node:inspector/promises";
 import { createAccessTokenVerifier, scopesForRole } from "@shopgraph/auth";
 import { createLogger } from "@shopgraph/logger";
-import { createTestIssuer, testLogger } from "@shopgraph/testing";
+import { createTestIssuer, procStat, testLogger } from "@shopgraph/testing";
 import { HEAVY_QUERY, SMALL_QUERY } from "../../../bench/lib/scenarios.ts";
 import { startGateway } from "../../src/app.ts";
 import { loadGatewayConfig } from "../../src/config.ts";
@@ -135,18 +135,13 @@ if (profiling) {
   await session.post("Profiler.enable");
   await session.post("Profiler.start");
 }
-// The main thread's own CPU (Linux: /proc/self/task/<pid>/stat utime + stime, in clock ticks of 10 ms).
-const mainThreadMs = () => {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
+// The main thread's own CPU (Linux: /proc/self/task/<pid>/stat, in clock ticks of 10 ms).
+const mainThreadMs = () => procStat(`self/task/${process.pid}`)?.cpuMs ?? 0;
 const mainBefore = mainThreadMs();
 const cpuBefore = process.cpuUsage();
-const eluBefore = performance.eventLoopUtilization();
 const loadStart = performance.now();
 const requests = await load(Number(secondsText));
 const cpu = process.cpuUsage(cpuBefore);
-const elu = performance.eventLoopUtilization(eluBefore);
 const mainMs = mainThreadMs() - mainBefore;
 const loadMs = performance.now() - loadStart;
 const file = profiling ? `/tmp/engine-${engine}-${which}${benchLike ? "-bench-like" : ""}.cpuprofile` : undefined;
@@ -162,8 +157,6 @@ console.log(
     requests,
     rps: requests / Number(secondsText),
     cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / requests,
-    // The event loop's busy time per request: what caps one process (threadpool work, GC threads excluded).
-    eventLoopMsPerRequest: elu.active / requests,
     // The main thread's CPU per request (robust to a busy machine, unlike the event loop's wall-clock busy time).
     mainThreadCpuMsPerRequest: mainMs / requests,
     idleCpuMsPerSecond,

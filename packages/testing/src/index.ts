@@ -8,5 +8,6 @@ export * from "./free-port.ts";
 export * from "./private-redis.ts";
 export * from "./private-postgres.ts";
 export { signalTree } from "./private-process.ts";
+export * from "./procfs.ts";
 export * from "./test-idp.ts";
 export * from "./unresponsive-server.ts";

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { sleep } from "@shopgraph/util";
+import { descendantsOf, procStat } from "./procfs.ts";
 
 // Fault tests stop, freeze and kill servers. Whatever happens to the test (a failed assertion, a
 // thrown hook, vitest ending the worker), those servers must not outlive it: every private server
@@ -40,35 +41,13 @@ export function forgetDir(dir: string): void {
   liveDirs.delete(dir);
 }
 
-/** The direct children of a process, from /proc (Linux): PostgreSQL's backends belong to its postmaster. */
-function childrenOf(pid: number): number[] {
-  const children: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Field 4 of /proc/<pid>/stat is the parent pid; the command name (field 2) may hold spaces.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) children.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return children;
-}
-
 /**
  * Sends a signal to a process and all its descendants (SIGSTOP freezes a whole PostgreSQL, not
  * only its postmaster). Descendants are listed before the signal so a SIGKILL cannot orphan them.
  */
 export function signalTree(pid: number, signal: NodeJS.Signals): void {
-  const all: number[] = [];
-  const walk = (p: number) => {
-    all.push(p);
-    for (const child of childrenOf(p)) walk(child);
-  };
-  walk(pid);
-  for (const p of all) {
+  // PostgreSQL's backends belong to its postmaster: the whole tree, by parent pid.
+  for (const p of descendantsOf(pid)) {
     try {
       process.kill(p, signal);
     } catch {
@@ -97,12 +76,7 @@ export async function waitForExit(pid: number, timeoutMs: number): Promise<void>
 }
 
 function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch {
-    return true;
-  }
+  return (procStat(pid)?.state ?? "Z") === "Z";
 }
 
 /** The uid and gid of a system user, or undefined when it does not exist. */

@@ -39,8 +39,18 @@ beforeAll(async () => {
   if (!REAL) return;
   // TRUST_PROXY: the rate-limit test names its client by x-forwarded-for, so it spends no other test's
   // budget; signed-in load (restarts, kills, the heavy query) gets a budget it never reaches.
+  // REDIS_COMMAND_TIMEOUT_MS: a shared budget is what is proven here; on a saturated machine a
+  // command past the 50 ms default hands its request to the per-replica fallback (fail-open by
+  // design, proven in redis-fail-open.faults), and the two counts differed (36 vs 46 at load 20).
   stack = await startReplicaStack({
-    env: { gateway: { TRUST_PROXY: "true", RATE_LIMIT_ANON_POINTS: "400", RATE_LIMIT_USER_POINTS: "100000000" } },
+    env: {
+      gateway: {
+        TRUST_PROXY: "true",
+        RATE_LIMIT_ANON_POINTS: "400",
+        RATE_LIMIT_USER_POINTS: "100000000",
+        REDIS_COMMAND_TIMEOUT_MS: "1000",
+      },
+    },
   });
 }, 240_000);
 afterAll(async () => stack?.close());

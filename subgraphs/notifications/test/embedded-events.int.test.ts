@@ -35,11 +35,13 @@ describe("embedded event inbox", () => {
     expect(await (await push([event])).json()).toEqual({ accepted: 1, duplicates: 0, rejected: 0 });
     expect(await (await push([event])).json()).toEqual({ accepted: 0, duplicates: 1, rejected: 0 });
     await waitFor(async () => sg.db.delivery.findFirst({ where: { eventId: event.id, status: "SENT" } }), "email sent");
+    // The inbox row is marked after the handler returns, which may be after the sender's send.
+    const row = await waitFor(
+      async () => sg.db.inboxEvent.findFirst({ where: { id: event.id, status: "PROCESSED" } }),
+      "inbox row processed",
+    );
+    expect(row).toMatchObject({ status: "PROCESSED", attempts: 1 });
     expect(await sg.db.notification.count({ where: { eventId: event.id } })).toBe(1);
-    expect(await sg.db.inboxEvent.findUnique({ where: { id: event.id } })).toMatchObject({
-      status: "PROCESSED",
-      attempts: 1,
-    });
   });
 
   it.each([

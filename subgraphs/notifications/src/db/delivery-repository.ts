@@ -90,12 +90,22 @@ export function claimDueDeliveries(db: Db, leaseMs: number, limit: number): Prom
     RETURNING id, "userId", channel::text AS channel, kind::text AS kind, recipient, subject, body, attempts, traceparent`;
 }
 
-/** Records a successful send. */
-export function markDeliverySent(db: Db, id: string, attempts: number): Promise<unknown> {
-  return db.delivery.update({
-    where: { id },
-    data: { status: "SENT", attempts, sentAt: new Date(), lastError: null, nextAttemptAt: null },
-  });
+/**
+ * Records a successful send and, for a push, that its device was just used: one statement, so the
+ * two never disagree.
+ */
+export async function markDeliverySent(
+  db: Db,
+  id: string,
+  attempts: number,
+  pushDeviceId: string | null = null,
+): Promise<void> {
+  await db.$executeRaw`
+    WITH sent AS (
+      UPDATE "Delivery" SET status = 'SENT', attempts = ${attempts}, "sentAt" = now(), "lastError" = NULL, "nextAttemptAt" = NULL
+      WHERE id = ${id}::uuid
+    )
+    UPDATE "PushDevice" SET "lastUsedAt" = now() WHERE id = ${pushDeviceId}::uuid`;
 }
 
 /** Records a failed send: FAILED with the next try scheduled, or DEAD_LETTERED (nextAttemptAt null). */

@@ -63,8 +63,3 @@ export function findPushDevicesByUsers(db: Tx, userIds: readonly string[]): Prom
 export function findPushDeviceByToken(db: Tx, token: string): Promise<PushDevice | null> {
   return db.pushDevice.findUnique({ where: { token } });
 }
-
-/** Records a successful push to the device. */
-export async function touchPushDevice(db: Tx, id: string): Promise<void> {
-  await db.pushDevice.updateMany({ where: { id }, data: { lastUsedAt: new Date() } });
-}

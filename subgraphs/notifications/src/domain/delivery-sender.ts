@@ -7,12 +7,7 @@ import {
   markDeliverySent,
   type ClaimedDelivery,
 } from "../db/delivery-repository.ts";
-import {
-  deletePushDevice,
-  findPushDeviceByToken,
-  touchPushDevice,
-  type PushDevice,
-} from "../db/push-device-repository.ts";
+import { deletePushDevice, findPushDeviceByToken, type PushDevice } from "../db/push-device-repository.ts";
 import { DeliveryFailure, type EmailTransport, type PushProvider, type SmsProvider } from "./channels.ts";
 import { maskRecipient } from "./masking.ts";
 import { context } from "@opentelemetry/api";
@@ -97,8 +92,7 @@ export function createDeliverySender(options: DeliverySenderOptions): WorkLoop {
       else log.warn({ err: error, nextAttemptAt: next }, "delivery failed: will retry");
       return;
     }
-    await markDeliverySent(options.db, delivery.id, attempts);
-    if (device) await touchPushDevice(options.db, device.id);
+    await markDeliverySent(options.db, delivery.id, attempts, device?.id ?? null);
     log.info("delivery sent");
   }
 

@@ -10,19 +10,15 @@ import {
   type HandlerContext,
 } from "@shopgraph/events";
 import type { Db } from "../db/client.ts";
-import { findAdminContacts, findContacts, upsertContact } from "../db/contact-repository.ts";
 import {
-  inEventTransaction,
-  insertDeliveries,
-  insertNotifications,
-  recordProcessedEvent,
+  commitEventEffects,
+  isEventProcessed,
+  type CommittedEffects,
   type CreatedNotification,
-  type EventTx,
   type NewDelivery,
   type NewNotification,
 } from "../db/event-effects.ts";
-import { findPreferencesByUsers } from "../db/preference-repository.ts";
-import { findPushDevicesByUsers } from "../db/push-device-repository.ts";
+import { findEventRecipients } from "../db/event-recipients.ts";
 import { withDefaults } from "./preferences.ts";
 import {
   ORDER_KINDS,
@@ -102,42 +98,50 @@ export function eventOrderingKey(event: EventEnvelope): string | null {
   return null;
 }
 
-/** What one event's transaction wrote. */
-interface Applied {
-  queued: number;
-  created: CreatedNotification[];
-}
-
-/** Writes the in-app notifications and queues the deliveries of a plan. */
-async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: HandlerContext): Promise<Applied> {
-  if (plan.contact) await upsertContact(tx, plan.contact);
-  const userIds = plan.recipients === "admins" ? (await findAdminContacts(tx)).map((c) => c.userId) : plan.recipients;
-  const contacts = new Map((await findContacts(tx, userIds)).map((c) => [c.userId, c]));
-  const preferences = new Map((await findPreferencesByUsers(tx, userIds)).map((p) => [p.userId, p]));
-  const devices = Map.groupBy(await findPushDevicesByUsers(tx, userIds), (d) => d.userId);
+/**
+ * Who gets what for a plan: the in-app notifications and the deliveries (email, SMS, one push per
+ * device) its recipients' preferences ask for. Reads recipients in one statement; writes nothing.
+ */
+async function effectsOf(
+  db: Db,
+  event: EventEnvelope,
+  plan: Plan,
+  context: HandlerContext,
+): Promise<{ notifications: NewNotification[]; deliveries: NewDelivery[] }> {
+  const recipients = await findEventRecipients(db, plan.recipients);
   const { rendered } = plan;
   const notifications: NewNotification[] = [];
-  const deliveries: Omit<NewDelivery, "traceparent">[] = [];
-  const base = { eventId: event.id, kind: rendered.kind };
-  for (const userId of userIds) {
-    const prefs = withDefaults(userId, preferences.get(userId));
+  const deliveries: NewDelivery[] = [];
+  // Handlers run inside the event's `process` span: its context lets the later send join the trace.
+  const base = { eventId: event.id, kind: rendered.kind, traceparent: currentTraceparent() };
+  for (const recipient of recipients) {
+    const { userId } = recipient;
+    const prefs = withDefaults(userId, recipient.preference);
     if (prefs.inApp)
-      notifications.push({ ...base, userId, title: rendered.title, body: rendered.body, orderId: plan.orderId });
-    const contact = contacts.get(userId);
+      notifications.push({
+        eventId: event.id,
+        kind: rendered.kind,
+        userId,
+        title: rendered.title,
+        body: rendered.body,
+        orderId: plan.orderId,
+      });
+    // The event's own contact is what this event writes: it wins over the row read before the write.
+    const address = plan.contact?.userId === userId ? plan.contact.email : recipient.email;
     const email = prefs.email || plan.alwaysEmail === true;
-    if (email && contact) {
+    if (email && address !== null) {
       deliveries.push({
         ...base,
         userId,
         channel: "EMAIL",
-        recipient: contact.email,
+        recipient: address,
         subject: rendered.title,
         body: rendered.email,
-        nextAttemptAt: new Date(),
       });
-    } else if (email && !context.isLastAttempt) {
+    } else if (email && !context.isLastAttempt && !(await isEventProcessed(db, event.id))) {
       // Events of different producers race: an order event can overtake its user.registered.
-      // Retrying gives the contact time to arrive; the last try sends what it can.
+      // Retrying gives the contact time to arrive; the last try sends what it can. (A redelivery
+      // of an event already processed is not retried: its write will change nothing anyway.)
       throw new Error(`no contact for user ${userId} yet`);
     } else if (email) {
       context.logger.warn({ userId }, "no contact known for the recipient: email skipped");
@@ -150,36 +154,21 @@ async function apply(tx: EventTx, event: EventEnvelope, plan: Plan, context: Han
         recipient: prefs.phoneNumber,
         subject: null,
         body: rendered.sms,
-        nextAttemptAt: new Date(),
       });
     }
     // One delivery per device: each has its own retries, dead letter and token removal.
-    for (const device of prefs.push ? (devices.get(userId) ?? []) : []) {
+    for (const token of prefs.push ? recipient.pushTokens : []) {
       deliveries.push({
         ...base,
         userId,
         channel: "PUSH",
-        recipient: device.token,
+        recipient: token,
         subject: rendered.title,
         body: rendered.body,
-        nextAttemptAt: new Date(),
       });
     }
   }
-  // The unique keys (eventId, userId[, channel, recipient]) back up the ProcessedEvent guard.
-  const created = notifications.length > 0 ? await insertNotifications(tx, notifications) : [];
-  // Handlers run inside the event's `process` span: its context lets the later send join the trace.
-  const traceparent = currentTraceparent();
-  if (deliveries.length > 0)
-    await insertDeliveries(
-      tx,
-      deliveries.map((d) => ({ ...d, traceparent })),
-    );
-  context.logger.info(
-    { notifications: notifications.length, deliveries: deliveries.length },
-    "event turned into notifications",
-  );
-  return { queued: deliveries.length, created };
+  return { notifications, deliveries };
 }
 
 /** Dependencies of {@link createNotificationsEventHandler}. */
@@ -197,23 +186,32 @@ export interface EventHandlerDeps {
 }
 
 /**
- * The notifications consumer: each event's effects (contact, notifications, queued deliveries)
- * commit in ONE transaction with its ProcessedEvent row, so a redelivered event (at-least-once)
- * finds the row and changes nothing.
+ * The notifications consumer: each event's recipients are read in one statement, and its effects
+ * (contact, notifications, queued deliveries) commit in ONE statement with its ProcessedEvent row,
+ * so a redelivered event (at-least-once) finds the row and changes nothing.
  */
 export function createNotificationsEventHandler(deps: EventHandlerDeps): EventHandler {
   return async (event, context) => {
     const plan = planFor(event, deps.templates);
     if (!plan) return;
-    const { queued, created } = await inEventTransaction(deps.db, async (tx): Promise<Applied> => {
-      if (!(await recordProcessedEvent(tx, event))) {
-        context.logger.debug("event already processed: duplicate ignored");
-        return { queued: 0, created: [] };
-      }
-      return apply(tx, event, plan, context);
+    const { notifications, deliveries } = await effectsOf(deps.db, event, plan, context);
+    const committed: CommittedEffects = await commitEventEffects(deps.db, {
+      event,
+      contact: plan.contact,
+      notifications,
+      deliveries,
     });
-    if (queued > 0) deps.onDeliveriesQueued?.();
+    if (committed.isDuplicate) {
+      context.logger.debug("event already processed: duplicate ignored");
+      return;
+    }
+    context.logger.info(
+      { notifications: committed.created.length, deliveries: committed.queued },
+      "event turned into notifications",
+    );
+    if (committed.queued > 0) deps.onDeliveriesQueued?.();
     // Retrying the event would find it processed; a lost announcement only costs the live push.
+    const { created } = committed;
     if (created.length > 0 && deps.onNotificationsCreated) {
       await deps
         .onNotificationsCreated(created)

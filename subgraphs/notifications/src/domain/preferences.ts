@@ -18,7 +18,10 @@ export interface Preferences {
 export const DEFAULT_PREFERENCES = { email: true, sms: false, inApp: true, push: true, phoneNumber: null } as const;
 
 /** The stored row or the defaults. */
-export function withDefaults(userId: string, row: NotificationPreference | null | undefined): Preferences {
+export function withDefaults(
+  userId: string,
+  row: Pick<NotificationPreference, "email" | "sms" | "inApp" | "push" | "phoneNumber"> | null | undefined,
+): Preferences {
   if (!row) return { userId, ...DEFAULT_PREFERENCES };
   return { userId, email: row.email, sms: row.sms, inApp: row.inApp, push: row.push, phoneNumber: row.phoneNumber };
 }

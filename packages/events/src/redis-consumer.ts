@@ -32,11 +32,16 @@ interface RetryState {
 
 /**
  * A consumer-group member on the Redis events stream. Each loop turn:
- * 1. XAUTOCLAIM entries idle longer than `claimIdleMs` (their consumer crashed) into our PEL;
+ * 1. XAUTOCLAIM entries idle longer than `claimIdleMs` (their consumer crashed) into our PEL; a
+ *    complete scan of the group's pending entries is repeated every claimIdleMs / 4 (an entry
+ *    cannot become claimable sooner), not on every turn;
  * 2. retry our pending entries whose backoff has elapsed (a failed entry stays pending, unacked,
- *    so nothing is lost, while the rest of the stream keeps flowing);
+ *    so nothing is lost, while the rest of the stream keeps flowing); skipped while our PEL is
+ *    known to be empty (only this consumer adds to it: reads, claims, failures), looked at anyway
+ *    at least every `blockMs`;
  * 3. XREADGROUP new entries (the BLOCK doubles as the idle wait).
  * An entry is XACKed only after its handler succeeded or it was copied to the dead-letter stream.
+ * At one event per turn that is 2 Redis round trips per turn instead of 4.
  */
 export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): EventConsumer {
   const o = resolveConsumerOptions(options);
@@ -46,6 +51,11 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
   // XREADGROUP BLOCK holds its connection; everything else must not queue behind it.
   const blocking = connectRedis(options.url, `${o.group}:${o.consumerName}:read`, blockMs + 5_000);
   let claimCursor = "0-0";
+  let lastClaimScan = 0;
+  const claimScanEveryMs = Math.max(1, Math.floor(o.claimIdleMs / 4));
+  /** True only while every entry this consumer read or claimed is known to be acked. */
+  let isOwnPendingEmpty = false;
+  let lastPendingScan = 0;
   let lastTidy = 0;
   let stopBacklog = () => {};
 
@@ -74,14 +84,15 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
     return raw.map((value) => (value ? (JSON.parse(value) as RetryState) : null));
   }
 
-  async function handle(entry: StreamEntry, state: RetryState | null): Promise<void> {
+  /** Handles one entry; false when it stays pending (a retry is due later). */
+  async function handle(entry: StreamEntry, state: RetryState | null): Promise<boolean> {
     if (!entry.fields) {
       // Trimmed (XADD MAXLEN) while pending: the content is gone; say so loudly and drop the reference.
       o.logger.error({ messageId: entry.id }, "pending event was trimmed from the stream before it was handled");
       assertExec(
         await redis.multi().call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec(),
       );
-      return;
+      return true;
     }
     const attempt = (state?.attempts ?? 0) + 1;
     // Recorded before the handler runs: if this process dies mid-handler, whoever reclaims the entry
@@ -100,6 +111,7 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
         entry.id,
         JSON.stringify({ attempts: attempt, dueAt: Date.now() + outcome.delayMs }),
       );
+      return false;
     } else {
       let parsed: unknown = null;
       try {
@@ -131,18 +143,21 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       const tx = redis.multi().call("XADD", keys.deadLetters, "MAXLEN", "~", 100_000, "*", ...fields);
       assertExec(await tx.call("XACK", keys.stream, o.group, entry.id).call("HDEL", keys.retryState, entry.id).exec());
     }
+    return true;
   }
 
   /**
    * Handles a batch, `concurrency` entries at a time, entries of one ordering key in stream order.
    * The whole batch settles before the loop reads again, so the pending-entry scan never sees an
    * entry that is still being handled. Entries left when stopping stay pending (peers reclaim them).
+   * Returns whether every entry of the batch was acked.
    */
   async function handleAll(
     entries: StreamEntry[],
     signal: AbortSignal,
     stateOf: (entry: StreamEntry) => RetryState | null,
-  ): Promise<void> {
+  ): Promise<boolean> {
+    let acked = 0;
     await runKeyed(
       entries,
       {
@@ -150,8 +165,11 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
         signal,
         keyOf: (entry) => (entry.fields ? o.laneOf(entry.fields.envelope ?? null) : `trimmed:${entry.id}`),
       },
-      (entry) => handle(entry, stateOf(entry)),
+      async (entry) => {
+        if (await handle(entry, stateOf(entry))) acked += 1;
+      },
     );
+    return acked === entries.length;
   }
 
   async function retryDuePending(signal: AbortSignal): Promise<number> {
@@ -165,7 +183,11 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       Math.min(o.batchSize * 10, 1_000),
       o.consumerName,
     )) as [string, string, number, number][];
-    if (pending.length === 0) return 0;
+    lastPendingScan = Date.now();
+    if (pending.length === 0) {
+      isOwnPendingEmpty = true;
+      return 0;
+    }
     const ids = pending.map((p) => p[0]);
     const states = await readStates(ids);
     const now = Date.now();
@@ -211,6 +233,7 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
         );
       }
       claimCursor = "0-0";
+      isOwnPendingEmpty = false;
       return true;
     }
   }
@@ -220,19 +243,25 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       lastTidy = Date.now();
       await forgetIdleConsumers(redis, keys.stream, o.group, o.consumerName, FORGET_AFTER_MS);
     }
-    const [cursor] = (await redis.call(
-      "XAUTOCLAIM",
-      keys.stream,
-      o.group,
-      o.consumerName,
-      o.claimIdleMs,
-      claimCursor,
-      "COUNT",
-      o.batchSize * 5,
-      "JUSTID",
-    )) as [string, string[]];
-    claimCursor = cursor;
-    const retried = await retryDuePending(signal);
+    // Mid-scan (cursor not back at 0-0): continue it on every turn.
+    if (claimCursor !== "0-0" || Date.now() - lastClaimScan >= claimScanEveryMs) {
+      if (claimCursor === "0-0") lastClaimScan = Date.now();
+      const [cursor, claimed] = (await redis.call(
+        "XAUTOCLAIM",
+        keys.stream,
+        o.group,
+        o.consumerName,
+        o.claimIdleMs,
+        claimCursor,
+        "COUNT",
+        o.batchSize * 5,
+        "JUSTID",
+      )) as [string, string[]];
+      claimCursor = cursor;
+      if (claimed.length > 0) isOwnPendingEmpty = false;
+    }
+    const mustScanPending = !isOwnPendingEmpty || Date.now() - lastPendingScan >= blockMs;
+    const retried = mustScanPending ? await retryDuePending(signal) : 0;
     if (signal.aborted) return false;
     const reply = (await blocking.call(
       "XREADGROUP",
@@ -247,7 +276,13 @@ export function createRedisStreamConsumer(options: RedisStreamConsumerOptions): 
       keys.stream,
       ">",
     )) as [string, unknown][] | null;
-    await handleAll(parseEntries(reply?.[0]?.[1]), signal, () => null);
+    const entries = parseEntries(reply?.[0]?.[1]);
+    if (entries.length > 0) {
+      // Read entries are pending until acked; the PEL is empty again only if it was before and all were.
+      const wasEmpty = isOwnPendingEmpty;
+      isOwnPendingEmpty = false;
+      if ((await handleAll(entries, signal, () => null)) && wasEmpty && !signal.aborted) isOwnPendingEmpty = true;
+    }
     // The blocking read is the idle wait: never add another one.
     return true;
   }

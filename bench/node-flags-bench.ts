@@ -7,7 +7,8 @@
  *   [--scenario heavy|fanout-100] [--rounds 5] [--seconds 4] [--connections 16]
  *
  * Prints each round and, per variant, the median gateway CPU ms per request (its ratio to the first
- * variant's) and the peak RSS (VmHWM) over the run. A variant's flags replace the deployed ones
+ * variant's), the median p50 and p99 latency and their ratio (the tail: GC pauses and other stalls
+ * show as a p99 far above p50) and the peak RSS (VmHWM) over the run. A variant's flags replace the deployed ones
  * (gateway/src/node-flags.ts); an empty value means V8's defaults.
  */
 import { writeFileSync } from "node:fs";
@@ -112,7 +113,7 @@ try {
       );
       if (round > 0) results.set(name, [...(results.get(name) ?? []), m]);
       log(
-        `round ${round} ${name}: load ${load}, ${m.load.rps.toFixed(0)} RPS, ${m.cpuMsPerRequest.toFixed(2)} CPU ms/req, RSS ${m.rssMaxProcessMb.toFixed(0)} MB (peak ${m.peakRssMb.toFixed(0)})`,
+        `round ${round} ${name}: load ${load}, ${m.load.rps.toFixed(0)} RPS, ${m.cpuMsPerRequest.toFixed(2)} CPU ms/req, p50 ${m.load.p50.toFixed(2)} / p99 ${m.load.p99.toFixed(1)} ms, RSS ${m.rssMaxProcessMb.toFixed(0)} MB (peak ${m.peakRssMb.toFixed(0)})`,
       );
     }
   }
@@ -122,8 +123,10 @@ try {
     const cpu = median(ms.map((m) => m.cpuMsPerRequest));
     const peak = Math.max(...ms.map((m) => m.peakRssMb));
     const requests = ms.reduce((sum, m) => sum + m.load.sent, 0);
+    const p50 = median(ms.map((m) => m.load.p50));
+    const p99 = median(ms.map((m) => m.load.p99));
     process.stdout.write(
-      `${name} [${flags.join(" ") || "V8 defaults"}]: CPU ${cpu.toFixed(2)} ms/req (${(cpu / baseline).toFixed(2)}×), peak RSS ${peak.toFixed(0)} MB, ${requests} requests\n`,
+      `${name} [${flags.join(" ") || "V8 defaults"}]: CPU ${cpu.toFixed(2)} ms/req (${(cpu / baseline).toFixed(2)}×), p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(1)} ms (p99/p50 ${(p99 / p50).toFixed(1)}), peak RSS ${peak.toFixed(0)} MB, ${requests} requests\n`,
     );
   }
   await replay.stop();

@@ -14,6 +14,13 @@
  *   --bench-like   as the bench runs the gateway: a unique EdDSA token per request, verified for real
  *                  (local JWKS), and the production logger at info (access log) into /tmp/profile-gateway-<pid>.log
  *   --no-profile   CPU per request without the inspector's own cost (no .cpuprofile written)
+ *   --promoted     instead of a CPU profile, a sampling heap profile of the objects that outlived a
+ *                  young-generation GC (promoted to the old generation, whether a major GC collected
+ *                  them later or not): /tmp/engine-<engine>-<query>-promoted.heapprofile. Objects that
+ *                  die young cost a scavenge little; promoted ones are what the major GCs (the long
+ *                  pauses at p99) have to mark and compact.
+ *   --allocated    the same for every allocation (what fills the young generation: scavenges per
+ *                  request): /tmp/engine-<engine>-<query>-allocated.heapprofile. Both print MB per request.
  */
 import { spawn } from "node:child_process";
 import { openSync, rmSync, writeFileSync, writeSync } from "node:fs";
@@ -32,7 +39,8 @@ const [engine = "shopgraph", which = "heavy", secondsText = "8"] = process.argv
   .slice(2)
   .filter((arg) => !arg.startsWith("--"));
 const benchLike = flags.has("--bench-like");
-const profiling = !flags.has("--no-profile");
+const heapSampling = flags.has("--promoted") ? "promoted" : flags.has("--allocated") ? "allocated" : undefined;
+const profiling = !flags.has("--no-profile") && !heapSampling;
 const FANOUT = "query FanOut($n: Int!) { orders(first: $n) { edges { node { number customer { id name } } } } }";
 const BODIES: Record<string, unknown> = {
   heavy: { query: HEAVY_QUERY },
@@ -137,6 +145,15 @@ if (profiling) {
 }
 // The main thread's own CPU (Linux: /proc/self/task/<pid>/stat, in clock ticks of 10 ms).
 const mainThreadMs = () => procStat(`self/task/${process.pid}`)?.cpuMs ?? 0;
+if (heapSampling) {
+  session.connect();
+  await session.post("HeapProfiler.enable");
+  await session.post("HeapProfiler.startSampling", {
+    samplingInterval: 16 * 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: heapSampling === "allocated",
+  });
+}
 const mainBefore = mainThreadMs();
 const cpuBefore = process.cpuUsage();
 const loadStart = performance.now();
@@ -144,10 +161,20 @@ const requests = await load(Number(secondsText));
 const cpu = process.cpuUsage(cpuBefore);
 const mainMs = mainThreadMs() - mainBefore;
 const loadMs = performance.now() - loadStart;
-const file = profiling ? `/tmp/engine-${engine}-${which}${benchLike ? "-bench-like" : ""}.cpuprofile` : undefined;
-if (file) {
+const name = `/tmp/engine-${engine}-${which}${benchLike ? "-bench-like" : ""}`;
+const file = profiling ? `${name}.cpuprofile` : heapSampling ? `${name}-${heapSampling}.heapprofile` : undefined;
+let sampledMbPerRequest: number | undefined;
+if (file && profiling) {
   const { profile } = await session.post("Profiler.stop");
   writeFileSync(file, JSON.stringify(profile));
+}
+if (file && heapSampling) {
+  const { profile } = await session.post("HeapProfiler.stopSampling");
+  writeFileSync(file, JSON.stringify(profile));
+  // Each node's selfSize is V8's estimate of all the bytes its samples stand for.
+  type Node = { selfSize: number; children: Node[] };
+  const total = (node: Node): number => node.children.reduce((sum, child) => sum + total(child), node.selfSize);
+  sampledMbPerRequest = total(profile.head) / 2 ** 20 / requests;
 }
 console.log(
   JSON.stringify({
@@ -162,6 +189,7 @@ console.log(
     idleCpuMsPerSecond,
     // CPU per request without the idle rate over the load's duration (less dependent on throughput).
     netCpuMsPerRequest: ((cpu.user + cpu.system) / 1000 - (idleCpuMsPerSecond * loadMs) / 1000) / requests,
+    ...(sampledMbPerRequest === undefined ? {} : { [`${heapSampling}MbPerRequest`]: sampledMbPerRequest }),
     file,
   }),
 );

@@ -108,7 +108,11 @@ export function graphqlRoute<C extends BaseContext>(
     }
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {
-      res.end(response.body.string);
+      // As bytes, not the string: Node would measure the string (flattening Apollo's
+      // `JSON.stringify(result) + "\n"`, a copy) and then copy it again on the heap to write it
+      // after the headers; Buffer.from encodes it once, off the JS heap for answers over 4 KB.
+      // One response-sized young-generation copy less per request (issue 16 §1: fewer scavenges).
+      res.end(Buffer.from(response.body.string));
       return;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

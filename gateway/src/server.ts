@@ -16,6 +16,7 @@ import {
   createOperationState,
   graphqlRoute,
   operationObserverPlugin,
+  pluginChain,
   type HttpServerHandle,
 } from "@shopgraph/http";
 import {
@@ -194,61 +195,67 @@ export async function createGateway(
     // fill in id-only requests before Apollo's APQ lookup; subscriptions are refused; cost is
     // computed once variables are known (didResolveOperation, before planning) and must come
     // before rate limiting, which spends that cost synchronously after it; error logging last.
+    // Our request plugins run as two chains (pluginChain: one Apollo listener each, same hooks in the
+    // same order) around Apollo's cache-control plugin, which must stay a plugin of its own.
     plugins: [
-      // Metric labels: manifest operations by name, then the first 100 other names, then "other".
-      operationObserverPlugin<GatewayContext>({
-        label: createOperationNameLabeler({
-          known: [...trustedOperations.values()].map((op) => op.name),
-          maxDynamic: 100,
-        }),
-        onFinished: observeGraphQLOperation,
-      }),
       landingPagePlugin(production),
-      trustedDocumentsPlugin<GatewayContext>({
-        operations: trustedOperations,
-        defaultMode: config.TRUSTED_DOCUMENTS_MODE,
-        clientModes: config.TRUSTED_DOCUMENTS_CLIENTS,
-        onTrusted: () => observeTrustedDocument("hit"),
-        onUnknown: ({ mode }) => observeTrustedDocument(mode === "enforce" ? "rejected" : "unknown"),
-      }),
-      subscriptionAdmissionPlugin<GatewayContext>(),
-      // Before validation: a repeated directive is one error, not one per repetition.
-      directivePrecheckPlugin({ maxDirectives: config.MAX_DIRECTIVES }),
-      // NUL/unpaired surrogates in strings and ambiguous multi-operation documents are coded 400s.
-      clientInputPlugin<GatewayContext>(),
-      credentialLimitPlugin({ maxPerField: config.MAX_CREDENTIAL_FIELDS }),
-      // @authenticated/@requiresScopes/@policy: refused fields leave the operation before cost, limits and planning.
-      authorizationPlugin<GatewayContext>({
-        analyzer: () => access,
-        subjectOf: (ctx) => ({ viewer: ctx.viewer, isService: false }),
-      }),
-      costLimitPlugin<GatewayContext>({ ...DEFAULT_COST_LIMIT, maxCost: config.MAX_COST }),
-      ...(config.RATE_LIMIT_ENABLED
-        ? [
-            rateLimitPlugin<GatewayContext>({
-              store: deps.redis
-                ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX, {
-                    timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
-                    logger: deps.logger,
-                  })
-                : createMemoryRateLimitStore(),
-              windowMs: config.RATE_LIMIT_WINDOW_MS,
-              userPoints: config.RATE_LIMIT_USER_POINTS,
-              anonymousPoints: config.RATE_LIMIT_ANON_POINTS,
-              credentialAttempts: config.RATE_LIMIT_CREDENTIAL_ATTEMPTS,
-              maxPointsPerRequest: config.MAX_COST,
-              // The same list the per-operation cap uses: social sign-in attempts count per IP like password ones.
-              credentialFields: CREDENTIAL_FIELDS,
-              onStoreError: (error) => deps.logger.error({ err: error }, "rate limit store failed; request allowed"),
-              onReject: observeRateLimitRejection,
-            }),
-          ]
-        : []),
+      pluginChain<GatewayContext>([
+        // Metric labels: manifest operations by name, then the first 100 other names, then "other".
+        operationObserverPlugin<GatewayContext>({
+          label: createOperationNameLabeler({
+            known: [...trustedOperations.values()].map((op) => op.name),
+            maxDynamic: 100,
+          }),
+          onFinished: observeGraphQLOperation,
+        }),
+        trustedDocumentsPlugin<GatewayContext>({
+          operations: trustedOperations,
+          defaultMode: config.TRUSTED_DOCUMENTS_MODE,
+          clientModes: config.TRUSTED_DOCUMENTS_CLIENTS,
+          onTrusted: () => observeTrustedDocument("hit"),
+          onUnknown: ({ mode }) => observeTrustedDocument(mode === "enforce" ? "rejected" : "unknown"),
+        }),
+        subscriptionAdmissionPlugin<GatewayContext>(),
+        // Before validation: a repeated directive is one error, not one per repetition.
+        directivePrecheckPlugin({ maxDirectives: config.MAX_DIRECTIVES }),
+        // NUL/unpaired surrogates in strings and ambiguous multi-operation documents are coded 400s.
+        clientInputPlugin<GatewayContext>(),
+        credentialLimitPlugin({ maxPerField: config.MAX_CREDENTIAL_FIELDS }),
+        // @authenticated/@requiresScopes/@policy: refused fields leave the operation before cost, limits and planning.
+        authorizationPlugin<GatewayContext>({
+          analyzer: () => access,
+          subjectOf: (ctx) => ({ viewer: ctx.viewer, isService: false }),
+        }),
+        costLimitPlugin<GatewayContext>({ ...DEFAULT_COST_LIMIT, maxCost: config.MAX_COST }),
+        ...(config.RATE_LIMIT_ENABLED
+          ? [
+              rateLimitPlugin<GatewayContext>({
+                store: deps.redis
+                  ? createRedisRateLimitStore(deps.redis, config.REDIS_KEY_PREFIX, {
+                      timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+                      logger: deps.logger,
+                    })
+                  : createMemoryRateLimitStore(),
+                windowMs: config.RATE_LIMIT_WINDOW_MS,
+                userPoints: config.RATE_LIMIT_USER_POINTS,
+                anonymousPoints: config.RATE_LIMIT_ANON_POINTS,
+                credentialAttempts: config.RATE_LIMIT_CREDENTIAL_ATTEMPTS,
+                maxPointsPerRequest: config.MAX_COST,
+                // The same list the per-operation cap uses: social sign-in attempts count per IP like password ones.
+                credentialFields: CREDENTIAL_FIELDS,
+                onStoreError: (error) => deps.logger.error({ err: error }, "rate limit store failed; request allowed"),
+                onReject: observeRateLimitRejection,
+              }),
+            ]
+          : []),
+      ]),
       // HTTP caching: Apollo's plugin keeps the subgraphs' Cache-Control hints, ours writes the header.
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
-      cachePolicyPlugin<GatewayContext>(),
-      errorLoggingPlugin<GatewayContext>(),
-      outageStatusPlugin<GatewayContext>(),
+      pluginChain<GatewayContext>([
+        cachePolicyPlugin<GatewayContext>(),
+        errorLoggingPlugin<GatewayContext>(),
+        outageStatusPlugin<GatewayContext>(),
+      ]),
     ],
   });
   await apollo.start();

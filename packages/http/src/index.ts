@@ -8,3 +8,4 @@ export * from "./operation-observer-plugin.ts";
 export * from "./metrics-server.ts";
 export * from "./client-input-plugin.ts";
 export * from "./running-service.ts";
+export * from "./plugin-chain.ts";

@@ -2,6 +2,7 @@ import type DataLoader from "dataloader";
 import { createByIdLoader, createGroupLoader, type BaseSubgraphContext } from "@shopgraph/subgraph-kit";
 import type { Db } from "./db/client.ts";
 import { createCustomerOrderLoaders, type CustomerOrderLoaders } from "./db/customer-order-pages.ts";
+import type { PlacedOrder } from "./db/order-rows.ts";
 import {
   findLinesByOrderIds,
   findOrdersByIds,
@@ -50,4 +51,16 @@ export function createOrdersContext(base: BaseSubgraphContext, checkout: Checkou
       customerOrders: createCustomerOrderLoaders(db),
     },
   };
+}
+
+/**
+ * Seeds the request's loaders with an order this request just wrote (row, lines, payment), so its
+ * fields resolve from those rows instead of reading them back; returns the order row.
+ */
+export function primeOrder(ctx: OrdersContext, placed: PlacedOrder): Order {
+  const { order } = placed;
+  ctx.loaders.order.prime(order.id, order);
+  ctx.loaders.lines.prime(order.id, placed.lines);
+  ctx.loaders.payments.prime(order.id, [placed.payment]);
+  return order;
 }

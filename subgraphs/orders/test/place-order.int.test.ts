@@ -3,12 +3,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedCustomer, seedOrders, seedProducts } from "@shopgraph/fixtures";
 import type { CrashPoint } from "../src/domain/checkout-deps.ts";
 import { buyableProducts, startTestOrders, type TestOrders } from "./harness.ts";
-import { ADDRESS, orderInput, PLACE_ORDER } from "./operations.ts";
+import { ADDRESS, ORDER_FIELDS, orderInput, PLACE_ORDER } from "./operations.ts";
 
 let orders: TestOrders;
 let onStep: ((point: CrashPoint, orderId: string) => void) | undefined;
+/** SQL the requests sent (the outbox relay polls on the same client in the background: left out). */
+const statements: string[] = [];
 beforeAll(async () => {
-  orders = await startTestOrders({ deps: { hooks: { beforeStep: (point, id) => onStep?.(point, id) } } });
+  orders = await startTestOrders({
+    deps: {
+      hooks: { beforeStep: (point, id) => onStep?.(point, id) },
+      onQuery: (sql) => !sql.includes('"OutboxEvent"') && statements.push(sql),
+    },
+  });
 });
 afterAll(() => orders?.close());
 
@@ -100,6 +107,42 @@ describe("placeOrder: the happy path", () => {
     expect(minor(again.data?.order.items[0].unitPrice.amount)).toBe(p3.priceMinor);
     orders.products.update(p3.id, { title: p3.title, priceMinor: p3.priceMinor });
   });
+});
+
+describe("placeOrder answers from the rows its checkout wrote", () => {
+  it.each([
+    ["PAID", "tok_visa"],
+    ["PAYMENT_FAILED", "tok_chargeDeclined"],
+  ])(
+    "%s: the same order, every field, as a later read and a replay of the key, without reading it back",
+    async (status, token) => {
+      const key = randomUUID();
+      const input = orderInput(
+        [
+          { productId: p2.id, quantity: 1 },
+          { productId: p3.id, quantity: 2 },
+        ],
+        token,
+      );
+      const customer = await orders.tokens.customer();
+      statements.length = 0;
+      const placed = await place(input, key, customer);
+      const sent = [...statements];
+      expect(placed.errors).toBeUndefined();
+      const order = placed.data?.placeOrder.order;
+      expect(order.status).toBe(status);
+      // Every checkout statement writes (claim, create, saga steps, provider, ending): none reads the order back.
+      expect(sent.filter((sql) => /^\s*SELECT\b/i.test(sql))).toEqual([]);
+      const read = await orders.query(
+        `query($id: ID!) { order(id: $id) { ${ORDER_FIELDS} } }`,
+        { id: order.id },
+        customer,
+      );
+      expect(read.data?.order).toEqual(order);
+      const replayed = await place(input, key, customer);
+      expect(replayed.data?.placeOrder).toEqual(placed.data?.placeOrder);
+    },
+  );
 });
 
 describe("placeOrder: input validation (nothing stored, nothing reserved, nothing charged)", () => {

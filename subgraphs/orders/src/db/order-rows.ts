@@ -59,3 +59,10 @@ export interface Payment {
 
 /** An order with its lines (in position order), as the saga and events handle it. */
 export type OrderWithLines = Order & { lines: OrderLine[] };
+
+/** An order as its checkout just left it: the row, its lines and its one payment, as written (no re-read). */
+export interface PlacedOrder {
+  order: Order;
+  lines: OrderLine[];
+  payment: Payment;
+}

@@ -4,7 +4,15 @@ import type { CurrencyCode } from "@shopgraph/subgraph-kit";
 import { orderEvent, type OrderEventType } from "../domain/order-events.ts";
 import type { PricedLine, ShippingAddress } from "../domain/order-validation.ts";
 import type { Db } from "./client.ts";
-import type { Order, OrderLine, OrderStatus, OrderWithLines, PaymentStatus } from "./order-rows.ts";
+import type {
+  Order,
+  OrderLine,
+  OrderStatus,
+  OrderWithLines,
+  Payment,
+  PaymentStatus,
+  PlacedOrder,
+} from "./order-rows.ts";
 import { completeKey, releaseKey, type StoredResponse } from "./idempotency-repository.ts";
 import { findOrderWithLines } from "./order-repository.ts";
 
@@ -104,25 +112,31 @@ export interface CheckoutEnding {
 /**
  * Applies a checkout's ending in ONE statement (so atomically): the guarded status change drives
  * the payment row, the outbox event and the key's answer, so none is written if the order was
- * overtaken (false). The event is built from the order in hand (only status changes here).
+ * overtaken (null). The event is built from the order in hand (only status changes here); the
+ * order and payment come back as now stored, so placeOrder answers without reading them again.
  */
-export async function finishCheckout(db: Db, order: OrderWithLines, ending: CheckoutEnding): Promise<boolean> {
+export async function finishCheckout(
+  db: Db,
+  order: OrderWithLines,
+  ending: CheckoutEnding,
+): Promise<PlacedOrder | null> {
   const event = orderEvent(
     ending.event,
     { ...order, status: ending.status },
     { reason: ending.reason, traceparent: currentTraceparent() ?? undefined },
   );
   const { payment } = ending;
-  const rows = await db.$queryRaw<{ finished: number }[]>`
+  const rows = await db.$queryRaw<(Payment & { orderUpdatedAt: Date })[]>`
     WITH finished AS (
       UPDATE "Order" SET "status" = ${ending.status}::"OrderStatus", "sagaStep" = NULL, "updatedAt" = now()
       WHERE "id" = ${order.id}::uuid AND "status" = 'PENDING' AND "sagaStep" = ${ending.expectedStep}
-      RETURNING "id"
+      RETURNING "id", "updatedAt"
     ), payment AS (
       INSERT INTO "Payment" ("id", "orderId", "status", "amountMinor", "currencyCode", "providerRef", "failureReason")
       SELECT ${randomUUID()}::uuid, f."id", ${payment.status}::"PaymentStatus", ${payment.amountMinor}::bigint, ${payment.currencyCode}::"CurrencyCode",
         ${payment.providerRef}::text, ${payment.failureReason}::text
       FROM finished f
+      RETURNING *
     ), outbox AS (
       INSERT INTO "OutboxEvent" ("id", "type", "version", "payload", "traceparent")
       SELECT ${randomUUID()}::uuid, ${event.type}, ${event.version}::int, ${JSON.stringify(event.payload)}::jsonb, ${event.traceparent}::text
@@ -131,8 +145,16 @@ export async function finishCheckout(db: Db, order: OrderWithLines, ending: Chec
       UPDATE "IdempotencyRecord" SET "state" = 'COMPLETED', "response" = ${JSON.stringify(ending.response)}::jsonb
       WHERE "orderId" IN (SELECT "id" FROM finished) AND "state" = 'IN_PROGRESS'
     )
-    SELECT count(*)::int AS "finished" FROM finished`;
-  return rows[0]?.finished === 1;
+    SELECT p.*, f."updatedAt" AS "orderUpdatedAt" FROM finished f JOIN payment p ON p."orderId" = f."id"`;
+  const row = rows[0];
+  if (!row) return null;
+  const { orderUpdatedAt, ...stored } = row;
+  const { lines, ...written } = order;
+  return {
+    order: { ...written, status: ending.status, sagaStep: null, updatedAt: orderUpdatedAt },
+    lines,
+    payment: stored,
+  };
 }
 
 /**

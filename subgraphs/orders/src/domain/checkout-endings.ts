@@ -1,5 +1,6 @@
 import { userError, type UserError } from "@shopgraph/errors";
 import type { StoredResponse } from "../db/idempotency-repository.ts";
+import type { PlacedOrder } from "../db/order-rows.ts";
 import { finishCheckout } from "../db/order-writes.ts";
 import type { CheckoutDeps } from "./checkout-deps.ts";
 import type { OrderWithLines } from "./order-events.ts";
@@ -26,15 +27,21 @@ export class SagaSupersededError extends Error {
   }
 }
 
+/** What a checkout that ran answers: the key's stored answer and, when it kept an order, that order as written. */
+export interface CheckoutResult extends StoredResponse {
+  /** Absent when the answer is replayed or no order was kept: the caller reads the order by id then. */
+  placed?: PlacedOrder;
+}
+
 /** PAID: stock committed and money captured; emits order.confirmed and answers the key. */
 export async function endPaid(
   deps: CheckoutDeps,
   order: OrderWithLines,
   expectedStep: string,
   charge: ChargeRecord,
-): Promise<StoredResponse> {
+): Promise<CheckoutResult> {
   const response: StoredResponse = { orderId: order.id, userErrors: [] };
-  const done = await finishCheckout(deps.db, order, {
+  const placed = await finishCheckout(deps.db, order, {
     expectedStep,
     status: "PAID",
     payment: {
@@ -47,8 +54,8 @@ export async function endPaid(
     event: "order.confirmed",
     response,
   });
-  if (!done) throw new SagaSupersededError(order.id);
-  return response;
+  if (!placed) throw new SagaSupersededError(order.id);
+  return { ...response, placed };
 }
 
 /** How a failed checkout is recorded. */
@@ -66,12 +73,12 @@ export async function endFailed(
   order: OrderWithLines,
   expectedStep: string,
   failure: Failure,
-): Promise<StoredResponse> {
+): Promise<CheckoutResult> {
   const response: StoredResponse = {
     orderId: order.id,
     userErrors: [failure.userError ?? paymentFailureError(failure.reason)],
   };
-  const done = await finishCheckout(deps.db, order, {
+  const placed = await finishCheckout(deps.db, order, {
     expectedStep,
     status: "PAYMENT_FAILED",
     payment: {
@@ -85,6 +92,6 @@ export async function endFailed(
     reason: failure.reason,
     response,
   });
-  if (!done) throw new SagaSupersededError(order.id);
-  return response;
+  if (!placed) throw new SagaSupersededError(order.id);
+  return { ...response, placed };
 }

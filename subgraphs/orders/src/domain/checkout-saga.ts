@@ -3,7 +3,7 @@ import type { StoredResponse } from "../db/idempotency-repository.ts";
 import { findOrdersByIds } from "../db/order-repository.ts";
 import { advanceSagaStep, discardPendingOrder } from "../db/order-writes.ts";
 import { reachStep, type CheckoutDeps } from "./checkout-deps.ts";
-import { endFailed, endPaid, SagaSupersededError } from "./checkout-endings.ts";
+import { endFailed, endPaid, SagaSupersededError, type CheckoutResult } from "./checkout-endings.ts";
 import type { OrderWithLines } from "./order-events.ts";
 import { PaymentProviderError, type ChargeRecord, type PaymentProvider } from "./payment-provider.ts";
 import { ProductsUnavailableError, type StockError } from "./products-client.ts";
@@ -18,7 +18,7 @@ export async function runCheckout(
   order: OrderWithLines,
   key: { customerId: string; key: string },
   paymentToken: string,
-): Promise<StoredResponse> {
+): Promise<CheckoutResult> {
   try {
     await reachStep(deps, "reserve", order.id);
     let reservation;
@@ -61,7 +61,7 @@ export async function completeAfterCharge(
   charge: ChargeRecord,
   step: string,
   lostReason: string,
-): Promise<StoredResponse> {
+): Promise<CheckoutResult> {
   if (charge.status !== "CAPTURED") {
     const reason = charge.status === "DECLINED" ? (charge.declineCode ?? "card_declined") : lostReason;
     await reachStep(deps, "release", order.id);

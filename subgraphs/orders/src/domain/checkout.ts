@@ -1,6 +1,7 @@
-import { releaseKey, type StoredResponse } from "../db/idempotency-repository.ts";
+import { releaseKey } from "../db/idempotency-repository.ts";
 import { createPendingOrder } from "../db/order-writes.ts";
 import type { CheckoutDeps } from "./checkout-deps.ts";
+import type { CheckoutResult } from "./checkout-endings.ts";
 import { runCheckout } from "./checkout-saga.ts";
 import { checkIdempotencyKey, claimKey, hashRequest } from "./idempotency.ts";
 import type { OrderWithLines } from "./order-events.ts";
@@ -9,14 +10,15 @@ import { priceLines, validatePlaceOrderInput, type PlaceOrderInput } from "./ord
 /**
  * placeOrder for a signed-in customer: validate, claim the idempotency key (or replay / wait for
  * the first attempt), snapshot titles and prices from products, create the PENDING order and run
- * the saga. Returns what the key replays: the order id (null if none was kept) and userErrors.
+ * the saga. Returns what the key replays (the order id, null if none was kept, and userErrors) and,
+ * when this call ran the saga to an end, the order as it wrote it.
  */
 export async function placeOrder(
   deps: CheckoutDeps,
   customerId: string,
   input: PlaceOrderInput,
   idempotencyKey: string,
-): Promise<StoredResponse> {
+): Promise<CheckoutResult> {
   checkIdempotencyKey(idempotencyKey);
   const { lines, address } = validatePlaceOrderInput(input);
   const claim = await claimKey(deps.db, customerId, idempotencyKey, hashRequest(input), deps.idempotencyWaitMs);

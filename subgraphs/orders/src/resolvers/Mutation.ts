@@ -1,5 +1,5 @@
 import { DomainError, toPayload } from "@shopgraph/errors";
-import type { OrdersContext } from "../context.ts";
+import { primeOrder, type OrdersContext } from "../context.ts";
 import { placeOrder } from "../domain/checkout.ts";
 import { cancelOrder, markOrderDelivered, markOrderShipped } from "../domain/order-lifecycle.ts";
 import type { MutationResolvers } from "../generated/resolvers-types.ts";
@@ -9,11 +9,13 @@ const viewerOf = (ctx: OrdersContext) => ctx.viewer!;
 
 export const Mutation = {
   // A declined payment answers with the (PAYMENT_FAILED) order and the decline, so it is not toPayload.
+  // A checkout that ran answers from the rows it wrote; a replayed key reads its order.
   placeOrder: async (_, args, ctx) => {
     try {
       const result = await placeOrder(ctx.checkout, viewerOf(ctx).id, args.input, args.idempotencyKey);
+      const { placed, orderId } = result;
       return {
-        order: result.orderId ? await ctx.loaders.order.load(result.orderId) : null,
+        order: placed ? primeOrder(ctx, placed) : orderId ? await ctx.loaders.order.load(orderId) : null,
         userErrors: result.userErrors,
       };
     } catch (error) {

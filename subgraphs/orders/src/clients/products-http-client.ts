@@ -6,6 +6,7 @@ import {
   type ProductsClient,
   type StockResult,
 } from "../domain/products-client.ts";
+import { createPostJson, type PostedAnswer } from "./post-json.ts";
 
 /** Options for {@link createProductsHttpClient}. */
 export interface ProductsHttpClientOptions {
@@ -14,7 +15,6 @@ export interface ProductsHttpClientOptions {
   serviceToken: string;
   /** Per-call deadline; the outcome of a call past it is unknown (stock calls are idempotent). Default 5 000. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 const ENTITIES = `query OrdersProductSnapshots($r: [_Any!]!) {
@@ -63,18 +63,13 @@ function toStockResult(payload: StockPayload | undefined): StockResult {
 
 /** The products service over HTTP, authenticated with the service credential. */
 export function createProductsHttpClient(options: ProductsHttpClientOptions): ProductsClient {
-  const doFetch = options.fetch ?? fetch;
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const postJson = createPostJson(options.url, options.timeoutMs ?? 5_000);
+  const headers = { [SERVICE_TOKEN_HEADER]: options.serviceToken };
 
   async function post<T>(query: string, variables: Record<string, unknown>, field: string): Promise<T> {
-    let response: Response;
+    let response: PostedAnswer;
     try {
-      response = await doFetch(options.url, {
-        method: "POST",
-        headers: { "content-type": "application/json", [SERVICE_TOKEN_HEADER]: options.serviceToken },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      response = await postJson(JSON.stringify({ query, variables }), headers);
     } catch (error) {
       throw new ProductsUnavailableError(`products unreachable (${field}): ${(error as Error).message}`, {
         cause: error,
@@ -82,14 +77,20 @@ export function createProductsHttpClient(options: ProductsHttpClientOptions): Pr
     }
     let body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] };
     try {
-      body = (await response.json()) as typeof body;
+      body = JSON.parse(response.body) as typeof body;
     } catch (error) {
       throw new ProductsUnavailableError(`products answered ${response.status} with a non-JSON body (${field})`, {
         cause: error,
       });
     }
     // Any GraphQL error makes the answer untrustworthy: treat it like an outage, never as a "no".
-    if (!response.ok || body.errors?.length || !body.data || body.data[field] === undefined) {
+    if (
+      response.status < 200 ||
+      response.status > 299 ||
+      body.errors?.length ||
+      !body.data ||
+      body.data[field] === undefined
+    ) {
       const detail = body.errors?.map((e) => `${e.extensions?.code ?? "ERROR"}: ${e.message}`).join("; ") ?? "";
       throw new ProductsUnavailableError(`products failed ${field} (HTTP ${response.status}) ${detail}`.trim());
     }

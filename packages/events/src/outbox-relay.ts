@@ -112,13 +112,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     );
   }
 
+  /** Set by wake(): a commit notification said rows are waiting, so the next batch skips the look. */
+  let rowsCommitted = false;
+
   async function relayOnce(): Promise<number> {
     // A cheap look before opening a transaction: most polls find nothing, and on the embedded
-    // server (one connection at a time) an idle relay should not hold the connection at all.
-    const [row] = await db.query<{ waiting: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM ${table} WHERE "publishedAt" IS NULL) AS waiting`,
-    );
-    if (!row?.waiting) return 0;
+    // server (one connection at a time) an idle relay should not hold the connection at all. After
+    // a commit notification it could only say yes: skipped, one statement fewer per event.
+    const hinted = rowsCommitted;
+    rowsCommitted = false;
+    if (!hinted) {
+      const [row] = await db.query<{ waiting: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${table} WHERE "publishedAt" IS NULL) AS waiting`,
+      );
+      if (!row?.waiting) return 0;
+    }
     const result = await db.transaction(async (query) => {
       const rows = await query<OutboxRow>(
         `SELECT id, type, version, payload, traceparent, "occurredAt" FROM ${table}
@@ -177,7 +185,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     relayOnce,
     start: () => loop.start(),
     stop: () => loop.stop(),
-    wake: () => loop.wake(),
+    wake: () => {
+      rowsCommitted = true;
+      loop.wake();
+    },
     get healthy() {
       return loop.healthy;
     },

@@ -96,6 +96,31 @@ describe("outbox relay", () => {
     expect(rows.rows.every((r) => r.publishedAt instanceof Date && r.attempts === 1)).toBe(true);
   });
 
+  it("looks for waiting rows before a polled batch, not after a commit notification (wake)", async () => {
+    const sent: string[] = [];
+    const recorded: SqlDatabase = {
+      query: (text, params) => (sent.push(text), db.query(text, params)),
+      transaction: (fn) => db.transaction((query) => fn((text, params) => (sent.push(text), query(text, params)))),
+    };
+    const publisher = recordingPublisher();
+    const relay = createOutboxRelay({ db: recorded, publisher, logger, intervalMs: 60_000, retentionMs: 0 });
+    const looks = () => sent.filter((sql) => sql.includes("EXISTS")).length;
+    // A poll finding nothing: one look, no transaction.
+    expect(await relay.relayOnce()).toBe(0);
+    expect(sent).toHaveLength(1);
+    expect(looks()).toBe(1);
+    relay.start();
+    await waitFor(() => looks() === 2, "the loop's first poll");
+    const [id] = await writeOutbox(1);
+    sent.length = 0;
+    relay.wake();
+    await waitFor(() => publisher.published.some((e) => e.id === id), "the woken batch");
+    await relay.stop();
+    // Straight to the claim and the mark.
+    expect(looks()).toBe(0);
+    expect(sent.map((sql) => sql.trim().split(/\s+/)[0])).toEqual(["SELECT", "UPDATE"]);
+  });
+
   it("stamps publishedAt when the publish succeeded, not when the batch was claimed", async () => {
     await writeOutbox(2);
     const relay = createOutboxRelay({ db, publisher: recordingPublisher(400), logger });

@@ -99,6 +99,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
   const knownPaths = new Set(Object.keys(routes).map((key) => key.slice(key.indexOf(" ") + 1)));
   // Longest prefix first, so "/oauth/interaction/" could be mounted apart from "/oauth/".
   const prefixes = Object.keys(options.prefixRoutes ?? {}).sort((a, b) => b.length - a.length);
+  // The same on every response: merged once, not spread into a new object per request.
+  const fixedHeaders = Object.entries({ ...SECURITY_HEADERS, ...options.headers });
 
   // Metrics are never on this (public) server: see metrics-server.ts.
   const server = createServer(
@@ -122,12 +124,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServerHandle {
       const incoming = req.headers["x-request-id"];
       const requestId =
         options.trustRequestId && typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      for (const [name, value] of Object.entries({
-        ...SECURITY_HEADERS,
-        ...options.headers,
-        "x-request-id": requestId,
-      }))
-        res.setHeader(name, value);
+      for (const [name, value] of fixedHeaders) res.setHeader(name, value);
+      res.setHeader("x-request-id", requestId);
       if (draining) res.setHeader("connection", "close");
       let url: URL;
       try {

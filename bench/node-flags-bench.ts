@@ -4,12 +4,13 @@
  * (the order rotates each round), so a machine that gets busier or quieter moves every variant alike.
  *
  *   pnpm bench:node-flags --variant defaults= --variant "deployed=--max-semi-space-size=32 --max-old-space-size=1024"
- *   [--scenario heavy|fanout-100] [--rounds 5] [--seconds 4] [--connections 16]
+ *   [--scenario heavy|fanout-100] [--rounds 5] [--seconds 4] [--connections 16] [--env NAME:KEY=VALUE …]
  *
  * Prints each round and, per variant, the median gateway CPU ms per request (its ratio to the first
  * variant's), the median p50 and p99 latency and their ratio (the tail: GC pauses and other stalls
  * show as a p99 far above p50) and the peak RSS (VmHWM) over the run. A variant's flags replace the deployed ones
- * (gateway/src/node-flags.ts); an empty value means V8's defaults.
+ * (gateway/src/node-flags.ts); an empty value means V8's defaults. `--env NAME:KEY=VALUE` adds an
+ * environment variable to variant NAME only (e.g. NODE_COMPILE_CACHE, MALLOC_ARENA_MAX).
  */
 import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -27,6 +28,7 @@ import { createTokenPool } from "./lib/tokens.ts";
 const { values } = parseArgs({
   options: {
     variant: { type: "string", multiple: true },
+    env: { type: "string", multiple: true },
     scenario: { type: "string", default: "heavy" },
     rounds: { type: "string", default: "5" },
     seconds: { type: "string", default: "4" },
@@ -44,6 +46,14 @@ const variants = (values.variant ?? []).map((text) => {
       .filter(Boolean),
   };
 });
+const envOf = new Map<string, Record<string, string>>();
+for (const text of values.env ?? []) {
+  const match = /^([^:]+):([^=]+)=(.*)$/.exec(text);
+  if (!match) throw new Error(`--env wants NAME:KEY=VALUE, got "${text}"`);
+  const [, name, key, value] = match as unknown as [string, string, string, string];
+  if (!variants.some((v) => v.name === name)) throw new Error(`--env names no variant: "${name}"`);
+  envOf.set(name, { ...envOf.get(name), [key]: value });
+}
 if (variants.length < 2) throw new Error("give at least two --variant NAME=FLAGS (FLAGS may be empty)");
 const rounds = Number(values.rounds);
 const seconds = Number(values.seconds);
@@ -80,6 +90,7 @@ try {
       persistedDocumentsPath,
       logDir,
       nodeFlags: flags,
+      env: envOf.get(name),
       tag: name,
     });
     gateways.push({ name, gateway });
@@ -119,6 +130,7 @@ try {
   }
   const baseline = median((results.get(variants[0]!.name) ?? []).map((m) => m.cpuMsPerRequest));
   for (const { name, flags } of variants) {
+    const env = Object.entries(envOf.get(name) ?? {}).map(([k, v]) => ` ${k}=${v}`);
     const ms = results.get(name) ?? [];
     const cpu = median(ms.map((m) => m.cpuMsPerRequest));
     const peak = Math.max(...ms.map((m) => m.peakRssMb));
@@ -126,7 +138,7 @@ try {
     const p50 = median(ms.map((m) => m.load.p50));
     const p99 = median(ms.map((m) => m.load.p99));
     process.stdout.write(
-      `${name} [${flags.join(" ") || "V8 defaults"}]: CPU ${cpu.toFixed(2)} ms/req (${(cpu / baseline).toFixed(2)}×), p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(1)} ms (p99/p50 ${(p99 / p50).toFixed(1)}), peak RSS ${peak.toFixed(0)} MB, ${requests} requests\n`,
+      `${name} [${flags.join(" ") || "V8 defaults"}${env.join("")}]: CPU ${cpu.toFixed(2)} ms/req (${(cpu / baseline).toFixed(2)}×), p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(1)} ms (p99/p50 ${(p99 / p50).toFixed(1)}), peak RSS ${peak.toFixed(0)} MB, ${requests} requests\n`,
     );
   }
   await replay.stop();

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
+import { GATEWAY_MALLOC_ENV, GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 import { BENCH_GATEWAY_TOKEN } from "./credentials.ts";
 import { sampleTree, type TreeSample } from "./procfs.ts";
 import { graphqlOk, startChild, waitUntil, type Child } from "./processes.ts";
@@ -89,6 +89,8 @@ function envFor(options: GatewayOptions): Record<string, string> {
     case "shopgraph":
       return {
         ...common,
+        // As deployed (gateway/src/node-flags.ts); --shopgraph-env or a variant's --env can override them.
+        ...GATEWAY_MALLOC_ENV,
         LOG_LEVEL: "info",
         USERS_URL: options.subgraphUrls.users,
         PRODUCTS_URL: options.subgraphUrls.products,

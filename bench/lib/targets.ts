@@ -2,7 +2,7 @@ import type { Measurement } from "./measure.ts";
 import type { BenchOptions } from "./options.ts";
 import type { TargetCheck } from "./report.ts";
 import type { SoakResult } from "./soak.ts";
-import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
+import { GATEWAY_MALLOC_ENV, GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 import { PRODUCTS_CACHE_SWITCH, type SubgraphName } from "./stack.ts";
 import { pairedRatio, type SummaryRow } from "./summary.ts";
 import type { TokenPool } from "./tokens.ts";
@@ -105,7 +105,10 @@ function nodeFlagsNote(flags: string[] | undefined): string {
       : flags.length === 0
         ? 'V8\'s default heap sizing (--shopgraph-node-flags "")'
         : `\`${flags.join(" ")}\` (--shopgraph-node-flags)`;
-  return `Node flags: the Shopgraph gateway ran with ${ran}; the other gateways with V8's defaults.`;
+  const malloc = Object.entries(GATEWAY_MALLOC_ENV)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(" ");
+  return `Node flags: the Shopgraph gateway ran with ${ran} and its deployed glibc malloc settings \`${malloc}\` unless --shopgraph-env replaced them; the other gateways with V8's and glibc's defaults.`;
 }
 
 /** The caveats every report carries. */

@@ -1,7 +1,7 @@
 // What `pnpm start` runs: the five processes, their ports and the environment each one gets.
 // Pure: everything comes from the `env` argument, so the mapping is unit-tested.
 import { createHash } from "node:crypto";
-import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
+import { GATEWAY_MALLOC_ENV, GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 
 /** The gateway's embedded-mode live-events endpoint (gateway/src/live/live-events-route.ts; start-ports.e2e proves they agree). */
 const LIVE_EVENTS_PATH = "/internal/live-events";
@@ -224,6 +224,8 @@ export function buildStartPlan(env: NodeJS.ProcessEnv, options: StartPlanOptions
     return spec(name, `subgraphs/${name}/src/index.ts`, extra);
   });
   const gateway = spec("gateway", "gateway/src/index.ts", {
+    // The gateway's own malloc settings hold in production too; a value the caller set still wins.
+    ...Object.fromEntries(Object.entries(GATEWAY_MALLOC_ENV).map(([name, value]) => [name, base[name] ?? value])),
     OTEL_SERVICE_NAME: "gateway",
     ...(gatewayToken ? { GATEWAY_TOKEN: gatewayToken } : {}),
     JWKS_URL: jwksUrl,

@@ -12,7 +12,7 @@ import {
   SUPERVISOR_NODE_ARGS,
 } from "../lib/processes.ts";
 import { TELEMETRY_PRELOAD } from "../lib/processes.ts";
-import { GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
+import { GATEWAY_MALLOC_ENV, GATEWAY_NODE_FLAGS } from "../../gateway/src/node-flags.ts";
 
 describe("readPorts", () => {
   it("defaults to 4000-4004 and reads <NAME>_PORT overrides", () => {
@@ -108,13 +108,19 @@ describe("buildStartPlan", () => {
     ]);
   });
 
-  it("gives every child the development malloc settings, none in production, the caller's own when set", () => {
+  it("gives every child the development malloc settings, in production only the gateway its own, the caller's own when set", () => {
     const plan = buildStartPlan(env);
     for (const spec of [...plan.subgraphs, plan.gateway]) expect(spec.env).toMatchObject(DEV_MALLOC_ENV);
     const production = buildStartPlan({ ...env, NODE_ENV: "production" });
-    expect(production.gateway.env.MALLOC_ARENA_MAX).toBeUndefined();
-    expect(production.gateway.env.MALLOC_MMAP_THRESHOLD_).toBeUndefined();
+    for (const spec of production.subgraphs) {
+      expect(spec.env.MALLOC_ARENA_MAX).toBeUndefined();
+      expect(spec.env.MALLOC_MMAP_THRESHOLD_).toBeUndefined();
+    }
+    expect(production.gateway.env).toMatchObject(GATEWAY_MALLOC_ENV);
     expect(buildStartPlan({ ...env, MALLOC_ARENA_MAX: "4" }).gateway.env.MALLOC_ARENA_MAX).toBe("4");
+    expect(buildStartPlan({ ...env, NODE_ENV: "production", MALLOC_ARENA_MAX: "4" }).gateway.env.MALLOC_ARENA_MAX).toBe(
+      "4",
+    );
   });
 
   it("passes the environment through and sets each child's PORT", () => {

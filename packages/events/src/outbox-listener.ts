@@ -13,8 +13,10 @@ export const OUTBOX_NOTIFY_CHANNEL = "shopgraph_outbox";
 export interface OutboxListenerOptions {
   /** A direct connection to the producer's database (not through a transaction-mode PgBouncer). */
   url: string;
-  /** Called for every notification, and after each (re)connect (rows may have committed unheard). */
+  /** Called for every notification, and after each (re)connect unless `onListening` is given. */
   onCommit: () => void;
+  /** Called after each (re)connect: rows may have committed unheard, none is known to have. Default `onCommit`. */
+  onListening?: () => void;
   logger: Logger;
   /** pg application_name of the listening session. */
   applicationName?: string;
@@ -106,7 +108,7 @@ export function listenForOutboxCommits(options: OutboxListenerOptions): OutboxLi
     listening = true;
     failures = 0;
     // Rows committed while nobody listened would otherwise wait for the poll.
-    options.onCommit();
+    (options.onListening ?? options.onCommit)();
   }
 
   void connect();

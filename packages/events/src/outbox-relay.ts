@@ -43,6 +43,11 @@ export interface OutboxRelayOptions {
 export interface OutboxRelay extends Pick<WorkLoop, "start" | "stop" | "healthy" | "wake"> {
   /** Publishes one batch now; resolves with the number of events published. */
   relayOnce(): Promise<number>;
+  /**
+   * Cuts the idle wait short without a known commit (a listener that just (re)connected): the next
+   * batch looks for waiting rows first, so an idle outbox opens no transaction. `wake` is for commits.
+   */
+  poll(): void;
 }
 
 interface OutboxRow extends Record<string, unknown> {
@@ -189,6 +194,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       rowsCommitted = true;
       loop.wake();
     },
+    poll: () => loop.wake(),
     get healthy() {
       return loop.healthy;
     },

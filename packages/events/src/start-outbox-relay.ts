@@ -105,6 +105,8 @@ export function startOutboxRelay(options: StartOutboxRelayOptions): RunningOutbo
     ? listenForOutboxCommits({
         url: options.listenUrl,
         onCommit: () => relay.wake(),
+        // A (re)connect knows of no commit: looking first keeps an idle relay from opening a transaction.
+        onListening: () => relay.poll(),
         logger: options.logger.child({ service: options.service }),
         applicationName: `${options.service}-outbox-listener`,
       })

@@ -121,6 +121,32 @@ describe("outbox relay", () => {
     expect(sent.map((sql) => sql.trim().split(/\s+/)[0])).toEqual(["SELECT", "UPDATE"]);
   });
 
+  it("poll (a listener's reconnect: no commit known) looks first, so an idle outbox opens no transaction", async () => {
+    const sent: string[] = [];
+    const recorded: SqlDatabase = {
+      query: (text, params) => (sent.push(text), db.query(text, params)),
+      transaction: (fn) => db.transaction((query) => fn((text, params) => (sent.push(text), query(text, params)))),
+    };
+    // Whatever earlier cases left unpublished goes out first: the outbox must be idle.
+    while ((await createOutboxRelay({ db, publisher: recordingPublisher(), logger, retentionMs: 0 }).relayOnce()) > 0);
+    const relay = createOutboxRelay({
+      db: recorded,
+      publisher: recordingPublisher(),
+      logger,
+      intervalMs: 60_000,
+      retentionMs: 0,
+    });
+    const looks = () => sent.filter((sql) => sql.includes("EXISTS")).length;
+    relay.start();
+    await waitFor(() => looks() === 1, "the loop's first poll");
+    relay.poll();
+    await waitFor(() => looks() === 2, "the polled look");
+    await new Promise((r) => setTimeout(r, 100));
+    await relay.stop();
+    // Two looks and nothing else: no BEGIN, claim, COMMIT on an empty outbox.
+    expect(sent).toHaveLength(2);
+  });
+
   it("stamps publishedAt when the publish succeeded, not when the batch was claimed", async () => {
     await writeOutbox(2);
     const relay = createOutboxRelay({ db, publisher: recordingPublisher(400), logger });

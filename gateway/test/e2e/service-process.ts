@@ -78,12 +78,21 @@ export async function startServiceProcess(
     });
   });
   const url = `http://127.0.0.1:${port}`;
-  const readyAt = await Promise.race([
-    waitFor200(`${url}/readyz`, readyTimeoutMs),
-    exited.then((code) => {
-      throw new Error(`${entry} exited (${code}) before it was ready:\n${output.slice(-3000)}`);
-    }),
-  ]);
+  let readyAt: number;
+  try {
+    readyAt = await Promise.race([
+      waitFor200(`${url}/readyz`, readyTimeoutMs),
+      exited.then((code) => {
+        throw new Error(`${entry} exited (${code}) before it was ready:\n${output.slice(-3000)}`);
+      }),
+    ]);
+  } catch (error) {
+    // Never ready: the caller gets no handle to stop it, and vitest ends its worker without the exit
+    // hook above (a products subgraph outlived a failed lifecycle test by two hours). Stop it here.
+    signalTree(pid, "SIGKILL");
+    await exited;
+    throw error;
+  }
   const cpuMsAtReady = procStat(pid)?.cpuMs ?? 0;
   const service: ServiceProcess = {
     pid,

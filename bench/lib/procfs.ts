@@ -1,4 +1,5 @@
-import { listProcesses, mainThreadTree, procStat, readProc, residentBytes } from "@shopgraph/testing/procfs";
+import { readdirSync } from "node:fs";
+import { mainThreadTree, procStat, readProc, residentBytes } from "@shopgraph/testing/procfs";
 
 /**
  * CPU and memory of a process tree read from /proc (Linux), so every gateway is measured the
@@ -45,7 +46,11 @@ export function cpuOf(pids: readonly number[]): number {
  */
 export function cpuOfCommand(comm: string): number {
   let total = 0;
-  for (const { pid, cpuMs, reapedChildrenCpuMs } of listProcesses())
-    if (readProc(`/proc/${pid}/comm`)?.trim() === comm) total += cpuMs + reapedChildrenCpuMs;
+  // The name first: only the matching processes' stat is read.
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || readProc(`/proc/${entry}/comm`)?.trim() !== comm) continue;
+    const stat = procStat(entry);
+    if (stat) total += stat.cpuMs + stat.reapedChildrenCpuMs;
+  }
   return total;
 }

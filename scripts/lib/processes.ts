@@ -67,12 +67,10 @@ export const SUPERVISOR_NODE_ARGS: readonly string[] = [
  * libuv pool, PGlite's I/O) otherwise get up to 8 arenas per core that each keep freed memory; and after
  * a large buffer is freed (argon2's 19 MiB per seeded password, the template initdb) glibc raises its
  * mmap threshold, so later large buffers come from arenas and stay resident. A fixed threshold hands
- * them back to the OS when freed. Other C libraries ignore these variables.
+ * them back to the OS when freed. Other C libraries ignore these variables. They are the gateway's own
+ * settings (GATEWAY_MALLOC_ENV, which the gateway keeps in production too): one definition.
  */
-export const DEV_MALLOC_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: "2",
-  MALLOC_MMAP_THRESHOLD_: "131072",
-};
+export const DEV_MALLOC_ENV: Readonly<Record<string, string>> = GATEWAY_MALLOC_ENV;
 
 /** One child process to run: `node --import <preload> <entry>` with `env`, ready when `readyUrl` answers 200. */
 export interface ProcessSpec {

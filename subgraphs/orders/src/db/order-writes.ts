@@ -74,11 +74,14 @@ export async function createPendingOrder(
 /**
  * Compare-and-set of a PENDING order's saga step. False means someone else (the recovery sweep)
  * moved the order on, and the caller no longer owns it. Touches updatedAt, which tells the sweep
- * the saga is alive. Raw SQL: twice per placeOrder, where Prisma's updateMany cost more CPU.
+ * the saga is alive: on this process's clock, as Prisma's @updatedAt did, because the sweep's cutoff
+ * is on it too (PostgreSQL's now(), rounded to the column's milliseconds, could land just after a
+ * cutoff taken at once and hide the saga from it). Raw SQL: twice per placeOrder, where Prisma's
+ * updateMany cost more CPU.
  */
 export async function advanceSagaStep(db: Db, id: string, from: string, to: string): Promise<boolean> {
   const count = await db.$executeRaw`
-    UPDATE "Order" SET "sagaStep" = ${to}, "updatedAt" = now()
+    UPDATE "Order" SET "sagaStep" = ${to}, "updatedAt" = ${new Date()}::timestamptz
     WHERE "id" = ${id}::uuid AND "status" = 'PENDING' AND "sagaStep" = ${from}`;
   return count === 1;
 }
